@@ -1,0 +1,169 @@
+"""ModelGraph -> Python source: one cached Jinja environment, black as the last stage."""
+
+from __future__ import annotations
+
+import base64
+import functools
+import os
+import zlib
+from dataclasses import dataclass
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+import black
+import jinja2
+import numpy as np
+
+from codegen import __version__
+from codegen.ir import ModelGraph, Shape, Tensor
+
+WEIGHTS_PLACEHOLDER = "__LSTMGEN_WEIGHTS__"
+SELF_TEST_PLACEHOLDER = "__LSTMGEN_SELF_TEST__"
+SELF_TEST_SHAPES_PLACEHOLDER = "__LSTMGEN_SELF_TEST_SHAPES__"
+BLOB_LINE = 76  # base64 characters per source line
+_BLACK_MODE = black.Mode(target_versions={black.TargetVersion.PY39}, line_length=88)
+
+
+@dataclass(frozen=True)
+class WeightRow:
+    """Where one weight constant sits in the flat weight vector."""
+
+    var: str
+    start: int
+    stop: int
+    shape: Tuple[int, ...]
+    comment: str
+
+
+def templates_dir() -> str:
+    """Installed wheels carry templates in codegen/templates; a checkout has ../templates."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    for candidate in (os.path.join(here, "templates"), os.path.join(here, "..", "templates")):
+        if os.path.isfile(os.path.join(candidate, "module.py.j2")):
+            return os.path.normpath(candidate)
+    raise RuntimeError("lstmgen is installed without its templates folder")
+
+
+@functools.lru_cache(maxsize=None)
+def environment() -> jinja2.Environment:
+    """The one Jinja environment: strict about undefined names, no HTML escaping."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates_dir()),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+    env.filters.update(
+        pyrepr=repr, doc=escape_text, comment=escape_text, shape=shape_text, vars=tensor_vars
+    )
+    return env
+
+
+def escape_text(value: Any) -> str:
+    """Text from the model file made safe inside a docstring or comment: one line, no quotes."""
+    text = str(value).encode("unicode_escape").decode("ascii")
+    return text.replace('"', '\\"').replace("'", "\\'")
+
+
+def tensor_vars(tensors: Sequence[Tensor]) -> str:
+    """The variable names of tensors, comma-separated."""
+    return ", ".join(tensor.var for tensor in tensors)
+
+
+def shape_text(shape: Shape) -> str:
+    """(None, 32, 5) -> '(batch, 32, 5)'."""
+    parts = ["batch" if k == 0 and n is None else str(n) for k, n in enumerate(shape)]
+    return "(" + ", ".join(parts) + ")"
+
+
+def weight_rows(graph: ModelGraph) -> Tuple[List[WeightRow], np.ndarray]:
+    """Lay every weight out in one flat float32 vector, in node order."""
+    rows, parts, start = [], [], 0
+    for node in graph.nodes:
+        for weight in node.weights:
+            stop = start + weight.array.size
+            rows.append(WeightRow(weight.var, start, stop, tuple(weight.array.shape), weight.comment))
+            parts.append(weight.array.reshape(-1))
+            start = stop
+    flat = np.concatenate(parts) if parts else np.zeros(0, dtype="<f4")
+    return rows, flat.astype("<f4", copy=False)
+
+
+def encode_blob(flat: np.ndarray) -> str:
+    """float32 LE bytes -> zlib -> base64, as a Python string expression over several lines."""
+    text = base64.b64encode(zlib.compress(flat.astype("<f4").tobytes(), 9)).decode("ascii")
+    chunks = [text[k : k + BLOB_LINE] for k in range(0, len(text), BLOB_LINE)] or [""]
+    if len(chunks) == 1:
+        return f'"{chunks[0]}"'
+    return "(\n" + "".join(f'    "{chunk}"\n' for chunk in chunks) + ")"
+
+
+def summary_lines(graph: ModelGraph) -> List[str]:
+    """The layer table in the header docstring."""
+    rows = [("Layer", "Class", "Output shape", "Params")]
+    for node in graph.nodes:
+        shapes = ", ".join(shape_text(t.shape) for t in node.outputs)
+        rows.append((node.layer_name, node.class_name, shapes, f"{node.param_count:,}"))
+    total = sum(node.param_count for node in graph.nodes)
+    widths = [max(len(row[k]) for row in rows) for k in range(4)]
+    lines = ["  ".join(cell.ljust(widths[k]) for k, cell in enumerate(row)).rstrip() for row in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    lines.append(f"Total parameters: {total:,}")
+    return lines
+
+
+def render(graph: ModelGraph, module_name: str) -> str:
+    """The formatted module with placeholders for the weight and self-test blobs."""
+    rows, _ = weight_rows(graph)
+    source = environment().get_template("module.py.j2").render(
+        graph=graph,
+        version=__version__,
+        module_name=module_name,
+        summary=summary_lines(graph),
+        weight_rows=rows,
+        helpers=graph.helpers,
+        input_shapes=[t.shape for t in graph.inputs],
+        output_shapes=[t.shape for t in graph.outputs],
+    )
+    return black.format_str(source, mode=_BLACK_MODE)
+
+
+def fill(source: str, weights: str, self_test: str, self_test_shapes: str) -> str:
+    """Put the blobs in after black, so it never has to read them."""
+    for placeholder, value in (
+        (WEIGHTS_PLACEHOLDER, weights),
+        (SELF_TEST_PLACEHOLDER, self_test),
+        (SELF_TEST_SHAPES_PLACEHOLDER, self_test_shapes),
+    ):
+        if source.count(placeholder) != 1:
+            raise RuntimeError(f"template must contain {placeholder} exactly once")
+        source = source.replace(placeholder, value)
+    return source
+
+
+def self_test_input(graph: ModelGraph, batch: int = 2, free_steps: int = 6) -> List[np.ndarray]:
+    """A fixed pseudo-random input batch for the embedded self-test."""
+    rng = np.random.default_rng(20261129)
+    arrays = []
+    for tensor in graph.inputs:
+        shape = [batch] + [free_steps if n is None else n for n in tensor.shape[1:]]
+        arrays.append(rng.standard_normal(shape).astype(np.float32))
+    return arrays
+
+
+def generate_source(graph: ModelGraph, module_name: str = "predictor") -> str:
+    """The complete generated module, self-test vector computed by the module itself."""
+    formatted = render(graph, module_name)
+    _, flat = weight_rows(graph)
+    weights = encode_blob(flat)
+    draft = fill(formatted, weights, '""', "[]")
+    namespace: Dict[str, Any] = {"__name__": "lstmgen_generated"}
+    exec(compile(draft, f"<lstmgen:{module_name}>", "exec"), namespace)  # our own output
+    inputs = self_test_input(graph)
+    outputs = namespace["predict"](inputs)
+    outputs = outputs if isinstance(outputs, list) else [outputs]
+    arrays = inputs + [np.asarray(y, dtype=np.float32) for y in outputs]
+    shapes = repr([tuple(int(n) for n in a.shape) for a in arrays])
+    vector = np.concatenate([a.reshape(-1) for a in arrays])
+    return fill(formatted, weights, encode_blob(vector), shapes)

@@ -1,0 +1,40 @@
+"""Safe, unique Python identifiers from names found in a model file."""
+
+from __future__ import annotations
+
+import builtins
+import keyword
+import re
+import unicodedata
+from typing import Iterable, Set
+
+# Shadowing a builtin (a layer named 'range') would break the generated code.
+_BUILTINS = frozenset(dir(builtins))
+
+
+class NameTable:
+    """Hands out identifiers that are valid, not keywords and never reused."""
+
+    def __init__(self, reserved: Iterable[str] = ()) -> None:
+        self._taken: Set[str] = set(reserved)
+
+    def claim(self, wanted: str) -> str:
+        """A fresh identifier as close to `wanted` as Python allows."""
+        base = sanitize(wanted)
+        name, counter = base, 1
+        while name in self._taken:
+            counter += 1
+            name = f"{base}_{counter}"
+        self._taken.add(name)
+        return name
+
+
+def sanitize(text: str) -> str:
+    """ASCII letters, digits and underscores only, not starting with a digit."""
+    ascii_text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
+    name = re.sub(r"[^0-9A-Za-z_]+", "_", ascii_text).strip("_").lower() or "layer"
+    if name[0].isdigit():
+        name = f"layer_{name}"
+    if keyword.iskeyword(name) or name in _BUILTINS:
+        name = f"{name}_"
+    return name

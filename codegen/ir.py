@@ -1,0 +1,61 @@
+"""The intermediate representation: everything the emitter needs, decided up front."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, FrozenSet, Mapping, Optional, Tuple
+
+import numpy as np
+
+Shape = Tuple[Optional[int], ...]
+
+
+@dataclass(frozen=True)
+class Tensor:
+    """A value flowing between layers: its Python variable name and Keras shape."""
+
+    var: str
+    shape: Shape
+
+
+@dataclass(frozen=True)
+class Weight:
+    """A module-level constant in the generated file, bit-exact with the model file."""
+
+    var: str
+    array: np.ndarray  # float32
+    comment: str  # what it is, e.g. "W: (input_dim, 4*units), gate blocks i|f|c|o"
+
+
+@dataclass(frozen=True)
+class Node:
+    """One layer call: a generated function `func(inputs) -> outputs` from a template."""
+
+    layer_name: str  # the Keras name, for comments and the summary table
+    class_name: str
+    func: str  # identifier of the generated function
+    template: str  # e.g. "lstm.py.j2"
+    params: Mapping[str, Any]  # all the template needs; templates do no math
+    weights: Tuple[Weight, ...]
+    inputs: Tuple[Tensor, ...]
+    outputs: Tuple[Tensor, ...]
+    param_count: int
+    alias: bool = False  # identity at inference: outputs are the inputs
+
+
+@dataclass(frozen=True)
+class ModelGraph:
+    """The whole model, nodes in topological order."""
+
+    source_name: str
+    sha256: str
+    keras_version: str
+    keras_major: int
+    model_name: str
+    input_names: Tuple[str, ...]  # Keras names, in the model's input order
+    output_names: Tuple[str, ...]
+    inputs: Tuple[Tensor, ...]
+    input_dtypes: Tuple[str, ...]
+    outputs: Tuple[Tensor, ...]
+    nodes: Tuple[Node, ...]
+    helpers: FrozenSet[str]  # helper functions (activations) the module must define

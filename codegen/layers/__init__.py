@@ -1,0 +1,32 @@
+"""The layer registry: Keras class name -> the handler that translates it."""
+
+from __future__ import annotations
+
+from typing import Callable, Dict
+
+from codegen.layers.activation import (
+    build_activation,
+    build_leaky_relu,
+    build_relu,
+    build_softmax,
+)
+from codegen.layers.base import Built, LayerContext
+from codegen.layers.dense import build_dense
+from codegen.layers.identity import build_identity
+from codegen.layers.lstm import build_lstm
+
+Handler = Callable[[LayerContext], Built]
+
+REGISTRY: Dict[str, Handler] = {
+    "LSTM": build_lstm,
+    "Dense": build_dense,
+    "Activation": build_activation,
+    "Softmax": build_softmax,
+    "ReLU": build_relu,
+    "LeakyReLU": build_leaky_relu,
+    "Dropout": build_identity,
+    "SpatialDropout1D": build_identity,
+    "GaussianNoise": build_identity,
+    "GaussianDropout": build_identity,
+    "AlphaDropout": build_identity,
+}

@@ -1,0 +1,176 @@
+"""What a layer handler receives (LayerContext) and returns (Built)."""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Sequence, Set, Tuple
+
+import numpy as np
+
+from codegen import activations
+from codegen.errors import UnsupportedError, layer_error
+from codegen.identifiers import NameTable
+from codegen.ir import Shape, Weight
+from codegen.reader.normalize import LstmgenWarning
+from codegen.reader.saved_model import LayerRecord
+
+# Config keys that never change what a layer computes at inference.
+INFERENCE_IRRELEVANT = frozenset(
+    {
+        "name", "trainable", "dtype", "batch_input_shape", "batch_shape", "input_shape",
+        "input_dim", "input_length", "seed", "rate", "noise_shape", "stddev",
+        "kernel_initializer", "recurrent_initializer", "bias_initializer",
+        "kernel_regularizer", "recurrent_regularizer", "bias_regularizer",
+        "activity_regularizer", "kernel_constraint", "recurrent_constraint",
+        "bias_constraint", "dropout", "recurrent_dropout", "unit_forget_bias",
+        "implementation", "unroll", "use_cudnn", "reset_dropout_mask", "lora_rank",
+        "lora_alpha", "quantization_config",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Options:
+    """Generation choices from the command line."""
+
+    unroll: Optional[bool] = None  # None: unroll when the step count is fixed and small
+    unroll_limit: int = 128
+    timesteps: Optional[int] = None  # fixes a free time axis
+
+
+@dataclass
+class Built:
+    """A handler's result: template, its parameters, weights and output shapes."""
+
+    template: str
+    params: Dict[str, Any]
+    outputs: List[Shape]
+    weights: List[Weight] = field(default_factory=list)
+    helpers: FrozenSet[str] = frozenset()
+    alias: bool = False  # identity at inference: the output is the input
+
+
+class LayerContext:
+    """One layer being translated: config access that tracks which options were read."""
+
+    def __init__(
+        self,
+        record: LayerRecord,
+        input_shapes: Sequence[Shape],
+        keras_major: int,
+        options: Options,
+        names: NameTable,
+        func: str,
+    ) -> None:
+        self.record = record
+        self.name = record.name
+        self.class_name = record.class_name
+        self.input_shapes = list(input_shapes)
+        self.keras_major = keras_major
+        self.options = options
+        self.func = func
+        self._names = names
+        self._read: Set[str] = set()
+        self._helpers: Set[str] = set()
+
+    @property
+    def input_shape(self) -> Shape:
+        """The shape of the only input (batch axis first)."""
+        if len(self.input_shapes) != 1:
+            raise self.fail(f"expects one input, got {len(self.input_shapes)}")
+        return self.input_shapes[0]
+
+    def option(self, key: str, default: Any = None) -> Any:
+        """A config value (or `default`); remembers that this option was understood."""
+        self._read.add(key)
+        value = self.record.config.get(key, default)
+        return default if value is None and default is not None else value
+
+    def int_option(self, key: str, default: Any = None) -> int:
+        """A config value that must be a non-negative integer."""
+        value = self.option(key, default)
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise self.fail(f"option '{key}' must be a non-negative integer, got {value!r}")
+        return value
+
+    def require(self, key: str, allowed: Sequence[Any], default: Any) -> Any:
+        """A config value that must be one of `allowed`; anything else is refused."""
+        value = self.option(key, default)
+        if value not in allowed:
+            supported = " or ".join(repr(item) for item in allowed)
+            raise self.fail(f"option {key}={value!r} is not supported (supported: {supported})")
+        return value
+
+    def activation(self, key: str, default: str = "linear") -> activations.ActivationCall:
+        """Resolve the activation in option `key` for this file's Keras version."""
+        call = activations.resolve(
+            self.option(key, default), self.keras_major, self._where(f"option '{key}'")
+        )
+        self._helpers.update(call.helpers)
+        return call
+
+    def use_helpers(self, *helpers: str) -> None:
+        """Declare helper functions the template calls directly."""
+        self._helpers.update(helpers)
+
+    def weights(self, count: int, optional: int = 0) -> Tuple[np.ndarray, ...]:
+        """The saved weights, checking that there are `count` (or `count - optional`)."""
+        arrays = self.record.weights
+        if not count - optional <= len(arrays) <= count:
+            expected = str(count) if not optional else f"{count - optional} to {count}"
+            raise self.fail(f"expected {expected} weight arrays in the file, found {len(arrays)}")
+        return arrays
+
+    def weight(self, array: np.ndarray, suffix: str, shape: Shape, comment: str) -> Weight:
+        """Name a weight constant `<layer>_<suffix>` after checking its shape."""
+        if tuple(array.shape) != tuple(shape):
+            raise self.fail(
+                f"weight '{suffix}' has shape {tuple(array.shape)} in the file, "
+                f"but the config implies {tuple(shape)}"
+            )
+        if not np.all(np.isfinite(array)):
+            warnings.warn(LstmgenWarning(self._where(f"weight '{suffix}' contains NaN or inf")))
+        return Weight(var=self._names.claim(f"{self.func}_{suffix}"), array=array, comment=comment)
+
+    def fail(self, message: str) -> UnsupportedError:
+        """An error naming this layer, its class and `message`."""
+        return layer_error(self.name, self.class_name, message)
+
+    def finish(self, built: Built) -> Built:
+        """Attach the helpers used, and warn about options lstmgen did not read."""
+        unknown = sorted(
+            key
+            for key in self.record.config
+            if key not in self._read and key not in INFERENCE_IRRELEVANT
+        )
+        for key in unknown:
+            warnings.warn(
+                LstmgenWarning(self._where(f"option '{key}' is unknown to lstmgen and ignored"))
+            )
+        dtype = self.record.config.get("dtype")
+        if dtype not in (None, "float32"):
+            raise self.fail(
+                f"dtype policy '{dtype}' is not supported (lstmgen computes in float32)"
+            )
+        built.helpers = frozenset(self._helpers) | built.helpers
+        return built
+
+    def _where(self, what: str) -> str:
+        return f"layer '{self.name}' ({self.class_name}): {what}"
+
+
+def check_rank(ctx: LayerContext, shape: Shape, ranks: Sequence[int]) -> None:
+    """Refuse inputs whose rank (batch included) is not one of `ranks`."""
+    if len(shape) not in ranks:
+        wanted = " or ".join(str(rank) for rank in ranks)
+        raise ctx.fail(f"expects a rank-{wanted} input, got shape {shape}")
+
+
+def param_count(weights: Sequence[Weight]) -> int:
+    """How many numbers the weights hold."""
+    return int(sum(weight.array.size for weight in weights))
+
+

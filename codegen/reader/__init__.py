@@ -1,0 +1,115 @@
+"""Read a Keras model file (legacy HDF5 or Keras 3 zip) without importing Keras."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from typing import Any, Callable, List, Optional, Tuple
+
+import numpy as np
+
+from codegen.errors import LstmgenError
+from codegen.reader.normalize import (
+    LayerSpec,
+    ModelSpec,
+    keras_major_version,
+    parse_model_config,
+)
+from codegen.reader.saved_model import LayerRecord, SavedModel
+
+HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
+ZIP_SIGNATURE = b"PK\x03\x04"
+
+WeightList = Tuple[Tuple[str, ...], Tuple[np.ndarray, ...]]
+
+
+def read_model(path: str) -> SavedModel:
+    """Open `path`, detect its format by content, and return the normalized model."""
+    from codegen.reader import hdf5, keras_zip  # noqa: PLC0415 (keeps the cycle simple)
+
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(8)
+    except IsADirectoryError:
+        raise LstmgenError(f"{path}: is a directory, not a model file") from None
+    except FileNotFoundError:
+        raise LstmgenError(f"{path}: no such file") from None
+    except OSError as error:
+        raise LstmgenError(f"{path}: cannot read: {error.strerror or error}") from None
+    if head.startswith(HDF5_SIGNATURE):
+        return hdf5.read_hdf5(path)
+    if head.startswith(ZIP_SIGNATURE):
+        return keras_zip.read_keras_zip(path)
+    raise LstmgenError(
+        f"{path}: not a Keras model file (neither HDF5 .h5 nor a .keras zip)"
+    )
+
+
+def file_sha256(path: str) -> str:
+    """The hex sha256 of a file, read in chunks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def parse_json(text: Any, what: str) -> Any:
+    """json.loads that fails with an LstmgenError."""
+    try:
+        if isinstance(text, (bytes, bytearray)):
+            text = text.decode("utf-8")
+        return json.loads(text)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise LstmgenError(f"{what} is not valid JSON: {error}") from None
+
+
+def as_float32(array: Any, layer: str, weight: str) -> np.ndarray:
+    """A saved weight as a float32 array; integer or non-numeric data is refused."""
+    array = np.asarray(array)
+    if array.dtype.kind != "f":
+        raise LstmgenError(
+            f"layer '{layer}': weight '{weight}' has dtype {array.dtype}, expected floats"
+        )
+    return np.ascontiguousarray(array, dtype="<f4")
+
+
+def assemble(
+    path: str,
+    file_format: str,
+    config: Any,
+    version: Optional[str],
+    weights_of: Callable[[int, LayerSpec], WeightList],
+) -> SavedModel:
+    """Combine a parsed config and a weight lookup into a SavedModel."""
+    spec: ModelSpec = parse_model_config(config)
+    major = keras_major_version(version, config)
+    records: List[LayerRecord] = []
+    previous = spec.input_name
+    for index, layer in enumerate(spec.layers):
+        names, arrays = weights_of(index, layer)
+        records.append(
+            LayerRecord(
+                name=layer.name,
+                class_name=layer.class_name,
+                config=layer.config,
+                weights=arrays,
+                weight_names=names,
+                inputs=(previous,),
+            )
+        )
+        previous = layer.name
+    return SavedModel(
+        source_name=os.path.basename(path),
+        sha256=file_sha256(path),
+        file_format=file_format,
+        keras_version=version or "unknown",
+        keras_major=major,
+        model_class=spec.model_class,
+        model_name=spec.name,
+        input_name=spec.input_name,
+        input_shape=spec.input_shape,
+        input_dtype=spec.input_dtype,
+        layers=tuple(records),
+    )

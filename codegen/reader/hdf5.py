@@ -1,0 +1,49 @@
+"""Legacy HDF5 files: `model_config` attribute plus a `model_weights` group."""
+
+from __future__ import annotations
+
+import h5py
+
+from codegen.errors import LstmgenError
+from codegen.reader import WeightList, as_float32, assemble, parse_json
+from codegen.reader.normalize import LayerSpec
+from codegen.reader.saved_model import SavedModel
+from codegen.reader.text import as_text, as_text_list
+
+
+def read_hdf5(path: str) -> SavedModel:
+    """Read a model saved with `model.save("x.h5")` by Keras 2.x, tf.keras or Keras 3."""
+    try:
+        with h5py.File(path, "r") as handle:
+            if "model_config" not in handle.attrs:
+                raise LstmgenError(
+                    f"{path}: HDF5 file without a model config "
+                    "(saved with save_weights? lstmgen needs model.save)"
+                )
+            config = parse_json(as_text(handle.attrs["model_config"]), f"{path}: model_config")
+            version = handle.attrs.get("keras_version")
+            weights = handle["model_weights"] if "model_weights" in handle else handle
+
+            def weights_of(_index: int, layer: LayerSpec) -> WeightList:
+                if layer.name not in weights:
+                    return (), ()
+                group = weights[layer.name]
+                names = tuple(as_text_list(group.attrs.get("weight_names")))
+                for name in names:
+                    if name not in group:
+                        raise LstmgenError(
+                            f"{path}: layer '{layer.name}': weight '{name}' is missing"
+                        )
+                arrays = tuple(as_float32(group[name][()], layer.name, name) for name in names)
+                return names, arrays
+
+            return assemble(
+                path,
+                "hdf5",
+                config,
+                None if version is None else as_text(version),
+                weights_of,
+            )
+    except (OSError, KeyError, ValueError, TypeError, RuntimeError) as error:
+        # h5py reports truncated or corrupt files as OSError/KeyError from deep inside.
+        raise LstmgenError(f"{path}: unreadable HDF5 file: {error}") from None

@@ -1,0 +1,103 @@
+"""Keras 3 `.keras` zips: config.json, metadata.json and model.weights.h5."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from typing import Dict, List, Tuple
+
+import h5py
+import numpy as np
+
+from codegen.errors import LstmgenError
+from codegen.reader import WeightList, as_float32, assemble, parse_json
+from codegen.reader.normalize import LayerSpec, container_paths
+from codegen.reader.saved_model import SavedModel
+
+# Upper bounds for members: a real model never comes near them, a zip bomb does.
+_MEMBER_LIMITS = {
+    "config.json": 64 << 20,
+    "metadata.json": 1 << 20,
+    "model.weights.h5": 16 << 30,
+}
+_MAX_COMPRESSION_RATIO = 200
+
+
+def read_keras_zip(path: str) -> SavedModel:
+    """Read a `.keras` file written by Keras 3 (or by tf_keras 2.13+)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            config = parse_json(_member(archive, path, "config.json"), f"{path}: config.json")
+            metadata = parse_json(
+                _member(archive, path, "metadata.json"), f"{path}: metadata.json"
+            )
+            blob = _member(archive, path, "model.weights.h5")
+    except zipfile.BadZipFile as error:
+        raise LstmgenError(f"{path}: not a valid .keras zip: {error}") from None
+    version = metadata.get("keras_version") if isinstance(metadata, dict) else None
+    try:
+        with h5py.File(io.BytesIO(blob), "r") as weights:
+            return _assemble_with(path, config, version, weights)
+    except (OSError, KeyError, ValueError, TypeError, RuntimeError) as error:
+        raise LstmgenError(f"{path}: unreadable model.weights.h5: {error}") from None
+
+
+def _assemble_with(path: str, config, version, weights: h5py.File) -> SavedModel:
+    cache: Dict[int, str] = {}
+
+    def weights_of(index: int, layer: LayerSpec) -> WeightList:
+        if not cache:
+            # A layer's group is named after its class, counted per class, in model order.
+            layers = _config_layers(config)
+            cache.update(enumerate(container_paths(layers)))
+        group_path = cache.get(index)
+        if group_path is None or group_path not in weights:
+            return (), ()
+        pairs = _collect(weights[group_path], "")
+        names = tuple(name for name, _ in pairs)
+        arrays = tuple(as_float32(array, layer.name, name) for name, array in pairs)
+        return names, arrays
+
+    return assemble(path, "keras", config, version, weights_of)
+
+
+def _config_layers(config) -> List[str]:
+    """Class names of the model's layers as Keras 3 lists them (no InputLayer)."""
+    body = config.get("config") or {}
+    raw = body if isinstance(body, list) else body.get("layers") or []
+    names = [str(layer.get("class_name")) for layer in raw if isinstance(layer, dict)]
+    return [name for name in names if name != "InputLayer"]
+
+
+def _collect(group: h5py.Group, prefix: str) -> List[Tuple[str, np.ndarray]]:
+    """Own `vars/0..n` first, then sub-objects (e.g. `cell`) in saving order."""
+    pairs: List[Tuple[str, np.ndarray]] = []
+    if "vars" in group:
+        variables = group["vars"]
+        for key in sorted(variables.keys(), key=lambda k: (len(k), k)):
+            pairs.append((f"{prefix}vars/{key}", variables[key][()]))
+    for key in sorted(group.keys()):
+        if key != "vars" and isinstance(group[key], h5py.Group):
+            pairs.extend(_collect(group[key], f"{prefix}{key}/"))
+    return pairs
+
+
+def _member(archive: zipfile.ZipFile, path: str, name: str) -> bytes:
+    """Read one member, refusing anything absurdly large or compressed."""
+    try:
+        info = archive.getinfo(name)
+    except KeyError:
+        raise LstmgenError(f"{path}: the .keras zip has no {name}") from None
+    limit = _MEMBER_LIMITS[name]
+    if info.file_size > limit or info.file_size > max(
+        1 << 20, _MAX_COMPRESSION_RATIO * info.compress_size
+    ):
+        raise LstmgenError(
+            f"{path}: {name} is implausibly large ({info.file_size} bytes from "
+            f"{info.compress_size} compressed); refusing to unpack it"
+        )
+    with archive.open(info) as member:
+        data = member.read(info.file_size + 1)
+    if len(data) > info.file_size:
+        raise LstmgenError(f"{path}: {name} is larger than its zip header says")
+    return data
