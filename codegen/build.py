@@ -18,6 +18,10 @@ RESERVED = activations.HELPERS | {
     "INPUT_NAMES", "OUTPUT_NAMES", "INPUT_DTYPES", "x", "y", "erf", "relu_layer",
 }
 
+# Classes refused on principle, with the reason the user sees.
+_CODE = "it holds Python code, and lstmgen never runs or unmarshals code from a model file"
+REFUSED = {"Lambda": _CODE, "TFOpLambda": _CODE, "SlicingOpLambda": _CODE}
+
 
 def build_graph(model: SavedModel, options: Options = Options()) -> ModelGraph:
     """Translate every layer; errors name the layer, its class and the option at fault."""
@@ -30,10 +34,11 @@ def build_graph(model: SavedModel, options: Options = Options()) -> ModelGraph:
     for record in model.layers:
         handler = REGISTRY.get(record.class_name)
         if handler is None:
+            reason = REFUSED.get(record.class_name, "layer class not supported")
             raise layer_error(
                 record.name,
                 record.class_name,
-                f"layer class not supported; supported: {', '.join(sorted(REGISTRY))}",
+                f"{reason}; supported: {', '.join(sorted(REGISTRY))}",
             )
         inputs = tuple(tensors[name] for name in record.inputs)
         func = names.claim(record.name)

@@ -1,0 +1,36 @@
+"""Shared set-up: quiet TensorFlow, both Keras versions loaded once per session."""
+
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+os.environ.setdefault("PYTHONHASHSEED", "0")
+
+import pytest  # noqa: E402
+from hypothesis import settings  # noqa: E402
+
+# Derandomized so that CI and every developer see the same examples.
+settings.register_profile("lstmgen", deadline=None, derandomize=True, print_blob=True)
+settings.load_profile("lstmgen")
+
+
+@pytest.fixture(scope="session")
+def keras3():
+    """Keras 3 (the `keras` package)."""
+    import keras
+
+    return keras
+
+
+@pytest.fixture(scope="session")
+def keras2():
+    """Keras 2 (the `tf_keras` package)."""
+    import tf_keras
+
+    return tf_keras
+
+
+@pytest.fixture(scope="session", params=["keras2", "keras3"])
+def any_keras(request):
+    """Each Keras major version in turn."""
+    return request.getfixturevalue(request.param)

@@ -1,0 +1,117 @@
+"""Keras is the oracle: build, randomize, save, generate, import, compare."""
+
+from __future__ import annotations
+
+import importlib.util
+import itertools
+import os
+import sys
+from typing import Callable, Iterable, Optional, Sequence
+
+import numpy as np
+
+from codegen.generate import generate
+from codegen.layers.base import Options
+
+TOLERANCE = 1e-5
+_counter = itertools.count()
+
+
+def major(keras_module) -> int:
+    """2 for tf_keras, 3 for keras."""
+    return 2 if keras_module.__name__.startswith("tf_keras") else 3
+
+
+def randomize(model, seed: int = 0, scale: float = 0.5) -> None:
+    """Give every weight a non-trivial random value (fresh biases are zero and hide bugs)."""
+    rng = np.random.default_rng(seed)
+    for weight in model.weights:
+        shape = tuple(weight.shape)
+        weight.assign(rng.normal(0.0, scale, shape).astype(np.float32))
+
+
+def save(model, folder, fmt: str) -> str:
+    """Save as `.h5` or `.keras` under `folder`; return the path."""
+    path = os.path.join(str(folder), f"model_{next(_counter)}.{fmt}")
+    model.save(path)
+    return path
+
+
+def load_module(path: str):
+    """Import a generated file as a fresh module."""
+    name = f"lstmgen_generated_{next(_counter)}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    sys.modules[name] = module
+    return module
+
+
+def generate_module(model_path: str, folder, options: Options = Options()):
+    """Generate a predictor next to the model and import it."""
+    out = os.path.join(str(folder), f"predictor_{next(_counter)}.py")
+    with open(out, "w") as handle:
+        handle.write(generate(model_path, "predictor", options))
+    return load_module(out)
+
+
+def relative_error(got, expected) -> float:
+    """max |a - b| / (1 + |b|); equal infinities and NaN against NaN count as agreement."""
+    got, expected = np.asarray(got, np.float64), np.asarray(expected, np.float64)
+    assert got.shape == expected.shape, (got.shape, expected.shape)
+    same = (got == expected) | (np.isnan(got) & np.isnan(expected))
+    with np.errstate(invalid="ignore", over="ignore"):
+        error = np.where(same, 0.0, np.abs(got - expected) / (1.0 + np.abs(expected)))
+    return float(np.max(np.nan_to_num(error, nan=np.inf), initial=0.0))
+
+
+def keras_outputs(model, inputs, use_predict: bool = False):
+    """Keras's answer as a list of arrays."""
+    if use_predict:
+        result = model.predict(inputs, verbose=0)
+    else:
+        result = model(inputs, training=False)
+    results = result if isinstance(result, (list, tuple)) else [result]
+    return [np.asarray(r) for r in results]
+
+
+def random_inputs(shapes: Sequence[Sequence[Optional[int]]], batch: int, seed: int, steps: int = 7):
+    """Random float32 inputs for the given Keras input shapes."""
+    rng = np.random.default_rng(seed)
+    return [
+        rng.normal(0.0, 1.0, (batch,) + tuple(steps if n is None else n for n in shape[1:])).astype(
+            np.float32
+        )
+        for shape in shapes
+    ]
+
+
+def check_against_keras(
+    model,
+    folder,
+    fmt: str = "h5",
+    batches: Iterable[int] = (1, 17),
+    options: Options = Options(),
+    use_predict: bool = False,
+    seed: int = 0,
+    randomize_weights: bool = True,
+    steps: int = 7,
+    scale: float = 0.5,
+):
+    """Save `model`, generate its predictor and compare with Keras; return the module."""
+    if randomize_weights:
+        randomize(model, seed, scale)
+    path = save(model, folder, fmt)
+    module = generate_module(path, folder, options)
+    for batch in batches:
+        inputs = random_inputs(module.INPUT_SHAPES, batch, seed + batch, steps)
+        expected = keras_outputs(model, inputs[0] if len(inputs) == 1 else inputs, use_predict)
+        got = module.predict(inputs)
+        got = got if isinstance(got, list) else [got]
+        for k, (a, b) in enumerate(zip(got, expected)):
+            error = relative_error(a, b)
+            assert error <= TOLERANCE, f"output {k}, batch {batch}: relative error {error:.3g}"
+    return module
+
+
+ModelBuilder = Callable[[object], object]

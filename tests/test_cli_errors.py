@@ -1,0 +1,167 @@
+"""Bad input: one clear line on stderr, exit code 2, no traceback, no output file."""
+
+import json
+import marshal
+import os
+import shutil
+
+import h5py
+import pytest
+
+from codegen.cli import main
+from oracle import save
+
+
+def run_cli(capsys, *args):
+    capsys.readouterr()  # drop what Keras printed while saving
+    code = main(list(args))
+    captured = capsys.readouterr()
+    return code, captured.err
+
+
+def assert_refused(capsys, tmp_path, model_path, *fragments):
+    out = tmp_path / "out.py"
+    code, err = run_cli(capsys, str(model_path), "-o", str(out))
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("lstmgen: error: "), err
+    assert "Traceback" not in err
+    for fragment in fragments:
+        assert fragment in lines[0]
+    assert not out.exists()
+    assert not [name for name in os.listdir(tmp_path) if name.startswith(".lstmgen-")]
+    return lines[0]
+
+
+@pytest.fixture(scope="module")
+def small_model_h5(tmp_path_factory, keras2):
+    K = keras2
+    model = K.Sequential([K.Input((4, 3)), K.layers.LSTM(2), K.layers.Dense(1)])
+    return save(model, tmp_path_factory.mktemp("small"), "h5")
+
+
+def test_missing_file(capsys, tmp_path):
+    assert_refused(capsys, tmp_path, tmp_path / "nope.h5", "nope.h5", "no such file")
+
+
+def test_directory(capsys, tmp_path):
+    assert_refused(capsys, tmp_path, tmp_path, "is a directory")
+
+
+def test_not_a_model_file(capsys, tmp_path):
+    path = tmp_path / "notes.h5"
+    path.write_text("these are not weights\n")
+    assert_refused(capsys, tmp_path, path, "notes.h5", "not a Keras model file")
+
+
+def test_truncated_hdf5(capsys, tmp_path, small_model_h5):
+    data = open(small_model_h5, "rb").read()
+    path = tmp_path / "truncated.h5"
+    path.write_bytes(data[: len(data) // 2])
+    assert_refused(capsys, tmp_path, path, "truncated.h5")
+
+
+def test_truncated_keras_zip(capsys, tmp_path, keras3):
+    K = keras3
+    model = K.Sequential([K.Input((4, 3)), K.layers.LSTM(2)])
+    data = open(save(model, tmp_path, "keras"), "rb").read()
+    path = tmp_path / "truncated.keras"
+    path.write_bytes(data[: len(data) - 200])
+    assert_refused(capsys, tmp_path, path, "truncated.keras")
+
+
+def test_weights_only_file(capsys, tmp_path, keras3):
+    K = keras3
+    model = K.Sequential([K.Input((4, 3)), K.layers.Dense(2)])
+    path = tmp_path / "only.weights.h5"
+    model.save_weights(str(path))
+    assert_refused(capsys, tmp_path, path, "only.weights.h5")
+
+
+def edit_config(source, target, edit):
+    shutil.copy(source, target)
+    with h5py.File(target, "r+") as handle:
+        config = json.loads(handle.attrs["model_config"])
+        edit(config)
+        handle.attrs["model_config"] = json.dumps(config)
+    return target
+
+
+def test_unsupported_layer_names_layer_class_and_alternatives(capsys, tmp_path, small_model_h5):
+    def rename(config):
+        config["config"]["layers"][-1]["class_name"] = "Conv2D"
+
+    path = edit_config(small_model_h5, tmp_path / "conv.h5", rename)
+    line = assert_refused(capsys, tmp_path, path, "layer 'dense'", "(Conv2D)", "supported: ")
+    assert "LSTM" in line
+
+
+def test_unsupported_option_is_named(capsys, tmp_path, small_model_h5):
+    def stateful(config):
+        config["config"]["layers"][1]["config"]["stateful"] = True
+
+    path = edit_config(small_model_h5, tmp_path / "stateful.h5", stateful)
+    assert_refused(capsys, tmp_path, path, "layer 'lstm'", "(LSTM)", "stateful")
+
+
+def test_unknown_activation_is_named(capsys, tmp_path, small_model_h5):
+    def act(config):
+        config["config"]["layers"][-1]["config"]["activation"] = "my_secret_act"
+
+    path = edit_config(small_model_h5, tmp_path / "act.h5", act)
+    assert_refused(capsys, tmp_path, path, "layer 'dense'", "activation", "my_secret_act")
+
+
+def test_weights_that_do_not_fit_the_config(capsys, tmp_path, small_model_h5):
+    def units(config):
+        config["config"]["layers"][1]["config"]["units"] = 3
+
+    path = edit_config(small_model_h5, tmp_path / "units.h5", units)
+    assert_refused(capsys, tmp_path, path, "layer 'lstm'", "shape")
+
+
+def test_custom_layer_from_foreign_module(capsys, tmp_path, keras3):
+    K = keras3
+    model = K.Sequential([K.Input((3,)), K.layers.Dense(2)])
+    path = save(model, tmp_path, "keras")
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    config = json.loads(members["config.json"])
+    config["config"]["layers"][-1]["module"] = "evil.module"
+    members["config.json"] = json.dumps(config).encode()
+    edited = tmp_path / "custom.keras"
+    with zipfile.ZipFile(edited, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    assert_refused(capsys, tmp_path, edited, "custom layer", "evil.module")
+
+
+@pytest.mark.parametrize("version", ["keras2", "keras3"])
+def test_lambda_layer_is_refused_without_unmarshalling(capsys, tmp_path, version, request, monkeypatch):
+    K = request.getfixturevalue(version)
+    model = K.Sequential([K.Input((3,)), K.layers.Lambda(lambda x: x * 2.0, name="double")])
+    path = save(model, tmp_path, "h5")
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("lstmgen must never unmarshal code from a model file")
+
+    monkeypatch.setattr(marshal, "loads", forbidden)
+    assert_refused(capsys, tmp_path, path, "layer 'double'", "(Lambda)", "never runs")
+
+
+def test_success_writes_file_and_exit_zero(capsys, tmp_path, small_model_h5):
+    out = tmp_path / "ok.py"
+    code, err = run_cli(capsys, small_model_h5, "-o", str(out))
+    assert code == 0 and out.exists(), err
+
+
+def test_version_and_help(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    assert "lstmgen 0." in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    assert "--timesteps" in capsys.readouterr().out

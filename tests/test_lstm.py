@@ -1,0 +1,122 @@
+"""LSTM options against Keras 2 (tf_keras) and Keras 3."""
+
+import numpy as np
+import pytest
+
+from codegen.layers.base import Options
+from oracle import check_against_keras, generate_module, major, randomize, save
+
+COMMON = [
+    "tanh", "sigmoid", "hard_sigmoid", "relu", "linear", "softsign", "softplus", "elu",
+    "selu", "swish", "relu6", "exponential", "gelu", "mish", "leaky_relu", "silu",
+]
+PAIRS = list(zip(COMMON, COMMON[1:] + COMMON[:1]))
+
+
+def lstm_model(K, shape=(6, 3), **kwargs):
+    return K.Sequential([K.Input(shape), K.layers.LSTM(4, **kwargs)])
+
+
+@pytest.mark.parametrize("activation,recurrent", PAIRS)
+def test_activation_pairs(any_keras, activation, recurrent, tmp_path):
+    model = lstm_model(
+        any_keras, activation=activation, recurrent_activation=recurrent, return_sequences=True
+    )
+    # Unbounded gates (exponential, relu) explode with large weights: keep them moderate.
+    check_against_keras(model, tmp_path, "h5", batches=(3,), seed=len(activation), scale=0.25)
+
+
+@pytest.mark.parametrize("activation", ["hard_silu", "celu", "hard_tanh", "log_sigmoid"])
+def test_keras3_only_activations_in_lstm(keras3, activation, tmp_path):
+    model = lstm_model(keras3, activation=activation, recurrent_activation="hard_sigmoid")
+    check_against_keras(model, tmp_path, "keras", batches=(2,))
+
+
+@pytest.mark.parametrize("fmt", ["h5", "keras"])
+@pytest.mark.parametrize("first_sequences", [True, False])
+def test_stacked(any_keras, fmt, first_sequences, tmp_path):
+    K = any_keras
+    layers = [K.Input((9, 5)), K.layers.LSTM(6, return_sequences=True)]
+    layers.append(K.layers.LSTM(3, return_sequences=not first_sequences))
+    layers.append(K.layers.Dense(2))
+    check_against_keras(K.Sequential(layers), tmp_path, fmt)
+
+
+@pytest.mark.parametrize("return_sequences", [True, False])
+def test_go_backwards(any_keras, return_sequences, tmp_path):
+    model = lstm_model(any_keras, go_backwards=True, return_sequences=return_sequences)
+    check_against_keras(model, tmp_path, "h5")
+
+
+@pytest.mark.parametrize("fmt", ["h5", "keras"])
+def test_no_bias(any_keras, fmt, tmp_path):
+    model = lstm_model(any_keras, use_bias=False, return_sequences=True)
+    module = check_against_keras(model, tmp_path, fmt)
+    assert not any(name.endswith("_bias") for name in vars(module))
+
+
+def test_keras2_options_without_effect(keras2, tmp_path):
+    model = lstm_model(
+        keras2, implementation=1, unroll=True, unit_forget_bias=False, dropout=0.3,
+        recurrent_dropout=0.2, return_sequences=True,
+    )
+    check_against_keras(model, tmp_path, "h5")
+
+
+def test_keras2_time_major(keras2, tmp_path):
+    K = keras2
+    # time_major: the leading axis is time; Keras's "batch" axis is the sequence here.
+    model = K.Sequential([K.Input((4, 3)), K.layers.LSTM(5, time_major=True, return_sequences=True)])
+    check_against_keras(model, tmp_path, "h5", batches=(6,))
+    model = K.Sequential([K.Input((4, 3)), K.layers.LSTM(5, time_major=True)])
+    module = check_against_keras(model, tmp_path, "h5", batches=(6,))
+    assert module.OUTPUT_SHAPES == [(4, 5)]
+
+
+@pytest.mark.parametrize("fmt", ["h5", "keras"])
+def test_loop_and_unrolled_forms_agree_with_keras(any_keras, fmt, tmp_path):
+    model = lstm_model(any_keras, shape=(12, 3), return_sequences=True)
+    unrolled = check_against_keras(model, tmp_path, fmt, options=Options(unroll=True))
+    looped = check_against_keras(model, tmp_path, fmt, options=Options(unroll=False))
+    assert "# step 11" in open(unrolled.__file__).read()
+    assert "for t in range(steps)" in open(looped.__file__).read()
+
+
+def test_default_unroll_limit(keras3, tmp_path):
+    model = lstm_model(keras3, shape=(130, 2))
+    module = check_against_keras(model, tmp_path, "keras", batches=(2,))
+    assert "for t in range(steps)" in open(module.__file__).read()
+    module = check_against_keras(model, tmp_path, "keras", batches=(2,), options=Options(unroll_limit=200))
+    assert "# step 129" in open(module.__file__).read()
+
+
+def test_free_time_axis_runs_a_loop_over_any_length(any_keras, tmp_path):
+    K = any_keras
+    model = K.Sequential([K.Input((None, 3)), K.layers.LSTM(4, return_sequences=True), K.layers.Dense(2)])
+    randomize(model)
+    module = generate_module(save(model, tmp_path, "h5"), tmp_path)
+    assert module.INPUT_SHAPES == [(None, None, 3)]
+    for steps in (1, 5, 11):
+        x = np.random.default_rng(steps).normal(size=(3, steps, 3)).astype(np.float32)
+        np.testing.assert_allclose(module.predict(x), model(x), rtol=1e-5, atol=1e-5)
+
+
+def test_timesteps_fixes_and_unrolls_a_free_time_axis(keras3, tmp_path):
+    K = keras3
+    model = K.Sequential([K.Input((None, 3)), K.layers.LSTM(4, go_backwards=True)])
+    module = check_against_keras(model, tmp_path, "keras", options=Options(timesteps=9), steps=9)
+    assert module.INPUT_SHAPES == [(None, 9, 3)]
+    assert "# step 8" in open(module.__file__).read()
+    with pytest.raises(ValueError, match="expected shape"):
+        module.predict(np.zeros((2, 8, 3), np.float32))
+
+
+def test_large_values_do_not_overflow(any_keras, tmp_path):
+    model = lstm_model(any_keras, return_sequences=True)
+    randomize(model, scale=30.0)
+    module = generate_module(save(model, tmp_path, "h5"), tmp_path)
+    x = np.random.default_rng(1).normal(0, 50, (4, 6, 3)).astype(np.float32)
+    with np.errstate(all="raise"):
+        got = module.predict(x)
+    np.testing.assert_allclose(got, model(x), rtol=1e-5, atol=1e-5)
+    assert major(any_keras) in (2, 3)

@@ -1,0 +1,39 @@
+"""The model from the question that started the project, saved by Keras 2 and Keras 3."""
+
+import pytest
+
+from oracle import check_against_keras, major
+
+
+def question_model(K):
+    """LSTM(5, return_sequences) -> LSTM(5) -> Dense(2, softmax) over (32, 28)."""
+    # Keras 2.0-2.3 defaulted to recurrent_activation='hard_sigmoid'; tf_keras must be told.
+    extra = {"recurrent_activation": "hard_sigmoid"} if major(K) == 2 else {}
+    model = K.Sequential()
+    model.add(K.layers.LSTM(5, return_sequences=True, input_shape=(32, 28), **extra))
+    model.add(K.layers.LSTM(5, **extra))
+    model.add(K.layers.Dense(2, activation="softmax"))
+    return model
+
+
+@pytest.mark.parametrize("fmt", ["h5", "keras"])
+def test_question_model_matches_model_predict(any_keras, fmt, tmp_path):
+    module = check_against_keras(
+        question_model(any_keras), tmp_path, fmt, batches=(1, 17), use_predict=True
+    )
+    assert module.INPUT_SHAPES == [(None, 32, 28)]
+    assert module.OUTPUT_SHAPES == [(None, 2)]
+
+
+def test_keras2_file_uses_keras2_hard_sigmoid(keras2, tmp_path):
+    module = check_against_keras(question_model(keras2), tmp_path, "h5", batches=(3,))
+    assert hasattr(module, "hard_sigmoid_keras2") and not hasattr(module, "hard_sigmoid_keras3")
+
+
+def test_keras3_hard_sigmoid_is_the_keras3_definition(keras3, tmp_path):
+    K = keras3
+    model = K.Sequential(
+        [K.Input((6, 3)), K.layers.LSTM(4, recurrent_activation="hard_sigmoid"), K.layers.Dense(2)]
+    )
+    module = check_against_keras(model, tmp_path, "keras", batches=(5,))
+    assert hasattr(module, "hard_sigmoid_keras3") and not hasattr(module, "hard_sigmoid_keras2")
