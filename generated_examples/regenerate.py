@@ -1,0 +1,48 @@
+"""Regenerate every checked-in predictor; with --check, fail when one is stale.
+
+    python generated_examples/regenerate.py          # rewrite them
+    python generated_examples/regenerate.py --check  # exit 1 if any differs
+"""
+
+import os
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+
+from codegen.generate import generate  # noqa: E402
+from codegen.layers.base import Options  # noqa: E402
+
+# example folder -> (model file, output file, generation options)
+EXAMPLES = {
+    "seed_lstm": ("model.h5", "predictor.py", Options()),
+}
+
+
+def stale_examples(write: bool):
+    """Names of examples whose predictor differs from a fresh generation."""
+    stale = []
+    for name, (model, output, options) in sorted(EXAMPLES.items()):
+        folder = os.path.join(HERE, name)
+        module_name = os.path.splitext(output)[0]
+        fresh = generate(os.path.join(folder, model), module_name, options)
+        target = os.path.join(folder, output)
+        current = open(target, encoding="utf-8").read() if os.path.exists(target) else None
+        if fresh != current:
+            stale.append(name)
+            if write:
+                with open(target, "w", encoding="utf-8", newline="\n") as handle:
+                    handle.write(fresh)
+    return stale
+
+
+def main(argv):
+    check = "--check" in argv
+    stale = stale_examples(write=not check)
+    for name in stale:
+        print(f"{'stale' if check else 'regenerated'}: {name}")
+    return 1 if check and stale else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,41 @@
+"""The wheel ships templates/: install it in a fresh venv and run lstmgen elsewhere."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SEED_MODEL = os.path.join(ROOT, "generated_examples", "seed_lstm", "model.h5")
+
+
+def run(*args, cwd=None):
+    result = subprocess.run(list(args), cwd=cwd, capture_output=True, text=True)
+    assert result.returncode == 0, f"{args}:\n{result.stdout}\n{result.stderr}"
+    return result.stdout
+
+
+@pytest.mark.slow
+def test_wheel_in_fresh_venv_runs_from_another_directory(tmp_path):
+    dist = tmp_path / "dist"
+    run(sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(dist), ROOT)
+    (wheel,) = list(dist.glob("lstmgen-*.whl"))
+    import zipfile
+
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "codegen/templates/module.py.j2" in names and "codegen/templates/lstm.py.j2" in names
+    venv = tmp_path / "venv"
+    run(sys.executable, "-m", "venv", str(venv))
+    python = venv / "bin" / "python"
+    run(str(python), "-m", "pip", "install", "-q", str(wheel))
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    out = run(str(venv / "bin" / "lstmgen"), "--version", cwd=elsewhere)
+    assert out.startswith("lstmgen ")
+    run(str(venv / "bin" / "lstmgen"), SEED_MODEL, "-o", "predictor.py", cwd=elsewhere)
+    out = run(str(python), "predictor.py", "--self-test", cwd=elsewhere)
+    assert "self-test passed" in out
+    # The installed copy generates exactly the checked-in example.
+    expected = open(os.path.join(ROOT, "generated_examples", "seed_lstm", "predictor.py")).read()
+    assert (elsewhere / "predictor.py").read_text() == expected
