@@ -86,6 +86,7 @@ def build_graph(model: SavedModel, options: Options = Options()) -> ModelGraph:
         outputs=last.outputs[:1],
         nodes=tuple(nodes),
         helpers=activations.with_dependencies(frozenset(helpers)),
+        flags=options.flags(),
     )
 
 

@@ -59,3 +59,4 @@ class ModelGraph:
     outputs: Tuple[Tensor, ...]
     nodes: Tuple[Node, ...]
     helpers: FrozenSet[str]  # helper functions (activations) the module must define
+    flags: str = ""  # the generation options, as command-line flags

@@ -6,12 +6,14 @@ import importlib.util
 import itertools
 import os
 import sys
+import warnings
 from typing import Callable, Iterable, Optional, Sequence
 
 import numpy as np
 
 from codegen.generate import generate
 from codegen.layers.base import Options
+from codegen.reader.normalize import LstmgenWarning
 
 TOLERANCE = 1e-5
 _counter = itertools.count()
@@ -50,8 +52,12 @@ def load_module(path: str):
 def generate_module(model_path: str, folder, options: Options = Options()):
     """Generate a predictor next to the model and import it."""
     out = os.path.join(str(folder), f"predictor_{next(_counter)}.py")
+    with warnings.catch_warnings():
+        # A model Keras just wrote must not make lstmgen warn (e.g. about unknown options).
+        warnings.simplefilter("error", LstmgenWarning)
+        source = generate(model_path, "predictor", options)
     with open(out, "w") as handle:
-        handle.write(generate(model_path, "predictor", options))
+        handle.write(source)
     return load_module(out)
 
 

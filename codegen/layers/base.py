@@ -38,6 +38,17 @@ class Options:
     unroll_limit: int = 128
     timesteps: Optional[int] = None  # fixes a free time axis
 
+    def flags(self) -> str:
+        """The command-line flags that reproduce these options ('' for the defaults)."""
+        flags = []
+        if self.unroll is not None:
+            flags.append("--unroll" if self.unroll else "--no-unroll")
+        if self.unroll_limit != Options.unroll_limit:
+            flags.append(f"--unroll-limit {self.unroll_limit}")
+        if self.timesteps is not None:
+            flags.append(f"--timesteps {self.timesteps}")
+        return " ".join(flags)
+
 
 @dataclass
 class Built:
