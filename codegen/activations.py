@@ -37,7 +37,6 @@ _COMMON = {
     "elu": "elu",
     "selu": "selu",
     "gelu": "gelu",
-    "gelu_approximate": "gelu_approximate",
     "sigmoid": "sigmoid",
     "tanh": "np.tanh",
     "softsign": "softsign",

@@ -15,7 +15,7 @@ from codegen.reader.saved_model import SavedModel
 # Names the generated module defines itself; layers never take them.
 RESERVED = activations.HELPERS | {
     "np", "base64", "zlib", "sys", "predict", "main", "INPUT_SHAPES", "OUTPUT_SHAPES",
-    "INPUT_NAMES", "OUTPUT_NAMES", "INPUT_DTYPES", "x", "y", "erf", "relu_layer",
+    "INPUT_NAMES", "OUTPUT_NAMES", "INPUT_DTYPES", "x", "y", "erf",
 }
 
 # Classes refused on principle, with the reason the user sees.

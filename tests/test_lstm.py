@@ -17,13 +17,16 @@ def lstm_model(K, shape=(6, 3), **kwargs):
     return K.Sequential([K.Input(shape), K.layers.LSTM(4, **kwargs)])
 
 
-@pytest.mark.parametrize("activation,recurrent", PAIRS)
-def test_activation_pairs(any_keras, activation, recurrent, tmp_path):
+@pytest.mark.parametrize(
+    "activation,recurrent,fmt",
+    [(a, r, "h5" if k % 2 else "keras") for k, (a, r) in enumerate(PAIRS)],
+)
+def test_activation_pairs(any_keras, activation, recurrent, fmt, tmp_path):
     model = lstm_model(
         any_keras, activation=activation, recurrent_activation=recurrent, return_sequences=True
     )
     # Unbounded gates (exponential, relu) explode with large weights: keep them moderate.
-    check_against_keras(model, tmp_path, "h5", batches=(3,), seed=len(activation), scale=0.25)
+    check_against_keras(model, tmp_path, fmt, batches=(1, 3), seed=len(activation), scale=0.25)
 
 
 @pytest.mark.parametrize("activation", ["hard_silu", "celu", "hard_tanh", "log_sigmoid"])
