@@ -1,21 +1,23 @@
-"""SavedModel -> ModelGraph: run each layer's handler from the registry, track shapes."""
+"""SavedModel -> ModelGraph: run each call's handler from the registry, track shapes."""
 
 from __future__ import annotations
 
-from typing import Dict, List, Set
+import json
+from typing import Dict, List, Optional, Set, Tuple
 
 from codegen import activations
-from codegen.errors import LstmgenError, UnsupportedError, layer_error
+from codegen.errors import LstmgenError, layer_error
+from codegen.graph_order import ordered_calls
 from codegen.identifiers import NameTable
 from codegen.ir import ModelGraph, Node, Tensor
 from codegen.layers import REGISTRY
-from codegen.layers.base import LayerContext, Options, param_count
-from codegen.reader.saved_model import SavedModel
+from codegen.layers.base import Built, LayerContext, Options, WeightTable, param_count
+from codegen.reader.saved_model import SavedModel, TensorRef
 
 # Names the generated module defines itself; layers never take them.
 RESERVED = activations.HELPERS | {
-    "np", "base64", "zlib", "sys", "predict", "main", "INPUT_SHAPES", "OUTPUT_SHAPES",
-    "INPUT_NAMES", "OUTPUT_NAMES", "INPUT_DTYPES", "x", "y", "erf",
+    "np", "base64", "zlib", "sys", "predict", "main", "self_test", "INPUT_SHAPES",
+    "OUTPUT_SHAPES", "INPUT_NAMES", "OUTPUT_NAMES", "INPUT_DTYPES", "x", "y", "erf",
 }
 
 # Classes refused on principle, with the reason the user sees.
@@ -24,38 +26,40 @@ REFUSED = {"Lambda": _CODE, "TFOpLambda": _CODE, "SlicingOpLambda": _CODE}
 
 
 def build_graph(model: SavedModel, options: Options = Options()) -> ModelGraph:
-    """Translate every layer; errors name the layer, its class and the option at fault."""
+    """Translate every call; errors name the layer, its class and the option at fault."""
     names = NameTable(RESERVED)
-    input_shape = _fix_time_axis(model.input_shape, options)
-    source = Tensor(var=names.claim(model.input_name), shape=input_shape)
-    tensors: Dict[str, Tensor] = {model.input_name: source}
+    weights = WeightTable(names)
+    tensors: Dict[TensorRef, Tensor] = {}
+    inputs = []
+    for model_input in model.inputs:
+        shape = _fix_time_axis(model_input.shape, options)
+        tensor = Tensor(var=names.claim(model_input.name), shape=shape)
+        tensors[TensorRef(model_input.name)] = tensor
+        inputs.append(tensor)
     nodes: List[Node] = []
     helpers: Set[str] = set()
-    for record in model.layers:
+    functions: Dict[Tuple[str, str], str] = {}  # (layer, params) -> its generated function
+    idents: Dict[str, str] = {}
+    for call in ordered_calls(model):
+        record = call.record
         handler = REGISTRY.get(record.class_name)
         if handler is None:
             reason = REFUSED.get(record.class_name, "layer class not supported")
             raise layer_error(
-                record.name,
-                record.class_name,
-                f"{reason}; supported: {', '.join(sorted(REGISTRY))}",
+                record.name, record.class_name, f"{reason}; supported: {', '.join(sorted(REGISTRY))}"
             )
-        inputs = tuple(tensors[name] for name in record.inputs)
-        func = names.claim(record.name)
-        ctx = LayerContext(
-            record, [t.shape for t in inputs], model.keras_major, options, names, func
-        )
-        try:
-            built = ctx.finish(handler(ctx))
-        except (LstmgenError, UnsupportedError):
-            raise
-        except (TypeError, ValueError, KeyError, IndexError, ZeroDivisionError) as error:
-            # A config that contradicts itself: report it, never a traceback.
-            raise ctx.fail(f"invalid config ({type(error).__name__}: {error})") from None
-        outputs = tuple(
-            inputs[0] if built.alias else Tensor(var=names.claim(f"{func}_out"), shape=shape)
-            for shape in built.outputs
-        )
+        ident = idents.setdefault(record.name, names.claim(record.name))
+        in_tensors = tuple(tensors[ref] for ref in call.inputs)
+        ctx = LayerContext(record, in_tensors, model.keras_major, options, weights, ident)
+        built = _run(handler, ctx)
+        # A shared layer called again with the same parameters reuses its function.
+        key = (record.name, json.dumps(built.params, sort_keys=True, default=str))
+        define = key not in functions
+        if define:
+            first = not any(layer == record.name for layer, _ in functions)
+            functions[key] = ident if first else names.claim(f"{ident}_call")
+        func = functions[key]
+        outputs = _outputs(built, in_tensors, func, names)
         helpers.update(built.helpers)
         nodes.append(
             Node(
@@ -65,29 +69,78 @@ def build_graph(model: SavedModel, options: Options = Options()) -> ModelGraph:
                 template=built.template,
                 params=built.params,
                 weights=tuple(built.weights),
-                inputs=inputs,
+                inputs=in_tensors,
                 outputs=outputs,
                 param_count=param_count(built.weights),
                 alias=built.alias,
+                define=define,
+                mask_arg=built.consumes_mask and in_tensors[0].mask is not None,
+                mask_out=built.mask == "produce",
             )
         )
-        tensors[record.name] = outputs[0]
-    last = nodes[-1]
+        for index, tensor in enumerate(outputs):
+            tensors[TensorRef(record.name, call.node, index)] = tensor
+    outputs = []
+    for ref in model.outputs:
+        if ref not in tensors:
+            raise LstmgenError(f"model output '{ref.layer}' ({ref.node}, {ref.index}) does not exist")
+        outputs.append(tensors[ref])
     return ModelGraph(
         source_name=model.source_name,
         sha256=model.sha256,
         keras_version=model.keras_version,
         keras_major=model.keras_major,
         model_name=model.model_name,
-        input_names=(model.input_name,),
-        output_names=(last.layer_name,),
-        inputs=(source,),
-        input_dtypes=(model.input_dtype,),
-        outputs=last.outputs[:1],
+        input_names=tuple(i.name for i in model.inputs),
+        output_names=_output_names(model.outputs),
+        inputs=tuple(inputs),
+        input_dtypes=tuple(i.dtype for i in model.inputs),
+        outputs=tuple(outputs),
         nodes=tuple(nodes),
         helpers=activations.with_dependencies(frozenset(helpers)),
         flags=options.flags(),
     )
+
+
+def _run(handler, ctx: LayerContext) -> Built:
+    try:
+        return ctx.finish(handler(ctx))
+    except LstmgenError:
+        raise
+    except (TypeError, ValueError, KeyError, IndexError, ZeroDivisionError) as error:
+        # A config that contradicts itself: report it, never a traceback.
+        raise ctx.fail(f"invalid config ({type(error).__name__}: {error})") from None
+
+
+def _outputs(built: Built, inputs, func: str, names: NameTable) -> Tuple[Tensor, ...]:
+    """Output tensors: aliases of the input for identity layers, else fresh variables."""
+    if built.alias:
+        return (inputs[0],)
+    mask: Optional[str] = None
+    if built.mask == "pass":
+        mask = inputs[0].mask
+    elif built.mask == "produce":
+        mask = names.claim(f"{func}_mask")
+    suffixes = built.output_names or ["out"] * len(built.outputs)
+    return tuple(
+        Tensor(
+            var=names.claim(f"{func}_{suffix}"),
+            shape=shape,
+            mask=mask if index == 0 else None,
+        )
+        for index, (shape, suffix) in enumerate(zip(built.outputs, suffixes))
+    )
+
+
+def _output_names(refs) -> Tuple[str, ...]:
+    """Keras names outputs after their layers; repeated layers get a numeric suffix."""
+    counts: Dict[str, int] = {}
+    result = []
+    for ref in refs:
+        seen = counts.get(ref.layer, 0)
+        counts[ref.layer] = seen + 1
+        result.append(ref.layer if not seen else f"{ref.layer}_{seen}")
+    return tuple(result)
 
 
 def _fix_time_axis(shape, options: Options):

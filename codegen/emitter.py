@@ -79,9 +79,12 @@ def shape_text(shape: Shape) -> str:
 
 def weight_rows(graph: ModelGraph) -> Tuple[List[WeightRow], np.ndarray]:
     """Lay every weight out in one flat float32 vector, in node order."""
-    rows, parts, start = [], [], 0
+    rows, parts, start, seen = [], [], 0, set()
     for node in graph.nodes:
         for weight in node.weights:
+            if weight.var in seen:  # a shared layer's weights, laid out once
+                continue
+            seen.add(weight.var)
             stop = start + weight.array.size
             rows.append(WeightRow(weight.var, start, stop, tuple(weight.array.shape), weight.comment))
             parts.append(weight.array.reshape(-1))
@@ -105,7 +108,7 @@ def summary_lines(graph: ModelGraph) -> List[str]:
     for node in graph.nodes:
         shapes = ", ".join(shape_text(t.shape) for t in node.outputs)
         rows.append((node.layer_name, node.class_name, shapes, f"{node.param_count:,}"))
-    total = sum(node.param_count for node in graph.nodes)
+    total = sum(row.stop - row.start for row in weight_rows(graph)[0])
     widths = [max(len(row[k]) for row in rows) for k in range(4)]
     lines = ["  ".join(cell.ljust(widths[k]) for k, cell in enumerate(row)).rstrip() for row in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))

@@ -16,6 +16,7 @@ class Tensor:
 
     var: str
     shape: Shape
+    mask: Optional[str] = None  # variable holding its (batch, steps) boolean mask, if any
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,9 @@ class Node:
     outputs: Tuple[Tensor, ...]
     param_count: int
     alias: bool = False  # identity at inference: outputs are the inputs
+    define: bool = True  # False for a repeated call of a shared layer's function
+    mask_arg: bool = False  # the function takes the input's mask as its last argument
+    mask_out: bool = False  # the function returns a new mask after its outputs
 
 
 @dataclass(frozen=True)

@@ -13,12 +13,18 @@ from codegen.layers.activation import (
 from codegen.layers.base import Built, LayerContext
 from codegen.layers.dense import build_dense
 from codegen.layers.identity import build_identity
-from codegen.layers.lstm import build_lstm
+from codegen.layers.gru import build_cudnn_gru, build_gru
+from codegen.layers.lstm import build_cudnn_lstm, build_lstm
+from codegen.layers.simple_rnn import build_simple_rnn
 
 Handler = Callable[[LayerContext], Built]
 
 REGISTRY: Dict[str, Handler] = {
     "LSTM": build_lstm,
+    "CuDNNLSTM": build_cudnn_lstm,
+    "GRU": build_gru,
+    "CuDNNGRU": build_cudnn_gru,
+    "SimpleRNN": build_simple_rnn,
     "Dense": build_dense,
     "Activation": build_activation,
     "Softmax": build_softmax,

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
-from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Sequence, Set, Tuple
+from typing import Any, Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
 
 import numpy as np
 
 from codegen import activations
 from codegen.errors import UnsupportedError, layer_error
 from codegen.identifiers import NameTable
-from codegen.ir import Shape, Weight
+from codegen.ir import Shape, Tensor, Weight
 from codegen.reader.normalize import LstmgenWarning
 from codegen.reader.saved_model import LayerRecord
 
@@ -60,6 +60,25 @@ class Built:
     weights: List[Weight] = field(default_factory=list)
     helpers: FrozenSet[str] = frozenset()
     alias: bool = False  # identity at inference: the output is the input
+    mask: str = "pass"  # first output's mask: "pass" the input's, "produce" a new one, "none"
+    consumes_mask: bool = False  # the function takes the input's mask, when there is one
+    output_names: Optional[List[str]] = None  # variable suffixes, e.g. ["out", "h", "c"]
+
+
+class WeightTable:
+    """Module constants for weights, one per layer and weight even if a layer is shared."""
+
+    def __init__(self, names: NameTable) -> None:
+        self._names = names
+        self._weights: Dict[Tuple[str, str], Weight] = {}
+
+    def claim(self, layer: str, ident: str, suffix: str, array: np.ndarray, comment: str) -> Weight:
+        """The constant `<ident>_<suffix>` for this layer's weight."""
+        key = (layer, suffix)
+        if key not in self._weights:
+            var = self._names.claim(f"{ident}_{suffix}")
+            self._weights[key] = Weight(var=var, array=array, comment=comment)
+        return self._weights[key]
 
 
 class LayerContext:
@@ -68,20 +87,21 @@ class LayerContext:
     def __init__(
         self,
         record: LayerRecord,
-        input_shapes: Sequence[Shape],
+        inputs: Sequence[Tensor],
         keras_major: int,
         options: Options,
-        names: NameTable,
-        func: str,
+        weights: WeightTable,
+        ident: str,
     ) -> None:
         self.record = record
         self.name = record.name
         self.class_name = record.class_name
-        self.input_shapes = list(input_shapes)
+        self.input_shapes = [tensor.shape for tensor in inputs]
+        self.input_masked = [tensor.mask is not None for tensor in inputs]
         self.keras_major = keras_major
         self.options = options
-        self.func = func
-        self._names = names
+        self.ident = ident
+        self._weights = weights
         self._read: Set[str] = set()
         self._helpers: Set[str] = set()
 
@@ -144,7 +164,7 @@ class LayerContext:
             )
         if not np.all(np.isfinite(array)):
             warnings.warn(LstmgenWarning(self._where(f"weight '{suffix}' contains NaN or inf")))
-        return Weight(var=self._names.claim(f"{self.func}_{suffix}"), array=array, comment=comment)
+        return self._weights.claim(self.name, self.ident, suffix, array, comment)
 
     def fail(self, message: str) -> UnsupportedError:
         """An error naming this layer, its class and `message`."""

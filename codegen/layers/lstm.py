@@ -1,44 +1,62 @@
-"""LSTM: Keras packs the four gates as i (input), f (forget), c (candidate), o (output)."""
+"""LSTM and CuDNNLSTM: Keras packs the four gates as i (input), f (forget), c, o (output)."""
 
 from __future__ import annotations
 
 from codegen.layers.base import Built, LayerContext
-from codegen.layers.recurrence import batch_axis_size, output_shape, sequence_params
+from codegen.layers.recurrence import Cell, build_recurrent
 
 GATES = ("i", "f", "c", "o")
 
 
 def build_lstm(ctx: LayerContext) -> Built:
     """An LSTM layer (Keras 2 and 3 semantics, any activations)."""
-    units = ctx.int_option("units")
-    params = sequence_params(ctx)
-    activation = ctx.activation("activation", "tanh")
     # Keras 2.0-2.3 defaulted to hard_sigmoid; every saved config spells it out.
-    recurrent = ctx.activation("recurrent_activation", "sigmoid")
-    use_bias = bool(ctx.option("use_bias", True))
+    return build_recurrent(ctx, lstm_cell(ctx, "tanh", "sigmoid", cudnn=False), "LSTM")
+
+
+def build_cudnn_lstm(ctx: LayerContext) -> Built:
+    """Keras 2's CuDNNLSTM: tanh and sigmoid fixed, separate input and recurrent biases."""
+    return build_recurrent(ctx, lstm_cell(ctx, "tanh", "sigmoid", cudnn=True), "CuDNNLSTM")
+
+
+def lstm_cell(ctx: LayerContext, activation: str, recurrent: str, cudnn: bool) -> Cell:
+    """Weights and gate layout of an LSTM cell."""
+    units = ctx.int_option("units")
+    if not cudnn:
+        activation = ctx.activation("activation", activation).func
+        recurrent = ctx.activation("recurrent_activation", recurrent).func
+    else:
+        ctx.use_helpers("sigmoid")
+        activation, recurrent = "np.tanh", "sigmoid"
+    use_bias = cudnn or bool(ctx.option("use_bias", True))
     arrays = ctx.weights(3 if use_bias else 2)
-    n_in = params["features"]
+    n_in = ctx.input_shapes[0][2]
     weights = [
         ctx.weight(arrays[0], "kernel", (n_in, 4 * units), "W: (features, 4*units), gates i|f|c|o"),
         ctx.weight(
             arrays[1], "recurrent_kernel", (units, 4 * units), "U: (units, 4*units), gates i|f|c|o"
         ),
     ]
-    if use_bias:
+    input_bias = None
+    if cudnn:
+        # cuDNN keeps an input and a recurrent bias; they are simply added.
+        bias = ctx.weight(arrays[2], "bias", (8 * units,), "b: input (4*units) | recurrent (4*units)")
+        weights.append(bias)
+        input_bias = f"({bias.var}[:{4 * units}] + {bias.var}[{4 * units}:])"
+    elif use_bias:
         weights.append(ctx.weight(arrays[2], "bias", (4 * units,), "b: (4*units,), gates i|f|c|o"))
-    params.update(
+        input_bias = weights[2].var
+    return Cell(
+        template="cell_lstm.j2",
         units=units,
-        gates={gate: f"{k * units}:{(k + 1) * units}" for k, gate in enumerate(GATES)},
-        activation=activation.func,
-        recurrent_activation=recurrent.func,
-        kernel=weights[0].var,
-        recurrent_kernel=weights[1].var,
-        bias=weights[2].var if use_bias else None,
-        step_indices=list(range(params["steps"])) if params["unrolled"] else [],
-    )
-    return Built(
-        template="lstm.py.j2",
-        params=params,
-        outputs=[output_shape(params, batch_axis_size(ctx), units)],
+        states=["h", "c"],
         weights=weights,
+        params={
+            "gates": {gate: f"{k * units}:{(k + 1) * units}" for k, gate in enumerate(GATES)},
+            "activation": activation,
+            "recurrent_activation": recurrent,
+            "kernel": weights[0].var,
+            "recurrent_kernel": weights[1].var,
+            "input_bias": input_bias,
+        },
     )

@@ -1,46 +1,84 @@
-"""What every recurrent layer decides the same way: time axis, step count, unrolling."""
+"""What every recurrent layer decides the same way: time axis, states, masks, unrolling."""
 
 from __future__ import annotations
 
 import warnings
-from typing import Any, Dict, Optional
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional
 
-from codegen.layers.base import LayerContext, check_rank
+from codegen.ir import Weight
+from codegen.layers.base import Built, LayerContext, check_rank
 from codegen.reader.normalize import LstmgenWarning
 
 
-def sequence_params(ctx: LayerContext) -> Dict[str, Any]:
-    """Template parameters shared by LSTM-like layers, from config and input shape."""
-    shape = ctx.input_shape
+@dataclass
+class Cell:
+    """One recurrent cell's part: its step template, parameters, weights and states."""
+
+    template: str  # a macro file defining doc(p), prologue(p) and step(p, t, new)
+    units: int
+    states: List[str]  # state variable names, Keras's order: ["h", "c"] or ["h"]
+    params: Dict[str, Any]
+    weights: List[Weight] = field(default_factory=list)
+
+
+def build_recurrent(ctx: LayerContext, cell: Cell, kind: str) -> Built:
+    """A full recurrent layer around `cell`, with every sequence option Keras has."""
+    params = sequence_params(ctx, len(cell.states))
+    params.update(cell.params)
+    params.update(cell_template=cell.template, units=cell.units, states=cell.states, kind=kind)
+    batch = _batch_axis_size(ctx)
+    if params["return_sequences"]:
+        steps = params["steps"]
+        first = (steps, batch, cell.units) if params["time_major"] else (batch, steps, cell.units)
+    else:
+        first = (batch, cell.units)
+    outputs = [first] + [(batch, cell.units)] * (len(cell.states) if params["return_state"] else 0)
+    names = ["out"] + (cell.states if params["return_state"] else [])
+    return Built(
+        template="recurrent.py.j2",
+        params=params,
+        outputs=outputs,
+        weights=cell.weights,
+        mask="pass" if params["return_sequences"] else "none",
+        consumes_mask=True,
+        output_names=names,
+    )
+
+
+def sequence_params(ctx: LayerContext, n_states: int) -> Dict[str, Any]:
+    """Template parameters shared by all recurrent layers, from config and input shapes."""
+    shape = ctx.input_shapes[0]
     check_rank(ctx, shape, (3,))
     time_major = bool(ctx.option("time_major", False))
     # A time-major layer (old tf.keras) sees (time, batch, features).
     steps = shape[0] if time_major else shape[1]
     if ctx.option("stateful", False):
         raise ctx.fail("option stateful=True is not supported yet")
-    if ctx.option("return_state", False):
-        raise ctx.fail("option return_state=True is not supported yet")
-    ctx.option("zero_output_for_mask")  # only matters with a mask
+    initial = len(ctx.input_shapes) - 1
+    if initial not in (0, n_states):
+        raise ctx.fail(f"expects 0 or {n_states} initial state tensors, got {initial}")
+    masked = ctx.input_masked[0]
+    if masked and time_major:
+        raise ctx.fail("a mask together with time_major=True is not supported")
+    unrolled = _unrolled(ctx, steps)
     return {
         "features": shape[2],
         "steps": steps,
-        "unrolled": _unrolled(ctx, steps),
+        "unrolled": unrolled,
+        "step_indices": list(range(steps)) if unrolled else [],
         "time_major": time_major,
         "go_backwards": bool(ctx.option("go_backwards", False)),
         "return_sequences": bool(ctx.option("return_sequences", False)),
+        "return_state": bool(ctx.option("return_state", False)),
+        "initial_state": initial > 0,
+        "masked": masked,
+        "zero_output_for_mask": bool(ctx.option("zero_output_for_mask", False)),
     }
 
 
-def output_shape(params: Dict[str, Any], batch: Optional[int], units: int):
-    """Keras's output shape for a recurrent layer without return_state."""
-    if not params["return_sequences"]:
-        return (batch, units)
-    return (params["steps"], batch, units) if params["time_major"] else (batch, params["steps"], units)
-
-
-def batch_axis_size(ctx: LayerContext) -> Optional[int]:
-    """The batch size in the input shape (axis 1 for time-major layers)."""
-    shape = ctx.input_shape
+def _batch_axis_size(ctx: LayerContext) -> Optional[int]:
+    shape = ctx.input_shapes[0]
     return shape[1] if ctx.record.config.get("time_major") else shape[0]
 
 

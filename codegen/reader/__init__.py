@@ -80,26 +80,24 @@ def assemble(
     file_format: str,
     config: Any,
     version: Optional[str],
-    weights_of: Callable[[int, LayerSpec], WeightList],
+    weights_of: Callable[[ModelSpec, LayerSpec], WeightList],
 ) -> SavedModel:
     """Combine a parsed config and a weight lookup into a SavedModel."""
     spec: ModelSpec = parse_model_config(config)
     major = keras_major_version(version, config)
     records: List[LayerRecord] = []
-    previous = spec.input_name
-    for index, layer in enumerate(spec.layers):
-        names, arrays = weights_of(index, layer)
+    for layer in spec.layers:
+        names, arrays = weights_of(spec, layer)
         records.append(
             LayerRecord(
                 name=layer.name,
                 class_name=layer.class_name,
                 config=layer.config,
+                calls=layer.calls,
                 weights=arrays,
                 weight_names=names,
-                inputs=(previous,),
             )
         )
-        previous = layer.name
     return SavedModel(
         source_name=os.path.basename(path),
         sha256=file_sha256(path),
@@ -108,8 +106,7 @@ def assemble(
         keras_major=major,
         model_class=spec.model_class,
         model_name=spec.name,
-        input_name=spec.input_name,
-        input_shape=spec.input_shape,
-        input_dtype=spec.input_dtype,
+        inputs=spec.inputs,
+        outputs=spec.outputs,
         layers=tuple(records),
     )

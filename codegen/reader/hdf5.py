@@ -6,7 +6,7 @@ import h5py
 
 from codegen.errors import LstmgenError
 from codegen.reader import WeightList, as_float32, assemble, parse_json
-from codegen.reader.normalize import LayerSpec
+from codegen.reader.normalize import LayerSpec, ModelSpec
 from codegen.reader.saved_model import SavedModel
 from codegen.reader.text import as_text, as_text_list
 
@@ -24,7 +24,7 @@ def read_hdf5(path: str) -> SavedModel:
             version = handle.attrs.get("keras_version")
             weights = handle["model_weights"] if "model_weights" in handle else handle
 
-            def weights_of(_index: int, layer: LayerSpec) -> WeightList:
+            def weights_of(_model: ModelSpec, layer: LayerSpec) -> WeightList:
                 if layer.name not in weights:
                     return (), ()
                 group = weights[layer.name]

@@ -11,7 +11,7 @@ import numpy as np
 
 from codegen.errors import LstmgenError
 from codegen.reader import WeightList, as_float32, assemble, parse_json
-from codegen.reader.normalize import LayerSpec, container_paths
+from codegen.reader.normalize import LayerSpec, ModelSpec, container_paths
 from codegen.reader.saved_model import SavedModel
 
 # Upper bounds for members: a real model never comes near them, a zip bomb does.
@@ -21,6 +21,8 @@ _MEMBER_LIMITS = {
     "model.weights.h5": 16 << 30,
 }
 _MAX_COMPRESSION_RATIO = 200
+# Keras lists a Bidirectional's forward weights before its backward ones.
+_CHILD_ORDER = {"forward_layer": 0, "backward_layer": 2}
 
 
 def read_keras_zip(path: str) -> SavedModel:
@@ -43,14 +45,15 @@ def read_keras_zip(path: str) -> SavedModel:
 
 
 def _assemble_with(path: str, config, version, weights: h5py.File) -> SavedModel:
-    cache: Dict[int, str] = {}
+    paths: Dict[str, str] = {}
 
-    def weights_of(index: int, layer: LayerSpec) -> WeightList:
-        if not cache:
+    def weights_of(model: ModelSpec, layer: LayerSpec) -> WeightList:
+        if not paths:
             # A layer's group is named after its class, counted per class, in model order.
-            layers = _config_layers(config)
-            cache.update(enumerate(container_paths(layers)))
-        group_path = cache.get(index)
+            names = [name for name, _ in model.all_layers]
+            classes = [class_name for _, class_name in model.all_layers]
+            paths.update(zip(names, container_paths(classes)))
+        group_path = paths.get(layer.name)
         if group_path is None or group_path not in weights:
             return (), ()
         pairs = _collect(weights[group_path], "")
@@ -61,22 +64,14 @@ def _assemble_with(path: str, config, version, weights: h5py.File) -> SavedModel
     return assemble(path, "keras", config, version, weights_of)
 
 
-def _config_layers(config) -> List[str]:
-    """Class names of the model's layers as Keras 3 lists them (no InputLayer)."""
-    body = config.get("config") or {}
-    raw = body if isinstance(body, list) else body.get("layers") or []
-    names = [str(layer.get("class_name")) for layer in raw if isinstance(layer, dict)]
-    return [name for name in names if name != "InputLayer"]
-
-
 def _collect(group: h5py.Group, prefix: str) -> List[Tuple[str, np.ndarray]]:
-    """Own `vars/0..n` first, then sub-objects (e.g. `cell`) in saving order."""
+    """Own `vars/0..n` first, then sub-objects (e.g. `cell`), as in Keras's `layer.weights`."""
     pairs: List[Tuple[str, np.ndarray]] = []
     if "vars" in group:
         variables = group["vars"]
         for key in sorted(variables.keys(), key=lambda k: (len(k), k)):
             pairs.append((f"{prefix}vars/{key}", variables[key][()]))
-    for key in sorted(group.keys()):
+    for key in sorted(group.keys(), key=lambda k: (_CHILD_ORDER.get(k, 1), k)):
         if key != "vars" and isinstance(group[key], h5py.Group):
             pairs.extend(_collect(group[key], f"{prefix}{key}/"))
     return pairs

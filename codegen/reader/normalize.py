@@ -9,10 +9,12 @@ from dataclasses import dataclass
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from codegen.errors import LstmgenError, UnsupportedError
-from codegen.reader.saved_model import Shape
+from codegen.reader.saved_model import ModelInput, Shape, TensorRef
 
 # Keys that hold a function (an activation) serialized by name.
 _FUNCTION_KEYS = ("activation", "recurrent_activation")
+# Keys under which wrapper layers keep the config of the layer they wrap.
+_NESTED_LAYER_KEYS = ("layer", "backward_layer")
 # Modules that built-in Keras objects are serialized from (Keras 3 and tf_keras .keras).
 _BUILTIN_MODULE = re.compile(r"^(keras|tf_keras|tensorflow\.keras)(\.|$)")
 
@@ -23,11 +25,12 @@ class LstmgenWarning(UserWarning):
 
 @dataclass(frozen=True)
 class LayerSpec:
-    """A layer's identity and normalized config, before weights are attached."""
+    """A layer's identity, normalized config and calls, before weights are attached."""
 
     name: str
     class_name: str
     config: Mapping[str, Any]
+    calls: Tuple[Tuple[TensorRef, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -36,10 +39,10 @@ class ModelSpec:
 
     model_class: str
     name: str
-    input_name: str
-    input_shape: Shape
-    input_dtype: str
-    layers: Tuple[LayerSpec, ...]
+    inputs: Tuple[ModelInput, ...]
+    outputs: Tuple[TensorRef, ...]
+    layers: Tuple[LayerSpec, ...]  # InputLayers excluded
+    all_layers: Tuple[Tuple[str, str], ...]  # (name, class) of every layer, config order
 
 
 def keras_major_version(version: Optional[str], config: Mapping[str, Any]) -> int:
@@ -70,45 +73,165 @@ def parse_model_config(config: Any) -> ModelSpec:
     if not isinstance(config, dict) or "class_name" not in config:
         raise LstmgenError("the model config is not a Keras model (no 'class_name')")
     model_class = _text_field(config, "class_name", "model")
-    if model_class != "Sequential":
-        raise UnsupportedError(
-            f"model class '{model_class}' is not supported yet: only Sequential models are"
-        )
     body = config.get("config")
+    if model_class == "Sequential":
+        return _sequential(body)
+    if model_class in ("Functional", "Model"):
+        return _functional(body, model_class)
+    raise UnsupportedError(
+        f"model class '{model_class}' is not supported: only Sequential and functional models"
+    )
+
+
+def _sequential(body: Any) -> ModelSpec:
     # Keras 2.0-2.2 stored a Sequential's config as the bare list of its layers.
     raw_layers = body if isinstance(body, list) else (body or {}).get("layers")
     if not isinstance(raw_layers, list):
         raise LstmgenError("the Sequential model config has no list of layers")
     name = body.get("name", "sequential") if isinstance(body, dict) else "sequential"
-    layers = [_layer_spec(raw, index) for index, raw in enumerate(raw_layers)]
-    if not layers:
+    specs = [_layer_spec(raw, index) for index, raw in enumerate(raw_layers)]
+    if not specs:
         raise LstmgenError("the model has no layers")
-    if layers[0].class_name == "InputLayer":
-        first, layers = layers[0], layers[1:]
-        input_name = first.name
-        input_shape = _batch_shape(first.config)
-        input_dtype = first.config.get("dtype") or "float32"
+    all_layers = tuple((spec.name, spec.class_name) for spec in specs)
+    if specs[0].class_name == "InputLayer":
+        first = specs.pop(0)
+        model_input = ModelInput(first.name, _required_shape(first), _input_dtype(first))
     else:
-        first = layers[0]
-        input_name = f"{first.name}_input"
-        input_shape = _batch_shape(first.config)
-        if input_shape is None and isinstance(body, dict):
-            input_shape = _shape(body.get("build_input_shape"))
-        input_dtype = first.config.get("dtype") or "float32"
-    if input_shape is None:
-        raise LstmgenError(
-            "the model does not record its input shape (it was saved before being built)"
-        )
-    if not layers:
+        # No InputLayer: Keras 2 named the implicit one after the first layer.
+        first = specs[0]
+        shape = _batch_shape(first.config)
+        if shape is None and isinstance(body, dict):
+            shape = _shape(body.get("build_input_shape"))
+        if shape is None:
+            raise LstmgenError(
+                "the model does not record its input shape (it was saved before being built)"
+            )
+        model_input = ModelInput(f"{first.name}_input", shape, _input_dtype(first))
+    if not specs:
         raise LstmgenError("the model has no layers besides its input")
+    previous = TensorRef(model_input.name)
+    layers = []
+    for spec in specs:
+        layers.append(LayerSpec(spec.name, spec.class_name, spec.config, ((previous,),)))
+        previous = TensorRef(spec.name)
+    return ModelSpec(
+        model_class="Sequential",
+        name=str(name),
+        inputs=(model_input,),
+        outputs=(previous,),
+        layers=tuple(layers),
+        all_layers=all_layers,
+    )
+
+
+def _functional(body: Any, model_class: str) -> ModelSpec:
+    if not isinstance(body, dict) or not isinstance(body.get("layers"), list):
+        raise LstmgenError("the functional model config has no list of layers")
+    layers, inputs, all_layers = [], {}, []
+    for index, raw in enumerate(body["layers"]):
+        spec = _layer_spec(raw, index)
+        if spec.name in dict(all_layers):
+            raise LstmgenError(f"the model config names two layers '{spec.name}'")
+        all_layers.append((spec.name, spec.class_name))
+        if spec.class_name == "InputLayer":
+            inputs[spec.name] = ModelInput(spec.name, _required_shape(spec), _input_dtype(spec))
+            continue
+        calls = tuple(_call_inputs(node, spec) for node in raw.get("inbound_nodes") or [])
+        layers.append(LayerSpec(spec.name, spec.class_name, spec.config, calls))
+    input_refs = _refs(body.get("input_layers"), "input_layers")
+    missing = [ref.layer for ref in input_refs if ref.layer not in inputs]
+    if missing:
+        raise UnsupportedError(f"model input(s) {missing} are not InputLayers of this model")
+    outputs = _refs(body.get("output_layers"), "output_layers")
+    if not outputs:
+        raise LstmgenError("the model has no outputs")
     return ModelSpec(
         model_class=model_class,
-        name=str(name),
-        input_name=input_name,
-        input_shape=input_shape,
-        input_dtype=str(input_dtype),
+        name=str(body.get("name") or "model"),
+        inputs=tuple(inputs[ref.layer] for ref in input_refs),
+        outputs=outputs,
         layers=tuple(layers),
+        all_layers=tuple(all_layers),
     )
+
+
+def _refs(value: Any, what: str) -> Tuple[TensorRef, ...]:
+    """[["name", 0, 0], ...] or, in Keras 3 for a single tensor, ["name", 0, 0]."""
+    if isinstance(value, list) and len(value) == 3 and isinstance(value[0], str):
+        value = [value]
+    if not isinstance(value, list):
+        raise LstmgenError(f"the model config's {what} is not a list")
+    return tuple(_ref(item, what) for item in value)
+
+
+def _ref(item: Any, what: str) -> TensorRef:
+    if (
+        isinstance(item, (list, tuple))
+        and len(item) >= 3
+        and isinstance(item[0], str)
+        and all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in item[1:3])
+    ):
+        return TensorRef(item[0], item[1], item[2])
+    raise LstmgenError(f"the model config has an invalid tensor reference in {what}: {item!r}")
+
+
+def _call_inputs(node: Any, spec: LayerSpec) -> Tuple[TensorRef, ...]:
+    """One call's input tensors, flattened; initial states appended after the input."""
+    where = f"layer '{spec.name}' ({spec.class_name})"
+    if isinstance(node, dict):  # Keras 3: {"args": [...], "kwargs": {...}}
+        tensors = list(_keras3_tensors(node.get("args"), where))
+        kwargs = node.get("kwargs") or {}
+    elif isinstance(node, list):  # Keras 2: [["name", node, index, {kwargs}], ...]
+        tensors, kwargs = [], {}
+        for entry in node:
+            tensors.append(_ref(entry, where))
+            if isinstance(entry, list) and len(entry) > 3 and isinstance(entry[3], dict):
+                kwargs.update(entry[3])
+    else:
+        raise LstmgenError(f"{where}: invalid inbound node {node!r}"[:200])
+    find = _keras3_tensors if isinstance(node, dict) else _keras2_tensors
+    for key, value in kwargs.items():
+        refs = list(find(value, where))
+        if not refs:
+            continue
+        if key != "initial_state":
+            raise UnsupportedError(f"{where}: tensors passed as '{key}=' are not supported")
+        tensors.extend(refs)
+    if not tensors:
+        raise LstmgenError(f"{where}: a call of the layer has no inputs")
+    return tuple(tensors)
+
+
+def _keras3_tensors(value: Any, where: str):
+    """Every __keras_tensor__ in a nested Keras 3 argument structure, in order."""
+    if isinstance(value, dict):
+        if value.get("class_name") == "__keras_tensor__":
+            history = (value.get("config") or {}).get("keras_history")
+            yield _ref(history, where)
+        return
+    if isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _keras3_tensors(item, where)
+
+
+def _keras2_tensors(value: Any, where: str):
+    """Tensor references ["name", node, index] nested in a Keras 2 kwargs value."""
+    if isinstance(value, list) and len(value) >= 3 and isinstance(value[0], str):
+        yield _ref(value, where)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _keras2_tensors(item, where)
+
+
+def _required_shape(spec: LayerSpec) -> Shape:
+    shape = _batch_shape(spec.config)
+    if shape is None:
+        raise LstmgenError(f"input '{spec.name}' does not record its shape")
+    return shape
+
+
+def _input_dtype(spec: LayerSpec) -> str:
+    return str(spec.config.get("dtype") or "float32")
 
 
 def _layer_spec(raw: Any, index: int) -> LayerSpec:
@@ -127,11 +250,22 @@ def _layer_spec(raw: Any, index: int) -> LayerSpec:
             f"'{module or registered}'; lstmgen never runs code from a model file"
         )
     config["name"] = name
+    return LayerSpec(name=name, class_name=class_name, config=_normalize_config(config))
+
+
+def _normalize_config(config: Dict[str, Any]) -> Dict[str, Any]:
+    """dtype policies to names, serialized activations to names, nested layers too."""
+    config = dict(config)
     config["dtype"] = _dtype_name(config.get("dtype"))
     for key in _FUNCTION_KEYS:
         if key in config:
             config[key] = _function_name(config[key])
-    return LayerSpec(name=name, class_name=class_name, config=config)
+    for key in _NESTED_LAYER_KEYS:
+        inner = config.get(key)
+        if isinstance(inner, dict) and isinstance(inner.get("config"), dict):
+            spec = _layer_spec(inner, 0)
+            config[key] = {"class_name": spec.class_name, "config": spec.config}
+    return config
 
 
 def _function_name(value: Any) -> Any:

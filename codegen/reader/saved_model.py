@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Mapping, Optional, Tuple
 
 import numpy as np
@@ -11,20 +11,42 @@ Shape = Tuple[Optional[int], ...]
 
 
 @dataclass(frozen=True)
+class TensorRef:
+    """Output `index` of the `node`-th call of layer `layer` (Keras's keras_history)."""
+
+    layer: str
+    node: int = 0
+    index: int = 0
+
+
+@dataclass(frozen=True)
+class ModelInput:
+    """One model input: its InputLayer name, batch-first shape and dtype."""
+
+    name: str
+    shape: Shape
+    dtype: str
+
+
+@dataclass(frozen=True)
 class LayerRecord:
-    """One Keras layer as saved: normalized config, weights in `layer.weights` order."""
+    """One Keras layer as saved: normalized config, weights in `layer.weights` order.
+
+    `calls` lists each call of the layer in the model (shared layers have several),
+    each as its input tensors; a recurrent layer's initial states follow its input.
+    """
 
     name: str
     class_name: str
     config: Mapping[str, Any]
+    calls: Tuple[Tuple[TensorRef, ...], ...]
     weights: Tuple[np.ndarray, ...] = ()
     weight_names: Tuple[str, ...] = ()
-    inputs: Tuple[str, ...] = ()  # names of the layers whose outputs feed this one
 
 
 @dataclass(frozen=True)
 class SavedModel:
-    """A whole model file: where it came from, who saved it, and its layers."""
+    """A whole model file: where it came from, who saved it, and its layer graph."""
 
     source_name: str
     sha256: str
@@ -33,7 +55,6 @@ class SavedModel:
     keras_major: int  # 2 or 3: decides semantics such as hard_sigmoid
     model_class: str
     model_name: str
-    input_name: str
-    input_shape: Shape  # batch axis first, None where free
-    input_dtype: str
-    layers: Tuple[LayerRecord, ...] = field(default=())
+    inputs: Tuple[ModelInput, ...]
+    outputs: Tuple[TensorRef, ...]
+    layers: Tuple[LayerRecord, ...]  # config order, InputLayers excluded

@@ -1,0 +1,71 @@
+"""GRU (reset_after True and False) and CuDNNGRU: gates z (update), r (reset), h."""
+
+from __future__ import annotations
+
+from codegen.layers.base import Built, LayerContext
+from codegen.layers.recurrence import Cell, build_recurrent
+
+GATES = ("z", "r", "h")
+
+
+def build_gru(ctx: LayerContext) -> Built:
+    """A GRU layer; reset_after decides where the reset gate applies and the bias shape."""
+    # Keras 2.0-2.2 defaulted to reset_after=False; every saved config spells it out.
+    reset_after = bool(ctx.option("reset_after", ctx.keras_major == 3))
+    return build_recurrent(ctx, gru_cell(ctx, reset_after, cudnn=False), "GRU")
+
+
+def build_cudnn_gru(ctx: LayerContext) -> Built:
+    """Keras 2's CuDNNGRU: a reset_after GRU with tanh and sigmoid fixed, bias (6*units,)."""
+    return build_recurrent(ctx, gru_cell(ctx, True, cudnn=True), "CuDNNGRU")
+
+
+def gru_cell(ctx: LayerContext, reset_after: bool, cudnn: bool) -> Cell:
+    """Weights and gate layout of a GRU cell."""
+    units = ctx.int_option("units")
+    if cudnn:
+        ctx.use_helpers("sigmoid")
+        activation, recurrent = "np.tanh", "sigmoid"
+    else:
+        activation = ctx.activation("activation", "tanh").func
+        recurrent = ctx.activation("recurrent_activation", "sigmoid").func
+    use_bias = cudnn or bool(ctx.option("use_bias", True))
+    arrays = ctx.weights(3 if use_bias else 2)
+    n_in = ctx.input_shapes[0][2]
+    weights = [
+        ctx.weight(arrays[0], "kernel", (n_in, 3 * units), "W: (features, 3*units), gates z|r|h"),
+        ctx.weight(
+            arrays[1], "recurrent_kernel", (units, 3 * units), "U: (units, 3*units), gates z|r|h"
+        ),
+    ]
+    input_bias = recurrent_bias = None
+    if cudnn:
+        bias = ctx.weight(arrays[2], "bias", (6 * units,), "b: input (3*units) | recurrent (3*units)")
+        input_bias, recurrent_bias = f"{bias.var}[:{3 * units}]", f"{bias.var}[{3 * units}:]"
+        weights.append(bias)
+    elif use_bias and reset_after:
+        bias = ctx.weight(arrays[2], "bias", (2, 3 * units), "b: rows input | recurrent, gates z|r|h")
+        input_bias, recurrent_bias = f"{bias.var}[0]", f"{bias.var}[1]"
+        weights.append(bias)
+    elif use_bias:
+        bias = ctx.weight(arrays[2], "bias", (3 * units,), "b: (3*units,), gates z|r|h")
+        input_bias = bias.var
+        weights.append(bias)
+    return Cell(
+        template="cell_gru.j2",
+        units=units,
+        states=["h"],
+        weights=weights,
+        params={
+            "gates": {gate: f"{k * units}:{(k + 1) * units}" for k, gate in enumerate(GATES)},
+            "zr": f":{2 * units}",
+            "hh": f"{2 * units}:",
+            "reset_after": reset_after,
+            "activation": activation,
+            "recurrent_activation": recurrent,
+            "kernel": weights[0].var,
+            "recurrent_kernel": weights[1].var,
+            "input_bias": input_bias,
+            "recurrent_bias": recurrent_bias,
+        },
+    )
