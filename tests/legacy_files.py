@@ -47,3 +47,37 @@ def to_keras21_layout(source: str, target: str) -> str:
                     group.move(old, new)
             group.attrs["weight_names"] = np.array([n.encode() for n in renamed], dtype="S")
     return target
+
+
+_CUDNN_KEYS = (
+    "name", "trainable", "dtype", "batch_input_shape", "return_sequences", "return_state",
+    "go_backwards", "stateful", "units", "kernel_initializer", "recurrent_initializer",
+    "bias_initializer", "unit_forget_bias", "kernel_regularizer", "recurrent_regularizer",
+    "bias_regularizer", "activity_regularizer", "kernel_constraint", "recurrent_constraint",
+    "bias_constraint",
+)
+
+
+def to_cudnn_layout(source: str, target: str, cudnn_biases: dict) -> str:
+    """Keras 2.2-2.3 CuDNNLSTM/CuDNNGRU: LSTM/GRU layers become cuDNN ones.
+
+    `cudnn_biases` maps a layer name to its (input_bias, recurrent_bias) pair; the
+    standard layer in `source` must hold their sum (LSTM) or their stack (GRU).
+    """
+    shutil.copy(source, target)
+    with h5py.File(target, "r+") as handle:
+        config = json.loads(handle.attrs["model_config"])
+        for layer in config["config"]["layers"]:
+            name = layer["config"]["name"]
+            if name not in cudnn_biases:
+                continue
+            layer["class_name"] = "CuDNN" + layer["class_name"]
+            layer["config"] = {k: v for k, v in layer["config"].items() if k in _CUDNN_KEYS}
+            group = handle["model_weights"][name]
+            names = [n.decode() if isinstance(n, bytes) else n for n in group.attrs["weight_names"]]
+            bias_name = names[2]
+            del group[bias_name]
+            group[bias_name] = np.concatenate(cudnn_biases[name]).astype(np.float32)
+        handle.attrs["model_config"] = json.dumps(config)
+        handle.attrs["keras_version"] = "2.2.4"
+    return target
