@@ -49,7 +49,7 @@ def build_graph(model: SavedModel, options: Options = Options()) -> ModelGraph:
                 record.name, record.class_name, f"{reason}; supported: {', '.join(sorted(REGISTRY))}"
             )
         ident = idents.setdefault(record.name, names.claim(record.name))
-        in_tensors = tuple(tensors[ref] for ref in call.inputs)
+        in_tensors = _with_keras3_mask(call, tuple(tensors[ref] for ref in call.inputs))
         ctx = LayerContext(record, in_tensors, model.keras_major, options, weights, ident)
         built = _run(handler, ctx)
         # A shared layer called again with the same parameters reuses its function.
@@ -100,6 +100,21 @@ def build_graph(model: SavedModel, options: Options = Options()) -> ModelGraph:
         helpers=activations.with_dependencies(frozenset(helpers)),
         flags=options.flags(),
     )
+
+
+def _with_keras3_mask(call, inputs: Tuple[Tensor, ...]) -> Tuple[Tensor, ...]:
+    """Keras 3 applies exactly the mask its config records for a call; check it is ours."""
+    if call.masked is None or not inputs:
+        return inputs
+    first = inputs[0]
+    if call.masked and first.mask is None:
+        raise layer_error(
+            call.record.name, call.record.class_name,
+            "is given a mask that does not come from Masking or Embedding(mask_zero=True)",
+        )
+    if not call.masked and first.mask is not None:
+        first = Tensor(var=first.var, shape=first.shape)  # Keras 3 does not pass it here
+    return (first,) + inputs[1:]
 
 
 def _run(handler, ctx: LayerContext) -> Built:

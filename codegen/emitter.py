@@ -149,9 +149,12 @@ def self_test_input(graph: ModelGraph, batch: int = 2, free_steps: int = 6) -> L
     """A fixed pseudo-random input batch for the embedded self-test."""
     rng = np.random.default_rng(20261129)
     arrays = []
-    for tensor in graph.inputs:
+    for tensor, dtype in zip(graph.inputs, graph.input_dtypes):
         shape = [batch] + [free_steps if n is None else n for n in tensor.shape[1:]]
-        arrays.append(rng.standard_normal(shape).astype(np.float32))
+        if dtype.startswith(("int", "uint")):
+            arrays.append(rng.integers(0, 2, shape).astype(np.float32))  # ids valid anywhere
+        else:
+            arrays.append(rng.standard_normal(shape).astype(np.float32))
     return arrays
 
 

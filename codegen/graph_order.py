@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import heapq
 from dataclasses import dataclass
-from typing import Dict, List, Set, Tuple
+from typing import Dict, List, Optional, Set, Tuple
 
 from codegen.errors import LstmgenError
 from codegen.reader.saved_model import LayerRecord, SavedModel, TensorRef
@@ -17,6 +17,7 @@ class Call:
     record: LayerRecord
     node: int
     inputs: Tuple[TensorRef, ...]
+    masked: Optional[bool]  # Keras 3: whether Keras recorded a mask; None: implicit
 
 
 def ordered_calls(model: SavedModel) -> List[Call]:
@@ -24,8 +25,8 @@ def ordered_calls(model: SavedModel) -> List[Call]:
     calls: Dict[Tuple[str, int], Call] = {}
     rank: Dict[Tuple[str, int], Tuple[int, int]] = {}
     for position, record in enumerate(model.layers):
-        for node, inputs in enumerate(record.calls):
-            calls[(record.name, node)] = Call(record, node, inputs)
+        for node, spec in enumerate(record.calls):
+            calls[(record.name, node)] = Call(record, node, spec.inputs, spec.masked)
             rank[(record.name, node)] = (position, node)
     sources = {ref.layer for ref in (TensorRef(i.name) for i in model.inputs)}
 

@@ -103,6 +103,7 @@ def check_against_keras(
     randomize_weights: bool = True,
     steps: int = 7,
     scale: float = 0.5,
+    make_inputs: Optional[Callable] = None,
 ):
     """Save `model`, generate its predictor and compare with Keras; return the module."""
     if randomize_weights:
@@ -110,7 +111,8 @@ def check_against_keras(
     path = save(model, folder, fmt)
     module = generate_module(path, folder, options)
     for batch in batches:
-        inputs = random_inputs(module.INPUT_SHAPES, batch, seed + batch, steps)
+        make = make_inputs or random_inputs
+        inputs = make(module.INPUT_SHAPES, batch, seed + batch, steps)
         expected = keras_outputs(model, inputs[0] if len(inputs) == 1 else inputs, use_predict)
         got = module.predict(inputs)
         got = got if isinstance(got, list) else [got]

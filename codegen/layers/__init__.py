@@ -15,7 +15,9 @@ from codegen.layers.dense import build_dense
 from codegen.layers.identity import build_identity
 from codegen.layers.gru import build_cudnn_gru, build_gru
 from codegen.layers.lstm import build_cudnn_lstm, build_lstm
+from codegen.layers.masking import build_embedding, build_masking
 from codegen.layers.simple_rnn import build_simple_rnn
+from codegen.layers.wrappers import build_bidirectional, build_time_distributed
 
 Handler = Callable[[LayerContext], Built]
 
@@ -25,6 +27,10 @@ REGISTRY: Dict[str, Handler] = {
     "GRU": build_gru,
     "CuDNNGRU": build_cudnn_gru,
     "SimpleRNN": build_simple_rnn,
+    "Bidirectional": build_bidirectional,
+    "TimeDistributed": build_time_distributed,
+    "Masking": build_masking,
+    "Embedding": build_embedding,
     "Dense": build_dense,
     "Activation": build_activation,
     "Softmax": build_softmax,

@@ -25,7 +25,8 @@ INFERENCE_IRRELEVANT = frozenset(
         "activity_regularizer", "kernel_constraint", "recurrent_constraint",
         "bias_constraint", "dropout", "recurrent_dropout", "unit_forget_bias",
         "implementation", "unroll", "use_cudnn", "reset_dropout_mask", "lora_rank",
-        "lora_alpha", "quantization_config",
+        "lora_alpha", "quantization_config", "embeddings_initializer",
+        "embeddings_regularizer", "embeddings_constraint", "sparse",
     }
 )
 
@@ -72,6 +73,10 @@ class WeightTable:
         self._names = names
         self._weights: Dict[Tuple[str, str], Weight] = {}
 
+    def claim_name(self, wanted: str) -> str:
+        """A fresh identifier for the generated module (e.g. a wrapped layer's function)."""
+        return self._names.claim(wanted)
+
     def claim(self, layer: str, ident: str, suffix: str, array: np.ndarray, comment: str) -> Weight:
         """The constant `<ident>_<suffix>` for this layer's weight."""
         key = (layer, suffix)
@@ -96,6 +101,7 @@ class LayerContext:
         self.record = record
         self.name = record.name
         self.class_name = record.class_name
+        self.inputs = list(inputs)
         self.input_shapes = [tensor.shape for tensor in inputs]
         self.input_masked = [tensor.mask is not None for tensor in inputs]
         self.keras_major = keras_major
@@ -129,7 +135,8 @@ class LayerContext:
 
     def require(self, key: str, allowed: Sequence[Any], default: Any) -> Any:
         """A config value that must be one of `allowed`; anything else is refused."""
-        value = self.option(key, default)
+        self._read.add(key)
+        value = self.record.config.get(key, default)  # an explicit None stays None
         if value not in allowed:
             supported = " or ".join(repr(item) for item in allowed)
             raise self.fail(f"option {key}={value!r} is not supported (supported: {supported})")
@@ -165,6 +172,21 @@ class LayerContext:
         if not np.all(np.isfinite(array)):
             warnings.warn(LstmgenWarning(self._where(f"weight '{suffix}' contains NaN or inf")))
         return self._weights.claim(self.name, self.ident, suffix, array, comment)
+
+    def sublayer(
+        self, key: str, config: Dict[str, Any], weights: Tuple[np.ndarray, ...],
+        inputs: Sequence[Tensor], suffix: str,
+    ) -> "LayerContext":
+        """A context for a layer wrapped inside this one (Bidirectional, TimeDistributed)."""
+        record = LayerRecord(
+            name=f"{self.name}/{key}",
+            class_name=str(config.get("class_name")),
+            config=config.get("config", {}),
+            calls=(),
+            weights=weights,
+        )
+        ident = self._weights.claim_name(f"{self.ident}_{suffix}")
+        return LayerContext(record, inputs, self.keras_major, self.options, self._weights, ident)
 
     def fail(self, message: str) -> UnsupportedError:
         """An error naming this layer, its class and `message`."""

@@ -62,6 +62,7 @@ def sequence_params(ctx: LayerContext, n_states: int) -> Dict[str, Any]:
     if masked and time_major:
         raise ctx.fail("a mask together with time_major=True is not supported")
     unrolled = _unrolled(ctx, steps)
+    zero_output = bool(ctx.option("zero_output_for_mask", False))
     return {
         "features": shape[2],
         "steps": steps,
@@ -73,7 +74,10 @@ def sequence_params(ctx: LayerContext, n_states: int) -> Dict[str, Any]:
         "return_state": bool(ctx.option("return_state", False)),
         "initial_state": initial > 0,
         "masked": masked,
-        "zero_output_for_mask": bool(ctx.option("zero_output_for_mask", False)),
+        "zero_output_for_mask": zero_output,
+        # Keras's output at a masked step is the previous output, zeros before the first
+        # real step: it differs from h only when an initial state is given.
+        "track_output": masked and initial > 0 and not zero_output,
     }
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from codegen.errors import LstmgenError, UnsupportedError
-from codegen.reader.saved_model import ModelInput, Shape, TensorRef
+from codegen.reader.saved_model import CallSpec, ModelInput, Shape, TensorRef
 
 # Keys that hold a function (an activation) serialized by name.
 _FUNCTION_KEYS = ("activation", "recurrent_activation")
@@ -30,7 +30,7 @@ class LayerSpec:
     name: str
     class_name: str
     config: Mapping[str, Any]
-    calls: Tuple[Tuple[TensorRef, ...], ...] = ()
+    calls: Tuple[CallSpec, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -112,7 +112,7 @@ def _sequential(body: Any) -> ModelSpec:
     previous = TensorRef(model_input.name)
     layers = []
     for spec in specs:
-        layers.append(LayerSpec(spec.name, spec.class_name, spec.config, ((previous,),)))
+        layers.append(LayerSpec(spec.name, spec.class_name, spec.config, (CallSpec((previous,)),)))
         previous = TensorRef(spec.name)
     return ModelSpec(
         model_class="Sequential",
@@ -175,8 +175,12 @@ def _ref(item: Any, what: str) -> TensorRef:
     raise LstmgenError(f"the model config has an invalid tensor reference in {what}: {item!r}")
 
 
-def _call_inputs(node: Any, spec: LayerSpec) -> Tuple[TensorRef, ...]:
-    """One call's input tensors, flattened; initial states appended after the input."""
+def _call_inputs(node: Any, spec: LayerSpec) -> CallSpec:
+    """One call's input tensors, flattened; initial states appended after the input.
+
+    Keras 3 records a propagated mask as a `mask=` tensor computed by operation layers
+    (NotEqual, Any); lstmgen propagates masks itself and only notes that one was there.
+    """
     where = f"layer '{spec.name}' ({spec.class_name})"
     if isinstance(node, dict):  # Keras 3: {"args": [...], "kwargs": {...}}
         tensors = list(_keras3_tensors(node.get("args"), where))
@@ -190,16 +194,17 @@ def _call_inputs(node: Any, spec: LayerSpec) -> Tuple[TensorRef, ...]:
     else:
         raise LstmgenError(f"{where}: invalid inbound node {node!r}"[:200])
     find = _keras3_tensors if isinstance(node, dict) else _keras2_tensors
+    masked = bool(list(find(kwargs.get("mask"), where))) if isinstance(node, dict) else None
     for key, value in kwargs.items():
         refs = list(find(value, where))
-        if not refs:
+        if not refs or key == "mask":
             continue
         if key != "initial_state":
             raise UnsupportedError(f"{where}: tensors passed as '{key}=' are not supported")
         tensors.extend(refs)
     if not tensors:
         raise LstmgenError(f"{where}: a call of the layer has no inputs")
-    return tuple(tensors)
+    return CallSpec(tuple(tensors), masked)
 
 
 def _keras3_tensors(value: Any, where: str):

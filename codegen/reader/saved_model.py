@@ -20,6 +20,15 @@ class TensorRef:
 
 
 @dataclass(frozen=True)
+class CallSpec:
+    """One call of a layer: its input tensors (a recurrent layer's initial states follow
+    its input) and whether Keras 3 recorded a mask for it (None: Keras 2, masks implicit)."""
+
+    inputs: Tuple[TensorRef, ...]
+    masked: Optional[bool] = None
+
+
+@dataclass(frozen=True)
 class ModelInput:
     """One model input: its InputLayer name, batch-first shape and dtype."""
 
@@ -32,14 +41,13 @@ class ModelInput:
 class LayerRecord:
     """One Keras layer as saved: normalized config, weights in `layer.weights` order.
 
-    `calls` lists each call of the layer in the model (shared layers have several),
-    each as its input tensors; a recurrent layer's initial states follow its input.
+    `calls` lists each call of the layer in the model (shared layers have several).
     """
 
     name: str
     class_name: str
     config: Mapping[str, Any]
-    calls: Tuple[Tuple[TensorRef, ...], ...]
+    calls: Tuple[CallSpec, ...]
     weights: Tuple[np.ndarray, ...] = ()
     weight_names: Tuple[str, ...] = ()
 
