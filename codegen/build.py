@@ -76,6 +76,9 @@ def build_graph(model: SavedModel, options: Options = Options()) -> ModelGraph:
                 define=define,
                 mask_arg=built.consumes_mask and in_tensors[0].mask is not None,
                 mask_out=built.mask == "produce",
+                step=built.step,
+                states=tuple(built.states),
+                stateful=built.stateful,
             )
         )
         for index, tensor in enumerate(outputs):
@@ -85,6 +88,7 @@ def build_graph(model: SavedModel, options: Options = Options()) -> ModelGraph:
         if ref not in tensors:
             raise LstmgenError(f"model output '{ref.layer}' ({ref.node}, {ref.index}) does not exist")
         outputs.append(tensors[ref])
+    nodes_t = tuple(nodes)
     return ModelGraph(
         source_name=model.source_name,
         sha256=model.sha256,
@@ -96,10 +100,35 @@ def build_graph(model: SavedModel, options: Options = Options()) -> ModelGraph:
         inputs=tuple(inputs),
         input_dtypes=tuple(i.dtype for i in model.inputs),
         outputs=tuple(outputs),
-        nodes=tuple(nodes),
+        nodes=nodes_t,
         helpers=activations.with_dependencies(frozenset(helpers)),
         flags=options.flags(),
+        streamable=_streamable(inputs, nodes_t),
+        stateful_batch=_stateful_batch(nodes_t),
     )
+
+
+def _streamable(inputs: List[Tensor], nodes: Tuple[Node, ...]) -> bool:
+    """step() exists for one sequence input whose every layer can run step by step."""
+    if len(inputs) != 1 or len(inputs[0].shape) < 2 or inputs[0].mask is not None:
+        return False
+    recurrent = [node for node in nodes if node.step == "cell"]
+    return bool(recurrent) and all(
+        node.alias or (node.step is not None and not node.mask_arg and not node.mask_out)
+        for node in nodes
+    )
+
+
+def _stateful_batch(nodes: Tuple[Node, ...]) -> Optional[int]:
+    """The batch size that stateful layers fix (Keras requires it), or None."""
+    sizes = {node.inputs[0].shape[0] for node in nodes if node.stateful}
+    if not sizes:
+        return None
+    if None in sizes or len(sizes) > 1:
+        raise LstmgenError(
+            f"stateful layers need one fixed batch size in the input shape, got {sorted(map(str, sizes))}"
+        )
+    return sizes.pop()
 
 
 def _with_keras3_mask(call, inputs: Tuple[Tensor, ...]) -> Tuple[Tensor, ...]:

@@ -45,6 +45,9 @@ class Node:
     define: bool = True  # False for a repeated call of a shared layer's function
     mask_arg: bool = False  # the function takes the input's mask as its last argument
     mask_out: bool = False  # the function returns a new mask after its outputs
+    step: Optional[str] = None  # how step() runs it: "same", "cell", "inner" (see Built)
+    states: Tuple[int, ...] = ()  # units of each recurrent state (h, c)
+    stateful: bool = False  # keeps its states between predict() calls
 
 
 @dataclass(frozen=True)
@@ -64,3 +67,5 @@ class ModelGraph:
     nodes: Tuple[Node, ...]
     helpers: FrozenSet[str]  # helper functions (activations) the module must define
     flags: str = ""  # the generation options, as command-line flags
+    streamable: bool = False  # step() can feed the model one timestep at a time
+    stateful_batch: Optional[int] = None  # the fixed batch size of a stateful model

@@ -20,11 +20,14 @@ def build_softmax(ctx: LayerContext) -> Built:
         raise ctx.fail(f"option axis={axis!r} does not fit an input of rank {rank}")
     if any(a % rank == 0 for a in axes):
         raise ctx.fail(f"option axis={axis!r} would normalize over the batch axis")
+    if ctx.input_masked[0]:
+        raise ctx.fail("a Softmax layer that receives a mask is not supported yet")
     ctx.use_helpers("softmax")
     return Built(
         template="softmax.py.j2",
         params={"axis": axes[0] if len(axes) == 1 else axes},
         outputs=[ctx.input_shape],
+        step="same" if axes in ((-1,), (rank - 1,)) else None,
     )
 
 
@@ -49,6 +52,7 @@ def build_relu(ctx: LayerContext) -> Built:
             "relu6": threshold == 0 and max_value == 6,
         },
         outputs=[ctx.input_shape],
+        step="same",
     )
 
 
@@ -61,6 +65,7 @@ def build_leaky_relu(ctx: LayerContext) -> Built:
         template="leaky_relu.py.j2",
         params={"negative_slope": float(slope)},
         outputs=[ctx.input_shape],
+        step="same",
     )
 
 
@@ -69,4 +74,5 @@ def _elementwise(ctx: LayerContext, func, description: str) -> Built:
         template="activation.py.j2",
         params={"activation": func, "description": description},
         outputs=[ctx.input_shape],
+        step="same",
     )

@@ -64,6 +64,11 @@ class Built:
     mask: str = "pass"  # first output's mask: "pass" the input's, "produce" a new one, "none"
     consumes_mask: bool = False  # the function takes the input's mask, when there is one
     output_names: Optional[List[str]] = None  # variable suffixes, e.g. ["out", "h", "c"]
+    # How step() runs it on one timestep: "same" function, its recurrent "cell" step,
+    # the wrapped "inner" function; None: the model cannot be streamed through it.
+    step: Optional[str] = None
+    states: List[int] = field(default_factory=list)  # units of each recurrent state
+    stateful: bool = False  # keeps its states between predict() calls
 
 
 class WeightTable:

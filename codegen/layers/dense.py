@@ -27,4 +27,5 @@ def build_dense(ctx: LayerContext) -> Built:
         },
         outputs=[shape[:-1] + (units,)],
         weights=weights,
+        step="same",
     )

@@ -39,4 +39,5 @@ def build_embedding(ctx: LayerContext) -> Built:
         outputs=[tuple(ctx.input_shape) + (output_dim,)],
         weights=[weight],
         mask="produce" if mask_zero else "none",
+        step=None if mask_zero else "same",
     )

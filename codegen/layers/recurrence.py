@@ -35,6 +35,7 @@ def build_recurrent(ctx: LayerContext, cell: Cell, kind: str) -> Built:
         first = (batch, cell.units)
     outputs = [first] + [(batch, cell.units)] * (len(cell.states) if params["return_state"] else 0)
     names = ["out"] + (cell.states if params["return_state"] else [])
+    streams = not (params["go_backwards"] or params["time_major"] or params["external_initial"])
     return Built(
         template="recurrent.py.j2",
         params=params,
@@ -43,6 +44,9 @@ def build_recurrent(ctx: LayerContext, cell: Cell, kind: str) -> Built:
         mask="pass" if params["return_sequences"] else "none",
         consumes_mask=True,
         output_names=names,
+        step="cell" if streams else None,
+        states=[cell.units] * len(cell.states),
+        stateful=params["stateful"],
     )
 
 
@@ -53,9 +57,12 @@ def sequence_params(ctx: LayerContext, n_states: int) -> Dict[str, Any]:
     time_major = bool(ctx.option("time_major", False))
     # A time-major layer (old tf.keras) sees (time, batch, features).
     steps = shape[0] if time_major else shape[1]
-    if ctx.option("stateful", False):
-        raise ctx.fail("option stateful=True is not supported yet")
+    stateful = bool(ctx.option("stateful", False))
     initial = len(ctx.input_shapes) - 1
+    if stateful and initial:
+        raise ctx.fail("stateful=True together with initial_state tensors is not supported")
+    if stateful and _batch_axis_size(ctx) is None:
+        raise ctx.fail("stateful=True needs a fixed batch size in the model's input shape")
     if initial not in (0, n_states):
         raise ctx.fail(f"expects 0 or {n_states} initial state tensors, got {initial}")
     masked = ctx.input_masked[0]
@@ -72,7 +79,9 @@ def sequence_params(ctx: LayerContext, n_states: int) -> Dict[str, Any]:
         "go_backwards": bool(ctx.option("go_backwards", False)),
         "return_sequences": bool(ctx.option("return_sequences", False)),
         "return_state": bool(ctx.option("return_state", False)),
-        "initial_state": initial > 0,
+        "initial_state": initial > 0 or stateful,  # the function takes initial states
+        "stateful": stateful,
+        "external_initial": initial > 0,
         "masked": masked,
         "zero_output_for_mask": zero_output,
         # Keras's output at a masked step is the previous output, zeros before the first

@@ -101,6 +101,7 @@ def build_time_distributed(ctx: LayerContext) -> Built:
         outputs=[(shape[0], shape[1]) + tuple(out[1:])],
         weights=list(inner.weights),
         helpers=helpers,
+        step="inner" if inner.step == "same" else None,
     )
 
 
@@ -134,6 +135,7 @@ def _sub_node(
         outputs=outputs,
         param_count=param_count(built.weights),
         alias=built.alias,
+        step=built.step,
         mask_arg=built.consumes_mask and inputs[0].mask is not None,
     ), built.helpers
 

@@ -29,10 +29,18 @@ import zlib
 
 import numpy as np
 
-__all__ = ["predict", "INPUT_NAMES", "INPUT_SHAPES", "OUTPUT_NAMES", "OUTPUT_SHAPES"]
+__all__ = [
+    "predict",
+    "INPUT_NAMES",
+    "INPUT_SHAPES",
+    "INPUT_DTYPES",
+    "OUTPUT_NAMES",
+    "OUTPUT_SHAPES",
+]
 
 INPUT_NAMES = ["lstm_input"]
 INPUT_SHAPES = [(None, 32, 28)]
+INPUT_DTYPES = ["float32"]
 OUTPUT_NAMES = ["dense"]
 OUTPUT_SHAPES = [(None, 2)]
 
@@ -62,8 +70,8 @@ def lstm(x):
     batch, steps = x.shape[0], x.shape[1]
     # x W + b for all steps at once, hoisted out of the recurrence: (batch, steps, 20)
     xw = x @ lstm_kernel + lstm_bias
-    h = np.zeros((batch, 5), dtype=np.float32)  # hidden state
-    c = np.zeros((batch, 5), dtype=np.float32)  # cell state
+    h = np.zeros((batch, 5), dtype=np.float32)
+    c = np.zeros((batch, 5), dtype=np.float32)
     hs = np.empty((batch, steps, 5), dtype=np.float32)
 
     # step 0
@@ -385,7 +393,26 @@ def lstm(x):
     c = f * c + i * g
     h = o * np.tanh(c)
     hs[:, 31] = h
+
     return hs
+
+
+def lstm_step(x, h, c):
+    """One step of lstm for step(): x (batch, 28) -> new h, c (h is the output)."""
+    # x W + b for all steps at once, hoisted out of the recurrence: (batch, steps, 20)
+    xw = x[:, None] @ lstm_kernel + lstm_bias
+    z = xw[:, 0] + h @ lstm_recurrent_kernel  # (batch, 20)
+    i = hard_sigmoid_keras2(z[:, 0:5])  # input gate
+    f = hard_sigmoid_keras2(z[:, 5:10])  # forget gate
+    g = np.tanh(z[:, 10:15])  # candidate cell state
+    o = hard_sigmoid_keras2(z[:, 15:20])  # output gate
+    c = f * c + i * g
+    h = o * np.tanh(c)
+
+    return (
+        h,
+        c,
+    )
 
 
 def lstm_1(x):
@@ -402,8 +429,8 @@ def lstm_1(x):
     batch, steps = x.shape[0], x.shape[1]
     # x W + b for all steps at once, hoisted out of the recurrence: (batch, steps, 20)
     xw = x @ lstm_1_kernel + lstm_1_bias
-    h = np.zeros((batch, 5), dtype=np.float32)  # hidden state
-    c = np.zeros((batch, 5), dtype=np.float32)  # cell state
+    h = np.zeros((batch, 5), dtype=np.float32)
+    c = np.zeros((batch, 5), dtype=np.float32)
 
     # step 0
     z = xw[:, 0] + h @ lstm_1_recurrent_kernel  # (batch, 20)
@@ -692,7 +719,26 @@ def lstm_1(x):
     o = hard_sigmoid_keras2(z[:, 15:20])  # output gate
     c = f * c + i * g
     h = o * np.tanh(c)
+
     return h
+
+
+def lstm_1_step(x, h, c):
+    """One step of lstm_1 for step(): x (batch, 5) -> new h, c (h is the output)."""
+    # x W + b for all steps at once, hoisted out of the recurrence: (batch, steps, 20)
+    xw = x[:, None] @ lstm_1_kernel + lstm_1_bias
+    z = xw[:, 0] + h @ lstm_1_recurrent_kernel  # (batch, 20)
+    i = hard_sigmoid_keras2(z[:, 0:5])  # input gate
+    f = hard_sigmoid_keras2(z[:, 5:10])  # forget gate
+    g = np.tanh(z[:, 10:15])  # candidate cell state
+    o = hard_sigmoid_keras2(z[:, 15:20])  # output gate
+    c = f * c + i * g
+    h = o * np.tanh(c)
+
+    return (
+        h,
+        c,
+    )
 
 
 def dense(x):
@@ -709,9 +755,53 @@ def predict(x):
     """
     [lstm_input] = _check_inputs(x)
     lstm_out = lstm(lstm_input)
+
     lstm_1_out = lstm_1(lstm_out)
+
     dense_out = dense(lstm_1_out)
+
     return dense_out
+
+
+def initial_state(batch_size=1):
+    """Zero states for step(), one entry per recurrent layer."""
+    return {
+        "lstm": (
+            np.zeros((batch_size, 5), dtype=np.float32),
+            np.zeros((batch_size, 5), dtype=np.float32),
+        ),
+        "lstm_1": (
+            np.zeros((batch_size, 5), dtype=np.float32),
+            np.zeros((batch_size, 5), dtype=np.float32),
+        ),
+    }
+
+
+def step(x_t, state):
+    """Feed one timestep: x_t has the input's shape without the time axis.
+
+    Returns (y_t, new_state): y_t is what predict() gives for the sequence seen so far
+    (its last timestep, for outputs that keep the time axis). `state` is not changed, so
+    one state can be continued in several ways (sampling, beam search).
+    """
+    lstm_input = _check_step_input(x_t)
+    new_state = dict(state)
+    new_state["lstm"] = lstm_step(lstm_input, *state["lstm"])
+    lstm_out = new_state["lstm"][0]
+    new_state["lstm_1"] = lstm_1_step(lstm_out, *state["lstm_1"])
+    lstm_1_out = new_state["lstm_1"][0]
+    dense_out = dense(lstm_1_out)
+    return dense_out, new_state
+
+
+def _check_step_input(x_t):
+    x_t = np.asarray(x_t)
+    expected = (INPUT_SHAPES[0][0],) + tuple(INPUT_SHAPES[0][2:])
+    if x_t.ndim != len(expected):
+        raise ValueError(
+            f"step input: expected shape {_shape_text(expected)}, got {x_t.shape}"
+        )
+    return _check_input(x_t[:, None], 0, time_free=True)[:, 0]
 
 
 def _check_inputs(x):
@@ -734,9 +824,11 @@ def _check_inputs(x):
     return [_check_input(item, k) for k, item in enumerate(x)]
 
 
-def _check_input(x, k):
+def _check_input(x, k, time_free=False):
     x = np.asarray(x)
     expected = INPUT_SHAPES[k]
+    if time_free:  # one timestep of a sequence, for step()
+        expected = expected[:1] + (None,) + tuple(expected[2:])
     if x.dtype.kind not in "fiub":
         raise ValueError(
             f"input {INPUT_NAMES[k]!r}: expected numbers, got dtype {x.dtype}"
@@ -747,6 +839,8 @@ def _check_input(x, k):
         raise ValueError(
             f"input {INPUT_NAMES[k]!r}: expected shape {_shape_text(expected)}, got {x.shape}"
         )
+    if INPUT_DTYPES[k].startswith(("int", "uint")):
+        return x.astype(np.int64)  # token ids; Keras truncates floats the same way
     return np.ascontiguousarray(x, dtype=np.float32)
 
 

@@ -1,0 +1,115 @@
+"""The streaming API (initial_state/step) and stateful=True, against Keras."""
+
+import numpy as np
+import pytest
+
+from oracle import generate_module, randomize, relative_error, save
+
+KINDS = ["LSTM", "GRU", "SimpleRNN"]
+
+
+def stream(module, x):
+    """Feed x one timestep at a time; return the outputs after each step."""
+    state = module.initial_state(x.shape[0])
+    outputs = []
+    for t in range(x.shape[1]):
+        y, state = module.step(x[:, t], state)
+        outputs.append(y)
+    return outputs
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("fmt", ["h5", "keras"])
+def test_step_matches_predict_on_every_prefix(any_keras, kind, fmt, tmp_path):
+    K = any_keras
+    layer = getattr(K.layers, kind)
+    model = K.Sequential(
+        [
+            K.Input((None, 4)),
+            K.layers.Dense(5, activation="relu"),
+            layer(6, return_sequences=True),
+            K.layers.Dropout(0.3),
+            layer(3),
+            K.layers.Dense(4, activation="softmax"),
+        ]
+    )
+    randomize(model, seed=3)
+    module = generate_module(save(model, tmp_path, fmt), tmp_path)
+    x = np.random.default_rng(0).normal(size=(3, 6, 4)).astype(np.float32)
+    for t, y in enumerate(stream(module, x)):
+        expected = np.asarray(model(x[:, : t + 1]))
+        assert relative_error(y, expected) <= 1e-5, t
+        assert relative_error(y, module.predict(x[:, : t + 1])) <= 1e-6
+
+
+def test_step_on_sequence_outputs_and_time_distributed(any_keras, tmp_path):
+    K = any_keras
+    model = K.Sequential(
+        [
+            K.Input((7, 2)),
+            K.layers.GRU(4, return_sequences=True),
+            K.layers.TimeDistributed(K.layers.Dense(3, activation="tanh")),
+            K.layers.LSTM(5, return_sequences=True),
+        ]
+    )
+    randomize(model, seed=4)
+    module = generate_module(save(model, tmp_path, "h5"), tmp_path)
+    x = np.random.default_rng(1).normal(size=(2, 7, 2)).astype(np.float32)
+    expected = np.asarray(model(x))
+    for t, y in enumerate(stream(module, x)):
+        assert relative_error(y, expected[:, t]) <= 1e-5
+
+
+def test_step_with_embedding_ids(keras3, tmp_path):
+    K = keras3
+    model = K.Sequential(
+        [K.Input((None,), dtype="int32"), K.layers.Embedding(12, 4), K.layers.LSTM(5), K.layers.Dense(12)]
+    )
+    randomize(model, seed=5)
+    module = generate_module(save(model, tmp_path, "keras"), tmp_path)
+    ids = np.random.default_rng(2).integers(0, 12, (2, 5))
+    for t, y in enumerate(stream(module, ids)):
+        assert relative_error(y, np.asarray(model(ids[:, : t + 1]))) <= 1e-5
+
+
+def test_no_step_for_models_that_read_backwards(keras3, tmp_path):
+    K = keras3
+    model = K.Sequential([K.Input((5, 2)), K.layers.Bidirectional(K.layers.LSTM(3))])
+    module = generate_module(save(model, tmp_path, "keras"), tmp_path)
+    assert not hasattr(module, "step") and not hasattr(module, "initial_state")
+
+
+def stateful_model(K, kind, batch):
+    shape = {"batch_shape": (batch, None, 3)} if K.__name__ == "keras" else {}
+    inputs = K.Input(**shape) if shape else K.Input(batch_size=batch, shape=(None, 3))
+    layer = getattr(K.layers, kind)
+    y = layer(4, stateful=True, return_sequences=True)(inputs)
+    y = layer(3, stateful=True)(y)
+    y = K.layers.Dense(2)(y)
+    return K.Model(inputs, y)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("fmt", ["h5", "keras"])
+def test_stateful_keeps_state_between_calls(any_keras, kind, fmt, tmp_path):
+    K = any_keras
+    model = stateful_model(K, kind, batch=2)
+    randomize(model, seed=6)
+    path = save(model, tmp_path, fmt)
+    module = generate_module(path, tmp_path)
+    rng = np.random.default_rng(3)
+    pieces = [rng.normal(size=(2, n, 3)).astype(np.float32) for n in (4, 1, 3)]
+    model.reset_states() if hasattr(model, "reset_states") else None
+    for piece in pieces:
+        assert relative_error(module.predict(piece), np.asarray(model(piece))) <= 1e-5
+    # A fresh start: both forget, and a second instance is independent.
+    module.reset_states()
+    for layer in model.layers:
+        if getattr(layer, "stateful", False):
+            layer.reset_states()
+    other = module.Predictor()
+    expected = np.asarray(model(pieces[0]))
+    assert relative_error(module.predict(pieces[0]), expected) <= 1e-5
+    assert relative_error(other.predict(pieces[0]), expected) <= 1e-5
+    with pytest.raises(ValueError, match="expected shape"):
+        module.predict(np.zeros((3, 4, 3), np.float32))
