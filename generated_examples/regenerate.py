@@ -16,6 +16,7 @@ from codegen.layers.base import Options  # noqa: E402
 # example folder -> (model file, output file, generation options)
 EXAMPLES = {
     "seed_lstm": ("model.h5", "predictor.py", Options()),
+    "textgen": ("model.keras", "predictor.py", Options()),
 }
 
 

@@ -36,3 +36,13 @@ def test_ci_runs_the_readme_test_command():
     test_command = readme[4]
     assert "pytest" in test_command
     assert test_command in open(os.path.join(ROOT, ".ci", "run")).read()
+
+
+def test_textgen_samples_with_the_streaming_api():
+    script = os.path.join(ROOT, "generated_examples", "textgen", "sample.py")
+    result = subprocess.run(
+        [sys.executable, script, "--seed", "the gate ", "--length", "40"],
+        capture_output=True, text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("the gate ") and len(result.stdout.strip()) == 49
