@@ -181,3 +181,12 @@ def test_embedding_mask_zero(any_keras, fmt, tmp_path):
     with pytest.raises(ValueError, match="token ids"):
         module.predict(np.full((1, 8), 20, np.int32))
     assert major(K) in (2, 3)
+
+
+@pytest.mark.parametrize("fmt", ["h5", "keras"])
+def test_time_distributed_recurrent_layer(any_keras, fmt, tmp_path):
+    K = any_keras
+    model = K.Sequential(
+        [K.Input((4, 5, 2)), K.layers.TimeDistributed(K.layers.LSTM(3)), K.layers.GRU(2)]
+    )
+    check_against_keras(model, tmp_path, fmt)
