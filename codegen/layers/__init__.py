@@ -11,11 +11,23 @@ from codegen.layers.activation import (
     build_softmax,
 )
 from codegen.layers.base import Built, LayerContext
+from codegen.layers.convolution import build_conv1d, build_global_pooling1d, build_pooling1d
 from codegen.layers.dense import build_dense
 from codegen.layers.identity import build_identity
 from codegen.layers.gru import build_cudnn_gru, build_gru
 from codegen.layers.lstm import build_cudnn_lstm, build_lstm
 from codegen.layers.masking import build_embedding, build_masking
+from codegen.layers.merge import build_concatenate, build_merge
+from codegen.layers.normalization import build_batch_normalization, build_layer_normalization
+from codegen.layers.reshaping import (
+    build_cropping1d,
+    build_flatten,
+    build_permute,
+    build_repeat_vector,
+    build_reshape,
+    build_up_sampling1d,
+    build_zero_padding1d,
+)
 from codegen.layers.simple_rnn import build_simple_rnn
 from codegen.layers.wrappers import build_bidirectional, build_time_distributed
 
@@ -36,6 +48,31 @@ REGISTRY: Dict[str, Handler] = {
     "Softmax": build_softmax,
     "ReLU": build_relu,
     "LeakyReLU": build_leaky_relu,
+    "Concatenate": build_concatenate,
+    "Add": build_merge,
+    "Subtract": build_merge,
+    "Multiply": build_merge,
+    "Average": build_merge,
+    "Maximum": build_merge,
+    "Minimum": build_merge,
+    "Conv1D": build_conv1d,
+    "MaxPooling1D": build_pooling1d,
+    "AveragePooling1D": build_pooling1d,
+    "MaxPool1D": build_pooling1d,
+    "AvgPool1D": build_pooling1d,
+    "GlobalMaxPooling1D": build_global_pooling1d,
+    "GlobalAveragePooling1D": build_global_pooling1d,
+    "GlobalMaxPool1D": build_global_pooling1d,
+    "GlobalAvgPool1D": build_global_pooling1d,
+    "BatchNormalization": build_batch_normalization,
+    "LayerNormalization": build_layer_normalization,
+    "Flatten": build_flatten,
+    "Reshape": build_reshape,
+    "Permute": build_permute,
+    "RepeatVector": build_repeat_vector,
+    "Cropping1D": build_cropping1d,
+    "ZeroPadding1D": build_zero_padding1d,
+    "UpSampling1D": build_up_sampling1d,
     "Dropout": build_identity,
     "SpatialDropout1D": build_identity,
     "GaussianNoise": build_identity,
