@@ -51,7 +51,9 @@ def build_graph(model: SavedModel, options: Options = Options()) -> ModelGraph:
             )
         ident = idents.setdefault(record.name, names.claim(record.name))
         in_tensors = _with_keras3_mask(call, tuple(tensors[ref] for ref in call.inputs))
-        ctx = LayerContext(record, in_tensors, model.keras_major, options, weights, ident)
+        ctx = LayerContext(
+            record, in_tensors, model.keras_major, options, weights, ident, dict(call.options)
+        )
         built = _run(handler, ctx)
         # A shared layer called again with the same parameters reuses its function.
         key = (record.name, json.dumps(built.params, sort_keys=True, default=str))
@@ -75,7 +77,7 @@ def build_graph(model: SavedModel, options: Options = Options()) -> ModelGraph:
                 param_count=param_count(built.weights),
                 alias=built.alias,
                 define=define,
-                mask_arg=built.consumes_mask and in_tensors[0].mask is not None,
+                mask_arg=built.consumes_mask and any(t.mask for t in in_tensors),
                 mask_out=built.mask == "produce",
                 step=built.step,
                 states=tuple(built.states),
@@ -133,18 +135,13 @@ def _stateful_batch(nodes: Tuple[Node, ...]) -> Optional[int]:
 
 
 def _with_keras3_mask(call, inputs: Tuple[Tensor, ...]) -> Tuple[Tensor, ...]:
-    """Keras 3 applies exactly the mask its config records for a call; check it is ours."""
-    if call.masked is None or not inputs:
-        return inputs
-    first = inputs[0]
-    if call.masked and first.mask is None:
+    """Keras 3 records some propagated masks as `mask=` tensors: each must be one of ours."""
+    if call.masked and inputs and all(tensor.mask is None for tensor in inputs):
         raise layer_error(
             call.record.name, call.record.class_name,
             "is given a mask that does not come from Masking or Embedding(mask_zero=True)",
         )
-    if not call.masked and first.mask is not None:
-        first = Tensor(var=first.var, shape=first.shape)  # Keras 3 does not pass it here
-    return (first,) + inputs[1:]
+    return inputs
 
 
 def _run(handler, ctx: LayerContext) -> Built:

@@ -55,7 +55,8 @@ def environment() -> jinja2.Environment:
         autoescape=False,
     )
     env.filters.update(
-        pyrepr=repr, doc=escape_text, comment=escape_text, shape=shape_text, vars=tensor_vars
+        pyrepr=repr, doc=escape_text, comment=escape_text, shape=shape_text, vars=tensor_vars,
+        masks=mask_args,
     )
     return env
 
@@ -69,6 +70,11 @@ def escape_text(value: Any) -> str:
 def tensor_vars(tensors: Sequence[Tensor]) -> str:
     """The variable names of tensors, comma-separated."""
     return ", ".join(tensor.var for tensor in tensors)
+
+
+def mask_args(tensors: Sequence[Tensor]) -> str:
+    """', mask_a, mask_b' for the inputs that carry a mask, in input order."""
+    return "".join(f", {tensor.mask}" for tensor in tensors if tensor.mask)
 
 
 def shape_text(shape: Shape) -> str:

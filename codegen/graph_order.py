@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import heapq
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Set, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Set, Tuple
 
 from codegen.errors import LstmgenError
 from codegen.reader.saved_model import LayerRecord, SavedModel, TensorRef
@@ -18,6 +18,7 @@ class Call:
     node: int
     inputs: Tuple[TensorRef, ...]
     masked: Optional[bool]  # Keras 3: whether Keras recorded a mask; None: implicit
+    options: Mapping[str, Any]  # non-tensor call arguments
 
 
 def ordered_calls(model: SavedModel) -> List[Call]:
@@ -26,7 +27,7 @@ def ordered_calls(model: SavedModel) -> List[Call]:
     rank: Dict[Tuple[str, int], Tuple[int, int]] = {}
     for position, record in enumerate(model.layers):
         for node, spec in enumerate(record.calls):
-            calls[(record.name, node)] = Call(record, node, spec.inputs, spec.masked)
+            calls[(record.name, node)] = Call(record, node, spec.inputs, spec.masked, spec.options)
             rank[(record.name, node)] = (position, node)
     sources = {ref.layer for ref in (TensorRef(i.name) for i in model.inputs)}
 

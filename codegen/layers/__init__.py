@@ -10,6 +10,7 @@ from codegen.layers.activation import (
     build_relu,
     build_softmax,
 )
+from codegen.layers.attention import build_attention, build_dot
 from codegen.layers.base import Built, LayerContext
 from codegen.layers.convolution import build_conv1d, build_global_pooling1d, build_pooling1d
 from codegen.layers.dense import build_dense
@@ -66,6 +67,9 @@ REGISTRY: Dict[str, Handler] = {
     "GlobalAvgPool1D": build_global_pooling1d,
     "BatchNormalization": build_batch_normalization,
     "LayerNormalization": build_layer_normalization,
+    "Attention": build_attention,
+    "AdditiveAttention": build_attention,
+    "Dot": build_dot,
     "Flatten": build_flatten,
     "Reshape": build_reshape,
     "Permute": build_permute,

@@ -102,6 +102,7 @@ class LayerContext:
         options: Options,
         weights: WeightTable,
         ident: str,
+        call_options: Optional[Dict[str, Any]] = None,
     ) -> None:
         self.record = record
         self.name = record.name
@@ -112,6 +113,7 @@ class LayerContext:
         self.keras_major = keras_major
         self.options = options
         self.ident = ident
+        self.call_options = dict(call_options or {})  # e.g. use_causal_mask=True
         self._weights = weights
         self._read: Set[str] = set()
         self._helpers: Set[str] = set()

@@ -195,8 +195,11 @@ def _call_inputs(node: Any, spec: LayerSpec) -> CallSpec:
         raise LstmgenError(f"{where}: invalid inbound node {node!r}"[:200])
     find = _keras3_tensors if isinstance(node, dict) else _keras2_tensors
     masked = bool(list(find(kwargs.get("mask"), where))) if isinstance(node, dict) else None
+    options = {}
     for key, value in kwargs.items():
         refs = list(find(value, where))
+        if not refs and key not in ("mask", "training"):
+            options[key] = value  # e.g. use_causal_mask, return_attention_scores
         if not refs or key == "mask":
             continue
         if key != "initial_state":
@@ -204,7 +207,7 @@ def _call_inputs(node: Any, spec: LayerSpec) -> CallSpec:
         tensors.extend(refs)
     if not tensors:
         raise LstmgenError(f"{where}: a call of the layer has no inputs")
-    return CallSpec(tuple(tensors), masked)
+    return CallSpec(tuple(tensors), masked, options)
 
 
 def _keras3_tensors(value: Any, where: str):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional, Tuple
 
 import numpy as np
@@ -26,6 +26,7 @@ class CallSpec:
 
     inputs: Tuple[TensorRef, ...]
     masked: Optional[bool] = None
+    options: Mapping[str, Any] = field(default_factory=dict)  # other call arguments
 
 
 @dataclass(frozen=True)
