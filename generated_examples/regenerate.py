@@ -17,6 +17,7 @@ from codegen.layers.base import Options  # noqa: E402
 EXAMPLES = {
     "seed_lstm": ("model.h5", "predictor.py", Options()),
     "textgen": ("model.keras", "predictor.py", Options()),
+    "seq2seq": ("model.keras", "predictor.py", Options()),
 }
 
 

@@ -46,3 +46,10 @@ def test_textgen_samples_with_the_streaming_api():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("the gate ") and len(result.stdout.strip()) == 49
+
+
+def test_seq2seq_translates_with_the_predictor():
+    script = os.path.join(ROOT, "generated_examples", "seq2seq", "translate.py")
+    result = subprocess.run([sys.executable, script, "abc"], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("abc -> ")
