@@ -78,7 +78,9 @@ def build_dot(ctx: LayerContext) -> Built:
         out = (shapes[0][0], shapes[0][3 - a], shapes[1][3 - b])
     return Built(
         template="dot.py.j2",
-        params={"rank": rank, "axes": (a, b), "normalize": normalize},
+        # l2 normalization floors the norm at 1e-6 (Keras 2) or 1e-7 (Keras 3)
+        params={"rank": rank, "axes": (a, b), "normalize": normalize,
+                "norm_floor": 1e-12 if ctx.keras_major == 2 else 1e-14},
         outputs=[out],
         mask="none",
     )

@@ -83,8 +83,8 @@ def assemble(
     weights_of: Callable[[ModelSpec, LayerSpec], WeightList],
 ) -> SavedModel:
     """Combine a parsed config and a weight lookup into a SavedModel."""
-    spec: ModelSpec = parse_model_config(config)
     major = keras_major_version(version, config)
+    spec: ModelSpec = parse_model_config(config, major)
     records: List[LayerRecord] = []
     for layer in spec.layers:
         names, arrays = weights_of(spec, layer)

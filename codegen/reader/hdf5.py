@@ -25,10 +25,13 @@ def read_hdf5(path: str) -> SavedModel:
             weights = handle["model_weights"] if "model_weights" in handle else handle
 
             def weights_of(_model: ModelSpec, layer: LayerSpec) -> WeightList:
-                if layer.name not in weights:
+                top = layer.h5_path[0] if layer.h5_path else layer.name
+                if top not in weights:
                     return (), ()
-                group = weights[layer.name]
+                group = weights[top]
                 names = tuple(as_text_list(group.attrs.get("weight_names")))
+                # A nested model's group holds all its layers' weights: pick this layer's.
+                names = names_under(names, layer.h5_path[1:])
                 for name in names:
                     if name not in group:
                         raise LstmgenError(
@@ -47,3 +50,22 @@ def read_hdf5(path: str) -> SavedModel:
     except (OSError, KeyError, ValueError, TypeError, RuntimeError) as error:
         # h5py reports truncated or corrupt files as OSError/KeyError from deep inside.
         raise LstmgenError(f"{path}: unreadable HDF5 file: {error}") from None
+
+
+def names_under(names, path):
+    """The weight names of the layer at `path` inside a nested model's group.
+
+    Keras 3 names them '<model>/<submodel>/<layer>/...', Keras 2 '<layer>/...' only:
+    the layer's own name must appear, the models around it where they are written.
+    """
+    if not path:
+        return names
+    chosen = []
+    for name in names:
+        parts, position = name.split("/"), 0
+        for step in path[:-1]:
+            if step in parts[position:]:
+                position = parts.index(step, position) + 1
+        if path[-1] in parts[position:]:
+            chosen.append(name)
+    return tuple(chosen)

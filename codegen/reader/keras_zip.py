@@ -11,7 +11,7 @@ import numpy as np
 
 from codegen.errors import LstmgenError
 from codegen.reader import WeightList, as_float32, assemble, parse_json
-from codegen.reader.normalize import LayerSpec, ModelSpec, container_paths
+from codegen.reader.normalize import LayerSpec, ModelSpec
 from codegen.reader.saved_model import SavedModel
 
 # Upper bounds for members: a real model never comes near them, a zip bomb does.
@@ -45,16 +45,10 @@ def read_keras_zip(path: str) -> SavedModel:
 
 
 def _assemble_with(path: str, config, version, weights: h5py.File) -> SavedModel:
-    paths: Dict[str, str] = {}
-
-    def weights_of(model: ModelSpec, layer: LayerSpec) -> WeightList:
-        if not paths:
-            # A layer's group is named after its class, counted per class, in model order.
-            names = [name for name, _ in model.all_layers]
-            classes = [class_name for _, class_name in model.all_layers]
-            paths.update(zip(names, container_paths(classes)))
-        group_path = paths.get(layer.name)
-        if group_path is None or group_path not in weights:
+    def weights_of(_model: ModelSpec, layer: LayerSpec) -> WeightList:
+        # A layer's group is named after its class, counted per class, in model order.
+        group_path = layer.keras_path
+        if not group_path or group_path not in weights:
             return (), ()
         pairs = _collect(weights[group_path], "")
         names = tuple(name for name, _ in pairs)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from codegen.errors import LstmgenError, UnsupportedError
@@ -31,6 +31,8 @@ class LayerSpec:
     class_name: str
     config: Mapping[str, Any]
     calls: Tuple[CallSpec, ...] = ()
+    keras_path: str = ""  # its weight group in a .keras model.weights.h5
+    h5_path: Tuple[str, ...] = ()  # its group in legacy HDF5, then names inside it
 
 
 @dataclass(frozen=True)
@@ -42,7 +44,6 @@ class ModelSpec:
     inputs: Tuple[ModelInput, ...]
     outputs: Tuple[TensorRef, ...]
     layers: Tuple[LayerSpec, ...]  # InputLayers excluded
-    all_layers: Tuple[Tuple[str, str], ...]  # (name, class) of every layer, config order
 
 
 def keras_major_version(version: Optional[str], config: Mapping[str, Any]) -> int:
@@ -68,31 +69,35 @@ def keras_major_version(version: Optional[str], config: Mapping[str, Any]) -> in
     return major
 
 
-def parse_model_config(config: Any) -> ModelSpec:
-    """Turn a model's JSON config (any Keras 2.x or 3.x) into a ModelSpec."""
+def parse_model_config(config: Any, keras_major: int = 3) -> ModelSpec:
+    """Turn a model's JSON config (any Keras 2.x or 3.x) into a ModelSpec, nested models
+    flattened into it."""
     if not isinstance(config, dict) or "class_name" not in config:
         raise LstmgenError("the model config is not a Keras model (no 'class_name')")
+    from codegen.reader.nesting import expand_nested  # noqa: PLC0415 (it calls back here)
+
     model_class = _text_field(config, "class_name", "model")
     body = config.get("config")
     if model_class == "Sequential":
-        return _sequential(body)
+        return expand_nested(_sequential(body, keras_major), keras_major)
     if model_class in ("Functional", "Model"):
-        return _functional(body, model_class)
+        return expand_nested(_functional(body, model_class), keras_major)
     raise UnsupportedError(
         f"model class '{model_class}' is not supported: only Sequential and functional models"
     )
 
 
-def _sequential(body: Any) -> ModelSpec:
+def _sequential(body: Any, keras_major: int) -> ModelSpec:
+    from codegen.reader.nesting import first_node  # noqa: PLC0415
+
     # Keras 2.0-2.2 stored a Sequential's config as the bare list of its layers.
     raw_layers = body if isinstance(body, list) else (body or {}).get("layers")
     if not isinstance(raw_layers, list):
         raise LstmgenError("the Sequential model config has no list of layers")
     name = body.get("name", "sequential") if isinstance(body, dict) else "sequential"
-    specs = [_layer_spec(raw, index) for index, raw in enumerate(raw_layers)]
+    specs = _with_paths([_layer_spec(raw, index) for index, raw in enumerate(raw_layers)])
     if not specs:
         raise LstmgenError("the model has no layers")
-    all_layers = tuple((spec.name, spec.class_name) for spec in specs)
     if specs[0].class_name == "InputLayer":
         first = specs.pop(0)
         model_input = ModelInput(first.name, _required_shape(first), _input_dtype(first))
@@ -112,32 +117,32 @@ def _sequential(body: Any) -> ModelSpec:
     previous = TensorRef(model_input.name)
     layers = []
     for spec in specs:
-        layers.append(LayerSpec(spec.name, spec.class_name, spec.config, (CallSpec((previous,)),)))
-        previous = TensorRef(spec.name)
+        layers.append(replace(spec, calls=(CallSpec((previous,)),)))
+        # Keras 2 counts a nested model's own first call: its calls here start at 1.
+        previous = TensorRef(spec.name, first_node(spec, keras_major))
     return ModelSpec(
         model_class="Sequential",
         name=str(name),
         inputs=(model_input,),
         outputs=(previous,),
         layers=tuple(layers),
-        all_layers=all_layers,
     )
 
 
 def _functional(body: Any, model_class: str) -> ModelSpec:
     if not isinstance(body, dict) or not isinstance(body.get("layers"), list):
         raise LstmgenError("the functional model config has no list of layers")
-    layers, inputs, all_layers = [], {}, []
-    for index, raw in enumerate(body["layers"]):
-        spec = _layer_spec(raw, index)
-        if spec.name in dict(all_layers):
-            raise LstmgenError(f"the model config names two layers '{spec.name}'")
-        all_layers.append((spec.name, spec.class_name))
+    layers, inputs = [], {}
+    raws = body["layers"]
+    specs = _with_paths([_layer_spec(raw, index) for index, raw in enumerate(raws)])
+    if len({spec.name for spec in specs}) != len(specs):
+        raise LstmgenError("the model config names two layers alike")
+    for raw, spec in zip(raws, specs):
         if spec.class_name == "InputLayer":
             inputs[spec.name] = ModelInput(spec.name, _required_shape(spec), _input_dtype(spec))
             continue
         calls = tuple(_call_inputs(node, spec) for node in raw.get("inbound_nodes") or [])
-        layers.append(LayerSpec(spec.name, spec.class_name, spec.config, calls))
+        layers.append(replace(spec, calls=calls))
     input_refs = _refs(body.get("input_layers"), "input_layers")
     missing = [ref.layer for ref in input_refs if ref.layer not in inputs]
     if missing:
@@ -151,8 +156,13 @@ def _functional(body: Any, model_class: str) -> ModelSpec:
         inputs=tuple(inputs[ref.layer] for ref in input_refs),
         outputs=outputs,
         layers=tuple(layers),
-        all_layers=tuple(all_layers),
     )
+
+
+def _with_paths(specs: List[LayerSpec]) -> List[LayerSpec]:
+    """Where each layer's weights live: by name in HDF5, by class counter in .keras."""
+    paths = container_paths([spec.class_name for spec in specs])
+    return [replace(spec, keras_path=path, h5_path=(spec.name,)) for spec, path in zip(specs, paths)]
 
 
 def _refs(value: Any, what: str) -> Tuple[TensorRef, ...]:
