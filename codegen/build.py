@@ -82,6 +82,7 @@ def build_graph(model: SavedModel, options: Options = Options()) -> ModelGraph:
                 step=built.step,
                 states=tuple(built.states),
                 stateful=built.stateful,
+                derived=tuple(built.derived) if define else (),
             )
         )
         for index, tensor in enumerate(outputs):
@@ -135,12 +136,15 @@ def _stateful_batch(nodes: Tuple[Node, ...]) -> Optional[int]:
 
 
 def _with_keras3_mask(call, inputs: Tuple[Tensor, ...]) -> Tuple[Tensor, ...]:
-    """Keras 3 records some propagated masks as `mask=` tensors: each must be one of ours."""
+    """Keras 3 records some propagated masks as `mask=` tensors (each must be one of
+    ours) and passes none to calls with several tensor arguments."""
     if call.masked and inputs and all(tensor.mask is None for tensor in inputs):
         raise layer_error(
             call.record.name, call.record.class_name,
             "is given a mask that does not come from Masking or Embedding(mask_zero=True)",
         )
+    if call.masked is False:
+        return tuple(Tensor(var=t.var, shape=t.shape) for t in inputs)
     return inputs
 
 

@@ -56,6 +56,11 @@ def parser() -> argparse.ArgumentParser:
         metavar="N",
         help="fix a free (None) time axis to N steps: the predictor then accepts only N",
     )
+    cli.add_argument(
+        "--readable",
+        action="store_true",
+        help="no speed tricks: every gate written with its own activation call",
+    )
     cli.add_argument("-q", "--quiet", action="store_true", help="do not print warnings")
     cli.add_argument("--version", action="version", version=f"lstmgen {__version__}")
     return cli
@@ -64,7 +69,12 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: Optional[List[str]] = None) -> int:
     """Entry point of the `lstmgen` command."""
     args = parser().parse_args(argv)
-    options = Options(unroll=args.unroll, unroll_limit=args.unroll_limit, timesteps=args.timesteps)
+    options = Options(
+        unroll=args.unroll,
+        unroll_limit=args.unroll_limit,
+        timesteps=args.timesteps,
+        fast=not args.readable,
+    )
     module_name = _module_name(args.output)
     try:
         with warnings.catch_warnings(record=True) as caught:

@@ -20,6 +20,9 @@ WEIGHTS_PLACEHOLDER = "__LSTMGEN_WEIGHTS__"
 SELF_TEST_PLACEHOLDER = "__LSTMGEN_SELF_TEST__"
 SELF_TEST_SHAPES_PLACEHOLDER = "__LSTMGEN_SELF_TEST_SHAPES__"
 BLOB_LINE = 76  # base64 characters per source line
+ZLIB_LEVEL = 6  # float weights barely compress; higher levels only cost time
+# The one line that decodes the weights; the self-test run swaps it for the arrays.
+DECODE_WEIGHTS = '_WEIGHTS = np.frombuffer(zlib.decompress(base64.b64decode(_WEIGHTS_BASE64)), "<f4")'
 _BLACK_MODE = black.Mode(target_versions={black.TargetVersion.PY39}, line_length=88)
 
 
@@ -83,29 +86,44 @@ def shape_text(shape: Shape) -> str:
     return "(" + ", ".join(parts) + ")"
 
 
-def weight_rows(graph: ModelGraph) -> Tuple[List[WeightRow], np.ndarray]:
-    """Lay every weight out in one flat float32 vector, in node order."""
-    rows, parts, start, seen = [], [], 0, set()
+def weight_rows(graph: ModelGraph) -> List[WeightRow]:
+    """Where each weight sits in the one flat float32 vector, in node order."""
+    return [row for row, _ in _laid_out(graph)]
+
+
+def _laid_out(graph: ModelGraph) -> List[Tuple[WeightRow, np.ndarray]]:
+    pairs, start, seen = [], 0, set()
     for node in graph.nodes:
         for weight in node.weights:
             if weight.var in seen:  # a shared layer's weights, laid out once
                 continue
             seen.add(weight.var)
             stop = start + weight.array.size
-            rows.append(WeightRow(weight.var, start, stop, tuple(weight.array.shape), weight.comment))
-            parts.append(weight.array.reshape(-1))
+            row = WeightRow(weight.var, start, stop, tuple(weight.array.shape), weight.comment)
+            pairs.append((row, weight.array))
             start = stop
-    flat = np.concatenate(parts) if parts else np.zeros(0, dtype="<f4")
-    return rows, flat.astype("<f4", copy=False)
+    return pairs
 
 
-def encode_blob(flat: np.ndarray) -> str:
-    """float32 LE bytes -> zlib -> base64, as a Python string expression over several lines."""
-    text = base64.b64encode(zlib.compress(flat.astype("<f4").tobytes(), 9)).decode("ascii")
-    chunks = [text[k : k + BLOB_LINE] for k in range(0, len(text), BLOB_LINE)] or [""]
-    if len(chunks) == 1:
-        return f'"{chunks[0]}"'
-    return "(\n" + "".join(f'    "{chunk}"\n' for chunk in chunks) + ")"
+def compressed_base64(arrays: Sequence[np.ndarray]) -> bytes:
+    """float32 little-endian bytes of the arrays, in order -> zlib -> base64, streamed."""
+    compressor = zlib.compressobj(ZLIB_LEVEL)
+    parts = [compressor.compress(memoryview(np.ascontiguousarray(a, dtype="<f4")).cast("B")) for a in arrays]
+    parts.append(compressor.flush())
+    compressed = b"".join(parts)
+    del parts
+    return base64.b64encode(compressed)
+
+
+def blob_expression(encoded: bytes) -> str:
+    """A Python string expression for base64 text: one quoted line per BLOB_LINE characters."""
+    if len(encoded) <= BLOB_LINE:
+        return '"' + encoded.decode("ascii") + '"'
+    text = bytearray(b"(\n")
+    for start in range(0, len(encoded), BLOB_LINE):
+        text += b'    "' + encoded[start : start + BLOB_LINE] + b'"\n'
+    text += b")"
+    return text.decode("ascii")
 
 
 def summary_lines(graph: ModelGraph) -> List[str]:
@@ -114,7 +132,7 @@ def summary_lines(graph: ModelGraph) -> List[str]:
     for node in graph.nodes:
         shapes = ", ".join(shape_text(t.shape) for t in node.outputs)
         rows.append((node.layer_name, node.class_name, shapes, f"{node.param_count:,}"))
-    total = sum(row.stop - row.start for row in weight_rows(graph)[0])
+    total = sum(row.stop - row.start for row in weight_rows(graph))
     widths = [max(len(row[k]) for row in rows) for k in range(4)]
     lines = ["  ".join(cell.ljust(widths[k]) for k, cell in enumerate(row)).rstrip() for row in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
@@ -124,13 +142,13 @@ def summary_lines(graph: ModelGraph) -> List[str]:
 
 def render(graph: ModelGraph, module_name: str) -> str:
     """The formatted module with placeholders for the weight and self-test blobs."""
-    rows, _ = weight_rows(graph)
     source = environment().get_template("module.py.j2").render(
         graph=graph,
         version=__version__,
         module_name=module_name,
         summary=summary_lines(graph),
-        weight_rows=rows,
+        weight_rows=weight_rows(graph),
+        decode_weights=DECODE_WEIGHTS,
         helpers=graph.helpers,
         input_shapes=[t.shape for t in graph.inputs],
         output_shapes=[t.shape for t in graph.outputs],
@@ -164,18 +182,32 @@ def self_test_input(graph: ModelGraph, batch: int = 2, free_steps: int = 6) -> L
     return arrays
 
 
-def generate_source(graph: ModelGraph, module_name: str = "predictor") -> str:
-    """The complete generated module, self-test vector computed by the module itself."""
-    formatted = render(graph, module_name)
-    _, flat = weight_rows(graph)
-    weights = encode_blob(flat)
-    draft = fill(formatted, weights, '""', "[]")
-    namespace: Dict[str, Any] = {"__name__": "lstmgen_generated"}
+def self_test_vector(formatted: str, graph: ModelGraph, module_name: str) -> List[np.ndarray]:
+    """Run the module once (weights handed in directly, not decoded) on the test input."""
+    if formatted.count(DECODE_WEIGHTS) != 1:
+        raise RuntimeError("template must decode the weights with DECODE_WEIGHTS once")
+    draft = fill(formatted, '""', '""', "[]").replace(DECODE_WEIGHTS, "_WEIGHTS = _LSTMGEN_FLAT")
+    arrays = [array for _, array in _laid_out(graph)]
+    flat = np.concatenate([a.reshape(-1) for a in arrays]) if arrays else np.zeros(0, "<f4")
+    namespace: Dict[str, Any] = {"__name__": "lstmgen_generated", "_LSTMGEN_FLAT": flat}
     exec(compile(draft, f"<lstmgen:{module_name}>", "exec"), namespace)  # our own output
     inputs = self_test_input(graph)
     outputs = namespace["predict"](inputs)
     outputs = outputs if isinstance(outputs, list) else [outputs]
-    arrays = inputs + [np.asarray(y, dtype=np.float32) for y in outputs]
-    shapes = repr([tuple(int(n) for n in a.shape) for a in arrays])
-    vector = np.concatenate([a.reshape(-1) for a in arrays])
-    return fill(formatted, weights, encode_blob(vector), shapes)
+    return inputs + [np.asarray(y, dtype=np.float32) for y in outputs]
+
+
+def generate_source(graph: ModelGraph, module_name: str = "predictor") -> str:
+    """The complete generated module, self-test vector computed by the module itself.
+
+    Memory stays within a few times the weights: the self-test runs on the arrays
+    themselves, and the weight text is built once, after it.
+    """
+    formatted = render(graph, module_name)
+    vector = self_test_vector(formatted, graph, module_name)
+    shapes = repr([tuple(int(n) for n in a.shape) for a in vector])
+    self_test = blob_expression(compressed_base64(vector))
+    encoded = compressed_base64([array for _, array in _laid_out(graph)])
+    weights = blob_expression(encoded)
+    del encoded
+    return fill(formatted, weights, self_test, shapes)

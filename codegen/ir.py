@@ -48,6 +48,7 @@ class Node:
     step: Optional[str] = None  # how step() runs it: "same", "cell", "inner" (see Built)
     states: Tuple[int, ...] = ()  # units of each recurrent state (h, c)
     stateful: bool = False  # keeps its states between predict() calls
+    derived: Tuple[Tuple[str, str, str], ...] = ()  # (variable, expression, comment)
 
 
 @dataclass(frozen=True)

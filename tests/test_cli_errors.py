@@ -36,7 +36,9 @@ def assert_refused(capsys, tmp_path, model_path, *fragments):
 @pytest.fixture(scope="module")
 def small_model_h5(tmp_path_factory, keras2):
     K = keras2
-    model = K.Sequential([K.Input((4, 3)), K.layers.LSTM(2), K.layers.Dense(1)])
+    model = K.Sequential(
+        [K.Input((4, 3)), K.layers.LSTM(2, name="lstm"), K.layers.Dense(1, name="dense")]
+    )
     return save(model, tmp_path_factory.mktemp("small"), "h5")
 
 

@@ -123,3 +123,17 @@ def test_large_values_do_not_overflow(any_keras, tmp_path):
         got = module.predict(x)
     np.testing.assert_allclose(got, model(x), rtol=1e-5, atol=1e-5)
     assert major(any_keras) in (2, 3)
+
+
+@pytest.mark.parametrize("fmt", ["h5", "keras"])
+def test_fast_form_is_bit_identical_to_readable_form(any_keras, fmt, tmp_path):
+    K = any_keras
+    model = K.Sequential(
+        [K.Input((9, 4)), K.layers.LSTM(6, return_sequences=True), K.layers.LSTM(3)]
+    )
+    fast = check_against_keras(model, tmp_path, fmt, options=Options(fast=True), randomize_weights=True)
+    readable = check_against_keras(model, tmp_path, fmt, options=Options(fast=False), randomize_weights=False)
+    assert "_halved" in open(fast.__file__).read()
+    assert "_halved" not in open(readable.__file__).read()
+    x = np.random.default_rng(9).normal(0, 3, (33, 9, 4)).astype(np.float32)
+    np.testing.assert_array_equal(fast.predict(x), readable.predict(x))

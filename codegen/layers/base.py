@@ -38,6 +38,7 @@ class Options:
     unroll: Optional[bool] = None  # None: unroll when the step count is fixed and small
     unroll_limit: int = 128
     timesteps: Optional[int] = None  # fixes a free time axis
+    fast: bool = True  # speed tricks that keep float32 results (see --readable)
 
     def flags(self) -> str:
         """The command-line flags that reproduce these options ('' for the defaults)."""
@@ -48,6 +49,8 @@ class Options:
             flags.append(f"--unroll-limit {self.unroll_limit}")
         if self.timesteps is not None:
             flags.append(f"--timesteps {self.timesteps}")
+        if not self.fast:
+            flags.append("--readable")
         return " ".join(flags)
 
 
@@ -69,6 +72,8 @@ class Built:
     step: Optional[str] = None
     states: List[int] = field(default_factory=list)  # units of each recurrent state
     stateful: bool = False  # keeps its states between predict() calls
+    # Constants computed from weights at import: (variable, expression, comment).
+    derived: List[Tuple[str, str, str]] = field(default_factory=list)
 
 
 class WeightTable:
@@ -156,6 +161,10 @@ class LayerContext:
         )
         self._helpers.update(call.helpers)
         return call
+
+    def derived_name(self, suffix: str) -> str:
+        """A fresh module constant name `<layer>_<suffix>` for a derived weight."""
+        return self._weights.claim_name(f"{self.ident}_{suffix}")
 
     def use_helpers(self, *helpers: str) -> None:
         """Declare helper functions the template calls directly."""

@@ -46,17 +46,37 @@ def lstm_cell(ctx: LayerContext, activation: str, recurrent: str, cudnn: bool) -
     elif use_bias:
         weights.append(ctx.weight(arrays[2], "bias", (4 * units,), "b: (4*units,), gates i|f|c|o"))
         input_bias = weights[2].var
+    params = {
+        "gates": {gate: f"{k * units}:{(k + 1) * units}" for k, gate in enumerate(GATES)},
+        "activation": activation,
+        "recurrent_activation": recurrent,
+        "kernel": weights[0].var,
+        "recurrent_kernel": weights[1].var,
+        "input_bias": input_bias,
+        "fast": False,
+    }
+    derived = []
+    if ctx.options.fast and activation == "np.tanh" and recurrent == "sigmoid":
+        derived = _halved_gates(ctx, params, units)
     return Cell(
-        template="cell_lstm.j2",
-        units=units,
-        states=["h", "c"],
-        weights=weights,
-        params={
-            "gates": {gate: f"{k * units}:{(k + 1) * units}" for k, gate in enumerate(GATES)},
-            "activation": activation,
-            "recurrent_activation": recurrent,
-            "kernel": weights[0].var,
-            "recurrent_kernel": weights[1].var,
-            "input_bias": input_bias,
-        },
+        template="cell_lstm.j2", units=units, states=["h", "c"], weights=weights,
+        params=params, derived=derived,
     )
+
+
+def _halved_gates(ctx: LayerContext, params, units: int):
+    """The fast form: sigmoid(z) = 0.5 * tanh(z / 2) + 0.5, so one tanh serves all four
+    gates when the i, f, o columns of W, U and b are halved at import. Halving is exact
+    in float32, so the results are those of the plain form, bit for bit."""
+    scale = ctx.derived_name("gate_scale")
+    derived = [
+        (scale, f"np.repeat(np.float32([0.5, 0.5, 1.0, 0.5]), {units})",
+         "halves the i, f, o columns: exact in float32"),
+    ]
+    for key in ("kernel", "recurrent_kernel", "input_bias"):
+        if params[key]:
+            name = ctx.derived_name(f"{key}_halved" if key != "input_bias" else "bias_halved")
+            derived.append((name, f"{params[key]} * {scale}", f"{key} with i, f, o halved"))
+            params[key] = name
+    params["fast"] = True
+    return derived

@@ -20,6 +20,7 @@ class Cell:
     states: List[str]  # state variable names, Keras's order: ["h", "c"] or ["h"]
     params: Dict[str, Any]
     weights: List[Weight] = field(default_factory=list)
+    derived: List = field(default_factory=list)  # import-time constants (speed tricks)
 
 
 def build_recurrent(ctx: LayerContext, cell: Cell, kind: str) -> Built:
@@ -47,6 +48,7 @@ def build_recurrent(ctx: LayerContext, cell: Cell, kind: str) -> Built:
         step="cell" if streams else None,
         states=[cell.units] * len(cell.states),
         stateful=params["stateful"],
+        derived=cell.derived,
     )
 
 

@@ -74,6 +74,7 @@ def build_bidirectional(ctx: LayerContext) -> Built:
         },
         outputs=merged + state_shapes,
         weights=list(forward.weights + backward_node.weights),
+        derived=list(forward.derived + backward_node.derived),
         helpers=forward_helpers | backward_helpers,
         mask="pass" if sequences else "none",
         consumes_mask=True,
@@ -100,6 +101,7 @@ def build_time_distributed(ctx: LayerContext) -> Built:
         params={"inner": inner},
         outputs=[(shape[0], shape[1]) + tuple(out[1:])],
         weights=list(inner.weights),
+        derived=list(inner.derived),
         helpers=helpers,
         step="inner" if inner.step == "same" else None,
     )
@@ -136,6 +138,7 @@ def _sub_node(
         param_count=param_count(built.weights),
         alias=built.alias,
         step=built.step,
+        derived=tuple(built.derived),
         mask_arg=built.consumes_mask and inputs[0].mask is not None,
     ), built.helpers
 

@@ -204,7 +204,16 @@ def _call_inputs(node: Any, spec: LayerSpec) -> CallSpec:
     else:
         raise LstmgenError(f"{where}: invalid inbound node {node!r}"[:200])
     find = _keras3_tensors if isinstance(node, dict) else _keras2_tensors
-    masked = bool(list(find(kwargs.get("mask"), where))) if isinstance(node, dict) else None
+    masked = None  # Keras 2: masks propagate to every call
+    if isinstance(node, dict):
+        # Keras 3 passes a propagated mask only to calls with a single tensor argument
+        # (a list counts as one); otherwise only a mask given explicitly.
+        arguments = [a for a in node.get("args") or [] if list(find(a, where))]
+        arguments += [v for k, v in kwargs.items() if k != "mask" and list(find(v, where))]
+        if list(find(kwargs.get("mask"), where)):
+            masked = True
+        elif len(arguments) > 1:
+            masked = False
     options = {}
     for key, value in kwargs.items():
         refs = list(find(value, where))

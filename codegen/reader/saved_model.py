@@ -22,7 +22,8 @@ class TensorRef:
 @dataclass(frozen=True)
 class CallSpec:
     """One call of a layer: its input tensors (a recurrent layer's initial states follow
-    its input) and whether Keras 3 recorded a mask for it (None: Keras 2, masks implicit)."""
+    its input) and its mask: True if Keras 3 recorded one, False if Keras 3 passes none,
+    None if the propagated mask applies."""
 
     inputs: Tuple[TensorRef, ...]
     masked: Optional[bool] = None

@@ -69,7 +69,10 @@ def lstm(x):
     """
     batch, steps = x.shape[0], x.shape[1]
     # x W + b for all steps at once, hoisted out of the recurrence: (batch, steps, 20)
-    xw = x @ lstm_kernel + lstm_bias
+    # (steps folded into the batch: one large matmul instead of one per sequence)
+    xw = x.reshape(-1, x.shape[-1]) @ lstm_kernel + lstm_bias
+    xw = xw.reshape(x.shape[0], x.shape[1], -1)
+
     h = np.zeros((batch, 5), dtype=np.float32)
     c = np.zeros((batch, 5), dtype=np.float32)
     hs = np.empty((batch, steps, 5), dtype=np.float32)
@@ -400,7 +403,10 @@ def lstm(x):
 def lstm_step(x, h, c):
     """One step of lstm for step(): x (batch, 28) -> new h, c (h is the output)."""
     # x W + b for all steps at once, hoisted out of the recurrence: (batch, steps, 20)
-    xw = x[:, None] @ lstm_kernel + lstm_bias
+    # (steps folded into the batch: one large matmul instead of one per sequence)
+    xw = x[:, None].reshape(-1, x[:, None].shape[-1]) @ lstm_kernel + lstm_bias
+    xw = xw.reshape(x[:, None].shape[0], x[:, None].shape[1], -1)
+
     z = xw[:, 0] + h @ lstm_recurrent_kernel  # (batch, 20)
     i = hard_sigmoid_keras2(z[:, 0:5])  # input gate
     f = hard_sigmoid_keras2(z[:, 5:10])  # forget gate
@@ -428,7 +434,10 @@ def lstm_1(x):
     """
     batch, steps = x.shape[0], x.shape[1]
     # x W + b for all steps at once, hoisted out of the recurrence: (batch, steps, 20)
-    xw = x @ lstm_1_kernel + lstm_1_bias
+    # (steps folded into the batch: one large matmul instead of one per sequence)
+    xw = x.reshape(-1, x.shape[-1]) @ lstm_1_kernel + lstm_1_bias
+    xw = xw.reshape(x.shape[0], x.shape[1], -1)
+
     h = np.zeros((batch, 5), dtype=np.float32)
     c = np.zeros((batch, 5), dtype=np.float32)
 
@@ -726,7 +735,10 @@ def lstm_1(x):
 def lstm_1_step(x, h, c):
     """One step of lstm_1 for step(): x (batch, 5) -> new h, c (h is the output)."""
     # x W + b for all steps at once, hoisted out of the recurrence: (batch, steps, 20)
-    xw = x[:, None] @ lstm_1_kernel + lstm_1_bias
+    # (steps folded into the batch: one large matmul instead of one per sequence)
+    xw = x[:, None].reshape(-1, x[:, None].shape[-1]) @ lstm_1_kernel + lstm_1_bias
+    xw = xw.reshape(x[:, None].shape[0], x[:, None].shape[1], -1)
+
     z = xw[:, 0] + h @ lstm_1_recurrent_kernel  # (batch, 20)
     i = hard_sigmoid_keras2(z[:, 0:5])  # input gate
     f = hard_sigmoid_keras2(z[:, 5:10])  # forget gate
@@ -743,7 +755,10 @@ def lstm_1_step(x, h, c):
 
 def dense(x):
     """dense (Dense, 2 units, softmax): (batch, 5) -> (batch, 2)."""
-    y = x @ dense_kernel + dense_bias
+    # leading axes folded into one: one large matmul, whatever the rank
+    y = x.reshape(-1, x.shape[-1]) @ dense_kernel + dense_bias
+    y = y.reshape(x.shape[:-1] + (2,))
+
     return softmax(y)
 
 
@@ -856,7 +871,7 @@ def _shape_text(shape):
 
 # Self-test vector: an input and the output this predictor gave for it when generated.
 _SELF_TEST = (
-    "eNoNl3cg1W8bxgnZEQmZUVZWKaN8n/toShlFEoqGRInSJGRlZGVmvJRkZvYr65znPiKroqhUQiUa"
+    "eJwNl3cg1W8bxgnZEQmZUVZWKaN8n/toShlFEoqGRInSJGRlZGVmvJRkZvYr65znPiKroqhUQiUa"
     "Ik1K4+3/+7/7Gp/rwYQUvlvWRcpzYoj3kS4o/7AdDTPvYyhfFx168ohJb5Ji74h/St9L6eCjkm+g"
     "WShHdI6F4cWlJqh7JdJ8NOw53A4tQQWe9aDsqwmnj7hgAI81sXnbQ7XafrEtCsuIuCbCD/0jKNP1"
     "FppTi2nSgCLh/OpHzzNOeDMsDWY3v6X9GzPJPRyAm3v5YU7uNjw3LsX++0sFcwrngJKeFYR/kiIz"
@@ -1052,7 +1067,7 @@ def main(argv=None):
 # Weights: float32 little-endian, zlib-compressed, base64; decoded once, at import.
 # The layer functions above read these module constants when called.
 _WEIGHTS_BASE64 = (
-    "eNoNloc71fsfwCtERtIwQ5JUktES389bQihRSqLFVUpDKKMUx17hZI9jJ+M4mS3nfN4iupIySoSK"
+    "eJwNloc71fsfwCtERtIwQ5JUktES389bQihRSqLFVUpDKKMUx17hZI9jJ+M4mS3nfN4iupIySoSK"
     "NO/VDykNld/9D17P83qe1/Nq3S+B03FqMMu/GI6JzcYVL5OoTHifkUBeAQ3YH4hQhCHBngIoW58H"
     "Kw/40AILBdrpVIo3vuWhk2QZlv6Yg2eCXTBMzhNOmAAJN7aDyYxj9MFSe+gaV2B+D52G1a/M0UWn"
     "GKu2WqJP/2P60+QWVXKNhpr/jdCHtdWAElK4tW4RfjWwIfXZ81CoKA3SK+Vpo28jmXYn6Pe4uu4I"
@@ -1113,9 +1128,7 @@ _WEIGHTS_BASE64 = (
     "aLz8yEXja/lBxmo6fKPIz8jvbqowyvEv4F+Z8DVal+xoFGf/li97vYqfrCIvWNlvys/e/AVubNGu"
     "P3wqicilzYapaiHMl9xR76n3Hj3/8/J03h60FPZDzSCu0bIgLv//BV0iVg=="
 )
-_WEIGHTS = np.frombuffer(
-    zlib.decompress(base64.b64decode(_WEIGHTS_BASE64)), dtype="<f4"
-)
+_WEIGHTS = np.frombuffer(zlib.decompress(base64.b64decode(_WEIGHTS_BASE64)), "<f4")
 # W: (features, 4*units), gates i|f|c|o
 lstm_kernel = _WEIGHTS[0:560].reshape((28, 20))
 # U: (units, 4*units), gates i|f|c|o

@@ -68,212 +68,277 @@ def lstm(x):
         o = sigmoid(x W_o + h U_o + b_o)    output gate
         c = f * c + i * g
         h = o * np.tanh(c)
+    Fast form: sigmoid(x) = 0.5 * tanh(x / 2) + 0.5, so one tanh serves all four gates
+    once the i, f, o columns of W, U and b are halved at import (exact in float32).
     """
     batch, steps = x.shape[0], x.shape[1]
     # x W + b for all steps at once, hoisted out of the recurrence: (batch, steps, 192)
-    xw = x @ lstm_kernel + lstm_bias
+    # (steps folded into the batch: one large matmul instead of one per sequence)
+    xw = x.reshape(-1, x.shape[-1]) @ lstm_kernel_halved + lstm_bias_halved
+    xw = xw.reshape(x.shape[0], x.shape[1], -1)
+
     h = np.zeros((batch, 48), dtype=np.float32)
     c = np.zeros((batch, 48), dtype=np.float32)
     hs = np.empty((batch, steps, 48), dtype=np.float32)
 
     # step 0
-    z = xw[:, 0] + h @ lstm_recurrent_kernel  # (batch, 192)
-    i = sigmoid(z[:, 0:48])  # input gate
-    f = sigmoid(z[:, 48:96])  # forget gate
-    g = np.tanh(z[:, 96:144])  # candidate cell state
-    o = sigmoid(z[:, 144:192])  # output gate
-    c = f * c + i * g
-    h = o * np.tanh(c)
+    z = h @ lstm_recurrent_kernel_halved  # (batch, 192), i|f|o columns halved
+    z += xw[:, 0]
+    a = np.tanh(z, out=z)
+    s = a * 0.5
+    s += 0.5  # sigmoid of the unhalved i, f, o columns
+    i, f, g, o = s[:, 0:48], s[:, 48:96], a[:, 96:144], s[:, 144:192]
+    c = f * c
+    c += i * g
+    h = np.tanh(c)
+    h *= o
     hs[:, 0] = h
 
     # step 1
-    z = xw[:, 1] + h @ lstm_recurrent_kernel  # (batch, 192)
-    i = sigmoid(z[:, 0:48])  # input gate
-    f = sigmoid(z[:, 48:96])  # forget gate
-    g = np.tanh(z[:, 96:144])  # candidate cell state
-    o = sigmoid(z[:, 144:192])  # output gate
-    c = f * c + i * g
-    h = o * np.tanh(c)
+    z = h @ lstm_recurrent_kernel_halved  # (batch, 192), i|f|o columns halved
+    z += xw[:, 1]
+    a = np.tanh(z, out=z)
+    s = a * 0.5
+    s += 0.5  # sigmoid of the unhalved i, f, o columns
+    i, f, g, o = s[:, 0:48], s[:, 48:96], a[:, 96:144], s[:, 144:192]
+    c = f * c
+    c += i * g
+    h = np.tanh(c)
+    h *= o
     hs[:, 1] = h
 
     # step 2
-    z = xw[:, 2] + h @ lstm_recurrent_kernel  # (batch, 192)
-    i = sigmoid(z[:, 0:48])  # input gate
-    f = sigmoid(z[:, 48:96])  # forget gate
-    g = np.tanh(z[:, 96:144])  # candidate cell state
-    o = sigmoid(z[:, 144:192])  # output gate
-    c = f * c + i * g
-    h = o * np.tanh(c)
+    z = h @ lstm_recurrent_kernel_halved  # (batch, 192), i|f|o columns halved
+    z += xw[:, 2]
+    a = np.tanh(z, out=z)
+    s = a * 0.5
+    s += 0.5  # sigmoid of the unhalved i, f, o columns
+    i, f, g, o = s[:, 0:48], s[:, 48:96], a[:, 96:144], s[:, 144:192]
+    c = f * c
+    c += i * g
+    h = np.tanh(c)
+    h *= o
     hs[:, 2] = h
 
     # step 3
-    z = xw[:, 3] + h @ lstm_recurrent_kernel  # (batch, 192)
-    i = sigmoid(z[:, 0:48])  # input gate
-    f = sigmoid(z[:, 48:96])  # forget gate
-    g = np.tanh(z[:, 96:144])  # candidate cell state
-    o = sigmoid(z[:, 144:192])  # output gate
-    c = f * c + i * g
-    h = o * np.tanh(c)
+    z = h @ lstm_recurrent_kernel_halved  # (batch, 192), i|f|o columns halved
+    z += xw[:, 3]
+    a = np.tanh(z, out=z)
+    s = a * 0.5
+    s += 0.5  # sigmoid of the unhalved i, f, o columns
+    i, f, g, o = s[:, 0:48], s[:, 48:96], a[:, 96:144], s[:, 144:192]
+    c = f * c
+    c += i * g
+    h = np.tanh(c)
+    h *= o
     hs[:, 3] = h
 
     # step 4
-    z = xw[:, 4] + h @ lstm_recurrent_kernel  # (batch, 192)
-    i = sigmoid(z[:, 0:48])  # input gate
-    f = sigmoid(z[:, 48:96])  # forget gate
-    g = np.tanh(z[:, 96:144])  # candidate cell state
-    o = sigmoid(z[:, 144:192])  # output gate
-    c = f * c + i * g
-    h = o * np.tanh(c)
+    z = h @ lstm_recurrent_kernel_halved  # (batch, 192), i|f|o columns halved
+    z += xw[:, 4]
+    a = np.tanh(z, out=z)
+    s = a * 0.5
+    s += 0.5  # sigmoid of the unhalved i, f, o columns
+    i, f, g, o = s[:, 0:48], s[:, 48:96], a[:, 96:144], s[:, 144:192]
+    c = f * c
+    c += i * g
+    h = np.tanh(c)
+    h *= o
     hs[:, 4] = h
 
     # step 5
-    z = xw[:, 5] + h @ lstm_recurrent_kernel  # (batch, 192)
-    i = sigmoid(z[:, 0:48])  # input gate
-    f = sigmoid(z[:, 48:96])  # forget gate
-    g = np.tanh(z[:, 96:144])  # candidate cell state
-    o = sigmoid(z[:, 144:192])  # output gate
-    c = f * c + i * g
-    h = o * np.tanh(c)
+    z = h @ lstm_recurrent_kernel_halved  # (batch, 192), i|f|o columns halved
+    z += xw[:, 5]
+    a = np.tanh(z, out=z)
+    s = a * 0.5
+    s += 0.5  # sigmoid of the unhalved i, f, o columns
+    i, f, g, o = s[:, 0:48], s[:, 48:96], a[:, 96:144], s[:, 144:192]
+    c = f * c
+    c += i * g
+    h = np.tanh(c)
+    h *= o
     hs[:, 5] = h
 
     # step 6
-    z = xw[:, 6] + h @ lstm_recurrent_kernel  # (batch, 192)
-    i = sigmoid(z[:, 0:48])  # input gate
-    f = sigmoid(z[:, 48:96])  # forget gate
-    g = np.tanh(z[:, 96:144])  # candidate cell state
-    o = sigmoid(z[:, 144:192])  # output gate
-    c = f * c + i * g
-    h = o * np.tanh(c)
+    z = h @ lstm_recurrent_kernel_halved  # (batch, 192), i|f|o columns halved
+    z += xw[:, 6]
+    a = np.tanh(z, out=z)
+    s = a * 0.5
+    s += 0.5  # sigmoid of the unhalved i, f, o columns
+    i, f, g, o = s[:, 0:48], s[:, 48:96], a[:, 96:144], s[:, 144:192]
+    c = f * c
+    c += i * g
+    h = np.tanh(c)
+    h *= o
     hs[:, 6] = h
 
     # step 7
-    z = xw[:, 7] + h @ lstm_recurrent_kernel  # (batch, 192)
-    i = sigmoid(z[:, 0:48])  # input gate
-    f = sigmoid(z[:, 48:96])  # forget gate
-    g = np.tanh(z[:, 96:144])  # candidate cell state
-    o = sigmoid(z[:, 144:192])  # output gate
-    c = f * c + i * g
-    h = o * np.tanh(c)
+    z = h @ lstm_recurrent_kernel_halved  # (batch, 192), i|f|o columns halved
+    z += xw[:, 7]
+    a = np.tanh(z, out=z)
+    s = a * 0.5
+    s += 0.5  # sigmoid of the unhalved i, f, o columns
+    i, f, g, o = s[:, 0:48], s[:, 48:96], a[:, 96:144], s[:, 144:192]
+    c = f * c
+    c += i * g
+    h = np.tanh(c)
+    h *= o
     hs[:, 7] = h
 
     # step 8
-    z = xw[:, 8] + h @ lstm_recurrent_kernel  # (batch, 192)
-    i = sigmoid(z[:, 0:48])  # input gate
-    f = sigmoid(z[:, 48:96])  # forget gate
-    g = np.tanh(z[:, 96:144])  # candidate cell state
-    o = sigmoid(z[:, 144:192])  # output gate
-    c = f * c + i * g
-    h = o * np.tanh(c)
+    z = h @ lstm_recurrent_kernel_halved  # (batch, 192), i|f|o columns halved
+    z += xw[:, 8]
+    a = np.tanh(z, out=z)
+    s = a * 0.5
+    s += 0.5  # sigmoid of the unhalved i, f, o columns
+    i, f, g, o = s[:, 0:48], s[:, 48:96], a[:, 96:144], s[:, 144:192]
+    c = f * c
+    c += i * g
+    h = np.tanh(c)
+    h *= o
     hs[:, 8] = h
 
     # step 9
-    z = xw[:, 9] + h @ lstm_recurrent_kernel  # (batch, 192)
-    i = sigmoid(z[:, 0:48])  # input gate
-    f = sigmoid(z[:, 48:96])  # forget gate
-    g = np.tanh(z[:, 96:144])  # candidate cell state
-    o = sigmoid(z[:, 144:192])  # output gate
-    c = f * c + i * g
-    h = o * np.tanh(c)
+    z = h @ lstm_recurrent_kernel_halved  # (batch, 192), i|f|o columns halved
+    z += xw[:, 9]
+    a = np.tanh(z, out=z)
+    s = a * 0.5
+    s += 0.5  # sigmoid of the unhalved i, f, o columns
+    i, f, g, o = s[:, 0:48], s[:, 48:96], a[:, 96:144], s[:, 144:192]
+    c = f * c
+    c += i * g
+    h = np.tanh(c)
+    h *= o
     hs[:, 9] = h
 
     # step 10
-    z = xw[:, 10] + h @ lstm_recurrent_kernel  # (batch, 192)
-    i = sigmoid(z[:, 0:48])  # input gate
-    f = sigmoid(z[:, 48:96])  # forget gate
-    g = np.tanh(z[:, 96:144])  # candidate cell state
-    o = sigmoid(z[:, 144:192])  # output gate
-    c = f * c + i * g
-    h = o * np.tanh(c)
+    z = h @ lstm_recurrent_kernel_halved  # (batch, 192), i|f|o columns halved
+    z += xw[:, 10]
+    a = np.tanh(z, out=z)
+    s = a * 0.5
+    s += 0.5  # sigmoid of the unhalved i, f, o columns
+    i, f, g, o = s[:, 0:48], s[:, 48:96], a[:, 96:144], s[:, 144:192]
+    c = f * c
+    c += i * g
+    h = np.tanh(c)
+    h *= o
     hs[:, 10] = h
 
     # step 11
-    z = xw[:, 11] + h @ lstm_recurrent_kernel  # (batch, 192)
-    i = sigmoid(z[:, 0:48])  # input gate
-    f = sigmoid(z[:, 48:96])  # forget gate
-    g = np.tanh(z[:, 96:144])  # candidate cell state
-    o = sigmoid(z[:, 144:192])  # output gate
-    c = f * c + i * g
-    h = o * np.tanh(c)
+    z = h @ lstm_recurrent_kernel_halved  # (batch, 192), i|f|o columns halved
+    z += xw[:, 11]
+    a = np.tanh(z, out=z)
+    s = a * 0.5
+    s += 0.5  # sigmoid of the unhalved i, f, o columns
+    i, f, g, o = s[:, 0:48], s[:, 48:96], a[:, 96:144], s[:, 144:192]
+    c = f * c
+    c += i * g
+    h = np.tanh(c)
+    h *= o
     hs[:, 11] = h
 
     # step 12
-    z = xw[:, 12] + h @ lstm_recurrent_kernel  # (batch, 192)
-    i = sigmoid(z[:, 0:48])  # input gate
-    f = sigmoid(z[:, 48:96])  # forget gate
-    g = np.tanh(z[:, 96:144])  # candidate cell state
-    o = sigmoid(z[:, 144:192])  # output gate
-    c = f * c + i * g
-    h = o * np.tanh(c)
+    z = h @ lstm_recurrent_kernel_halved  # (batch, 192), i|f|o columns halved
+    z += xw[:, 12]
+    a = np.tanh(z, out=z)
+    s = a * 0.5
+    s += 0.5  # sigmoid of the unhalved i, f, o columns
+    i, f, g, o = s[:, 0:48], s[:, 48:96], a[:, 96:144], s[:, 144:192]
+    c = f * c
+    c += i * g
+    h = np.tanh(c)
+    h *= o
     hs[:, 12] = h
 
     # step 13
-    z = xw[:, 13] + h @ lstm_recurrent_kernel  # (batch, 192)
-    i = sigmoid(z[:, 0:48])  # input gate
-    f = sigmoid(z[:, 48:96])  # forget gate
-    g = np.tanh(z[:, 96:144])  # candidate cell state
-    o = sigmoid(z[:, 144:192])  # output gate
-    c = f * c + i * g
-    h = o * np.tanh(c)
+    z = h @ lstm_recurrent_kernel_halved  # (batch, 192), i|f|o columns halved
+    z += xw[:, 13]
+    a = np.tanh(z, out=z)
+    s = a * 0.5
+    s += 0.5  # sigmoid of the unhalved i, f, o columns
+    i, f, g, o = s[:, 0:48], s[:, 48:96], a[:, 96:144], s[:, 144:192]
+    c = f * c
+    c += i * g
+    h = np.tanh(c)
+    h *= o
     hs[:, 13] = h
 
     # step 14
-    z = xw[:, 14] + h @ lstm_recurrent_kernel  # (batch, 192)
-    i = sigmoid(z[:, 0:48])  # input gate
-    f = sigmoid(z[:, 48:96])  # forget gate
-    g = np.tanh(z[:, 96:144])  # candidate cell state
-    o = sigmoid(z[:, 144:192])  # output gate
-    c = f * c + i * g
-    h = o * np.tanh(c)
+    z = h @ lstm_recurrent_kernel_halved  # (batch, 192), i|f|o columns halved
+    z += xw[:, 14]
+    a = np.tanh(z, out=z)
+    s = a * 0.5
+    s += 0.5  # sigmoid of the unhalved i, f, o columns
+    i, f, g, o = s[:, 0:48], s[:, 48:96], a[:, 96:144], s[:, 144:192]
+    c = f * c
+    c += i * g
+    h = np.tanh(c)
+    h *= o
     hs[:, 14] = h
 
     # step 15
-    z = xw[:, 15] + h @ lstm_recurrent_kernel  # (batch, 192)
-    i = sigmoid(z[:, 0:48])  # input gate
-    f = sigmoid(z[:, 48:96])  # forget gate
-    g = np.tanh(z[:, 96:144])  # candidate cell state
-    o = sigmoid(z[:, 144:192])  # output gate
-    c = f * c + i * g
-    h = o * np.tanh(c)
+    z = h @ lstm_recurrent_kernel_halved  # (batch, 192), i|f|o columns halved
+    z += xw[:, 15]
+    a = np.tanh(z, out=z)
+    s = a * 0.5
+    s += 0.5  # sigmoid of the unhalved i, f, o columns
+    i, f, g, o = s[:, 0:48], s[:, 48:96], a[:, 96:144], s[:, 144:192]
+    c = f * c
+    c += i * g
+    h = np.tanh(c)
+    h *= o
     hs[:, 15] = h
 
     # step 16
-    z = xw[:, 16] + h @ lstm_recurrent_kernel  # (batch, 192)
-    i = sigmoid(z[:, 0:48])  # input gate
-    f = sigmoid(z[:, 48:96])  # forget gate
-    g = np.tanh(z[:, 96:144])  # candidate cell state
-    o = sigmoid(z[:, 144:192])  # output gate
-    c = f * c + i * g
-    h = o * np.tanh(c)
+    z = h @ lstm_recurrent_kernel_halved  # (batch, 192), i|f|o columns halved
+    z += xw[:, 16]
+    a = np.tanh(z, out=z)
+    s = a * 0.5
+    s += 0.5  # sigmoid of the unhalved i, f, o columns
+    i, f, g, o = s[:, 0:48], s[:, 48:96], a[:, 96:144], s[:, 144:192]
+    c = f * c
+    c += i * g
+    h = np.tanh(c)
+    h *= o
     hs[:, 16] = h
 
     # step 17
-    z = xw[:, 17] + h @ lstm_recurrent_kernel  # (batch, 192)
-    i = sigmoid(z[:, 0:48])  # input gate
-    f = sigmoid(z[:, 48:96])  # forget gate
-    g = np.tanh(z[:, 96:144])  # candidate cell state
-    o = sigmoid(z[:, 144:192])  # output gate
-    c = f * c + i * g
-    h = o * np.tanh(c)
+    z = h @ lstm_recurrent_kernel_halved  # (batch, 192), i|f|o columns halved
+    z += xw[:, 17]
+    a = np.tanh(z, out=z)
+    s = a * 0.5
+    s += 0.5  # sigmoid of the unhalved i, f, o columns
+    i, f, g, o = s[:, 0:48], s[:, 48:96], a[:, 96:144], s[:, 144:192]
+    c = f * c
+    c += i * g
+    h = np.tanh(c)
+    h *= o
     hs[:, 17] = h
 
     # step 18
-    z = xw[:, 18] + h @ lstm_recurrent_kernel  # (batch, 192)
-    i = sigmoid(z[:, 0:48])  # input gate
-    f = sigmoid(z[:, 48:96])  # forget gate
-    g = np.tanh(z[:, 96:144])  # candidate cell state
-    o = sigmoid(z[:, 144:192])  # output gate
-    c = f * c + i * g
-    h = o * np.tanh(c)
+    z = h @ lstm_recurrent_kernel_halved  # (batch, 192), i|f|o columns halved
+    z += xw[:, 18]
+    a = np.tanh(z, out=z)
+    s = a * 0.5
+    s += 0.5  # sigmoid of the unhalved i, f, o columns
+    i, f, g, o = s[:, 0:48], s[:, 48:96], a[:, 96:144], s[:, 144:192]
+    c = f * c
+    c += i * g
+    h = np.tanh(c)
+    h *= o
     hs[:, 18] = h
 
     # step 19
-    z = xw[:, 19] + h @ lstm_recurrent_kernel  # (batch, 192)
-    i = sigmoid(z[:, 0:48])  # input gate
-    f = sigmoid(z[:, 48:96])  # forget gate
-    g = np.tanh(z[:, 96:144])  # candidate cell state
-    o = sigmoid(z[:, 144:192])  # output gate
-    c = f * c + i * g
-    h = o * np.tanh(c)
+    z = h @ lstm_recurrent_kernel_halved  # (batch, 192), i|f|o columns halved
+    z += xw[:, 19]
+    a = np.tanh(z, out=z)
+    s = a * 0.5
+    s += 0.5  # sigmoid of the unhalved i, f, o columns
+    i, f, g, o = s[:, 0:48], s[:, 48:96], a[:, 96:144], s[:, 144:192]
+    c = f * c
+    c += i * g
+    h = np.tanh(c)
+    h *= o
     hs[:, 19] = h
 
     return hs
@@ -282,14 +347,23 @@ def lstm(x):
 def lstm_step(x, h, c):
     """One step of lstm for step(): x (batch, 40) -> new h, c (h is the output)."""
     # x W + b for all steps at once, hoisted out of the recurrence: (batch, steps, 192)
-    xw = x[:, None] @ lstm_kernel + lstm_bias
-    z = xw[:, 0] + h @ lstm_recurrent_kernel  # (batch, 192)
-    i = sigmoid(z[:, 0:48])  # input gate
-    f = sigmoid(z[:, 48:96])  # forget gate
-    g = np.tanh(z[:, 96:144])  # candidate cell state
-    o = sigmoid(z[:, 144:192])  # output gate
-    c = f * c + i * g
-    h = o * np.tanh(c)
+    # (steps folded into the batch: one large matmul instead of one per sequence)
+    xw = (
+        x[:, None].reshape(-1, x[:, None].shape[-1]) @ lstm_kernel_halved
+        + lstm_bias_halved
+    )
+    xw = xw.reshape(x[:, None].shape[0], x[:, None].shape[1], -1)
+
+    z = h @ lstm_recurrent_kernel_halved  # (batch, 192), i|f|o columns halved
+    z += xw[:, 0]
+    a = np.tanh(z, out=z)
+    s = a * 0.5
+    s += 0.5  # sigmoid of the unhalved i, f, o columns
+    i, f, g, o = s[:, 0:48], s[:, 48:96], a[:, 96:144], s[:, 144:192]
+    c = f * c
+    c += i * g
+    h = np.tanh(c)
+    h *= o
 
     return (
         h,
@@ -307,192 +381,257 @@ def lstm_1(x):
         o = sigmoid(x W_o + h U_o + b_o)    output gate
         c = f * c + i * g
         h = o * np.tanh(c)
+    Fast form: sigmoid(x) = 0.5 * tanh(x / 2) + 0.5, so one tanh serves all four gates
+    once the i, f, o columns of W, U and b are halved at import (exact in float32).
     """
     batch, steps = x.shape[0], x.shape[1]
     # x W + b for all steps at once, hoisted out of the recurrence: (batch, steps, 192)
-    xw = x @ lstm_1_kernel + lstm_1_bias
+    # (steps folded into the batch: one large matmul instead of one per sequence)
+    xw = x.reshape(-1, x.shape[-1]) @ lstm_1_kernel_halved + lstm_1_bias_halved
+    xw = xw.reshape(x.shape[0], x.shape[1], -1)
+
     h = np.zeros((batch, 48), dtype=np.float32)
     c = np.zeros((batch, 48), dtype=np.float32)
 
     # step 0
-    z = xw[:, 0] + h @ lstm_1_recurrent_kernel  # (batch, 192)
-    i = sigmoid(z[:, 0:48])  # input gate
-    f = sigmoid(z[:, 48:96])  # forget gate
-    g = np.tanh(z[:, 96:144])  # candidate cell state
-    o = sigmoid(z[:, 144:192])  # output gate
-    c = f * c + i * g
-    h = o * np.tanh(c)
+    z = h @ lstm_1_recurrent_kernel_halved  # (batch, 192), i|f|o columns halved
+    z += xw[:, 0]
+    a = np.tanh(z, out=z)
+    s = a * 0.5
+    s += 0.5  # sigmoid of the unhalved i, f, o columns
+    i, f, g, o = s[:, 0:48], s[:, 48:96], a[:, 96:144], s[:, 144:192]
+    c = f * c
+    c += i * g
+    h = np.tanh(c)
+    h *= o
 
     # step 1
-    z = xw[:, 1] + h @ lstm_1_recurrent_kernel  # (batch, 192)
-    i = sigmoid(z[:, 0:48])  # input gate
-    f = sigmoid(z[:, 48:96])  # forget gate
-    g = np.tanh(z[:, 96:144])  # candidate cell state
-    o = sigmoid(z[:, 144:192])  # output gate
-    c = f * c + i * g
-    h = o * np.tanh(c)
+    z = h @ lstm_1_recurrent_kernel_halved  # (batch, 192), i|f|o columns halved
+    z += xw[:, 1]
+    a = np.tanh(z, out=z)
+    s = a * 0.5
+    s += 0.5  # sigmoid of the unhalved i, f, o columns
+    i, f, g, o = s[:, 0:48], s[:, 48:96], a[:, 96:144], s[:, 144:192]
+    c = f * c
+    c += i * g
+    h = np.tanh(c)
+    h *= o
 
     # step 2
-    z = xw[:, 2] + h @ lstm_1_recurrent_kernel  # (batch, 192)
-    i = sigmoid(z[:, 0:48])  # input gate
-    f = sigmoid(z[:, 48:96])  # forget gate
-    g = np.tanh(z[:, 96:144])  # candidate cell state
-    o = sigmoid(z[:, 144:192])  # output gate
-    c = f * c + i * g
-    h = o * np.tanh(c)
+    z = h @ lstm_1_recurrent_kernel_halved  # (batch, 192), i|f|o columns halved
+    z += xw[:, 2]
+    a = np.tanh(z, out=z)
+    s = a * 0.5
+    s += 0.5  # sigmoid of the unhalved i, f, o columns
+    i, f, g, o = s[:, 0:48], s[:, 48:96], a[:, 96:144], s[:, 144:192]
+    c = f * c
+    c += i * g
+    h = np.tanh(c)
+    h *= o
 
     # step 3
-    z = xw[:, 3] + h @ lstm_1_recurrent_kernel  # (batch, 192)
-    i = sigmoid(z[:, 0:48])  # input gate
-    f = sigmoid(z[:, 48:96])  # forget gate
-    g = np.tanh(z[:, 96:144])  # candidate cell state
-    o = sigmoid(z[:, 144:192])  # output gate
-    c = f * c + i * g
-    h = o * np.tanh(c)
+    z = h @ lstm_1_recurrent_kernel_halved  # (batch, 192), i|f|o columns halved
+    z += xw[:, 3]
+    a = np.tanh(z, out=z)
+    s = a * 0.5
+    s += 0.5  # sigmoid of the unhalved i, f, o columns
+    i, f, g, o = s[:, 0:48], s[:, 48:96], a[:, 96:144], s[:, 144:192]
+    c = f * c
+    c += i * g
+    h = np.tanh(c)
+    h *= o
 
     # step 4
-    z = xw[:, 4] + h @ lstm_1_recurrent_kernel  # (batch, 192)
-    i = sigmoid(z[:, 0:48])  # input gate
-    f = sigmoid(z[:, 48:96])  # forget gate
-    g = np.tanh(z[:, 96:144])  # candidate cell state
-    o = sigmoid(z[:, 144:192])  # output gate
-    c = f * c + i * g
-    h = o * np.tanh(c)
+    z = h @ lstm_1_recurrent_kernel_halved  # (batch, 192), i|f|o columns halved
+    z += xw[:, 4]
+    a = np.tanh(z, out=z)
+    s = a * 0.5
+    s += 0.5  # sigmoid of the unhalved i, f, o columns
+    i, f, g, o = s[:, 0:48], s[:, 48:96], a[:, 96:144], s[:, 144:192]
+    c = f * c
+    c += i * g
+    h = np.tanh(c)
+    h *= o
 
     # step 5
-    z = xw[:, 5] + h @ lstm_1_recurrent_kernel  # (batch, 192)
-    i = sigmoid(z[:, 0:48])  # input gate
-    f = sigmoid(z[:, 48:96])  # forget gate
-    g = np.tanh(z[:, 96:144])  # candidate cell state
-    o = sigmoid(z[:, 144:192])  # output gate
-    c = f * c + i * g
-    h = o * np.tanh(c)
+    z = h @ lstm_1_recurrent_kernel_halved  # (batch, 192), i|f|o columns halved
+    z += xw[:, 5]
+    a = np.tanh(z, out=z)
+    s = a * 0.5
+    s += 0.5  # sigmoid of the unhalved i, f, o columns
+    i, f, g, o = s[:, 0:48], s[:, 48:96], a[:, 96:144], s[:, 144:192]
+    c = f * c
+    c += i * g
+    h = np.tanh(c)
+    h *= o
 
     # step 6
-    z = xw[:, 6] + h @ lstm_1_recurrent_kernel  # (batch, 192)
-    i = sigmoid(z[:, 0:48])  # input gate
-    f = sigmoid(z[:, 48:96])  # forget gate
-    g = np.tanh(z[:, 96:144])  # candidate cell state
-    o = sigmoid(z[:, 144:192])  # output gate
-    c = f * c + i * g
-    h = o * np.tanh(c)
+    z = h @ lstm_1_recurrent_kernel_halved  # (batch, 192), i|f|o columns halved
+    z += xw[:, 6]
+    a = np.tanh(z, out=z)
+    s = a * 0.5
+    s += 0.5  # sigmoid of the unhalved i, f, o columns
+    i, f, g, o = s[:, 0:48], s[:, 48:96], a[:, 96:144], s[:, 144:192]
+    c = f * c
+    c += i * g
+    h = np.tanh(c)
+    h *= o
 
     # step 7
-    z = xw[:, 7] + h @ lstm_1_recurrent_kernel  # (batch, 192)
-    i = sigmoid(z[:, 0:48])  # input gate
-    f = sigmoid(z[:, 48:96])  # forget gate
-    g = np.tanh(z[:, 96:144])  # candidate cell state
-    o = sigmoid(z[:, 144:192])  # output gate
-    c = f * c + i * g
-    h = o * np.tanh(c)
+    z = h @ lstm_1_recurrent_kernel_halved  # (batch, 192), i|f|o columns halved
+    z += xw[:, 7]
+    a = np.tanh(z, out=z)
+    s = a * 0.5
+    s += 0.5  # sigmoid of the unhalved i, f, o columns
+    i, f, g, o = s[:, 0:48], s[:, 48:96], a[:, 96:144], s[:, 144:192]
+    c = f * c
+    c += i * g
+    h = np.tanh(c)
+    h *= o
 
     # step 8
-    z = xw[:, 8] + h @ lstm_1_recurrent_kernel  # (batch, 192)
-    i = sigmoid(z[:, 0:48])  # input gate
-    f = sigmoid(z[:, 48:96])  # forget gate
-    g = np.tanh(z[:, 96:144])  # candidate cell state
-    o = sigmoid(z[:, 144:192])  # output gate
-    c = f * c + i * g
-    h = o * np.tanh(c)
+    z = h @ lstm_1_recurrent_kernel_halved  # (batch, 192), i|f|o columns halved
+    z += xw[:, 8]
+    a = np.tanh(z, out=z)
+    s = a * 0.5
+    s += 0.5  # sigmoid of the unhalved i, f, o columns
+    i, f, g, o = s[:, 0:48], s[:, 48:96], a[:, 96:144], s[:, 144:192]
+    c = f * c
+    c += i * g
+    h = np.tanh(c)
+    h *= o
 
     # step 9
-    z = xw[:, 9] + h @ lstm_1_recurrent_kernel  # (batch, 192)
-    i = sigmoid(z[:, 0:48])  # input gate
-    f = sigmoid(z[:, 48:96])  # forget gate
-    g = np.tanh(z[:, 96:144])  # candidate cell state
-    o = sigmoid(z[:, 144:192])  # output gate
-    c = f * c + i * g
-    h = o * np.tanh(c)
+    z = h @ lstm_1_recurrent_kernel_halved  # (batch, 192), i|f|o columns halved
+    z += xw[:, 9]
+    a = np.tanh(z, out=z)
+    s = a * 0.5
+    s += 0.5  # sigmoid of the unhalved i, f, o columns
+    i, f, g, o = s[:, 0:48], s[:, 48:96], a[:, 96:144], s[:, 144:192]
+    c = f * c
+    c += i * g
+    h = np.tanh(c)
+    h *= o
 
     # step 10
-    z = xw[:, 10] + h @ lstm_1_recurrent_kernel  # (batch, 192)
-    i = sigmoid(z[:, 0:48])  # input gate
-    f = sigmoid(z[:, 48:96])  # forget gate
-    g = np.tanh(z[:, 96:144])  # candidate cell state
-    o = sigmoid(z[:, 144:192])  # output gate
-    c = f * c + i * g
-    h = o * np.tanh(c)
+    z = h @ lstm_1_recurrent_kernel_halved  # (batch, 192), i|f|o columns halved
+    z += xw[:, 10]
+    a = np.tanh(z, out=z)
+    s = a * 0.5
+    s += 0.5  # sigmoid of the unhalved i, f, o columns
+    i, f, g, o = s[:, 0:48], s[:, 48:96], a[:, 96:144], s[:, 144:192]
+    c = f * c
+    c += i * g
+    h = np.tanh(c)
+    h *= o
 
     # step 11
-    z = xw[:, 11] + h @ lstm_1_recurrent_kernel  # (batch, 192)
-    i = sigmoid(z[:, 0:48])  # input gate
-    f = sigmoid(z[:, 48:96])  # forget gate
-    g = np.tanh(z[:, 96:144])  # candidate cell state
-    o = sigmoid(z[:, 144:192])  # output gate
-    c = f * c + i * g
-    h = o * np.tanh(c)
+    z = h @ lstm_1_recurrent_kernel_halved  # (batch, 192), i|f|o columns halved
+    z += xw[:, 11]
+    a = np.tanh(z, out=z)
+    s = a * 0.5
+    s += 0.5  # sigmoid of the unhalved i, f, o columns
+    i, f, g, o = s[:, 0:48], s[:, 48:96], a[:, 96:144], s[:, 144:192]
+    c = f * c
+    c += i * g
+    h = np.tanh(c)
+    h *= o
 
     # step 12
-    z = xw[:, 12] + h @ lstm_1_recurrent_kernel  # (batch, 192)
-    i = sigmoid(z[:, 0:48])  # input gate
-    f = sigmoid(z[:, 48:96])  # forget gate
-    g = np.tanh(z[:, 96:144])  # candidate cell state
-    o = sigmoid(z[:, 144:192])  # output gate
-    c = f * c + i * g
-    h = o * np.tanh(c)
+    z = h @ lstm_1_recurrent_kernel_halved  # (batch, 192), i|f|o columns halved
+    z += xw[:, 12]
+    a = np.tanh(z, out=z)
+    s = a * 0.5
+    s += 0.5  # sigmoid of the unhalved i, f, o columns
+    i, f, g, o = s[:, 0:48], s[:, 48:96], a[:, 96:144], s[:, 144:192]
+    c = f * c
+    c += i * g
+    h = np.tanh(c)
+    h *= o
 
     # step 13
-    z = xw[:, 13] + h @ lstm_1_recurrent_kernel  # (batch, 192)
-    i = sigmoid(z[:, 0:48])  # input gate
-    f = sigmoid(z[:, 48:96])  # forget gate
-    g = np.tanh(z[:, 96:144])  # candidate cell state
-    o = sigmoid(z[:, 144:192])  # output gate
-    c = f * c + i * g
-    h = o * np.tanh(c)
+    z = h @ lstm_1_recurrent_kernel_halved  # (batch, 192), i|f|o columns halved
+    z += xw[:, 13]
+    a = np.tanh(z, out=z)
+    s = a * 0.5
+    s += 0.5  # sigmoid of the unhalved i, f, o columns
+    i, f, g, o = s[:, 0:48], s[:, 48:96], a[:, 96:144], s[:, 144:192]
+    c = f * c
+    c += i * g
+    h = np.tanh(c)
+    h *= o
 
     # step 14
-    z = xw[:, 14] + h @ lstm_1_recurrent_kernel  # (batch, 192)
-    i = sigmoid(z[:, 0:48])  # input gate
-    f = sigmoid(z[:, 48:96])  # forget gate
-    g = np.tanh(z[:, 96:144])  # candidate cell state
-    o = sigmoid(z[:, 144:192])  # output gate
-    c = f * c + i * g
-    h = o * np.tanh(c)
+    z = h @ lstm_1_recurrent_kernel_halved  # (batch, 192), i|f|o columns halved
+    z += xw[:, 14]
+    a = np.tanh(z, out=z)
+    s = a * 0.5
+    s += 0.5  # sigmoid of the unhalved i, f, o columns
+    i, f, g, o = s[:, 0:48], s[:, 48:96], a[:, 96:144], s[:, 144:192]
+    c = f * c
+    c += i * g
+    h = np.tanh(c)
+    h *= o
 
     # step 15
-    z = xw[:, 15] + h @ lstm_1_recurrent_kernel  # (batch, 192)
-    i = sigmoid(z[:, 0:48])  # input gate
-    f = sigmoid(z[:, 48:96])  # forget gate
-    g = np.tanh(z[:, 96:144])  # candidate cell state
-    o = sigmoid(z[:, 144:192])  # output gate
-    c = f * c + i * g
-    h = o * np.tanh(c)
+    z = h @ lstm_1_recurrent_kernel_halved  # (batch, 192), i|f|o columns halved
+    z += xw[:, 15]
+    a = np.tanh(z, out=z)
+    s = a * 0.5
+    s += 0.5  # sigmoid of the unhalved i, f, o columns
+    i, f, g, o = s[:, 0:48], s[:, 48:96], a[:, 96:144], s[:, 144:192]
+    c = f * c
+    c += i * g
+    h = np.tanh(c)
+    h *= o
 
     # step 16
-    z = xw[:, 16] + h @ lstm_1_recurrent_kernel  # (batch, 192)
-    i = sigmoid(z[:, 0:48])  # input gate
-    f = sigmoid(z[:, 48:96])  # forget gate
-    g = np.tanh(z[:, 96:144])  # candidate cell state
-    o = sigmoid(z[:, 144:192])  # output gate
-    c = f * c + i * g
-    h = o * np.tanh(c)
+    z = h @ lstm_1_recurrent_kernel_halved  # (batch, 192), i|f|o columns halved
+    z += xw[:, 16]
+    a = np.tanh(z, out=z)
+    s = a * 0.5
+    s += 0.5  # sigmoid of the unhalved i, f, o columns
+    i, f, g, o = s[:, 0:48], s[:, 48:96], a[:, 96:144], s[:, 144:192]
+    c = f * c
+    c += i * g
+    h = np.tanh(c)
+    h *= o
 
     # step 17
-    z = xw[:, 17] + h @ lstm_1_recurrent_kernel  # (batch, 192)
-    i = sigmoid(z[:, 0:48])  # input gate
-    f = sigmoid(z[:, 48:96])  # forget gate
-    g = np.tanh(z[:, 96:144])  # candidate cell state
-    o = sigmoid(z[:, 144:192])  # output gate
-    c = f * c + i * g
-    h = o * np.tanh(c)
+    z = h @ lstm_1_recurrent_kernel_halved  # (batch, 192), i|f|o columns halved
+    z += xw[:, 17]
+    a = np.tanh(z, out=z)
+    s = a * 0.5
+    s += 0.5  # sigmoid of the unhalved i, f, o columns
+    i, f, g, o = s[:, 0:48], s[:, 48:96], a[:, 96:144], s[:, 144:192]
+    c = f * c
+    c += i * g
+    h = np.tanh(c)
+    h *= o
 
     # step 18
-    z = xw[:, 18] + h @ lstm_1_recurrent_kernel  # (batch, 192)
-    i = sigmoid(z[:, 0:48])  # input gate
-    f = sigmoid(z[:, 48:96])  # forget gate
-    g = np.tanh(z[:, 96:144])  # candidate cell state
-    o = sigmoid(z[:, 144:192])  # output gate
-    c = f * c + i * g
-    h = o * np.tanh(c)
+    z = h @ lstm_1_recurrent_kernel_halved  # (batch, 192), i|f|o columns halved
+    z += xw[:, 18]
+    a = np.tanh(z, out=z)
+    s = a * 0.5
+    s += 0.5  # sigmoid of the unhalved i, f, o columns
+    i, f, g, o = s[:, 0:48], s[:, 48:96], a[:, 96:144], s[:, 144:192]
+    c = f * c
+    c += i * g
+    h = np.tanh(c)
+    h *= o
 
     # step 19
-    z = xw[:, 19] + h @ lstm_1_recurrent_kernel  # (batch, 192)
-    i = sigmoid(z[:, 0:48])  # input gate
-    f = sigmoid(z[:, 48:96])  # forget gate
-    g = np.tanh(z[:, 96:144])  # candidate cell state
-    o = sigmoid(z[:, 144:192])  # output gate
-    c = f * c + i * g
-    h = o * np.tanh(c)
+    z = h @ lstm_1_recurrent_kernel_halved  # (batch, 192), i|f|o columns halved
+    z += xw[:, 19]
+    a = np.tanh(z, out=z)
+    s = a * 0.5
+    s += 0.5  # sigmoid of the unhalved i, f, o columns
+    i, f, g, o = s[:, 0:48], s[:, 48:96], a[:, 96:144], s[:, 144:192]
+    c = f * c
+    c += i * g
+    h = np.tanh(c)
+    h *= o
 
     return h
 
@@ -500,14 +639,23 @@ def lstm_1(x):
 def lstm_1_step(x, h, c):
     """One step of lstm_1 for step(): x (batch, 48) -> new h, c (h is the output)."""
     # x W + b for all steps at once, hoisted out of the recurrence: (batch, steps, 192)
-    xw = x[:, None] @ lstm_1_kernel + lstm_1_bias
-    z = xw[:, 0] + h @ lstm_1_recurrent_kernel  # (batch, 192)
-    i = sigmoid(z[:, 0:48])  # input gate
-    f = sigmoid(z[:, 48:96])  # forget gate
-    g = np.tanh(z[:, 96:144])  # candidate cell state
-    o = sigmoid(z[:, 144:192])  # output gate
-    c = f * c + i * g
-    h = o * np.tanh(c)
+    # (steps folded into the batch: one large matmul instead of one per sequence)
+    xw = (
+        x[:, None].reshape(-1, x[:, None].shape[-1]) @ lstm_1_kernel_halved
+        + lstm_1_bias_halved
+    )
+    xw = xw.reshape(x[:, None].shape[0], x[:, None].shape[1], -1)
+
+    z = h @ lstm_1_recurrent_kernel_halved  # (batch, 192), i|f|o columns halved
+    z += xw[:, 0]
+    a = np.tanh(z, out=z)
+    s = a * 0.5
+    s += 0.5  # sigmoid of the unhalved i, f, o columns
+    i, f, g, o = s[:, 0:48], s[:, 48:96], a[:, 96:144], s[:, 144:192]
+    c = f * c
+    c += i * g
+    h = np.tanh(c)
+    h *= o
 
     return (
         h,
@@ -517,7 +665,10 @@ def lstm_1_step(x, h, c):
 
 def dense(x):
     """dense (Dense, 40 units, softmax): (batch, 48) -> (batch, 40)."""
-    y = x @ dense_kernel + dense_bias
+    # leading axes folded into one: one large matmul, whatever the rank
+    y = x.reshape(-1, x.shape[-1]) @ dense_kernel + dense_bias
+    y = y.reshape(x.shape[:-1] + (40,))
+
     return softmax(y)
 
 
@@ -636,7 +787,7 @@ def _shape_text(shape):
 
 # Self-test vector: an input and the output this predictor gave for it when generated.
 _SELF_TEST = (
-    "eNoNl3cg1f8bxWVkRyjJjCKyys79vJ+rJCmjKCqhoaJEQ4OQlRGSvX6klJVQ37LufT9XFBoUSSW0"
+    "eJwNl3cg1f8bxWVkRyjJjCKyys79vJ+rJCmjKCqhoaJEQ4OQlRGSvX6klJVQ37LufT9XFBoUSSW0"
     "aIhKg6L8+v/895znnNd5NCqDH5a1k4q8OOJ7sB0qPrmiYfZDDBdopwNPu5mMRhnO5sRn9KOMDnaX"
     "/gCty/OIzpEIzFpqhroXo1lDES/gdngpKvLZgIq/Fpw4uBWD+OyJw/tOurhlimN1uZxIaiH80j+I"
     "c9rfQ1NaCU3uUyLcqV7cc9INb0akw8ym97R3TTZ5gH1wc6cgzMrfiKdHZDjTU6qYd3kWKOvZQeRX"
@@ -825,7 +976,7 @@ def main(argv=None):
 # Weights: float32 little-endian, zlib-compressed, base64; decoded once, at import.
 # The layer functions above read these module constants when called.
 _WEIGHTS_BASE64 = (
-    "eNoMl3dcz18UxhPtvXcatAvt9L3nikRWaFhRRmYooez2UtopUlFRMpKE+n7OzU4qIUqhQSFE/aJI"
+    "eJwMl3dcz18UxhPtvXcatAvt9L3nikRWaFhRRmYooez2UtopUlFRMpKE+n7OzU4qIUqhQSFE/aJI"
     "/Px3/7n33Ps69znP+znvdw6Dx0nB8N/3oGtZi7W1O1Dco4Lv2jSPDg7cgZ+L+kjFlEHuheFkqicg"
     "SjtUxmG43zSq1vUAF6iJ4Lw71xC6PKFcSR6URb8ToYAx3nDwDpT1GeOE11hiVI4Qcxq/nel0qtBt"
     "SU6waK00HS87gYbYd+Kfr7l4sawMZ3muwHeH/hD1hFA6gVVhmK8y1f6vAF3yusFaZQBMI39D55An"
@@ -3285,9 +3436,7 @@ _WEIGHTS_BASE64 = (
     "0VxcdWKALBvago3OxfwgOQUI/15GOv1LiFB1kcTLWJNNGEwgafKXmESmRjKiDKzGfy9Rsc8mZptH"
     "+KlXkllYzGMS1ztElNd8JNcUMll/VCBWB70mCrkKeEPiiv8DXPgYQQ=="
 )
-_WEIGHTS = np.frombuffer(
-    zlib.decompress(base64.b64decode(_WEIGHTS_BASE64)), dtype="<f4"
-)
+_WEIGHTS = np.frombuffer(zlib.decompress(base64.b64decode(_WEIGHTS_BASE64)), "<f4")
 # W: (features, 4*units), gates i|f|c|o
 lstm_kernel = _WEIGHTS[0:7680].reshape((40, 192))
 # U: (units, 4*units), gates i|f|c|o
@@ -3304,6 +3453,26 @@ lstm_1_bias = _WEIGHTS[35520:35712].reshape((192,))
 dense_kernel = _WEIGHTS[35712:37632].reshape((48, 40))
 # b: (units,)
 dense_bias = _WEIGHTS[37632:37672].reshape((40,))
+
+# Derived at import for speed (lstm); the math above explains them.
+# halves the i, f, o columns: exact in float32
+lstm_gate_scale = np.repeat(np.float32([0.5, 0.5, 1.0, 0.5]), 48)
+# kernel with i, f, o halved
+lstm_kernel_halved = lstm_kernel * lstm_gate_scale
+# recurrent_kernel with i, f, o halved
+lstm_recurrent_kernel_halved = lstm_recurrent_kernel * lstm_gate_scale
+# input_bias with i, f, o halved
+lstm_bias_halved = lstm_bias * lstm_gate_scale
+
+# Derived at import for speed (lstm_1); the math above explains them.
+# halves the i, f, o columns: exact in float32
+lstm_1_gate_scale = np.repeat(np.float32([0.5, 0.5, 1.0, 0.5]), 48)
+# kernel with i, f, o halved
+lstm_1_kernel_halved = lstm_1_kernel * lstm_1_gate_scale
+# recurrent_kernel with i, f, o halved
+lstm_1_recurrent_kernel_halved = lstm_1_recurrent_kernel * lstm_1_gate_scale
+# input_bias with i, f, o halved
+lstm_1_bias_halved = lstm_1_bias * lstm_1_gate_scale
 del _WEIGHTS_BASE64
 
 if __name__ == "__main__":

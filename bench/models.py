@@ -1,0 +1,68 @@
+"""The benchmark's model matrix, built with Keras 3 and random non-trivial weights."""
+
+import numpy as np
+
+
+def randomize(model, seed=0):
+    """Random weights on the scale of trained ones: std 1/sqrt(fan-in), biases 0.1.
+
+    (Much larger recurrent weights make an LSTM chaotic: float32 rounding differences
+    between any two implementations then grow step by step.)
+    """
+    rng = np.random.default_rng(seed)
+    for weight in model.weights:
+        shape = tuple(weight.shape)
+        scale = 1.0 / np.sqrt(shape[0]) if len(shape) >= 2 else 0.1
+        weight.assign(rng.normal(0.0, scale, shape).astype(np.float32))
+    return model
+
+
+def question(keras):
+    """The question's model: LSTM(5, sequences) -> LSTM(5) -> Dense(2, softmax), 32 x 28."""
+    L = keras.layers
+    return keras.Sequential(
+        [keras.Input((32, 28)), L.LSTM(5, return_sequences=True), L.LSTM(5), L.Dense(2, activation="softmax")]
+    )
+
+
+def lstm128x2(keras):
+    """Two stacked LSTM(128) over 100 steps of 32 features."""
+    L = keras.layers
+    return keras.Sequential(
+        [keras.Input((100, 32)), L.LSTM(128, return_sequences=True), L.LSTM(128), L.Dense(10)]
+    )
+
+
+def gru64(keras):
+    """GRU(64) over 50 steps of 16 features."""
+    L = keras.layers
+    return keras.Sequential([keras.Input((50, 16)), L.GRU(64), L.Dense(4)])
+
+
+def bilstm64(keras):
+    """Bidirectional LSTM(64) over 50 steps of 16 features."""
+    L = keras.layers
+    return keras.Sequential([keras.Input((50, 16)), L.Bidirectional(L.LSTM(64)), L.Dense(4)])
+
+
+def lstm10m(keras):
+    """About 10M parameters: LSTM(640) -> LSTM(1152) over 20 steps of 64 features."""
+    L = keras.layers
+    return keras.Sequential(
+        [keras.Input((20, 64)), L.LSTM(640, return_sequences=True), L.LSTM(1152), L.Dense(10)]
+    )
+
+
+def lstm_growth(keras, steps, units):
+    """One LSTM layer, for the growth curves."""
+    L = keras.layers
+    return keras.Sequential([keras.Input((steps, 32)), L.LSTM(units), L.Dense(4)])
+
+
+MODELS = {
+    "question": question,
+    "lstm128x2": lstm128x2,
+    "gru64": gru64,
+    "bilstm64": bilstm64,
+    "lstm10m": lstm10m,
+}
