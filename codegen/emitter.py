@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import base64
 import functools
+import gc
 import os
 import zlib
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Sequence, Tuple
 
 import black
 import jinja2
@@ -19,7 +20,7 @@ from codegen.ir import ModelGraph, Shape, Tensor
 WEIGHTS_PLACEHOLDER = "__LSTMGEN_WEIGHTS__"
 SELF_TEST_PLACEHOLDER = "__LSTMGEN_SELF_TEST__"
 SELF_TEST_SHAPES_PLACEHOLDER = "__LSTMGEN_SELF_TEST_SHAPES__"
-BLOB_LINE = 76  # base64 characters per source line
+BLOB_LINE = 1024  # base64 characters per source line: few lines, quick to compile
 ZLIB_LEVEL = 6  # float weights barely compress; higher levels only cost time
 # The one line that decodes the weights; the self-test run swaps it for the arrays.
 DECODE_WEIGHTS = '_WEIGHTS = np.frombuffer(zlib.decompress(base64.b64decode(_WEIGHTS_BASE64)), "<f4")'
@@ -105,24 +106,44 @@ def _laid_out(graph: ModelGraph) -> List[Tuple[WeightRow, np.ndarray]]:
     return pairs
 
 
-def compressed_base64(arrays: Sequence[np.ndarray]) -> bytes:
-    """float32 little-endian bytes of the arrays, in order -> zlib -> base64, streamed."""
-    compressor = zlib.compressobj(ZLIB_LEVEL)
-    parts = [compressor.compress(memoryview(np.ascontiguousarray(a, dtype="<f4")).cast("B")) for a in arrays]
-    parts.append(compressor.flush())
-    compressed = b"".join(parts)
-    del parts
-    return base64.b64encode(compressed)
+def blob_expression(arrays: Sequence[np.ndarray]) -> str:
+    """The arrays' float32 little-endian bytes, zlib-compressed and base64-encoded, as a
+    Python string expression of one quoted line per BLOB_LINE characters.
 
+    Streamed: compressed chunks become text lines at once, so the generator holds little
+    more than the text itself. Float weights rarely compress: when a sample does not
+    shrink by 10%, the zlib stream stores them (level 0), which decompresses at memory
+    speed when the module imports.
+    """
+    views = [memoryview(np.ascontiguousarray(a, dtype="<f4")).cast("B") for a in arrays]
+    sample = b"".join(bytes(view[: 1 << 16]) for view in views[:16])
+    level = ZLIB_LEVEL if len(zlib.compress(sample, ZLIB_LEVEL)) < 0.9 * len(sample) else 0
+    compressor = zlib.compressobj(level)
+    step = BLOB_LINE // 4 * 3  # whole base64 quanta: the lines join without padding
+    pending, lines = bytearray(), []
 
-def blob_expression(encoded: bytes) -> str:
-    """A Python string expression for base64 text: one quoted line per BLOB_LINE characters."""
-    if len(encoded) <= BLOB_LINE:
-        return '"' + encoded.decode("ascii") + '"'
-    text = bytearray(b"(\n")
-    for start in range(0, len(encoded), BLOB_LINE):
-        text += b'    "' + encoded[start : start + BLOB_LINE] + b'"\n'
-    text += b")"
+    def emit(final: bool) -> None:
+        usable = len(pending) if final else len(pending) - len(pending) % step
+        for start in range(0, usable, step):
+            lines.append(b'    "' + base64.b64encode(pending[start : start + step]) + b'"\n')
+        del pending[:usable]
+
+    for view in views:
+        for start in range(0, len(view), 1 << 20):
+            pending += compressor.compress(view[start : start + (1 << 20)])
+            emit(final=False)
+    pending += compressor.flush()
+    emit(final=True)
+    if len(lines) == 1:
+        return lines[0].decode("ascii").strip()
+    lines.insert(0, b"(\n")
+    lines.append(b")")
+    # Copied into one buffer line by line, each line freed once copied.
+    text, position = bytearray(sum(len(line) for line in lines)), 0
+    for index, line in enumerate(lines):
+        text[position : position + len(line)] = line
+        position += len(line)
+        lines[index] = b""
     return text.decode("ascii")
 
 
@@ -158,10 +179,11 @@ def render(graph: ModelGraph, module_name: str) -> str:
 
 def fill(source: str, weights: str, self_test: str, self_test_shapes: str) -> str:
     """Put the blobs in after black, so it never has to read them."""
+    # The large weight text goes in last, so the source is copied only once with it.
     for placeholder, value in (
-        (WEIGHTS_PLACEHOLDER, weights),
         (SELF_TEST_PLACEHOLDER, self_test),
         (SELF_TEST_SHAPES_PLACEHOLDER, self_test_shapes),
+        (WEIGHTS_PLACEHOLDER, weights),
     ):
         if source.count(placeholder) != 1:
             raise RuntimeError(f"template must contain {placeholder} exactly once")
@@ -194,6 +216,8 @@ def self_test_vector(formatted: str, graph: ModelGraph, module_name: str) -> Lis
     inputs = self_test_input(graph)
     outputs = namespace["predict"](inputs)
     outputs = outputs if isinstance(outputs, list) else [outputs]
+    namespace.clear()  # its functions refer back to it: free the weights now, not at GC
+    gc.collect()
     return inputs + [np.asarray(y, dtype=np.float32) for y in outputs]
 
 
@@ -206,8 +230,6 @@ def generate_source(graph: ModelGraph, module_name: str = "predictor") -> str:
     formatted = render(graph, module_name)
     vector = self_test_vector(formatted, graph, module_name)
     shapes = repr([tuple(int(n) for n in a.shape) for a in vector])
-    self_test = blob_expression(compressed_base64(vector))
-    encoded = compressed_base64([array for _, array in _laid_out(graph)])
-    weights = blob_expression(encoded)
-    del encoded
+    self_test = blob_expression(vector)
+    weights = blob_expression([array for _, array in _laid_out(graph)])
     return fill(formatted, weights, self_test, shapes)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from typing import Dict, List, Tuple
+from typing import List, Tuple
 
 import h5py
 import numpy as np

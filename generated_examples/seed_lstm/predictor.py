@@ -67,347 +67,348 @@ def lstm(x):
         c = f * c + i * g
         h = o * np.tanh(c)
     """
-    batch, steps = x.shape[0], x.shape[1]
-    # x W + b for all steps at once, hoisted out of the recurrence: (batch, steps, 20)
+    x = x.transpose(1, 0, 2)  # time first: every step's slice is contiguous
+    steps, batch = x.shape[0], x.shape[1]
+    # x W + b for all steps at once, hoisted out of the recurrence: (steps, batch, 20)
     # (steps folded into the batch: one large matmul instead of one per sequence)
     xw = x.reshape(-1, x.shape[-1]) @ lstm_kernel + lstm_bias
     xw = xw.reshape(x.shape[0], x.shape[1], -1)
 
     h = np.zeros((batch, 5), dtype=np.float32)
     c = np.zeros((batch, 5), dtype=np.float32)
-    hs = np.empty((batch, steps, 5), dtype=np.float32)
+    hs = np.empty((steps, batch, 5), dtype=np.float32)
 
     # step 0
-    z = xw[:, 0] + h @ lstm_recurrent_kernel  # (batch, 20)
+    z = xw[0] + h @ lstm_recurrent_kernel  # (batch, 20)
     i = hard_sigmoid_keras2(z[:, 0:5])  # input gate
     f = hard_sigmoid_keras2(z[:, 5:10])  # forget gate
     g = np.tanh(z[:, 10:15])  # candidate cell state
     o = hard_sigmoid_keras2(z[:, 15:20])  # output gate
     c = f * c + i * g
     h = o * np.tanh(c)
-    hs[:, 0] = h
+    hs[0] = h
 
     # step 1
-    z = xw[:, 1] + h @ lstm_recurrent_kernel  # (batch, 20)
+    z = xw[1] + h @ lstm_recurrent_kernel  # (batch, 20)
     i = hard_sigmoid_keras2(z[:, 0:5])  # input gate
     f = hard_sigmoid_keras2(z[:, 5:10])  # forget gate
     g = np.tanh(z[:, 10:15])  # candidate cell state
     o = hard_sigmoid_keras2(z[:, 15:20])  # output gate
     c = f * c + i * g
     h = o * np.tanh(c)
-    hs[:, 1] = h
+    hs[1] = h
 
     # step 2
-    z = xw[:, 2] + h @ lstm_recurrent_kernel  # (batch, 20)
+    z = xw[2] + h @ lstm_recurrent_kernel  # (batch, 20)
     i = hard_sigmoid_keras2(z[:, 0:5])  # input gate
     f = hard_sigmoid_keras2(z[:, 5:10])  # forget gate
     g = np.tanh(z[:, 10:15])  # candidate cell state
     o = hard_sigmoid_keras2(z[:, 15:20])  # output gate
     c = f * c + i * g
     h = o * np.tanh(c)
-    hs[:, 2] = h
+    hs[2] = h
 
     # step 3
-    z = xw[:, 3] + h @ lstm_recurrent_kernel  # (batch, 20)
+    z = xw[3] + h @ lstm_recurrent_kernel  # (batch, 20)
     i = hard_sigmoid_keras2(z[:, 0:5])  # input gate
     f = hard_sigmoid_keras2(z[:, 5:10])  # forget gate
     g = np.tanh(z[:, 10:15])  # candidate cell state
     o = hard_sigmoid_keras2(z[:, 15:20])  # output gate
     c = f * c + i * g
     h = o * np.tanh(c)
-    hs[:, 3] = h
+    hs[3] = h
 
     # step 4
-    z = xw[:, 4] + h @ lstm_recurrent_kernel  # (batch, 20)
+    z = xw[4] + h @ lstm_recurrent_kernel  # (batch, 20)
     i = hard_sigmoid_keras2(z[:, 0:5])  # input gate
     f = hard_sigmoid_keras2(z[:, 5:10])  # forget gate
     g = np.tanh(z[:, 10:15])  # candidate cell state
     o = hard_sigmoid_keras2(z[:, 15:20])  # output gate
     c = f * c + i * g
     h = o * np.tanh(c)
-    hs[:, 4] = h
+    hs[4] = h
 
     # step 5
-    z = xw[:, 5] + h @ lstm_recurrent_kernel  # (batch, 20)
+    z = xw[5] + h @ lstm_recurrent_kernel  # (batch, 20)
     i = hard_sigmoid_keras2(z[:, 0:5])  # input gate
     f = hard_sigmoid_keras2(z[:, 5:10])  # forget gate
     g = np.tanh(z[:, 10:15])  # candidate cell state
     o = hard_sigmoid_keras2(z[:, 15:20])  # output gate
     c = f * c + i * g
     h = o * np.tanh(c)
-    hs[:, 5] = h
+    hs[5] = h
 
     # step 6
-    z = xw[:, 6] + h @ lstm_recurrent_kernel  # (batch, 20)
+    z = xw[6] + h @ lstm_recurrent_kernel  # (batch, 20)
     i = hard_sigmoid_keras2(z[:, 0:5])  # input gate
     f = hard_sigmoid_keras2(z[:, 5:10])  # forget gate
     g = np.tanh(z[:, 10:15])  # candidate cell state
     o = hard_sigmoid_keras2(z[:, 15:20])  # output gate
     c = f * c + i * g
     h = o * np.tanh(c)
-    hs[:, 6] = h
+    hs[6] = h
 
     # step 7
-    z = xw[:, 7] + h @ lstm_recurrent_kernel  # (batch, 20)
+    z = xw[7] + h @ lstm_recurrent_kernel  # (batch, 20)
     i = hard_sigmoid_keras2(z[:, 0:5])  # input gate
     f = hard_sigmoid_keras2(z[:, 5:10])  # forget gate
     g = np.tanh(z[:, 10:15])  # candidate cell state
     o = hard_sigmoid_keras2(z[:, 15:20])  # output gate
     c = f * c + i * g
     h = o * np.tanh(c)
-    hs[:, 7] = h
+    hs[7] = h
 
     # step 8
-    z = xw[:, 8] + h @ lstm_recurrent_kernel  # (batch, 20)
+    z = xw[8] + h @ lstm_recurrent_kernel  # (batch, 20)
     i = hard_sigmoid_keras2(z[:, 0:5])  # input gate
     f = hard_sigmoid_keras2(z[:, 5:10])  # forget gate
     g = np.tanh(z[:, 10:15])  # candidate cell state
     o = hard_sigmoid_keras2(z[:, 15:20])  # output gate
     c = f * c + i * g
     h = o * np.tanh(c)
-    hs[:, 8] = h
+    hs[8] = h
 
     # step 9
-    z = xw[:, 9] + h @ lstm_recurrent_kernel  # (batch, 20)
+    z = xw[9] + h @ lstm_recurrent_kernel  # (batch, 20)
     i = hard_sigmoid_keras2(z[:, 0:5])  # input gate
     f = hard_sigmoid_keras2(z[:, 5:10])  # forget gate
     g = np.tanh(z[:, 10:15])  # candidate cell state
     o = hard_sigmoid_keras2(z[:, 15:20])  # output gate
     c = f * c + i * g
     h = o * np.tanh(c)
-    hs[:, 9] = h
+    hs[9] = h
 
     # step 10
-    z = xw[:, 10] + h @ lstm_recurrent_kernel  # (batch, 20)
+    z = xw[10] + h @ lstm_recurrent_kernel  # (batch, 20)
     i = hard_sigmoid_keras2(z[:, 0:5])  # input gate
     f = hard_sigmoid_keras2(z[:, 5:10])  # forget gate
     g = np.tanh(z[:, 10:15])  # candidate cell state
     o = hard_sigmoid_keras2(z[:, 15:20])  # output gate
     c = f * c + i * g
     h = o * np.tanh(c)
-    hs[:, 10] = h
+    hs[10] = h
 
     # step 11
-    z = xw[:, 11] + h @ lstm_recurrent_kernel  # (batch, 20)
+    z = xw[11] + h @ lstm_recurrent_kernel  # (batch, 20)
     i = hard_sigmoid_keras2(z[:, 0:5])  # input gate
     f = hard_sigmoid_keras2(z[:, 5:10])  # forget gate
     g = np.tanh(z[:, 10:15])  # candidate cell state
     o = hard_sigmoid_keras2(z[:, 15:20])  # output gate
     c = f * c + i * g
     h = o * np.tanh(c)
-    hs[:, 11] = h
+    hs[11] = h
 
     # step 12
-    z = xw[:, 12] + h @ lstm_recurrent_kernel  # (batch, 20)
+    z = xw[12] + h @ lstm_recurrent_kernel  # (batch, 20)
     i = hard_sigmoid_keras2(z[:, 0:5])  # input gate
     f = hard_sigmoid_keras2(z[:, 5:10])  # forget gate
     g = np.tanh(z[:, 10:15])  # candidate cell state
     o = hard_sigmoid_keras2(z[:, 15:20])  # output gate
     c = f * c + i * g
     h = o * np.tanh(c)
-    hs[:, 12] = h
+    hs[12] = h
 
     # step 13
-    z = xw[:, 13] + h @ lstm_recurrent_kernel  # (batch, 20)
+    z = xw[13] + h @ lstm_recurrent_kernel  # (batch, 20)
     i = hard_sigmoid_keras2(z[:, 0:5])  # input gate
     f = hard_sigmoid_keras2(z[:, 5:10])  # forget gate
     g = np.tanh(z[:, 10:15])  # candidate cell state
     o = hard_sigmoid_keras2(z[:, 15:20])  # output gate
     c = f * c + i * g
     h = o * np.tanh(c)
-    hs[:, 13] = h
+    hs[13] = h
 
     # step 14
-    z = xw[:, 14] + h @ lstm_recurrent_kernel  # (batch, 20)
+    z = xw[14] + h @ lstm_recurrent_kernel  # (batch, 20)
     i = hard_sigmoid_keras2(z[:, 0:5])  # input gate
     f = hard_sigmoid_keras2(z[:, 5:10])  # forget gate
     g = np.tanh(z[:, 10:15])  # candidate cell state
     o = hard_sigmoid_keras2(z[:, 15:20])  # output gate
     c = f * c + i * g
     h = o * np.tanh(c)
-    hs[:, 14] = h
+    hs[14] = h
 
     # step 15
-    z = xw[:, 15] + h @ lstm_recurrent_kernel  # (batch, 20)
+    z = xw[15] + h @ lstm_recurrent_kernel  # (batch, 20)
     i = hard_sigmoid_keras2(z[:, 0:5])  # input gate
     f = hard_sigmoid_keras2(z[:, 5:10])  # forget gate
     g = np.tanh(z[:, 10:15])  # candidate cell state
     o = hard_sigmoid_keras2(z[:, 15:20])  # output gate
     c = f * c + i * g
     h = o * np.tanh(c)
-    hs[:, 15] = h
+    hs[15] = h
 
     # step 16
-    z = xw[:, 16] + h @ lstm_recurrent_kernel  # (batch, 20)
+    z = xw[16] + h @ lstm_recurrent_kernel  # (batch, 20)
     i = hard_sigmoid_keras2(z[:, 0:5])  # input gate
     f = hard_sigmoid_keras2(z[:, 5:10])  # forget gate
     g = np.tanh(z[:, 10:15])  # candidate cell state
     o = hard_sigmoid_keras2(z[:, 15:20])  # output gate
     c = f * c + i * g
     h = o * np.tanh(c)
-    hs[:, 16] = h
+    hs[16] = h
 
     # step 17
-    z = xw[:, 17] + h @ lstm_recurrent_kernel  # (batch, 20)
+    z = xw[17] + h @ lstm_recurrent_kernel  # (batch, 20)
     i = hard_sigmoid_keras2(z[:, 0:5])  # input gate
     f = hard_sigmoid_keras2(z[:, 5:10])  # forget gate
     g = np.tanh(z[:, 10:15])  # candidate cell state
     o = hard_sigmoid_keras2(z[:, 15:20])  # output gate
     c = f * c + i * g
     h = o * np.tanh(c)
-    hs[:, 17] = h
+    hs[17] = h
 
     # step 18
-    z = xw[:, 18] + h @ lstm_recurrent_kernel  # (batch, 20)
+    z = xw[18] + h @ lstm_recurrent_kernel  # (batch, 20)
     i = hard_sigmoid_keras2(z[:, 0:5])  # input gate
     f = hard_sigmoid_keras2(z[:, 5:10])  # forget gate
     g = np.tanh(z[:, 10:15])  # candidate cell state
     o = hard_sigmoid_keras2(z[:, 15:20])  # output gate
     c = f * c + i * g
     h = o * np.tanh(c)
-    hs[:, 18] = h
+    hs[18] = h
 
     # step 19
-    z = xw[:, 19] + h @ lstm_recurrent_kernel  # (batch, 20)
+    z = xw[19] + h @ lstm_recurrent_kernel  # (batch, 20)
     i = hard_sigmoid_keras2(z[:, 0:5])  # input gate
     f = hard_sigmoid_keras2(z[:, 5:10])  # forget gate
     g = np.tanh(z[:, 10:15])  # candidate cell state
     o = hard_sigmoid_keras2(z[:, 15:20])  # output gate
     c = f * c + i * g
     h = o * np.tanh(c)
-    hs[:, 19] = h
+    hs[19] = h
 
     # step 20
-    z = xw[:, 20] + h @ lstm_recurrent_kernel  # (batch, 20)
+    z = xw[20] + h @ lstm_recurrent_kernel  # (batch, 20)
     i = hard_sigmoid_keras2(z[:, 0:5])  # input gate
     f = hard_sigmoid_keras2(z[:, 5:10])  # forget gate
     g = np.tanh(z[:, 10:15])  # candidate cell state
     o = hard_sigmoid_keras2(z[:, 15:20])  # output gate
     c = f * c + i * g
     h = o * np.tanh(c)
-    hs[:, 20] = h
+    hs[20] = h
 
     # step 21
-    z = xw[:, 21] + h @ lstm_recurrent_kernel  # (batch, 20)
+    z = xw[21] + h @ lstm_recurrent_kernel  # (batch, 20)
     i = hard_sigmoid_keras2(z[:, 0:5])  # input gate
     f = hard_sigmoid_keras2(z[:, 5:10])  # forget gate
     g = np.tanh(z[:, 10:15])  # candidate cell state
     o = hard_sigmoid_keras2(z[:, 15:20])  # output gate
     c = f * c + i * g
     h = o * np.tanh(c)
-    hs[:, 21] = h
+    hs[21] = h
 
     # step 22
-    z = xw[:, 22] + h @ lstm_recurrent_kernel  # (batch, 20)
+    z = xw[22] + h @ lstm_recurrent_kernel  # (batch, 20)
     i = hard_sigmoid_keras2(z[:, 0:5])  # input gate
     f = hard_sigmoid_keras2(z[:, 5:10])  # forget gate
     g = np.tanh(z[:, 10:15])  # candidate cell state
     o = hard_sigmoid_keras2(z[:, 15:20])  # output gate
     c = f * c + i * g
     h = o * np.tanh(c)
-    hs[:, 22] = h
+    hs[22] = h
 
     # step 23
-    z = xw[:, 23] + h @ lstm_recurrent_kernel  # (batch, 20)
+    z = xw[23] + h @ lstm_recurrent_kernel  # (batch, 20)
     i = hard_sigmoid_keras2(z[:, 0:5])  # input gate
     f = hard_sigmoid_keras2(z[:, 5:10])  # forget gate
     g = np.tanh(z[:, 10:15])  # candidate cell state
     o = hard_sigmoid_keras2(z[:, 15:20])  # output gate
     c = f * c + i * g
     h = o * np.tanh(c)
-    hs[:, 23] = h
+    hs[23] = h
 
     # step 24
-    z = xw[:, 24] + h @ lstm_recurrent_kernel  # (batch, 20)
+    z = xw[24] + h @ lstm_recurrent_kernel  # (batch, 20)
     i = hard_sigmoid_keras2(z[:, 0:5])  # input gate
     f = hard_sigmoid_keras2(z[:, 5:10])  # forget gate
     g = np.tanh(z[:, 10:15])  # candidate cell state
     o = hard_sigmoid_keras2(z[:, 15:20])  # output gate
     c = f * c + i * g
     h = o * np.tanh(c)
-    hs[:, 24] = h
+    hs[24] = h
 
     # step 25
-    z = xw[:, 25] + h @ lstm_recurrent_kernel  # (batch, 20)
+    z = xw[25] + h @ lstm_recurrent_kernel  # (batch, 20)
     i = hard_sigmoid_keras2(z[:, 0:5])  # input gate
     f = hard_sigmoid_keras2(z[:, 5:10])  # forget gate
     g = np.tanh(z[:, 10:15])  # candidate cell state
     o = hard_sigmoid_keras2(z[:, 15:20])  # output gate
     c = f * c + i * g
     h = o * np.tanh(c)
-    hs[:, 25] = h
+    hs[25] = h
 
     # step 26
-    z = xw[:, 26] + h @ lstm_recurrent_kernel  # (batch, 20)
+    z = xw[26] + h @ lstm_recurrent_kernel  # (batch, 20)
     i = hard_sigmoid_keras2(z[:, 0:5])  # input gate
     f = hard_sigmoid_keras2(z[:, 5:10])  # forget gate
     g = np.tanh(z[:, 10:15])  # candidate cell state
     o = hard_sigmoid_keras2(z[:, 15:20])  # output gate
     c = f * c + i * g
     h = o * np.tanh(c)
-    hs[:, 26] = h
+    hs[26] = h
 
     # step 27
-    z = xw[:, 27] + h @ lstm_recurrent_kernel  # (batch, 20)
+    z = xw[27] + h @ lstm_recurrent_kernel  # (batch, 20)
     i = hard_sigmoid_keras2(z[:, 0:5])  # input gate
     f = hard_sigmoid_keras2(z[:, 5:10])  # forget gate
     g = np.tanh(z[:, 10:15])  # candidate cell state
     o = hard_sigmoid_keras2(z[:, 15:20])  # output gate
     c = f * c + i * g
     h = o * np.tanh(c)
-    hs[:, 27] = h
+    hs[27] = h
 
     # step 28
-    z = xw[:, 28] + h @ lstm_recurrent_kernel  # (batch, 20)
+    z = xw[28] + h @ lstm_recurrent_kernel  # (batch, 20)
     i = hard_sigmoid_keras2(z[:, 0:5])  # input gate
     f = hard_sigmoid_keras2(z[:, 5:10])  # forget gate
     g = np.tanh(z[:, 10:15])  # candidate cell state
     o = hard_sigmoid_keras2(z[:, 15:20])  # output gate
     c = f * c + i * g
     h = o * np.tanh(c)
-    hs[:, 28] = h
+    hs[28] = h
 
     # step 29
-    z = xw[:, 29] + h @ lstm_recurrent_kernel  # (batch, 20)
+    z = xw[29] + h @ lstm_recurrent_kernel  # (batch, 20)
     i = hard_sigmoid_keras2(z[:, 0:5])  # input gate
     f = hard_sigmoid_keras2(z[:, 5:10])  # forget gate
     g = np.tanh(z[:, 10:15])  # candidate cell state
     o = hard_sigmoid_keras2(z[:, 15:20])  # output gate
     c = f * c + i * g
     h = o * np.tanh(c)
-    hs[:, 29] = h
+    hs[29] = h
 
     # step 30
-    z = xw[:, 30] + h @ lstm_recurrent_kernel  # (batch, 20)
+    z = xw[30] + h @ lstm_recurrent_kernel  # (batch, 20)
     i = hard_sigmoid_keras2(z[:, 0:5])  # input gate
     f = hard_sigmoid_keras2(z[:, 5:10])  # forget gate
     g = np.tanh(z[:, 10:15])  # candidate cell state
     o = hard_sigmoid_keras2(z[:, 15:20])  # output gate
     c = f * c + i * g
     h = o * np.tanh(c)
-    hs[:, 30] = h
+    hs[30] = h
 
     # step 31
-    z = xw[:, 31] + h @ lstm_recurrent_kernel  # (batch, 20)
+    z = xw[31] + h @ lstm_recurrent_kernel  # (batch, 20)
     i = hard_sigmoid_keras2(z[:, 0:5])  # input gate
     f = hard_sigmoid_keras2(z[:, 5:10])  # forget gate
     g = np.tanh(z[:, 10:15])  # candidate cell state
     o = hard_sigmoid_keras2(z[:, 15:20])  # output gate
     c = f * c + i * g
     h = o * np.tanh(c)
-    hs[:, 31] = h
+    hs[31] = h
 
-    return hs
+    return hs.transpose(1, 0, 2)
 
 
 def lstm_step(x, h, c):
     """One step of lstm for step(): x (batch, 28) -> new h, c (h is the output)."""
-    # x W + b for all steps at once, hoisted out of the recurrence: (batch, steps, 20)
+    # x W + b for all steps at once, hoisted out of the recurrence: (steps, batch, 20)
     # (steps folded into the batch: one large matmul instead of one per sequence)
-    xw = x[:, None].reshape(-1, x[:, None].shape[-1]) @ lstm_kernel + lstm_bias
-    xw = xw.reshape(x[:, None].shape[0], x[:, None].shape[1], -1)
+    xw = x[None].reshape(-1, x[None].shape[-1]) @ lstm_kernel + lstm_bias
+    xw = xw.reshape(x[None].shape[0], x[None].shape[1], -1)
 
-    z = xw[:, 0] + h @ lstm_recurrent_kernel  # (batch, 20)
+    z = xw[0] + h @ lstm_recurrent_kernel  # (batch, 20)
     i = hard_sigmoid_keras2(z[:, 0:5])  # input gate
     f = hard_sigmoid_keras2(z[:, 5:10])  # forget gate
     g = np.tanh(z[:, 10:15])  # candidate cell state
@@ -432,8 +433,9 @@ def lstm_1(x):
         c = f * c + i * g
         h = o * np.tanh(c)
     """
-    batch, steps = x.shape[0], x.shape[1]
-    # x W + b for all steps at once, hoisted out of the recurrence: (batch, steps, 20)
+    x = x.transpose(1, 0, 2)  # time first: every step's slice is contiguous
+    steps, batch = x.shape[0], x.shape[1]
+    # x W + b for all steps at once, hoisted out of the recurrence: (steps, batch, 20)
     # (steps folded into the batch: one large matmul instead of one per sequence)
     xw = x.reshape(-1, x.shape[-1]) @ lstm_1_kernel + lstm_1_bias
     xw = xw.reshape(x.shape[0], x.shape[1], -1)
@@ -442,7 +444,7 @@ def lstm_1(x):
     c = np.zeros((batch, 5), dtype=np.float32)
 
     # step 0
-    z = xw[:, 0] + h @ lstm_1_recurrent_kernel  # (batch, 20)
+    z = xw[0] + h @ lstm_1_recurrent_kernel  # (batch, 20)
     i = hard_sigmoid_keras2(z[:, 0:5])  # input gate
     f = hard_sigmoid_keras2(z[:, 5:10])  # forget gate
     g = np.tanh(z[:, 10:15])  # candidate cell state
@@ -451,7 +453,7 @@ def lstm_1(x):
     h = o * np.tanh(c)
 
     # step 1
-    z = xw[:, 1] + h @ lstm_1_recurrent_kernel  # (batch, 20)
+    z = xw[1] + h @ lstm_1_recurrent_kernel  # (batch, 20)
     i = hard_sigmoid_keras2(z[:, 0:5])  # input gate
     f = hard_sigmoid_keras2(z[:, 5:10])  # forget gate
     g = np.tanh(z[:, 10:15])  # candidate cell state
@@ -460,7 +462,7 @@ def lstm_1(x):
     h = o * np.tanh(c)
 
     # step 2
-    z = xw[:, 2] + h @ lstm_1_recurrent_kernel  # (batch, 20)
+    z = xw[2] + h @ lstm_1_recurrent_kernel  # (batch, 20)
     i = hard_sigmoid_keras2(z[:, 0:5])  # input gate
     f = hard_sigmoid_keras2(z[:, 5:10])  # forget gate
     g = np.tanh(z[:, 10:15])  # candidate cell state
@@ -469,7 +471,7 @@ def lstm_1(x):
     h = o * np.tanh(c)
 
     # step 3
-    z = xw[:, 3] + h @ lstm_1_recurrent_kernel  # (batch, 20)
+    z = xw[3] + h @ lstm_1_recurrent_kernel  # (batch, 20)
     i = hard_sigmoid_keras2(z[:, 0:5])  # input gate
     f = hard_sigmoid_keras2(z[:, 5:10])  # forget gate
     g = np.tanh(z[:, 10:15])  # candidate cell state
@@ -478,7 +480,7 @@ def lstm_1(x):
     h = o * np.tanh(c)
 
     # step 4
-    z = xw[:, 4] + h @ lstm_1_recurrent_kernel  # (batch, 20)
+    z = xw[4] + h @ lstm_1_recurrent_kernel  # (batch, 20)
     i = hard_sigmoid_keras2(z[:, 0:5])  # input gate
     f = hard_sigmoid_keras2(z[:, 5:10])  # forget gate
     g = np.tanh(z[:, 10:15])  # candidate cell state
@@ -487,7 +489,7 @@ def lstm_1(x):
     h = o * np.tanh(c)
 
     # step 5
-    z = xw[:, 5] + h @ lstm_1_recurrent_kernel  # (batch, 20)
+    z = xw[5] + h @ lstm_1_recurrent_kernel  # (batch, 20)
     i = hard_sigmoid_keras2(z[:, 0:5])  # input gate
     f = hard_sigmoid_keras2(z[:, 5:10])  # forget gate
     g = np.tanh(z[:, 10:15])  # candidate cell state
@@ -496,7 +498,7 @@ def lstm_1(x):
     h = o * np.tanh(c)
 
     # step 6
-    z = xw[:, 6] + h @ lstm_1_recurrent_kernel  # (batch, 20)
+    z = xw[6] + h @ lstm_1_recurrent_kernel  # (batch, 20)
     i = hard_sigmoid_keras2(z[:, 0:5])  # input gate
     f = hard_sigmoid_keras2(z[:, 5:10])  # forget gate
     g = np.tanh(z[:, 10:15])  # candidate cell state
@@ -505,7 +507,7 @@ def lstm_1(x):
     h = o * np.tanh(c)
 
     # step 7
-    z = xw[:, 7] + h @ lstm_1_recurrent_kernel  # (batch, 20)
+    z = xw[7] + h @ lstm_1_recurrent_kernel  # (batch, 20)
     i = hard_sigmoid_keras2(z[:, 0:5])  # input gate
     f = hard_sigmoid_keras2(z[:, 5:10])  # forget gate
     g = np.tanh(z[:, 10:15])  # candidate cell state
@@ -514,7 +516,7 @@ def lstm_1(x):
     h = o * np.tanh(c)
 
     # step 8
-    z = xw[:, 8] + h @ lstm_1_recurrent_kernel  # (batch, 20)
+    z = xw[8] + h @ lstm_1_recurrent_kernel  # (batch, 20)
     i = hard_sigmoid_keras2(z[:, 0:5])  # input gate
     f = hard_sigmoid_keras2(z[:, 5:10])  # forget gate
     g = np.tanh(z[:, 10:15])  # candidate cell state
@@ -523,7 +525,7 @@ def lstm_1(x):
     h = o * np.tanh(c)
 
     # step 9
-    z = xw[:, 9] + h @ lstm_1_recurrent_kernel  # (batch, 20)
+    z = xw[9] + h @ lstm_1_recurrent_kernel  # (batch, 20)
     i = hard_sigmoid_keras2(z[:, 0:5])  # input gate
     f = hard_sigmoid_keras2(z[:, 5:10])  # forget gate
     g = np.tanh(z[:, 10:15])  # candidate cell state
@@ -532,7 +534,7 @@ def lstm_1(x):
     h = o * np.tanh(c)
 
     # step 10
-    z = xw[:, 10] + h @ lstm_1_recurrent_kernel  # (batch, 20)
+    z = xw[10] + h @ lstm_1_recurrent_kernel  # (batch, 20)
     i = hard_sigmoid_keras2(z[:, 0:5])  # input gate
     f = hard_sigmoid_keras2(z[:, 5:10])  # forget gate
     g = np.tanh(z[:, 10:15])  # candidate cell state
@@ -541,7 +543,7 @@ def lstm_1(x):
     h = o * np.tanh(c)
 
     # step 11
-    z = xw[:, 11] + h @ lstm_1_recurrent_kernel  # (batch, 20)
+    z = xw[11] + h @ lstm_1_recurrent_kernel  # (batch, 20)
     i = hard_sigmoid_keras2(z[:, 0:5])  # input gate
     f = hard_sigmoid_keras2(z[:, 5:10])  # forget gate
     g = np.tanh(z[:, 10:15])  # candidate cell state
@@ -550,7 +552,7 @@ def lstm_1(x):
     h = o * np.tanh(c)
 
     # step 12
-    z = xw[:, 12] + h @ lstm_1_recurrent_kernel  # (batch, 20)
+    z = xw[12] + h @ lstm_1_recurrent_kernel  # (batch, 20)
     i = hard_sigmoid_keras2(z[:, 0:5])  # input gate
     f = hard_sigmoid_keras2(z[:, 5:10])  # forget gate
     g = np.tanh(z[:, 10:15])  # candidate cell state
@@ -559,7 +561,7 @@ def lstm_1(x):
     h = o * np.tanh(c)
 
     # step 13
-    z = xw[:, 13] + h @ lstm_1_recurrent_kernel  # (batch, 20)
+    z = xw[13] + h @ lstm_1_recurrent_kernel  # (batch, 20)
     i = hard_sigmoid_keras2(z[:, 0:5])  # input gate
     f = hard_sigmoid_keras2(z[:, 5:10])  # forget gate
     g = np.tanh(z[:, 10:15])  # candidate cell state
@@ -568,7 +570,7 @@ def lstm_1(x):
     h = o * np.tanh(c)
 
     # step 14
-    z = xw[:, 14] + h @ lstm_1_recurrent_kernel  # (batch, 20)
+    z = xw[14] + h @ lstm_1_recurrent_kernel  # (batch, 20)
     i = hard_sigmoid_keras2(z[:, 0:5])  # input gate
     f = hard_sigmoid_keras2(z[:, 5:10])  # forget gate
     g = np.tanh(z[:, 10:15])  # candidate cell state
@@ -577,7 +579,7 @@ def lstm_1(x):
     h = o * np.tanh(c)
 
     # step 15
-    z = xw[:, 15] + h @ lstm_1_recurrent_kernel  # (batch, 20)
+    z = xw[15] + h @ lstm_1_recurrent_kernel  # (batch, 20)
     i = hard_sigmoid_keras2(z[:, 0:5])  # input gate
     f = hard_sigmoid_keras2(z[:, 5:10])  # forget gate
     g = np.tanh(z[:, 10:15])  # candidate cell state
@@ -586,7 +588,7 @@ def lstm_1(x):
     h = o * np.tanh(c)
 
     # step 16
-    z = xw[:, 16] + h @ lstm_1_recurrent_kernel  # (batch, 20)
+    z = xw[16] + h @ lstm_1_recurrent_kernel  # (batch, 20)
     i = hard_sigmoid_keras2(z[:, 0:5])  # input gate
     f = hard_sigmoid_keras2(z[:, 5:10])  # forget gate
     g = np.tanh(z[:, 10:15])  # candidate cell state
@@ -595,7 +597,7 @@ def lstm_1(x):
     h = o * np.tanh(c)
 
     # step 17
-    z = xw[:, 17] + h @ lstm_1_recurrent_kernel  # (batch, 20)
+    z = xw[17] + h @ lstm_1_recurrent_kernel  # (batch, 20)
     i = hard_sigmoid_keras2(z[:, 0:5])  # input gate
     f = hard_sigmoid_keras2(z[:, 5:10])  # forget gate
     g = np.tanh(z[:, 10:15])  # candidate cell state
@@ -604,7 +606,7 @@ def lstm_1(x):
     h = o * np.tanh(c)
 
     # step 18
-    z = xw[:, 18] + h @ lstm_1_recurrent_kernel  # (batch, 20)
+    z = xw[18] + h @ lstm_1_recurrent_kernel  # (batch, 20)
     i = hard_sigmoid_keras2(z[:, 0:5])  # input gate
     f = hard_sigmoid_keras2(z[:, 5:10])  # forget gate
     g = np.tanh(z[:, 10:15])  # candidate cell state
@@ -613,7 +615,7 @@ def lstm_1(x):
     h = o * np.tanh(c)
 
     # step 19
-    z = xw[:, 19] + h @ lstm_1_recurrent_kernel  # (batch, 20)
+    z = xw[19] + h @ lstm_1_recurrent_kernel  # (batch, 20)
     i = hard_sigmoid_keras2(z[:, 0:5])  # input gate
     f = hard_sigmoid_keras2(z[:, 5:10])  # forget gate
     g = np.tanh(z[:, 10:15])  # candidate cell state
@@ -622,7 +624,7 @@ def lstm_1(x):
     h = o * np.tanh(c)
 
     # step 20
-    z = xw[:, 20] + h @ lstm_1_recurrent_kernel  # (batch, 20)
+    z = xw[20] + h @ lstm_1_recurrent_kernel  # (batch, 20)
     i = hard_sigmoid_keras2(z[:, 0:5])  # input gate
     f = hard_sigmoid_keras2(z[:, 5:10])  # forget gate
     g = np.tanh(z[:, 10:15])  # candidate cell state
@@ -631,7 +633,7 @@ def lstm_1(x):
     h = o * np.tanh(c)
 
     # step 21
-    z = xw[:, 21] + h @ lstm_1_recurrent_kernel  # (batch, 20)
+    z = xw[21] + h @ lstm_1_recurrent_kernel  # (batch, 20)
     i = hard_sigmoid_keras2(z[:, 0:5])  # input gate
     f = hard_sigmoid_keras2(z[:, 5:10])  # forget gate
     g = np.tanh(z[:, 10:15])  # candidate cell state
@@ -640,7 +642,7 @@ def lstm_1(x):
     h = o * np.tanh(c)
 
     # step 22
-    z = xw[:, 22] + h @ lstm_1_recurrent_kernel  # (batch, 20)
+    z = xw[22] + h @ lstm_1_recurrent_kernel  # (batch, 20)
     i = hard_sigmoid_keras2(z[:, 0:5])  # input gate
     f = hard_sigmoid_keras2(z[:, 5:10])  # forget gate
     g = np.tanh(z[:, 10:15])  # candidate cell state
@@ -649,7 +651,7 @@ def lstm_1(x):
     h = o * np.tanh(c)
 
     # step 23
-    z = xw[:, 23] + h @ lstm_1_recurrent_kernel  # (batch, 20)
+    z = xw[23] + h @ lstm_1_recurrent_kernel  # (batch, 20)
     i = hard_sigmoid_keras2(z[:, 0:5])  # input gate
     f = hard_sigmoid_keras2(z[:, 5:10])  # forget gate
     g = np.tanh(z[:, 10:15])  # candidate cell state
@@ -658,7 +660,7 @@ def lstm_1(x):
     h = o * np.tanh(c)
 
     # step 24
-    z = xw[:, 24] + h @ lstm_1_recurrent_kernel  # (batch, 20)
+    z = xw[24] + h @ lstm_1_recurrent_kernel  # (batch, 20)
     i = hard_sigmoid_keras2(z[:, 0:5])  # input gate
     f = hard_sigmoid_keras2(z[:, 5:10])  # forget gate
     g = np.tanh(z[:, 10:15])  # candidate cell state
@@ -667,7 +669,7 @@ def lstm_1(x):
     h = o * np.tanh(c)
 
     # step 25
-    z = xw[:, 25] + h @ lstm_1_recurrent_kernel  # (batch, 20)
+    z = xw[25] + h @ lstm_1_recurrent_kernel  # (batch, 20)
     i = hard_sigmoid_keras2(z[:, 0:5])  # input gate
     f = hard_sigmoid_keras2(z[:, 5:10])  # forget gate
     g = np.tanh(z[:, 10:15])  # candidate cell state
@@ -676,7 +678,7 @@ def lstm_1(x):
     h = o * np.tanh(c)
 
     # step 26
-    z = xw[:, 26] + h @ lstm_1_recurrent_kernel  # (batch, 20)
+    z = xw[26] + h @ lstm_1_recurrent_kernel  # (batch, 20)
     i = hard_sigmoid_keras2(z[:, 0:5])  # input gate
     f = hard_sigmoid_keras2(z[:, 5:10])  # forget gate
     g = np.tanh(z[:, 10:15])  # candidate cell state
@@ -685,7 +687,7 @@ def lstm_1(x):
     h = o * np.tanh(c)
 
     # step 27
-    z = xw[:, 27] + h @ lstm_1_recurrent_kernel  # (batch, 20)
+    z = xw[27] + h @ lstm_1_recurrent_kernel  # (batch, 20)
     i = hard_sigmoid_keras2(z[:, 0:5])  # input gate
     f = hard_sigmoid_keras2(z[:, 5:10])  # forget gate
     g = np.tanh(z[:, 10:15])  # candidate cell state
@@ -694,7 +696,7 @@ def lstm_1(x):
     h = o * np.tanh(c)
 
     # step 28
-    z = xw[:, 28] + h @ lstm_1_recurrent_kernel  # (batch, 20)
+    z = xw[28] + h @ lstm_1_recurrent_kernel  # (batch, 20)
     i = hard_sigmoid_keras2(z[:, 0:5])  # input gate
     f = hard_sigmoid_keras2(z[:, 5:10])  # forget gate
     g = np.tanh(z[:, 10:15])  # candidate cell state
@@ -703,7 +705,7 @@ def lstm_1(x):
     h = o * np.tanh(c)
 
     # step 29
-    z = xw[:, 29] + h @ lstm_1_recurrent_kernel  # (batch, 20)
+    z = xw[29] + h @ lstm_1_recurrent_kernel  # (batch, 20)
     i = hard_sigmoid_keras2(z[:, 0:5])  # input gate
     f = hard_sigmoid_keras2(z[:, 5:10])  # forget gate
     g = np.tanh(z[:, 10:15])  # candidate cell state
@@ -712,7 +714,7 @@ def lstm_1(x):
     h = o * np.tanh(c)
 
     # step 30
-    z = xw[:, 30] + h @ lstm_1_recurrent_kernel  # (batch, 20)
+    z = xw[30] + h @ lstm_1_recurrent_kernel  # (batch, 20)
     i = hard_sigmoid_keras2(z[:, 0:5])  # input gate
     f = hard_sigmoid_keras2(z[:, 5:10])  # forget gate
     g = np.tanh(z[:, 10:15])  # candidate cell state
@@ -721,7 +723,7 @@ def lstm_1(x):
     h = o * np.tanh(c)
 
     # step 31
-    z = xw[:, 31] + h @ lstm_1_recurrent_kernel  # (batch, 20)
+    z = xw[31] + h @ lstm_1_recurrent_kernel  # (batch, 20)
     i = hard_sigmoid_keras2(z[:, 0:5])  # input gate
     f = hard_sigmoid_keras2(z[:, 5:10])  # forget gate
     g = np.tanh(z[:, 10:15])  # candidate cell state
@@ -734,12 +736,12 @@ def lstm_1(x):
 
 def lstm_1_step(x, h, c):
     """One step of lstm_1 for step(): x (batch, 5) -> new h, c (h is the output)."""
-    # x W + b for all steps at once, hoisted out of the recurrence: (batch, steps, 20)
+    # x W + b for all steps at once, hoisted out of the recurrence: (steps, batch, 20)
     # (steps folded into the batch: one large matmul instead of one per sequence)
-    xw = x[:, None].reshape(-1, x[:, None].shape[-1]) @ lstm_1_kernel + lstm_1_bias
-    xw = xw.reshape(x[:, None].shape[0], x[:, None].shape[1], -1)
+    xw = x[None].reshape(-1, x[None].shape[-1]) @ lstm_1_kernel + lstm_1_bias
+    xw = xw.reshape(x[None].shape[0], x[None].shape[1], -1)
 
-    z = xw[:, 0] + h @ lstm_1_recurrent_kernel  # (batch, 20)
+    z = xw[0] + h @ lstm_1_recurrent_kernel  # (batch, 20)
     i = hard_sigmoid_keras2(z[:, 0:5])  # input gate
     f = hard_sigmoid_keras2(z[:, 5:10])  # forget gate
     g = np.tanh(z[:, 10:15])  # candidate cell state
@@ -871,124 +873,16 @@ def _shape_text(shape):
 
 # Self-test vector: an input and the output this predictor gave for it when generated.
 _SELF_TEST = (
-    "eJwNl3cg1W8bxgnZEQmZUVZWKaN8n/toShlFEoqGRInSJGRlZGVmvJRkZvYr65znPiKroqhUQiUa"
-    "Ik1K4+3/+7/7Gp/rwYQUvlvWRcpzYoj3kS4o/7AdDTPvYyhfFx168ohJb5Ji74h/St9L6eCjkm+g"
-    "WShHdI6F4cWlJqh7JdJ8NOw53A4tQQWe9aDsqwmnj7hgAI81sXnbQ7XafrEtCsuIuCbCD/0jKNP1"
-    "FppTi2nSgCLh/OpHzzNOeDMsDWY3v6X9GzPJPRyAm3v5YU7uNjw3LsX++0sFcwrngJKeFYR/kiIz"
-    "lcaQZzKBoTpt6FwchjdOLcZjkpMQpJtNOkbz8fBJUVyyLQqnq8S5nxUTYZhvHv2j/ZkudFTEUZkJ"
-    "um7ResKWNSG3rNfi/dE3NK6uBwosBEjDASN69dk0/cgoc+3fU3prmRRMHN2B9XILWN4PRXDfokbg"
-    "O2uIAp+LSdesYFJ7LxK+rWkl8+rNaS59SSQv8nHLtm3FZy+3geCaQfAxisAddS5wnpZBqI0J2o1c"
-    "wDiXl5SILMWPM6fgyDk5qJC5guc1N6HK3hh4UdoDR1L5uLfCvZmvuRuwlq4AkbnVtKxxC/DtN8d5"
-    "LUpk3DoD+OJzmC2vq2nCfmFSpCyAyirySBf8IOam/FjJo0Fy1wO+S5Zlffo7Qq1qz8K3vjC6bfw1"
-    "qecU4VKvCHqm7RO9H74VK5taga20DsSF+LhOd0OQnT6Fx2rdoDv6Puf4dVfaHjjDdPea0GN2W9Be"
-    "fRYeSmogxYnxyOFjUPlzPD1ZIIQDdVlobLaRM2ehMj1Q7IkNHkbUdN5y7j2HNmR3CpOFwhFomXkN"
-    "Uh7EQnYYL0o8fEC5T+vhr3EkznX8TgxPhONrgUO0xGgOdwX7JGFxHcht4z4i4RFDfE7xs/y+nyC9"
-    "+01hpqYJJF9OEaPjbkQ5XhsP14XTKW4GzvdR4KpG/CQZaSIsi4Ik6Fv6h7HYWYaM3BqUfhnYqNTQ"
-    "jNeqHTiuAYbwa+0NXNr3Hxib6DMHgkdRYo8Oc6TEkmSEKNHQV74oFKHBNf0lzO36k4l74+/QQ9s5"
-    "qHa9nm0xXQUmsT0g6C7MOSY1ibv+tsGPXUKw8PkQlbVaS7MrP9DIM7NYBkFLcKeiEsnwZcg8uS/w"
-    "ctoezLaxqKFzDJzWO4eOnS8wcpMBWFloMT+fe0O2ux6KBr0AhwWXccymCIKfWlBfnTTcEWOFSmOH"
-    "QFTgFWXWBa5qKjAi5TyG1KrHGhSdbxPt1d+w924A8rq6o9GcVDwdIAxvnc4xyX3z0KrQEtP7UjHd"
-    "1ZF0JcRCdZM8/pHvxbdn60ArYAd0553DNOUSkLNxpjpnWsiJ4mla/+o+JjxohD3SPDi4NAnE736k"
-    "A2Hz0fyoK7kR0c0wHaqkjvLhehhAxR39JKvpNiapTZHeES4we+xQXL2PGfp9heSZGuGV52Ish6J2"
-    "2jYTgVGzDtK+jWyq0XqOGFnsxr5riTByjxceHVyAHu+vwgvTs/B0eQwKfg9gDCxPU6m8/diEmnh8"
-    "fxoW60ix585w0MSqjAk0SmaCxC/gJk1N0FrLj/KHZpOYFZUk454O4xEtTZ8YKMG+66NocbsJJX5u"
-    "wAXusUT58m10q5Lm7lFvQYubJRhp1Q53d9nSs+2q5FH9GTzHJ0Vqd98nV1u/kOvbKjFm03qSJlVG"
-    "76l2ocnej/BJQInbxmRSSInBtZ8vQ0ZxEeapXcWsa2Io7mJLR3uXME3GZvhI9yEVi7Cm1o3v2A/H"
-    "Y3D2SBn5cjiYNvgUQ03fBhTsXsaKyHXEaI/VEB4ixT2tLAp37BeQ99rt4Ccfj/L1++Hpth6crGah"
-    "bFUZuoRowdo2hK7YQDiqXkYjS2Mh1SINR4aDYFHeczK8XZR1MIEPw9XkmdjC+Wjzy5MjH/QK3L6H"
-    "Uckvijhz0QTbvLJpfE4kMmrt6PopErJM8/C7vyRZVDkBd863UsOb9aQp6SONCY2gNmYjZMGzEBoP"
-    "MtxAUWnizh8GEq3a+MtrO5ydcxqkhH6RNRX+8N/Wl/h3+hY6zBeG+KXroNMkDK5siiHVy90gIEwO"
-    "Bp/kIVNZhO4x++AziSFRTxtx9OAx4rc7gX5q9Ia2ws8QMm5Ovz36H7nGrENbKzv42ZtCXzc2QZXn"
-    "L3h0rACqd22BeXAe14bcxM9TWyDe8Cu55xAJumN3OFUG1xi1f7fV4xnoYLQcr2jUkFLZAuK+dZoZ"
-    "9rvN5ARV42O1c9BhPEy2rzNCg8PRhH1bltW7MB1udd9EA6kwjHmoBYvrWnAgppZe7ymiyecciG6n"
-    "KLfySzZ7qaoDTrpeIw7amXSjhShM/jYg63jN4dm3a5yiDkWcvfIO+dFXaN7YvAi0z+7CcCVZHPEO"
-    "wS1jUY0CdldB26sYh75dIEobtmDtIn2qncQHMl+OgFVdCASKVxOhXaZgOj1J5yUug/7hUJi+4UNb"
-    "b6nTa9KuMLDIllg5p0KDIA9X+3UFmhVmYZZlDoQ/12IF7uZj7To6SPyt+/FDnxdemlKBRovFUJer"
-    "Cbq90piZnADxtrzcJxNCwLOnn44dUMAgpg1AT5ZsM44l3m1GdDI8EfIELkLM3DUQv/0cCk/EEtdC"
-    "f2r24CkdO+qBn2fKoWHdBLUfKCM+/M/Jhu4QZmFACs0uHqDzPC3JAc4gCY5xpFxDS1T56Uutr9gh"
-    "VbWGw9Fi9E2AGYYLyaBzijDr7MgtBu6ng6NePb7b6wnOKwLw8NO7nLdf1CF4jQ9w84+CQkkBjXgI"
-    "WL4gGfNXGZNLHBWYGT6Bq+pSsOpsAUG7dJhreQVCNY4SMTcd7prcQtx2qh88no+BipMnTS6Pw5jw"
-    "85ChPp9ofvmJIou6oSB0lKRUi1HV4UxyZFYZ8MhaY6ECFy+IzQLPlU3U9z2BHP4WjuXBQhTXUoC+"
-    "07awNfQ6aP8+CMbu72HyrBoyB3jB+IkAnI9eT/hS99CRMREcr60A1a9JaLi5gV5+JMXdIRnBcZ7H"
-    "i0bSb2mLVwgVKk7Bc1qtzMSwK7jaF6BiyCV4pedHz1jnwaqxDbDLtgDf/pqhH1Rz8YuJBUTsTCOz"
-    "NDikb6gC4wr+4oJMBpVCw3F85iIKGDQT2fcsVC+IxS8+KiQ+yBdbD+yjakmrMOdNGPaEzNCv4q6Y"
-    "t6CP80bPDr3VfsP40TJUkIwAhS3aECBYC3sSNegeJ0VsbhSjb/NyUZlPntQMduCFLDMo8TqE5VEf"
-    "8HHFLPpRWAx6j97BLpFxql7xFCsWU1z6LBzk/XXQtDodCrbKcf8mq9D7m9+aq+3URIElEdjhqwMq"
-    "YpvAd+AVp3iijqa+SVr15qAA8v/0Jpe4pRzHmTV4Jt8YbVdsRt1NYURyQhe6/NNRaDsvN74qEk99"
-    "UUb1dhfIqVZDjUPd+Gx3GQ3+XwHm/9cCnWn1NJa/DFef02Y57/AH8ZJmdkccBy4vMV2VXp5PHk9c"
-    "5WjYHcYfpwjUu+rQQ+k/yJpkd5gz8I/P9s5H5QF/2JfXArv2RmDNyhnGgN8atyaVkwulGmA0y4Zu"
-    "NHoG4p83oHHWC5rs7QjahmsxZsNH6tzkjPaXhVhGO8IxVu0X6S9RYH1UdIPNej9IWnIkCJbw43YD"
-    "NRbvqQjsWeNJOsrn0z0aCdTU4AjZKnIRwj0e45DKCnwocpM0CN7DAJNomPU9AXPkF+PhaV6WZLga"
-    "eFUmoOzqUNI8MYuVA1YYJ9nFPOKPgW69Cba6sDU2BvBwj3dXkjqpFHNh1jxO5kQFND/Qxd5f70FC"
-    "8RdzxyGgYVB7CkVOHAfZhJtw2/oH9IW1m5e9cID/Hb2FK8V3kGKPk8SeI49lS8Kx2GAxWGrL0pAT"
-    "60H+EhskHiXAXaOPZP29dLrckZCp5G3EPaeNmZOeTZ7EedGQ1ykYl+UNyp1zWDwv+8ytOKLMHFY0"
-    "XF9/DLb0zcGPh27QS9vt0aMoG58e7gPJwB666+9BoiD1iy7n2c5eLHKRRtxShDsFLHzZfhjfe+ZQ"
-    "7onX8FT+G/RUFNGjTuVo7PyHNs7XJmyRRfCi5CF0Xgg1VwtkU7evcSi5eRwTgp3YpdX3IdK+nvHW"
-    "KIavgxuZy/IarNo1VubRthugJyUC7Z82Ecf6D4xc8gN8IWsCwfly6P7MgBVvZQKsJFWMGyqCTT0r"
-    "ic/H9/T8n2OYZPEF9IcywMHOG372Z6Muaze07Y6lj0910B9nIvFpsTjW5lyAXU4M9+eSeFzDUf3H"
-    "Xd8Y/Zo5UGz6ilyJB/i4chftPSQIwhMfiJK3Bsf26T6qz9JiyT/ZDZ9u+9NWHWuaDrNQlqTh/eFc"
-    "6AxNwllrTUDdRo+zWTWQfVMiG2qvPuZMDLWjbvJJjGpXxG9ytfD8dRykss5CGycL4m/ug6rySvpo"
-    "nTqIas2QyHIgR0uzmaTzjcTtsQlcDHkJ1WuCIPBfpw0IPiA7g1fAzm0sYqDQQY0tKfngpwbekwXM"
-    "i6XFsKlKhKXYEEzvePFwomJScYffv73yup6TVvUYiuc/wLW/+ElZ01VcsMQXAzxCGc2ru/AdjwN5"
-    "x9mDP/8x0EG+FHDtTDCvW8bPeTe4FjJ2N5MrPM009aof7B2fIp7bZXEi6QqOVczmms/VpyKTxRyp"
-    "rt0QfpHS+Jlq6Oiyw5KjmczfZcmMy+6TtG62Myb+TsXxG6OYtJbCf95dZOxsBfH6zc+y2zyP1uEl"
-    "KO5xxQL9avrDwRtLxWpRjpMGbjsVcahmP2RL3KF5oXWohieJRUQwxn9xh9BN8Xh8sxvutsqCAqFG"
-    "+KhnDWmrflMNe3mYH34B9Qb3YdU6UZxfSonYTkn88PArY7+4hSRwZ+GRYjX0svtD+29Hg/kIMD2n"
-    "duDFZkPMFx4BKnzxX6bOBkvbZDQtb+WskH5Dw13GSaBGCip8d6TLfhSRKHcZMLzfCgExmVAZkoDd"
-    "4nXguplLWu9uwK/ZflAVJon9pUDlXKyZJ3ZaZKdfJX09ngmpbgCNXek44szBlQEdOKtSjiUjZAnn"
-    "hsLgROBFuNIF2LCymql9Y4oTlyagMSwMQtfOxw8v/OGw0mocdVPmHv1pRIRllFlRm2Pg5PI8em3z"
-    "hHm0KD906LUwvn1TVFpbAPbM3QFjLaHo97CGGDUmwa/rr8iPsKv4t+EhTrVbkEW7V9GGekPcHS3O"
-    "tdWaIoZ8m7ChvwxeSKRw1H7EwEKLLhwzXIovPSPJ78OfqG2NLsw5y0+PBCUwgmm3SLfxHpjv10hs"
-    "fW7Qns/SrJ0iidi3yZZ4dv6B9bG36L6420DCH5AFl61IX3ksrm3fBU5B/iCYNEpkN+aA+dpp2nbj"
-    "OL41+0pP+FlA6e8rq3j01dFp62toU88izuHuqG+ZCBIafBCb7kd/bF7K/SN7FzLdvOCFmC4qXxAF"
-    "hR21mB2gCOucxFnBpZPMtFUI8Db3oKNbBCiJCeH27n9cYuYFIXPzUPZOLl4/eAiUBnMhJGIu6GdO"
-    "0v7gZyRovxvU5F6hd3nEGGzOhk/mjXRHjiJemH6K6FlLl0X1Ua12fVhCwlBSpYE0SmjQxaei6W6L"
-    "Io7r1G9azFHENW8i6GBWKe7j5tNrn3eTHGNr6lKQA25Dy83nKteRKiVrKN5cAYv0E5njp6+jd9Yi"
-    "XFSwCxTCDVFsSw99JXANXow9hQ9TbBRevwIdbniDzqAujJ4JXlW07y+NfXIBTqYX0w3pRtjdJETO"
-    "VZvhRJoo6+vaSnxz+xAufOsFe4Z2QVA0Pyt/YxSOf+6AjdvO4OTbDNJjMZeOfpyAxVam6BRxlVHV"
-    "FCAjx1VR8I0xGTseAdsvb6Gm9ZlwYVM8LMvcDiZrOmFzZDjejThHZj24CfEDvthrLEF3bc3g3Ps5"
-    "RDVXhtOoEzlwJGUdtnnMIcdO8EHDjzS088rGnssiqPM5Bfoengc1aXF0Sb0F66c1YYXqIc57H2t0"
-    "+jROK0VF8PGdZM6vdgEY0Qsjop7nqVV9N0d5/CzO7X3Ebn/JQPoFd9TgXwznoRDFDFRw/rw88siH"
-    "S3cKLIbYw75geLqB/lyUTsacRVmx1fYwx36UOLio4BH5RhoisgtPNhjSz4fwn/8WU4cnhuY9Dy+T"
-    "uzuuMB+vn0Hj3Nn44s9B+JuQC+01TSiVKAbuyzIIsb4FFgtN4dhwGUxW3UCJFwQf2zygopezsEqv"
-    "C3LbKV1PpuFL6j92yBXnOp0W5sqE2+BNN0U8stwSCXcQNfPC0CRfhvMxv5l5h5b4UN+DzO6oxTXL"
-    "0uCo2ka80JtLHReKQY1ABDmd80/XHeroyrJnZd/WgIwFa8ErOB9aWeHwdd8CMLs2D00rN9PjabHk"
-    "peZqUFCyJbFDK2DN/+7TP9kOpNZMEwJaJ2C9RC52MI5Qe/03VeKVgWtGjaQkp5G88dXA9SFPoOxY"
-    "FKn84wv+gbmkLjcTJ/SGqWRJKMrGKsInvaMQXJgLqsHBJMBvK3ZuS4bCchm8618MH6oWYcKJNhha"
-    "bYCNB8/ivZJcdJ+xgL+NQlg2cQUDPi/mJLkpEtuMDvpoXj5uzytDu+/y/7apGpeTcgISLy9mBFdd"
-    "hsdH7GEw7Q7cEYhGfq0gnNofDLcOPqTJcVbMt5Nn4OfVKMjQtCS7NBroLINtmKGWQW9omoGB/F22"
-    "5gIRkOjXZyU1J8KW6eOo+LKIaFbGgchAJ/3bJcaKEhLhTn9TYMab09B+cgSb15Zz3ubX45cHgTC5"
-    "dAteiuanpzzk6GUrGfOEjouk/U8v6M/pA3X2JuLSvp0ps5nBww0d6OquS0YGKPB8PwDTH7rZBaes"
-    "QXSfLYj3q+HcFDmI680ClYdp8Ho4Dkfv+oHkwS2o1x4DW9tGsGW16T/m8+C4vBIDc9OleKZdnzO3"
-    "ph35Er2IMCPOTj8rgR7BBnDDJIHEzbpPJBt4SXXRMjw+LoFBD4+jpYIvflRo4KyYp4q9x6fR7MY8"
-    "fGZtg54Wqhz2By70mTTCt3en8EKpCCus/Df+/WTLUbe5Dnl9pljWpoORx4XhYlovUTX4uzJv6CR+"
-    "jxmntQI9HJNztRxFJol6pLhgl/Nlws18AipXxbnTOZvo1qoWMsjY4sH+JcS1sZYaHolhR9WJwyWp"
-    "IMQyaxyxUSLKsztw51cJ3BfXgYLmSdRvuwim/XSArHmRePFCBg5+aMFcwQo8+++fdpGDZEqeCyy6"
-    "EU+57Ac/7W/UpkgGetgSLF3pes6NDQpk8Rke7ojZeTz2WwiKT42SV1vXsfuPRcB1qaPQKRUGtcv3"
-    "cVSPU5yquA+Pin3ggbIWDN/9Tftu2BO2qRXCulksPtUznB0RQlDTMEpLKhS43GcW4KDOwxWfSWfP"
-    "XsBHtiju5Qj5P0bBFQQP8OyBru5a7LpuwIr7qslS1o8g69dP42ex9+a/7iRhQnQS6jpGUd+heGJ7"
-    "6Q90lA/TWmkfeJw1gEu3XqIzypXmHf+ywr/fAMQ3nqepPrHY9zScho7xgrvPB+bXO0m0/FRDEyY1"
-    "Id0gi9HYZEgH1xUQt9NmTJfNM3zSVA4pTeFggP/6VtsPpZktaBvoBDd3b4AEd0UQlq0B0hRF9C5t"
-    "IiYzN8lPvU+wDFXIfZY2sYoQhVcFR6DPygUNl/OR8PZb8NLHFkeCzsHjLT7wVvUlo7NdA2zCPZg4"
-    "12XwjjencR98xfANN0H7rSN9LOgGYuxIfL73M+OhEsaxTl0Pzh6vUVBThkrfOwSRRZpck44Zur5K"
-    "H3MKXMyXW5aRd6v/Y+u0l4EU/xmwm5+FETNf6JS8BsoVqGBWCcE+y1OgURxISEs/RpxIYaf2/4fR"
-    "V2XJIrEuqnHACTN8LbCipRTGcD9Z/VmbFSC6lS7/dgcy9d4Qr3fxhMfEB+iCT+Z/OsXMB7c+xxn/"
-    "Urgf8pzw5A2hnsIpXKl1npT5d+PfedfRQuQ8UV8uwo3a7054UiLgQ0szPtpZCBvecMFg9DBNER9m"
-    "Lz4Sjk7ZLzlexurI5X1OweMuJ1qipvGTmh349deQPzFLoE5HiX61+UIzD79lNwxcg9cDPiDjtILh"
-    "LZykit/kMfWmKTxa0gAtUgMkwjYcB3iLSaL3Ao7WXjYe2BCKpE8SpTaZgnG9MxJpI5Zr0EFse5kI"
-    "wnmCMD5qC60xulwT9QC4fe4tzl2ojiG8PGBVdo08syuH0JkGcizsJh0etkFfwfmAkeWol+aHg5Vx"
-    "mFMVixdrC6mcXzDeEFBC2yXqyBfeiY4TPAzv4uWgzDfZcEmNDzvPVxLrpBr2qIYMntPghadGw+Qk"
-    "dxXm71Tk9vkrs0yXO8PY9f9RO39xPCpTRF1Uc8H58Du85XsS8W4URqv8hPtPVjJLxlrg96gQHjwr"
-    "goHP8qH81SJkz06hS0vnUAmLDKpVedDckx2KCRkJaP+/Jo5Qfz5cNrwKQv/0YfOqhN5d9wPLVgpB"
-    "lWMoabGdjVWL+GFbgTEEKrsS+d06XHK8HmNZoaQ1fg+sPi3McrJLReKYQf2GpckTzyzSoV4ILQ9m"
-    "EydWH9o0/I9qDb9AnTAD2vSsnpO9Zzb3fm04LQqLQN72cqbq5G1aG/mFDtsmYv4hJWCb3sYfrbHk"
-    "osV/YKZVBRd6Q5nOKHESXCiEpb/bSPSHOSj98w12V+fDNeY7+0AsCyuiN4ILlWT8ADC/XRa/PqlB"
-    "eyUroviJw+y8eYlpneThChhbkDzrFCgfPwxFa65gpfs9pBc1oLD0AzrmKbJyJAfoscHn1DPkMiyv"
-    "EiNbpeXIMpFmBrNO0G3xycCnyQsVJwWZ/9zmwpOZYqxRC4e4VxvQd+lsTNTvpMGrtMgZ80pMnr0G"
-    "+y69han3meijWwS/f1+mcQtkqaruYZDrFsdutSqSuvM0/ifnhA8rQuCahAzX484lkB3bBzvzt3CW"
-    "BS7HYX0tlkqiMhDXx40RDYvgh+BTulRKkKvh5wuZro/BSX+Gc32PENfguQr92TAE4CAB23K346e9"
-    "iRgbnAA6V66hvnoQZWQqaZmZLN4VXg0b8jzBbOVLTnR0FI1p8SbKJ2bII9m5YHVyL9mkLQje5Z8I"
-    "uPFDmMUU+T9248Do"
+    "eAEBEBzv49HuEr/pMs4+rZyJPmpxzj+t7Fe/MJnQv4EDzr7f2NU9lsESvFmN2b7qEiq/1an1PyemGD4qdIK/mDE3vyyjhTzmgtw/xYGpvxsARj8ebyc/eXFbv3oATT5O6NK+KMf8vEGmqz4NJ78/+S5xvxXO6D/DlKi+kN0cPr38279nfFi/toKVPwbD6L7bSZk+zb/dP7ZjBD8OnlW/hu0SvP/8H7+cpg4/HS1KP4PxEj77rzY/nzfuv4Eqx79aqIK/tXglv3QQ8D99LJs+yeaiv253C78rVYe/+LANwPIcjz/jAxS+/inyviFWHL/mFe6+RSRGPrwXNz7CTUS/0Obnvoy40j+kQQU+umgzvqXa+L7vPR7AU+q+vsIyEj/uclm/uRgaQGrUCr9kJLs/A4AwvwXyqD7OAn4+t82FP/VDxj4UuTy+nr7hPhCYA8CrVVK/2uFVPwdD3j9tM4S/WbhbP4u+qz+BTje/UOWRv4xb4b4+CjG/7/t4P3GGGD+uFaO/iydLvx9jiT/gqtI/cZQDwMKDaj30nke/t741PwoRsb6ru1E/A2Y8vxTEHT7tTZc/A42cPVHksb6OZgk+px4Fvx4fGb++Gvk+PDgEv68AJj6eRj+/6ZIXQPH/5b5Kt4A/9deCvlXt5D65vae/MWmEvnzH8b7Qg1K/r8HGP7wdRT8NCAPAWMx/v7yW9790t18/z4jQvXWzXL7Ie/s9z9M3vnRQUb9TIwK/bJC6PqiPjb+9Az2/HvKNvnekCL/duJq/NjlJvQ4hHr5oqGe/umUzvjgUNMDNVMe/vMoJPiEJhL9Imaw/k9GKP5uCAb8P1NG+wNm5P/82hb8RVvY+MHaDv+QFbL6pMw7ANbx3PkDAVD7FNtc+D2WJPm14BEBw9nY+02Y4P/uywT8Q4fc+M3VfPh6NKb9uuIO+98CXvxZtG8AghPo+l5UKQEGkkD/XMf49QV2rvz0YQ78T4Xu7HbrDv6yxVL1cejA//ES1vzHXtD82Ny49aH7mvw9iKj1x"
+    "qUg+l38dvoHib78IhCbAOPwJwM7+mb9jjcu+bFe9vyKzubxB+LA/N4rSPwdgCb10EvC/Xv/HP/leCD8h3N++F0pEvpuv7L6FfAJAL30rv10cHT6Xbz0+FBjzP+H4Uz85VUC+MFqJP3kthr9WyuC/hUsvP0pBKD363Go/m2Atvwt94D9UGqG/606nP37ZQb5vKpW/WYlKvx3rbD8LBeK+PUV7O8GkMz6tADC+StJNPxxaxT4pQvW/08x6vwFcYL8zDpS/eXoJP+hYhj2S1xS/SqZIv5bXlL+WXFY+zo6KP7HBGb/+GdO/6IC4Pyh6WT/Pn4a/lR6pPxhOWr4qfMQ+dqj4vrni0L+O0bs/YhMAv94xkD8NzO++3YIWvzxyXD61hM89PckgPri+A79GP92/HFnbPprBxb+QIvc+0+XAPz1iUL8NI9c93/2jPp84M7+j3AxAVKfIvsf7hL+HAmu+10m8vibGhj4zQWG/16yPP+XNAT/Vaxq/ZeqlP+A4gD/ZNIm/B/Z6PS9Ieb4Sn2a/wb8nv3Vmlb+oKhK8Efu9vzdKqz17M5I9fQ2Rv0snJz8oRAS/GWwGPok1rz6XzSo9ZYgTvtgvHT9ks+a/QcXBvw/6R78aYIo+HqHFv1+wE8BiI8S/Qbapv4VKyD/MXk++gMggPtW5fL+GAxI+t2HQPqXG8z6zVa+/iUtGPpUSq77NIM6/N2PvP/EFHcDHPZm+P5OJv0TyoT+XqKe/nyKlv5qsDL8NW0++5tMrPcE2Ob/VLNS+DIRNvk276bzU7Ym/BuWrPvNufr66bag/stdHvwfPMkCEnla/iGVCP4N/EsB5Hgs/y1MaPuopyD9wGY2/GblmP9lV0r/wsUC/F7Crv1t/KD9Ex78/zop7P3Ijq76Fqoo/lEGVv+XjfT8kn9w+41cLQGuOA7+DIhk9iqYWv078Z70ZfeI/X/aCvhDzHL/7mDe/x2mbvo2chb89Isi/XPGFP5o4n7/2cxA+JK/uP8uLxr4wtrk+wZDvvomBhL5O"
+    "OeU+Gtp/vo0/FcB7CxM+YASCPw/GKb/8aVc/gA55PxII/D5DrnM/tFLhv//4wr9UFgk/jTFFP8o3gj+jS4k+sTRfP3qCGD/e2J+/Pa+nv2CJZD/yPok+h9m7v+ZrdD5wYY6+8btqP8em8j9/7Ty+9dWdPqw9Rb9PSlA/+tOTvuS7wT+wZ/w/1XSkP7FeUT8UP4u/RH+2v/L3UT+NMPQ+zVSFPyzry72wL6w9IrvBP7Htl79UMzS/oyayPqoXpD5gUvg943DFPZx9sb/WIoY/yTbjPldFM78vbog+vMUXQNMhlj/Cz7a/LxKCv4nUKD8luMS/3Ym3vrPSp76ShlQ+LMoLwK/zm7wxIFS/8FysPlQpmb5JQQs/8P0vPkUBPD/a9ay9p8kcvwY6yz7516Y8u8MkPymAXr+DHRe/5Wp/v1Hrh7sFUKU/KWmov9/1kT4dR1G/tyQuvimQAz8V83E/Srh/P3sNsT4IXjg/OPjwvhSPMj/b44E/+LVtvsbCI76sE1w/3SRPPkpalD+6BwDAKeSuvzmmmr+aSJw/g9woQHthA0Bect4+c03bv+zXab+g9x8/u0ElP7ieJz8s0xO/mZKOP41PAcDY7gg/AGLbvutoG799Pcc/Py0XPlU2ij5qxzO+8IOPP58FmD+JEUM/jVeGvwnuij5cpnO+OdHZvutyZb/y+60/ukXuvlPdqz5tBNw+R89/PSF6k76bqN2+FGdIPmi93j5+iVa+wDBIvx/6b75No1C/viBNP26IDL7nejm/gwgVv1qTCUCA5cI9P9CWP1Ytub/pY2c/WjV6v27ZzL3o8yM/fkNtP8Cicj8bqaS+hNQ/v60akr+iOzY+oL0fP/vjdr87uJO/sICkPr9Qlj8RSKM/gSZyPgxfKsBDnqa/VXjbP2Xc6z8fWGe+kq2Mv4mDiz+XIxY+J/P6vwokzz+kgeY+k7EMviDjmT5xAqs/ABdNv6YbwL+RDAI/ZzrBvm/qPj+cBMS9SGumvw0oGz/XeU8/UoGzPyn9az82"
+    "YOo/8IAivz1oAT822AU/i4hGPgOUYr7l6wq/7beuPyD0kL8wTLq+odUSwFkQhL1aFAG/MxPovsRpf74IqJO/hijGPe7jXD9cU6S/HH+gP+ItcL58TZ8/O+tHP15PpL/o/Pu+7CCev/M3QT+EXZU+Aia9Ptffrr+MpP+/Gpk9vx2Bg7/t+5i/BS/DPhfqQL8jpIq/820fPo19b7/GaGS+IpA7v5zngr/Sf/u+9A1cv58a173nLVC/aiL9P+1yq78bEIQ/G1EpP3oHtz9ijya+Ylgcv8O7DL7on56/HgMZPrLeyb+Rmjk/qWlsv62H7L/WrgK+7wkMP9Nyy7/OCu2+I67Zv64lvr8x2oM/GXMqvzixlj+kUhjA/5IfvtBM6DwiXSe/BSuEv8lvKj8fDEs/b93ivajuuL6U55A752sFvwT6aj6gwKq9VvtDv3yiNr9PNUy/LEuCPhDuLD/Oc5a/CFcBwI2whb948x6/I8hbP5yxIr8mbM+/2mGrvn6dpL+itMQ/ypW5vooEq79ChilAWllzPw2pw7zJjL0/oSs4O5atoj7W7qW9JlBuv/l4Pj+5XCq+bJb5PkOSYD8O3RI/7mMWvx7dcz9kn8Q/XmOEv7I6+z0vBE2/UpCtPpGqJj8zAk6+STPaPw3yR782muC+kmpWPykwRL+JR+++WsFav1OhCEAzWYO/iiL8PtupG0DvHF8/TC35PpWShT8HqQS/Vy8iQAF4hL/SQ2c+ya0WvmImjr44L3E+UgqYP4Nl1r/fHzW/1Aq2ProHzb96N4g/AvaOv5wZJb9u+AFAEIMiP2mvjr8XQoE+w+4CQJw/Sr+MEM491QSJP88t7rwjCU2/u3oAwHXPrz64EpM8CUAUvZnurj/D0Sy/0/zqPw8c/D3LVHq63in3vwp2dT8XjrY/xU35P9eCyDyr4FQ/nXLCvzoNWT6oZXc+U70Zv6srg7+oLyU/SCkXvn92Rj8ZoLw/D9WOP8wz7z5GzZa+NFY+PveSVT5gnMc9DpabPtiMab5/"
+    "5JO/jJpqPx7KDkAA4dc8Sr0LPQ5AiD+zRnQ/UdcOv+9stb6gV1O/Zaebv9lu1z8Qe9K+Xv9rPhsS/L40AFe8JQqYvoTCHD/LpEC/4chuv+pnnL7AduQ/2Rn1P9Kup75yWK2/Nlr+vrsWKT68CiQ/4KnUP8qRgTwie7y+X/SMvxBM7b+Ofli8qrHQP4VTuT1qJqg/9N5JPaEZJkC3Q0o8iE9HP9KThL9T2cE+VrnsPRiS0b/gFzc/fqIYv2DaL0CNSjc/QJAgv4zfpz9L0jo+be/qvov+dL+QQfM/Lt+XP1RQaj/625u/LEBhP8dhir7WeMm++XyFv9moDb+3nJE/Xlg9wPorjb9DvSC/WYn1PS6yDj+oOOI+o40/P+86Xr7TbAc/Ce7sPh1qJr1P2WS+LkAoQBnYYT/xxXO+xipNvpY/Ar8XPpW/0OOeP8qBkL8CRDc/I04tvUwge7y2D5s/t6XWve7fyL8skne/h8gcv/UYtz/c5Iw/lECAP8e9mj+NtmQ/sK2vvtVFIz8LKPs+ha0/PnKqmz2Qi7s+X9Y3P5h/4T+xQ30/e0Uzv90H0T5dfjU/XVVAPi8byb42SL4+7HAiP2rwpD3gMag/S7AKQBy6fr7LaQC9h4mUv1lwuz8D5Lm9lbDWP6gW0b9E/AQ+q8Glvxorb796ZYE9J6Vev+kAVD7pvWK/+lWvv2sDkz9cyo48uDIEveneRD+XYcM+owDDvpSlcD9j7fc+Z1cXv+6Qo7/rrgbAPBEuvgrwqL0SzmE/g5i+vo37sT/JzlC/qXKZPf8ykj1bYXe+uAZav4/9lL/ttea/kES+P7Rqzj7rgK4+af0EQFBMFL64v6A/qNJcv6Qusb75VGq/qgy3vxi9lT9fXRy/37JmP5sPy76fgbi/Ir93PkGEfr+N82A/gUuNv3VMX79hSpo/pAi7P+8tTT+VO/2+JlMZPxaDkb8t3mS/sEULvxaqvj4MXRC/7NT0PVMlxD6OwAK/cagiv2lQ/r7bxYg/POU/PdJ4Wb+Y"
+    "wzC/ognlP74JmL9qIgY/SE+Svzitxr01E+e+g1vtPnsmk78b9la+MvmnPodgFT8w0MY/eomZP69/jr/PDbg/XEzAPsbMR7/0m3A/sIIQv9uqP74YW0092FAoPl1wr77k7Zk/lF8/P7vOlr/lWr2/OnrJvwKvGEAVCEg/ht+CP3Z7mD+jzj+/ujqxPbfnOL/uoO4/u4KCP4FEFr/s4HM/bh1Cv+ZfHsBy+jM+CRUeQIdMiT93NJ++rEzuPIgLBD/JLcQ9b9f3vhMpBT9iEVk/68SBv3DUsj4zu5A//LPiPvmCpb//utS/98hBPiRhO766uTC/YYgNwE8o9z4wA0u/uturP+APk70i+Yk/IUHOv+swMb/hZ4U+/W7xvk+yLD8OgAS+cX2OPQeVwj7PNmI/FnC7Pk9ttb7S8hNAXQqPv9dLTz5nyv4/RorCvmSMxT8+g9E+GqFKPtetir9EyF4/WH1zPweQ5j4XSZw/PET4vse1db/oOfS+dnBBP6r9ozsALiO/WFLkP8cjmj5ag2C/LkiPPw8mAz+KlnC++UwxwP4XzD+ZX2k/4Awsvx6RCz8bWbe/m3ocP0VYDUB+qvA9+Ep/PwHD0r9WX4Q/HQwIv1fPTT9uOWk/fxGfvxfLnr+za2w/Hd6eP3+EET8umfC+237aPn1mXz+ynqO+zAAMPb/Dmz/xPLu+WZwcv5H42b+/Z7e+MofXvijILj8rPoK/EB+6PrsPJr4leIi+YUGnvVz3/b6ovRy/Q+eEvt6aqr9kwKK+rPJhPpw2Tb5bpJw/X980PBEeuD6wHU0/qEyuPyQujz11ebO/apokvySkXj8bgzC/DFHSvuIFrD/g69k/7Pe8vwlGNb9UtWo/Kt4sP+Z8fjunZP++itiRP3eWqL5HljO/z8EIPoaxOb/ulQtA9ESvv+fFbL8h6Gk/Yt9eP32IBECiSYe/7fLJP0lVfL/w6Jc+0kERvubv7j8lSji/WISlPSAnBT7ldSC/B+c2Put1hD9XoVG+OLmZP5FLjT8y"
+    "mVc/N0PKP0yFg7/MhIY+AtG2P43db7/TNg++XlKXvc36374nOoO+h3acP3GTRb/HZQ4+dHYDP7r5lb9QaZu/0qEKvyrykz/X1Is/IhMNv1uUwj9G+Cc/NSBsveptTb9Y8e2+rwsKv9bLkr38yAU/5S2CPgtni75Kuc+9Hu2AvxHT1bzI4T0/lpFgvyYEJT+LP6a/DC8fvxYUnz7VbcC+XQUlP4pubz8webq++iSWPutaC0CKsVM/DlPmPlRbH79xGbu+fwpev3e6ML7ybL+/26olvlTYMDzS1KE+zFmjPe+zfL82nga/4P5rP/+Onj/IssG/Eo8MP2Aylz4+TcI/QSE4P3Tjqz/wsLW/D+A+v9ZO0b4LoZq/sC3OP57Ivr5GPvg/85RHvzaeDcBYeQnAFYNOv7ZfHL9xNEi/PsDevyefgr83ohW976LDPem/SL/ULmU+Bsm3v0MylT9yIkm/kdOevlYhDD+yBYQ+eZwDP4rJI79cQFNAm8UmP5caRD9pfqI/xkCDP/RkGj85rBS/OK9MvnWVij7hJ0I/Gx1PPorfNT9DndC+/ptUPrc5Jz96xu4/Rg+ev8k9Vj+3s/2+HQEVP6wzuz6pnLs+528mv0Z/2D+rdIc+r/5vP3N7nj64npm/7i3jvhCpgb8Xihw/8S1yP36mnj8gfn4+enBSv8pVkj+mrRW/zHOoP+ywJL+Odsc/30Ivv7trgL/NqZ6/YPtBP/+7CL+r7qO/evIlvZBfHD5Pl8m+1RSiv1efq79Q9hm/5eMiwL2Tdj+PoSU9BzuhP9ZxUz/elcs/ywWIvwQofb/3Zn4/wmvUvpKMSj31d3w/+qWHP5cnSD5eJrq+Ai9Vv5cil761Jzk/LxnMvCcaCj8P2y5AkMOPP1H4db8c4ac+J6+MPwrdyr7/zgxAhwgKwPj1Gz3tw5W/U/Dlv8NErb3oorm/89F7P/AxUb+giAS+eGUYvqFKFTyOyZg+yP7TPy4O1z8jvEs+W8hXPatO+79uusm/XGAsPuXdvj8A"
+    "9mg/+OzPvKR4TT8LZE8/DdsivxGTGD+M05o/H9SVP+TjjL/mzHA/EGtRvy3IiT9Sx+W/xEI4v9QKZb1b4gw/PDgxv3zILr0Rssi/A49pPgk9DbyWgA+/ZX4vP7U3jj6MAtA+ELoBPrGnMr917Q+/fdR1v0gbb7/vG7q9NRQgv9N1+L85tRS/2k1Ov2dBIL287MA/1ze7P/XpeL+RqgpAgq39v//xT70jTrM/n9c4v6vHKr+FdQk/mJXTPiAv/zqf33e/9ontvrcF0r03hre9HD2QvmWTW7/OWqE+wJnYPx+lDcD4nEu+UrDEPt49T79r2ys+XLu3vjBxibyHuA0/oBJ9v7+rTb/lTh0+HgbJv130D79kjMm/BzyQvnBXCr+V+lQ/mhSFv5iRl7/e7MS/ngeuv4Bmfj9Qhd4+9xnAP0C+Sb94W2Y/cCn1vk6nFT/SvA9ALBO5vbVHGz4lfADA5TmLv3T9CD+oeOY+4lJFvNt0hD+zEnI/yhKCP7c0ZL0gdb6/967QP9WobT/RHig/48z9vte1Uz68OEq/P0UCQAMgfL1ZhAg/srrmvqmuG8DA2kE/VCMAwA37lrwGGgM+URxjvQhz1r8HNT6/aABiP87Pt7/Osy9AjPQnQB4uhD5GRvi/8gzqPPzLkL+OiJC/LFaHvm/fjT5PoP4/ya3jvrcTbT/Wmt2/MVKgvvserzzJnga/c9svPw1Ji76UbYq/19mDvoHrAT9gbew9/OkQv0jxsr6O8Cc/li+aPSZLML7eRaQ+X3k5Pc5O2r/Ywa0/k8GDPy+/1L/3KXC/Ez1Rv097WD+2YUc/jmAcPwkXsj8+wYc+LaBLPjf7tj76LfE/Mr8fPtBAKT5KhAs/4qRxP9dKW78wNAM+g8jCP+FtT7/lfYY/1lFtP+gg4T0qVyY/ToNlPYxcMj/pAZy7ZD/0v4NHtj8p6Fa+1gdfPwy8hb/cY/I9ZR+CvU2URj9aZeS/BycVvhPNbD+FpyfAN8n7vkawLr+cpFs8NEirPulCtLwq"
+    "yKs/EgR8P1AWmr+E+/O+9xkmvxikH7+aqT6/10h4Pyaoez4+xNu/hHaTvJTbtL+IpRc+JAzOviZoWL+Xb0G/rsSqP+u/Zj5C8ilAegtSvjT1yz+ZLec+aemNPgA3bT++GvE8/soMPN5S3L/7c6o/0H/cPgCf378tG3i/OiiLPqtzz7//FLO/QQqLPiM0CsCHZmA+AJOEP+zEw7/VXaY/R+fAPy/mbr6TDeO8JXGDv1ib4b1pNiO/wAHcvj9lzL2ID7K78SJQP3Dbsj7+iSs/uCodvvRO876Zbui8ut2sP+TdbT8VWDU9Aabwvhz1Gb+Utjg/1Su6P8QS3T6ET4O/3QGoPo9qGr0oY7y/aEeBvz7XEL8SSzg/Nrlavz4TM0BcfWu/x+GPPwmfBz/t5k8/xokswDcjej/Fhui/ESEjv38BAD9Kq6w+2lCtP4H7uj50gra+4+NOv28HFj+/ha2/LZVwv96vjL+csIq/mLemvhhwfr+1BR2/TysjvwODyr9W7gA9ASU0Px4D8LqgIgO/youvPk2QsrzmJhW/hiYBP9kz4z53wDu/ol0cwNdzHkA4NFo/67OdvlBzDb9yFae+WyCeP1pu6b/Cb3e/v8yHv4gf+j/Q2Do9K+vEP/3mCL9rgAq/e9qiP63iJL+8BpO+MaoOvg9Bl74or2s8Z7yBv46Xjr9TncG9CNuiP6EwpT8IsC6/TuKpvsxF+b+rOgg/sFaBPsRPBr+wJAQ/VaQ2P3seXD4ZYSrAPnW5v4pAgT7GjWI/QnkJQFhQlL8+Vpe+cOMTPthnmj7JI6Y/xNEGPlhA179Oup2+KOPgvyqCL77B2rm9m2IGwNC3g76ngoS/AcitPbB3xb63hfO+40+Pv6JsHT+8OMW/+caKPphBtD85KLA/kdOBPcqHDT5+pgi/qv3HPojsDr8T+ue/z7GiP6w99rxoikC/rohJP1u+ED1wPz+/osgXv/TYsr9THUo+HPG9PV22oD3G8ADABTZBPp9Nkz+t7W4/p0Ojv69gzb++"
+    "mCY/pqrsv1afHECcEN2+dN7cvmd/oT80sAw+UhMYPjIKwz2/mna+VY2SPwMnAT+udwc9tF8RP9j7qL+yIoM/jOJHv28xBr+PLsq+fjsoPnw8r7+SBkO/16DoP/fqmb9tLKc//f2hvowaF74gLG4/GM8Nv88isD6UXXm/tBhYv9Sufz+sDxXAZcugPxfrZD9dolG9Mns0v+MuKEAfjx4/PlzWu4S6JD/5B9m+MRIHwCZwbz+ZXNY/WC77vbNiCMAv3B+++rrfPz9UDz9Vnle/8WOPv4p+jj8qo6y/LiN9vj0Vr76rORe/zAlCP0efZz85OuG9iIiHvonEaj4edvs+1RcRP0p3Yz5LKQc/aq3xPj9fBD+CQfc+duPA6A=="
 )
 
 
@@ -1067,66 +961,11 @@ def main(argv=None):
 # Weights: float32 little-endian, zlib-compressed, base64; decoded once, at import.
 # The layer functions above read these module constants when called.
 _WEIGHTS_BASE64 = (
-    "eJwNloc71fsfwCtERtIwQ5JUktES389bQihRSqLFVUpDKKMUx17hZI9jJ+M4mS3nfN4iupIySoSK"
-    "NO/VDykNld/9D17P83qe1/Nq3S+B03FqMMu/GI6JzcYVL5OoTHifkUBeAQ3YH4hQhCHBngIoW58H"
-    "Kw/40AILBdrpVIo3vuWhk2QZlv6Yg2eCXTBMzhNOmAAJN7aDyYxj9MFSe+gaV2B+D52G1a/M0UWn"
-    "GKu2WqJP/2P60+QWVXKNhpr/jdCHtdWAElK4tW4RfjWwIfXZ81CoKA3SK+Vpo28jmXYn6Pe4uu4I"
-    "uwqc+00wMeo4xhco4TtaRLWbvLDGoQpn1Ifg2fupOPnCFMLST6ERZdEaFS7WBwTB6Hg8inx9R1Oq"
-    "0jGgJQEkm3/xhxZqodp+WTyfVwTbm5JxbkkSuOSaUd5NCUG1dBrsDedirmUV+HnHQ1haKOopv6F1"
-    "xxvJ4uoKcBQzRCVnaeLu7E4eL09Ghen9UME6j1/E5Y0YgSfc370VE08LmJM9gC2Ww3wNr0iU0U5C"
-    "psUXwspyGGVFVYwZLsMDHUjzllgiUQoj6S5C2C6igpk/NmLtb45gwFaOnrvaQDWoAT7w1kHvesAP"
-    "PAuYf1EaWeeS0U37m+Cq5m4Qk9PGUR0uPSmURRJVz6H1J2NsebQdB+QkcZWGNXarL4Y/nnx6d1c2"
-    "dFqmQKbIGeaElSFKLLxCXxW4oFfuB8Lyekdbcwvhs4sOOb3RFEt/WUCZihgO/IiCrbNSSPbYY8Kp"
-    "fUnHTeVgKEaUXgvzg0HVTIHv7jLs0AjD96HnML3qKsMu3oePJ6Rh0f29qKc7F17SaniyYy2sbrlI"
-    "vqXG4psJT/hcE4IZX5fCCx1pCBlZgnJR94hOchqxyQ3Cz2L5TKZ4PrWPXAhO7ja06xMH9d5cwoSn"
-    "Z2Al5xKwnsxHI7k0dM/fAbK9Mnh5fRNDORzA41VUJz8EWG2V8N08HOrbXtBFwWexTXcndIgloY0R"
-    "D7zFbWnW3zdQ1GkevFdnw+jGLIwfNsQYRQeaO6OCKTNxgnBNStVcrqCFipcgdx/Bn/quELumkuhU"
-    "boZ2m2xBC+8YiH7KwYOnykH+mwv6CTKpWWUG6PB3Yc+h99TdhofcwRIs22YJCy6tJvFeu0DQnM3U"
-    "tfqCqGYVvVhghE7Pz4Ndpg+NfBgN4ybV0Ou9BvwmFWn02yhMmhFOdyonCth7FWFnKws025XR2ioI"
-    "jB+H4FwWG9QrhHG54QP64JY74/N4giqF8ajy0+NwKv4ZVbX0hFWymRAcpUd2WATDS/VefqnOHtzA"
-    "5tAN4n8B/egF3X4RqN05G7kZbOiw1cc/8QmkvtKTpE3IkXbtC4KZI6o0dv91fNYwHzntBbhPyhoO"
-    "Fq6kvAY2aClEUY/YVOLVnUBbtPYK/pE4gW7CFaD1zAheRm+Bqo5S1I+xwNZFv8mNrAI4kFwAEacV"
-    "EFQGSPJxtuDuEWtM4qlCx0dzqB2QIBf55/7jcaSrh/2p9nI2/ZYiTLszO6hMoT4peydGIokPzJtf"
-    "QkObHLAoQAe/9ibi48nXjMFdZVi3EKnQ1yPAMn3AFK0JxzuOBYLK/ljc9I8efpGpAO9tZ1BFwYzo"
-    "sQIx8sVzMtK6HifynhO3nQw0fYiEdXV5uPOWBMw2vcRkzE6g3KcBwCrVhJBdsdik6AFP9puTix4n"
-    "iOvtfLzpr0oHP8agb3Ef5ZlbUOEsSei720C6i2zolq888NfXxjlHJ5nD62NhiWkRmaMfDLE51SD+"
-    "pZkpuUcwayQWvnYXg1j/GTIhFI2t6wPQfCsbNBTS8NmtHNgeVwgHV7dT0aMp4HmMi8MBAqbY+TKh"
-    "z/YIlmjMwofNI8SBVYaOduKw/mUw3r/GhlyWHRwu2sJ0fqpllNX8oKZRD3nh3rB30F5gd8oAxaNX"
-    "kMSMA4SbnEC4K7IwZ+QcmMn4gP1kFHwZNyMBn2fg1b2lOLykiTgL5YJLYhiKPLgGTVWa0FnbKyjU"
-    "dcaNdpF4yiMcNv3KI7Ua8njHvhh6g6rxNe8G/pQWAyPhPXCaZYwf9LhgdFACLS3Wg/LB7UxzGAGz"
-    "NWwS23AFutP00LYvTTBbiYMOr/zxk3am4HhHOpGruYSOa2Zj3tPD0MFjU/FNklClUYIG4++Y2po0"
-    "SByLR/V5MhAznkySpGvpS8VBOlM+D8p14vHejWpMdDmKStcyDYVy94Hk7WQI20Sg0MMAS5ztQH/E"
-    "CipzE2GXwXZIn8kj91+nQUNNPEr6hmLbqyTICynFBZF24Hgkj5wpFMKrJm1EOSsU3/6egXx6BQ/K"
-    "mYHgvwYtaLTGXw1lwA7YDE+O1eCgMJc8GXPH5P3f+YOnUgSFortBRKkCOlr0aa5dBsmBJ2TgTh6o"
-    "xFZBnfoIkU2Ox5uHPGDW8CrMlLwBukHFKK8liTOzVSFZt4msqs3GaldF2PB5KUwN7mJaX/qgd+cC"
-    "mCv9L7/qrTxMDS0lSw3iMOteDP5Kf0/Pmqli80Ax3DZgo7pVMIQ3ysL4ZCmIzLKF0sJEPNWcg5/r"
-    "KomN1BzKVFWS/aOleLonFyJnLSDh1sfxRbkUDpjcRLfRElgS8EqQfb6PLB1vof5hj+oY0WQ6t9wV"
-    "bujbQOCeFAj0vgIJ9QBD31UE8xekQox7MbDCxgX8Pdcw5a0Vdk0z0LZOFdUnuGDqp44il0Wx5Vs6"
-    "5GTmky3r2qlJzmV43V9CC85zMTL/J30mnoQe7Ew0H72Ej1aO0cKhUqxJrMKusjh8xN4H0Wf1MazX"
-    "Fzf8W4TTB+fitj9VWLQ2Ap33x0PMoSDQm0zE17+KBcLSK1BkuT72CbLwQZct2XltNw4yV+DQ8yRq"
-    "fz6MvhvIgzHuWdjolYI/nnaRlW8OUI+1qkSqwgl32h0GnaYdaLV9FvwddRU8FAOwv3CASZN/jFf6"
-    "52DrdXuqpjIFEdfX0uq7gWRfAQc077eTIpH5GP0Xl2jdzgWLaT5US6mRciFrtAicQW4G1+Abhx6U"
-    "GmhFdxVxZtGPerpujyPjJDUbhFhCtKP9LCx3O4yeL0zQodwH3Q1isGdKtP78Pjuw0q8FS8cLTMzJ"
-    "UFiVMgtDaxfR/mQdHP7vw6Jq+KDm5w9NUsHk0XaGr9eiizsdjSizkENy5yrh5Kci/Cfkb9o3FI6f"
-    "tORQcv1OxAvqKPeaiw5uDegswxZ8VjqKssrt9IX0Wco+My2or9WmYT5RKK4dasTEDMMWnzYaIRIB"
-    "f1d7YHWOOnlngdQuJAI5KqMkYiofilJ76JgtB1YHHoDfnDiQ8WijZyzZUBBqjBO3nODn1SzsOnuZ"
-    "TBvbYu17NrgqlcOYXhKUx85EtexCPieEyzftHTK0ss7gf+AY3omZEWT8PjbQWMiCZVyREWjspMoy"
-    "9tUtqGNyU/ldjo2GY6n3jGQ2TPEli/v4ncuO8YUaXxlOWJ/kJ9e43qn1+Aa9LdtxycfFRPgY0sSa"
-    "LhplngoVr1fju6x2FPZyBrkzPjA3mg3Gbnth38IumrjjNXTKFGPcjO8YW7uOaq6QwJwPXIj8dh/3"
-    "PmzEto4yaJQvpoc1mjEjmIXW2XmkxHU9JMVfB7rDEYpC+/DYJkdwUxugayt8aJT2RzBps0d5j1T4"
-    "6wJPEF+yD/KP3QGltCBqNfoFXVoP4qaPl+n8680Ai0pIz+ox0t7ZQUY5bKpnZo81Y6O4+Eg36l6u"
-    "o7IxAfArsRZna6iC1z/iQM8Fg2Lze0GmeQuMJLahzNrd0FbRTRSvDJNdKy5j9KksaLv1Hk02/Ium"
-    "a4bgzs214FDzAI/69GIgh4/bnr+H9ABvYl0RDIVPH5GTP6pgZQwH7XpNgM/rgULFEhAt/8jv6WvB"
-    "YSYEVNW50LKV0M2RL9Czux5un6DoOcOZnLCKxPBee5h43iQwWauAu1nv8OQRN9z2uR1qw7rpD7sh"
-    "8E1MoX43kyk+bsBpGTOUt9WH1kU8kkhPgMwFB7rJzRsubikTdOgdhVSHQbwwVkx/lr0lpcNPIbN/"
-    "GXVvtCE+EstA6c9ZErfxC/On5jkk9I7Rwas3SEbxPIEhmKPC9SQMiDOAruUh9IjmMtTyVcbmrkj8"
-    "67lm/ZKfsmTbjgNYExiCB0ajiEPLLiyHaXroXy0sWBwBnhH/Y25ptVLO1GWS6zsHCvxvEAdvWVxj"
-    "WAlVnbIQeSgdnyqEwrlpKdTNVEPXdQ/p1PRNUOctAaZ3iPyca4IPHK/Bij9ZwJuMwk9T1figTAWH"
-    "aw2o0Nxo6JK0x+r96rQrJQFSBbq0klcAknf+h3F+36nDvBHyQcYfzKRV4HTrJ4HTWQXIHg6gTW63"
-    "MZqTDyN2CbjYM4ucM9KD4Y5fdESsAZrzpUB7KgPaK6TwzcF4KHBTA5WXLcQhqxg1orfT2+xssJZi"
-    "wZb6PWg/roh9cmzc/CUBjBuyaFLyIbA1cIXuoFVGKXde8qV2XOcvOrlREHbXka9exTI2zAo0jvoc"
-    "aLz8yEXja/lBxmo6fKPIz8jvbqowyvEv4F+Z8DVal+xoFGf/li97vYqfrCIvWNlvys/e/AVubNGu"
-    "P3wqicilzYapaiHMl9xR76n3Hj3/8/J03h60FPZDzSCu0bIgLv//BV0iVg=="
+    "eAEBQA6/8cpbC77/jSE+AninPmcIBr4o3pO9EYXaO7wYGb44kOg9A4Y6Pb7Xoj6qNaA+KVx1vaJHGb3RWqm+tfegvloMqr6p+Qm+b4FhvoQXcD5qQT49hT9SPvaZZ73JIlU+0vEZPP3hbT4s30W+YS+nvrFGSL512869+kG3vRtjiT6z7uy9y7SyPr4LDb5GuhW+9ThOPb+dEL4DpZc+mLAYvcJ2wj3/aT2+d86yumSQsT5g20G+kohovo6iG77mvaW9LcRxvrNXsb4Av4K+c8aWvvbdQz6EmGy+O72AvbMeq76/e38+7/GOvgX15r2VsZi+e8iPPgzF/LvhFCu+IVsWvnmgpT5LxJS+DqiTPmGfRL2ttgu8sg+XPlaFq76fSLE+d3KOPoSXg74xHeS9umjCPRyyrz5ZCDq+G2APPWlgaT3OJpS+Gf9bPq+Aeb70Chg7PLxwPsZTRr6Sbbw8a9c+vshI47slcYe+ES2TvjzIdj6Eqp48HRofvorjqr5c0L69oCBIvj0bhD2YYQO+zwUevpr5N760/Zy83E8XvXSkwb0lvTi+yXIvvnK/Pr7orUc+EnwPvoB0lL5mLfe8pCdTPggXLb7vL6u9awObPZIfdL5M7T++yM1LvtwXDL4qJUy+1SMcPv5wu73AUZ0+0UiVPpoFbzxqSTq+CxSRvd+iYb5xn+g9gHHmvcqfoz7yYS89bTdDvqn8Rz6qHgi+3PmIPkYClT2d8M49nLTevfFDFz7hige9poR3PuAfmrx2U6q+0CWEvueDdL6YsaQ8kKdYvs7zDz4Vxla+MTAOPt69sj7TTTM+LMh8PfeWi77k83A+8rOCvpn1Ij7dLw8+guwgvheIwz0vlJc9Tp9/vvIIoTyaCqG9VYcUPlppTr3S7Zy+MeR9vo/Ubz4pnH0+gNMSvjsXl75poU0+FtgRvow1xDy9nJw+vmixvS+hgj6AzLA++EWFPr/M3b0VgXO+zDBQPtAIk75OO60+cgpPvZvHtb4HWhA+5yOQPu83m76O"
+    "4zq+ihpXvZ8ArzyqQVo+hSe9vSFhkb5HHnG8n1g9vvoyYz6LLrA9L7BAPs9OnbzIrWc+B+2evl1srD4Y92G+d7yavUSwmT4vu1G+117nvWlOrb6r4Ki+qkpIPhN9LD2OcVE+vMWdPLrKdj4HJ7G9fKI7vlrZeT5SmnW9h8uJPvFBsj7Yci4+d/YavYnliL6TAIW9UB2SvJBWGj5QyoA+J88dvkxJfz4/zoK+DoCQPiOvBL4mOsm9ybdpPHXO870bhK29HdRoPmyO1r0fSHA+KhaaPoGIMT1NR4E+3iPYu6kvVL42kJy9NgpiPr3pcT7Vd4a+LdEGvquZkD7QTzK+/o6PPb+wcD2X8xc9zy16vAHsH72LW66+1sESvpzPor5YDUw+XaMpva3BkD4rGYi9bouWPXHVj73IK1a86gtqvmYErz4r1js+3olCPrHQqb4yike+yhX9PbWboj5clKI+hm0Zvj4e3D2UaJC8wGRMvpOtHz7Q6UU+tNwLPXy7dD7Vd1m9LON4vS0mkL33lQS91ZrQvRGjMj2q5gg9hz11PhASqL2DxFe+pXsvvvXYkr7O9uI8OMAdPjQUvr0D9WQ+gEPJPKUuhb65WaK8sNuLvjnqMb70Ea8+ckpvvh4ZRD0xgH6+h93ZPezKNb7zoNk9ZlA8PsTohz40uqC+ULcLPgZDfTyZBo+9q9R7PoCpJz6CUYu+xBpuPtNbRT18bmo9Y7ihvrZ4H73g6Yq+dqfava1FR70Emww+2sDBPdWlTr1C9a0+eDItvgll9jxfNYs+IEOlPQkygT6LnrI+CvTFPKjDPb6b7Is+9dWnPgjbbz3zA4m+yjV7vkVGkD4lGZe+1reePkuNoz5dLM+9B2WVPnBnq77je7w8p2CMPb3WVLwgJQK+y8XsPVeAqr5ZUgo+Nd6BvsamkD6fgFI+X6VCPNHttDwdIXc+s8Ixvq2Fcj5W4FW8Umw4vgqJKD2SmVw9q5SPPasom76e7HQ+RBF1PlX2iD708UQ9e/IAvqRWqb7j"
+    "IMQ9YAOfPmGShL4FyaY+xLEnPtG02LyjMGC+N1KHvmxuhT45/KA9tCUYvrlVpz7Yf7K+4q21vvoPCD47BFQ+bYA/vugxqz47XQu+SEc1Ph1dSzzFhD0+RC6QPYvBkT7VlzG+T9qXvAYbnL5X33i+7S2avGjQmD0Xs32+WS4GvqDUXz7QrZC9CjkMPrElqL448eY8tLOXPpLwjr4jEBE+ivGUPZMPtL3eGuC9ARigPqwvjr7DtbK+kmFlvhummjoDn1g+DLiUPoQ5PT6jbji+qGBSPjLsST6wn5I+UThLPpgBrT3G4pc+wbOOvgx2g77M35M+oIKpvhOHUj5ZZKA9b6MDvqRBzD0dm4O+5f0Avru9kb5dF0Q+vAqhvRPCTL78wao+kHtAPtNns77gBKs90/BpvpRb+LvgbJW8owdTPgUbrz7QyDK9n1KZPZ4+0z3cuaA+HouxProj7D0WlI6+tl5uPgLjKr6aDLU+MH+nvhgrDL4BnR8+lDDEPSq0nb6yYxo+NvIiPvvgUTzK3nW+ctETPg4P67ux5Rg+++EiPSI4jb6bw4q+/JjnvXNEH77F3Kc+uDiQviNJgT6FwhY+8fapPgUCTz6po5K+bMWevvK6sD1ODQm9PLGwPVvvqb5t158+hwITPYVMaL7drA2+3EG2vmbvqD4ge9+8nXnaPSLxyL14hM26PAeUvQ6sYz61Mk4+flSVPn5ykT6Pvz4+4fgevBITlj6Kaac+gITxvLtUpr6V5Um+0v88Psw0H74j86s+Q3cjvgWMB77I95g+npqhPUI0z71Bnow+4tuovaJ5q76Hofq91gqTvm6Qmr5F732+zSnwvaPhqb6zkrG+0qqNvs2QWD6JczK+hNh2vjbrpb7/XQ6+Sv6xvqUzhr5gW44+il5/PjH2kr7i/Ke8BA8ovgUmMr7avJu+ydJPPVCmU77gPJE+XtmTvVV5hL3m3KA+8KtzPjdxlb751NI9KeRcvW4zHz0Nr1q+UFJfPi/ETb5JSwI+x4ikPm4ae77b"
+    "o9w8lxjOvpHbCb7KrlW9IR77PoauM72ywH49WKKcPifGzz2lBRK+iWKrPSu4nz5H/7s+sg0hPawDTL5HfgA9toGzvuRX174N3Mq+aR4KPBX5v700VFk8Wg0GPgOAA73Qz3M+JmZfvnDdQb5XrHW+aTiKvtf7B795WFI+STK0PkhZejyKa4M+KpUCvoO0Fb3blC++440hPoizuz4hd3g+xA2BPc1LPLsxyDC+UFk7vTwUnD2fDhu+9u2lvuqCx73a4YW+7SsXvgw1UL6+eiO+F+Krvldmwb5gEZC88htlvhYdz73dD3O9kG//vL+0Lb2EdYi+Ci2DOzyK4z5Cdcy9hgWGPseybr6yniM95ke+vVKChr6cHu89hvuhPqWW173wT5w+LH5cPv2cjT4Rbsy9b0iQPqKDP77zt1o++qSbvtJzjD3/P0++tOeQPmMbrD7wMZM+rIsBviGdo7ucgqu7Q9jhOklMmbvonDq5igB/P+eLfj8DR4A/r5l+P1ofgD92MKK6PJ+Wu9JZwjrwlsM7ETb7uwyn2rvRJGe7A8LfOvNMa7uUs2O5tG73PtjIS74g6Rw9BGe+vZKz0r2IRZY+r+Isvuabz74EcWA+F291Pg6JkD4/ZlY+WBTSvZJN4j7REae+jQD4vou0NL0nKAu+nuirPof3xr5Wy8K+zNCqPsIYp71fJcW+mYGAvkydoD2oYzU+k46uPr1NWT6lg9q+ZzlZPmYh3L0zr3W9iC3pPkHMVb4YbpY+YnqtvI6oWD6hZ7k+G5d/vUnv9L5hyl2+OemMvRKuxT4+Fag91yzwPc/R0D3vnJC9MURVvrPw774cZNW+MIy6vRaKez78krS+BiUfPnHqCj69dIE+GsXnvJpFyD7sksy+ETNTPsyv1T0akeM9USiMvolsmz7Mt+e+QTbrvkMu4T65tjM+V7PJvmV12L5+nLu+StnnPph7cj1Mr4E+o9TNPWv5sT4pipy+UthBPrut1z6jGqg+B6zpu9fayL7jPII+HyOrPshGPb1A"
+    "h92+cNW/Prhqvb5wAGA9akmHvoXYVT7z2cS8QTMZvlOA5r5rZGa+SvLPPrSE1b35UuE+dpKVvXe2lL2+zsG+/xFEvhhPMj7KFa09kr1qPhF6V705ZnI+fEKqvNAxZT6WV+C+evCnvfqq5T2p49Q+mtskvWnCTj11CyQ+G/5zPY039Dz+s9k+j9jwveCktT2ZpxC8Oj5Fvhmuk757jTg+0iaCvWQnJL4rdh2+xdKHvmLZJ78g+hY9Sk1cvrN+gr5c74g9V8hRvqw+/71e6yu+ohyGPnCG7jy3K8q9nPuMPZ92CT6ieLU9V3IWvi46sD6x0RY+h16YvtQZgz50/w2+MJohvmM0y737/7Y+I60gPjzY4T36DkG+yVmmPij+mz6t9oi+7fuyvsmqHr7jtDi9Aw6JPtIMVb6yWyO90pWPPpa8ML2wraI+DLnuvo13+L1XEOw96BF4PkQPHj5tyu28WnMZPp3je73EZri+iZyhPuxSj74ccJs9dDsxPuPQ/L3sCME+xaENPi37mT7Prw2+5F2OPqJmIT4e3sg9V5unviWJS724kJ0+TA2APkK/VL5V8Rq+2heQvkD0jz4/wZu9k5RePk84Yz7Vfyo7lbneuw1NrrsVaze8hMBZuyOxgD86m34/iPJ+PyZkfD+moX8/IS+7O4fyvrvVxK87nniiu5Hzdjs0lFk7jVXluxausbuUHhi8KdtDu51A9D61Qi2/X2yTPReXBj77sgO+oQxNv3Ax575wjTg+1BBUvkgEd74nf6s7JH+ruwVdIlY="
 )
 _WEIGHTS = np.frombuffer(zlib.decompress(base64.b64decode(_WEIGHTS_BASE64)), "<f4")
 # W: (features, 4*units), gates i|f|c|o
