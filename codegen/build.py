@@ -50,7 +50,7 @@ def build_graph(model: SavedModel, options: Options = Options()) -> ModelGraph:
                 record.name, record.class_name, f"{reason}; supported: {', '.join(sorted(REGISTRY))}"
             )
         ident = idents.setdefault(record.name, names.claim(record.name))
-        in_tensors = _with_keras3_mask(call, tuple(tensors[ref] for ref in call.inputs))
+        in_tensors = _with_keras3_mask(call, tuple(_tensor(tensors, ref, record) for ref in call.inputs))
         ctx = LayerContext(
             record, in_tensors, model.keras_major, options, weights, ident, dict(call.options)
         )
@@ -87,11 +87,7 @@ def build_graph(model: SavedModel, options: Options = Options()) -> ModelGraph:
         )
         for index, tensor in enumerate(outputs):
             tensors[TensorRef(record.name, call.node, index)] = tensor
-    outputs = []
-    for ref in model.outputs:
-        if ref not in tensors:
-            raise LstmgenError(f"model output '{ref.layer}' ({ref.node}, {ref.index}) does not exist")
-        outputs.append(tensors[ref])
+    outputs = [_tensor(tensors, ref, None) for ref in model.outputs]
     nodes_t = tuple(nodes)
     return ModelGraph(
         source_name=model.source_name,
@@ -133,6 +129,16 @@ def _stateful_batch(nodes: Tuple[Node, ...]) -> Optional[int]:
             f"stateful layers need one fixed batch size in the input shape, got {sorted(map(str, sizes))}"
         )
     return sizes.pop()
+
+
+def _tensor(tensors: Dict[TensorRef, Tensor], ref: TensorRef, reader) -> Tensor:
+    """The tensor `ref` names; a reference to an output a layer does not have is an error."""
+    if ref not in tensors:
+        who = f"layer '{reader.name}'" if reader is not None else "the model's outputs"
+        raise LstmgenError(
+            f"{who} reads output {ref.index} of '{ref.layer}' call {ref.node}, which does not exist"
+        )
+    return tensors[ref]
 
 
 def _with_keras3_mask(call, inputs: Tuple[Tensor, ...]) -> Tuple[Tensor, ...]:

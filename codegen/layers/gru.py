@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from codegen.layers.base import Built, LayerContext
-from codegen.layers.recurrence import Cell, build_recurrent
+from codegen.layers.recurrence import Cell, build_recurrent, cell_activations
 
 GATES = ("z", "r", "h")
 
@@ -23,12 +23,7 @@ def build_cudnn_gru(ctx: LayerContext) -> Built:
 def gru_cell(ctx: LayerContext, reset_after: bool, cudnn: bool) -> Cell:
     """Weights and gate layout of a GRU cell."""
     units = ctx.int_option("units")
-    if cudnn:
-        ctx.use_helpers("sigmoid")
-        activation, recurrent = "np.tanh", "sigmoid"
-    else:
-        activation = ctx.activation("activation", "tanh").func
-        recurrent = ctx.activation("recurrent_activation", "sigmoid").func
+    activation, recurrent = cell_activations(ctx, cudnn)
     use_bias = cudnn or bool(ctx.option("use_bias", True))
     arrays = ctx.weights(3 if use_bias else 2)
     n_in = ctx.input_shapes[0][2]

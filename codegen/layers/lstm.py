@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from codegen.layers.base import Built, LayerContext
-from codegen.layers.recurrence import Cell, build_recurrent
+from codegen.layers.recurrence import Cell, build_recurrent, cell_activations
 
 GATES = ("i", "f", "c", "o")
 
@@ -11,23 +11,18 @@ GATES = ("i", "f", "c", "o")
 def build_lstm(ctx: LayerContext) -> Built:
     """An LSTM layer (Keras 2 and 3 semantics, any activations)."""
     # Keras 2.0-2.3 defaulted to hard_sigmoid; every saved config spells it out.
-    return build_recurrent(ctx, lstm_cell(ctx, "tanh", "sigmoid", cudnn=False), "LSTM")
+    return build_recurrent(ctx, lstm_cell(ctx, cudnn=False), "LSTM")
 
 
 def build_cudnn_lstm(ctx: LayerContext) -> Built:
     """Keras 2's CuDNNLSTM: tanh and sigmoid fixed, separate input and recurrent biases."""
-    return build_recurrent(ctx, lstm_cell(ctx, "tanh", "sigmoid", cudnn=True), "CuDNNLSTM")
+    return build_recurrent(ctx, lstm_cell(ctx, cudnn=True), "CuDNNLSTM")
 
 
-def lstm_cell(ctx: LayerContext, activation: str, recurrent: str, cudnn: bool) -> Cell:
+def lstm_cell(ctx: LayerContext, cudnn: bool) -> Cell:
     """Weights and gate layout of an LSTM cell."""
     units = ctx.int_option("units")
-    if not cudnn:
-        activation = ctx.activation("activation", activation).func
-        recurrent = ctx.activation("recurrent_activation", recurrent).func
-    else:
-        ctx.use_helpers("sigmoid")
-        activation, recurrent = "np.tanh", "sigmoid"
+    activation, recurrent = cell_activations(ctx, cudnn)
     use_bias = cudnn or bool(ctx.option("use_bias", True))
     arrays = ctx.weights(3 if use_bias else 2)
     n_in = ctx.input_shapes[0][2]

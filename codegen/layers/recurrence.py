@@ -23,6 +23,15 @@ class Cell:
     derived: List = field(default_factory=list)  # import-time constants (speed tricks)
 
 
+def cell_activations(ctx: LayerContext, cudnn: bool):
+    """(activation, recurrent_activation) functions; cuDNN layers fix tanh and sigmoid."""
+    if cudnn:
+        ctx.use_helpers("sigmoid")
+        return "np.tanh", "sigmoid"
+    activation = ctx.activation("activation", "tanh").func
+    return activation, ctx.activation("recurrent_activation", "sigmoid").func
+
+
 def build_recurrent(ctx: LayerContext, cell: Cell, kind: str) -> Built:
     """A full recurrent layer around `cell`, with every sequence option Keras has."""
     params = sequence_params(ctx, len(cell.states))
