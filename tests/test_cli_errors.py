@@ -167,3 +167,12 @@ def test_version_and_help(capsys):
     with pytest.raises(SystemExit):
         main(["--help"])
     assert "--timesteps" in capsys.readouterr().out
+
+
+def test_stateful_layer_inside_a_wrapper_is_refused(capsys, tmp_path, keras3):
+    K = keras3
+    model = K.Sequential(
+        [K.Input(batch_shape=(2, 4, 3)), K.layers.Bidirectional(K.layers.LSTM(2, stateful=True), name="bi")]
+    )
+    path = save(model, tmp_path, "keras")
+    assert_refused(capsys, tmp_path, path, "layer 'bi'", "(Bidirectional)", "stateful")

@@ -125,6 +125,8 @@ def _sub_node(
         raise
     except (TypeError, ValueError, KeyError, IndexError) as error:
         raise sub.fail(f"invalid config ({type(error).__name__}: {error})") from None
+    if built.stateful:
+        raise ctx.fail(f"a stateful {class_name} inside {ctx.class_name} is not supported yet")
     outputs = tuple(Tensor(var=f"out{k}", shape=s) for k, s in enumerate(built.outputs))
     return Node(
         layer_name=sub.name,
