@@ -89,7 +89,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         else:
             write_atomically(args.output, source)
     except LstmgenError as error:
-        print(f"lstmgen: error: {_one_line(error)}", file=sys.stderr)
+        message = _one_line(error)
+        if not message.startswith(args.model):  # every message names the file
+            message = f"{args.model}: {message}"
+        print(f"lstmgen: error: {message}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except Exception as error:  # noqa: BLE001 - the user gets one line, never a traceback
         if os.environ.get("LSTMGEN_DEBUG"):

@@ -28,6 +28,9 @@ def build_bidirectional(ctx: LayerContext) -> Built:
         # Keras 3 always reads the copy backwards; Keras 2 flips the wrapped layer's setting.
         forward_backwards = bool(forward_config.get("go_backwards", False))
         backward_config["go_backwards"] = True if ctx.keras_major == 3 else not forward_backwards
+    for key in ("return_sequences", "return_state"):
+        if bool(forward_config.get(key, False)) != bool(backward_config.get(key, False)):
+            raise ctx.fail(f"the forward and backward layers disagree on {key}")
     sequences = bool(forward_config.get("return_sequences", False))
     for config in (forward_config, backward_config):
         config["zero_output_for_mask"] = sequences  # Keras forces this on both halves

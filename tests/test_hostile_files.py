@@ -1,0 +1,205 @@
+"""Model files are input from outside: hostile names, broken contents, absurd zips."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import warnings
+import zipfile
+
+import h5py
+import numpy as np
+import pytest
+
+from codegen.cli import main
+from codegen.generate import generate
+from codegen.reader.normalize import LstmgenWarning
+from oracle import load_module, randomize, relative_error, save
+from test_cli_errors import assert_refused
+
+HOSTILE = [
+    '"""; import os; os.system("touch PWNED") #',
+    "x\nimport os\nos.system('touch PWNED')",
+    "class",
+    "predict",
+    "np",
+    "a.b c/d",
+    "\u00e9l\u00e8ve \u4e2d\u6587",
+    "'''\\",
+    "__import__('os').system('touch PWNED')",
+]
+
+
+@pytest.fixture(scope="module")
+def base_model(tmp_path_factory, keras2):
+    K = keras2
+    model = K.Sequential(
+        [
+            K.Input((4, 3), name="seq"),
+            K.layers.LSTM(3, return_sequences=True, name="first"),
+            K.layers.Dense(2, name="second"),
+            K.layers.LSTM(2, name="third"),
+        ]
+    )
+    randomize(model, seed=8)
+    return model, save(model, tmp_path_factory.mktemp("hostile"), "h5")
+
+
+def rename_layers(source, target, names):
+    """Give the layers (and the model and its input) hostile names, weights included."""
+    shutil.copy(source, target)
+    with h5py.File(target, "r+") as handle:
+        config = json.loads(handle.attrs["model_config"])
+        layers = config["config"]["layers"]
+        config["config"]["name"] = names[0]
+        weights = handle["model_weights"]
+        old_names = [layer["config"]["name"] for layer in layers]
+        for layer, name in zip(layers, names):
+            layer["config"]["name"] = name
+            old = old_names[layers.index(layer)]
+            if old in weights:
+                weights.move(old, name)
+        weights.attrs["layer_names"] = [n.encode() for n in names[1 : len(layers)]]
+        handle.attrs["model_config"] = json.dumps(config)
+    return target
+
+
+@pytest.mark.parametrize("offset", range(3))
+def test_hostile_names_are_inert(base_model, tmp_path, offset):
+    model, path = base_model
+    names = [HOSTILE[(offset * 4 + k) % len(HOSTILE)] for k in range(4)]
+    names[1:] = [f"{n}{k}" for k, n in enumerate(names[1:])]  # layer names stay unique
+    edited = rename_layers(path, str(tmp_path / "hostile.h5"), names)
+    out = tmp_path / "predictor.py"
+    assert main([edited, "-o", str(out), "-q"]) == 0
+    code = f"import sys; sys.path.insert(0, {str(tmp_path)!r}); import predictor"
+    result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True)
+    assert result.returncode == 0 and result.stdout == "" and result.stderr == "", result.stderr
+    assert not os.path.exists(tmp_path / "PWNED")
+    module = load_module(str(out))
+    x = np.random.default_rng(1).normal(size=(3, 4, 3)).astype(np.float32)
+    assert relative_error(module.predict(x), model(x)) <= 1e-5
+    assert module.OUTPUT_NAMES == [names[-1]]
+
+
+def test_json_that_is_not_a_model(capsys, tmp_path, base_model):
+    _, path = base_model
+    for index, config in enumerate(['{"hello": 1}', "[1, 2]", '"text"', "{not json"]):
+        target = tmp_path / f"notmodel{index}.h5"
+        shutil.copy(path, target)
+        with h5py.File(target, "r+") as handle:
+            handle.attrs["model_config"] = config
+        assert_refused(capsys, tmp_path, target, f"notmodel{index}.h5")
+
+
+def test_empty_model(capsys, tmp_path, keras3):
+    path = save(keras3.Sequential([keras3.Input((3,))]), tmp_path, "keras")
+    assert_refused(capsys, tmp_path, path, "no layers")
+
+
+def test_integer_weights_are_refused(capsys, tmp_path, base_model):
+    _, path = base_model
+    target = tmp_path / "ints.h5"
+    shutil.copy(path, target)
+    with h5py.File(target, "r+") as handle:
+        group = handle["model_weights"]["second"]
+        name = group.attrs["weight_names"][0]
+        name = name.decode() if isinstance(name, bytes) else name
+        data = group[name][()]
+        del group[name]
+        group[name] = data.astype(np.int32)
+    assert_refused(capsys, tmp_path, target, "layer 'second'", "int32")
+
+
+def test_nan_weights_warn_and_still_generate(capsys, tmp_path, base_model):
+    _, path = base_model
+    target = tmp_path / "nan.h5"
+    shutil.copy(path, target)
+    with h5py.File(target, "r+") as handle:
+        group = handle["model_weights"]["second"]
+        name = group.attrs["weight_names"][1]
+        name = name.decode() if isinstance(name, bytes) else name
+        group[name][0] = np.nan
+    out = tmp_path / "nan.py"
+    assert main([str(target), "-o", str(out)]) == 0
+    assert "NaN or inf" in capsys.readouterr().err
+    y = load_module(str(out)).predict(np.zeros((1, 4, 3), np.float32))
+    assert np.isnan(y).any()
+
+
+def test_unknown_keras_version_warns(capsys, tmp_path, base_model):
+    _, path = base_model
+    target = tmp_path / "future.h5"
+    shutil.copy(path, target)
+    with h5py.File(target, "r+") as handle:
+        handle.attrs["keras_version"] = "9.1.0"
+    assert main([str(target), "-o", str(tmp_path / "f.py")]) == 0
+    assert "newer than lstmgen knows" in capsys.readouterr().err
+
+
+def test_zip_bomb_and_lying_headers_are_refused(capsys, tmp_path, keras3):
+    path = save(keras3.Sequential([keras3.Input((3,)), keras3.layers.Dense(2)]), tmp_path, "keras")
+    with zipfile.ZipFile(path) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    bomb = tmp_path / "bomb.keras"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("metadata.json", members["metadata.json"])
+        archive.writestr("model.weights.h5", members["model.weights.h5"])
+        archive.writestr("config.json", b" " * (80 << 20))  # 80 MB of spaces, a few KB packed
+    assert_refused(capsys, tmp_path, bomb, "config.json", "implausibly large")
+
+
+def test_concurrent_predict_calls_agree(base_model, tmp_path):
+    _, path = base_model
+    out = tmp_path / "threads.py"
+    out.write_text(generate(path, "threads"))
+    module = load_module(str(out))
+    inputs = [np.random.default_rng(k).normal(size=(k % 5 + 1, 4, 3)).astype(np.float32) for k in range(16)]
+    expected = [module.predict(x) for x in inputs]
+    failures = []
+
+    def hammer(offset):
+        for round_ in range(30):
+            k = (offset + round_) % len(inputs)
+            if not np.array_equal(module.predict(inputs[k]), expected[k]):
+                failures.append(k)
+
+    threads = [threading.Thread(target=hammer, args=(t,)) for t in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not failures
+
+
+def test_import_has_no_side_effects(base_model, tmp_path):
+    _, path = base_model
+    (tmp_path / "quiet.py").write_text(generate(path, "quiet"))
+    code = (
+        "import sys, builtins\n"
+        "opened = []\n"
+        "real_open = builtins.open\n"
+        "builtins.open = lambda *a, **k: opened.append(a) or real_open(*a, **k)\n"
+        "import socket\n"
+        "socket.socket = None\n"
+        f"sys.path.insert(0, {str(tmp_path)!r})\n"
+        "import numpy\n"
+        "before = set(sys.modules)\n"
+        "import quiet\n"
+        "new = sorted(m for m in set(sys.modules) - before if m.split('.')[0] not in ('quiet', 'numpy'))\n"
+        "assert not opened, opened\n"
+        "print(new)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    imported = eval(result.stdout)  # a list of module names printed above
+    assert set(imported) <= {"base64", "binascii", "zlib", "struct", "_struct"}, imported
+
+
+def test_warnings_are_lstmgen_warnings(base_model):
+    _, path = base_model
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", LstmgenWarning)
+        generate(path)
