@@ -178,3 +178,15 @@ def test_self_test_detects_corrupted_weights(seed_files, tmp_path):
     path.write_text(broken)
     ok, error = load_module(str(path)).self_test()
     assert not ok and error > 1e-3
+
+
+def test_generated_syntax_is_python39(seed_files, tmp_path):
+    # Only Python 3.11 is installed here: the parser checks the oldest supported grammar.
+    import ast
+    import glob
+
+    sources = [open(seed_files[1]).read()]
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    sources += [open(p).read() for p in glob.glob(os.path.join(root, "generated_examples", "*", "predictor.py"))]
+    for source in sources:
+        ast.parse(source, feature_version=(3, 9))

@@ -1,5 +1,6 @@
-"""Generated modules on the oldest NumPy that installs here and on NumPy 2, in fresh venvs."""
+"""Generated modules on Python 3.9 to 3.13 and NumPy 1.21 to 2.x, in fresh venvs."""
 
+import glob
 import os
 import subprocess
 import sys
@@ -21,15 +22,33 @@ def run(*args):
     return result.stdout
 
 
+def interpreter(version):
+    """This machine's Python `version` (pyenv installs), or this one for "current"."""
+    if version == "current":
+        return sys.executable
+    found = sorted(glob.glob(f"/root/.pyenv/versions/{version}.*/bin/python{version}"))
+    if not found:
+        pytest.skip(f"no Python {version} on this machine")
+    return found[-1]
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("numpy_spec", ["numpy==1.23.2", "numpy>=2,<3"])
-def test_examples_on_other_numpy_versions(numpy_spec, tmp_path):
+@pytest.mark.parametrize(
+    "python_version,numpy_spec",
+    [
+        ("current", "numpy==1.23.2"),  # the oldest NumPy with wheels for Python 3.11
+        ("current", "numpy>=2,<3"),
+        ("3.9", "numpy==1.21.6"),  # the oldest supported pair
+        ("3.13", "numpy>=2,<3"),
+    ],
+)
+def test_examples_on_other_numpy_versions(python_version, numpy_spec, tmp_path):
     venv = tmp_path / "venv"
-    run(sys.executable, "-m", "venv", str(venv))
+    run(interpreter(python_version), "-m", "venv", str(venv))
     python = str(venv / "bin" / "python")
     run(python, "-m", "pip", "install", "-q", numpy_spec)
     version = run(python, "-c", "import numpy; print(numpy.__version__)").strip()
-    assert version.startswith("1.23" if "1.23" in numpy_spec else "2.")
+    assert version.startswith(numpy_spec.split("==")[1] if "==" in numpy_spec else "2.")
     seed = os.path.join(ROOT, "generated_examples", "seed_lstm", "predictor.py")
     x = np.random.default_rng(0).normal(size=(5, 32, 28)).astype(np.float32)
     np.save(tmp_path / "x.npy", x)

@@ -214,8 +214,13 @@ _SELF_TEST = (
 )
 
 
-def self_test(tolerance=1e-5):
-    """Check predict() against the embedded vector; True when max |a - b| / (1 + |b|) <= tolerance."""
+def self_test(tolerance=2e-5):
+    """Check predict() against the embedded vector; True when max |a - b| / (1 + |b|) <= tolerance.
+
+    The vector was computed by this module at generation time. Any float32 run of this
+    math (another NumPy, another BLAS) lands within 1e-5 of Keras, so two runs may differ
+    by up to twice that.
+    """
     flat = np.frombuffer(zlib.decompress(base64.b64decode(_SELF_TEST)), dtype="<f4")
     arrays, start = [], 0
     for shape in _SELF_TEST_SHAPES:
