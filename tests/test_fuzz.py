@@ -1,7 +1,7 @@
 """Fuzz: hypothesis mutates real model files; every run ends in a working module or in
 one clean line with exit code 2 - never a traceback, a hang or a broken module.
 
-LSTMGEN_FUZZ_EXAMPLES sets the number of mutations per file format (default 150).
+LSTMGEN_FUZZ_EXAMPLES sets the number of mutations per file format (default 600).
 """
 
 import io
@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from codegen.cli import main
 from oracle import load_module, randomize, save
 
-EXAMPLES = int(os.environ.get("LSTMGEN_FUZZ_EXAMPLES", "150"))
+EXAMPLES = int(os.environ.get("LSTMGEN_FUZZ_EXAMPLES", "600"))
 OUTCOMES = {"generated": 0, "refused": 0, "refused by the catch-all": 0}
 CATCH_ALL = []
 
