@@ -25,7 +25,8 @@ def parser() -> argparse.ArgumentParser:
         prog="lstmgen",
         description=(
             "Turn a trained Keras model (.h5 or .keras, Keras 2 or 3) into one Python file "
-            "that needs only NumPy and predicts what Keras predicts."
+            "that needs only NumPy and predicts what Keras predicts. "
+            "Also: 'lstmgen inspect MODEL', 'lstmgen verify MODEL PREDICTOR.py'."
         ),
     )
     cli.add_argument("model", metavar="MODEL", help="the Keras model file (.h5 or .keras)")
@@ -68,6 +69,9 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Optional[List[str]] = None) -> int:
     """Entry point of the `lstmgen` command."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv and argv[0] in COMMANDS:
+        return _run_command(argv[0], argv[1:])
     args = parser().parse_args(argv)
     options = Options(
         unroll=args.unroll,
@@ -104,6 +108,45 @@ def main(argv: Optional[List[str]] = None) -> int:
         )
         return EXIT_BAD_INPUT
     return 0
+
+
+def inspect_command(argv: List[str]) -> int:
+    """`lstmgen inspect MODEL`: the model summary, without Keras."""
+    from codegen.inspect_model import inspect_text
+
+    cli = argparse.ArgumentParser(prog="lstmgen inspect", description=inspect_command.__doc__)
+    cli.add_argument("model", metavar="MODEL")
+    args = cli.parse_args(argv)
+    text, _ = inspect_text(args.model)
+    sys.stdout.write(text)
+    return 0
+
+
+def verify_command(argv: List[str]) -> int:
+    """`lstmgen verify MODEL PREDICTOR.py`: Keras and the predictor on the same inputs."""
+    from codegen.verify import verify
+
+    cli = argparse.ArgumentParser(prog="lstmgen verify", description=verify_command.__doc__)
+    cli.add_argument("model", metavar="MODEL")
+    cli.add_argument("predictor", metavar="PREDICTOR.py")
+    cli.add_argument("--input", nargs="+", metavar="X.npy", help="also compare on these inputs")
+    cli.add_argument("--tolerance", type=float, default=1e-5,
+                     help="max |a - b| / (1 + |b|) allowed (default 1e-5)")
+    args = cli.parse_args(argv)
+    text, ok = verify(args.model, args.predictor, args.tolerance, args.input)
+    sys.stdout.write(text)
+    return 0 if ok else 1
+
+
+COMMANDS = {"inspect": inspect_command, "verify": verify_command}
+
+
+def _run_command(name: str, argv: List[str]) -> int:
+    try:
+        return COMMANDS[name](argv)
+    except LstmgenError as error:
+        print(f"lstmgen {name}: error: {_one_line(error)}", file=sys.stderr)
+        return EXIT_BAD_INPUT
 
 
 def write_atomically(path: str, text: str) -> None:

@@ -1,0 +1,73 @@
+"""`lstmgen inspect` and `lstmgen verify`."""
+
+import os
+
+from codegen.cli import main
+from test_cli_errors import edit_config
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SEED = os.path.join(ROOT, "generated_examples", "seed_lstm")
+
+
+def run(capsys, *args):
+    capsys.readouterr()
+    code = main(list(args))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_inspect_shows_layers_versions_and_semantics(capsys):
+    code, out, _ = run(capsys, "inspect", os.path.join(SEED, "model.h5"))
+    assert code == 0
+    assert "saved by Keras 2.21.0" in out and "Total parameters: 912" in out
+    assert "hard_sigmoid = clip(0.2 * x + 0.5, 0, 1) (Keras 2)" in out
+    assert "(batch, 32, 5)" in out and "Translatable: yes" in out
+
+
+def test_inspect_names_unsupported_layers(capsys, tmp_path):
+    def rename(config):
+        config["config"]["layers"][-1]["class_name"] = "Conv2D"
+
+    path = edit_config(os.path.join(SEED, "model.h5"), tmp_path / "conv.h5", rename)
+    code, out, _ = run(capsys, "inspect", str(path))
+    assert code == 0
+    assert any(line.startswith("dense") and line.endswith(" no") for line in out.splitlines())
+    assert "Translatable: no: layer 'dense' (Conv2D)" in out
+
+
+def test_verify_passes_for_the_shipped_example(capsys, keras2):
+    code, out, _ = run(capsys, "verify", os.path.join(SEED, "model.h5"), os.path.join(SEED, "predictor.py"))
+    assert code == 0, out
+    assert "pass" in out and "FAIL" not in out
+
+
+def test_verify_fails_on_a_wrong_predictor(capsys, tmp_path, keras2):
+    source = open(os.path.join(SEED, "predictor.py")).read()
+    broken = tmp_path / "broken.py"
+    broken.write_text(source.replace("c = f * c + i * g", "c = f * c - i * g"))
+    code, out, _ = run(capsys, "verify", os.path.join(SEED, "model.h5"), str(broken))
+    assert code == 1 and "FAIL" in out
+
+
+def test_verify_with_given_inputs_and_keras3(capsys, tmp_path, keras3):
+    import numpy as np
+
+    folder = os.path.join(ROOT, "generated_examples", "seq2seq")
+    x0 = np.eye(8, dtype=np.float32)[None, :3]
+    x1 = np.eye(10, dtype=np.float32)[None, :2]
+    np.save(tmp_path / "a.npy", x0)
+    np.save(tmp_path / "b.npy", x1)
+    code, out, _ = run(
+        capsys, "verify", os.path.join(folder, "model.keras"), os.path.join(folder, "predictor.py"),
+        "--input", str(tmp_path / "a.npy"), str(tmp_path / "b.npy"),
+        # Random normal input to a model trained on one-hot vectors drives it far out of
+        # its range; float32 summation order alone then moves it by about 1e-5.
+        "--tolerance", "5e-5",
+    )
+    assert code == 0, out
+    assert "given" in out
+
+
+def test_verify_refuses_a_missing_predictor(capsys):
+    code, _, err = run(capsys, "verify", os.path.join(SEED, "model.h5"), "nope.py")
+    assert code == 2 and err.startswith("lstmgen verify: error: nope.py")
