@@ -159,7 +159,7 @@ def _run(handler, ctx: LayerContext) -> Built:
         return ctx.finish(handler(ctx))
     except LstmgenError:
         raise
-    except (TypeError, ValueError, KeyError, IndexError, ZeroDivisionError) as error:
+    except (TypeError, ValueError, KeyError, IndexError, ZeroDivisionError, OverflowError) as error:
         # A config that contradicts itself: report it, never a traceback.
         raise ctx.fail(f"invalid config ({type(error).__name__}: {error})") from None
 

@@ -105,7 +105,7 @@ def mutate_h5(path, draw):
                 if draw(st.booleans()):
                     del handle.attrs[key]
                 else:
-                    handle.attrs[key] = draw(st.text(st.characters(exclude_characters="\x00"), max_size=10))
+                    handle.attrs[key] = draw(st.text(st.characters(exclude_characters="\x00", exclude_categories=["Cs"]), max_size=10))
             else:
                 datasets = []
                 handle["model_weights"].visititems(

@@ -141,8 +141,8 @@ class LayerContext:
         value = self.option(key, default)
         if isinstance(value, float) and value.is_integer():
             value = int(value)
-        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-            raise self.fail(f"option '{key}' must be a non-negative integer, got {value!r}")
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 1 << 24:
+            raise self.fail(f"option '{key}' must be an integer from 0 to 2**24, got {value!r}")
         return value
 
     def require(self, key: str, allowed: Sequence[Any], default: Any) -> Any:

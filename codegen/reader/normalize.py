@@ -13,6 +13,8 @@ from codegen.reader.saved_model import CallSpec, ModelInput, Shape, TensorRef
 
 # Keys that hold a function (an activation) serialized by name.
 _FUNCTION_KEYS = ("activation", "recurrent_activation")
+# No real model has a fixed dimension this large; a file claiming one is broken.
+MAX_DIMENSION = 1 << 24
 # Keys under which wrapper layers keep the config of the layer they wrap.
 _NESTED_LAYER_KEYS = ("layer", "backward_layer")
 # Modules that built-in Keras objects are serialized from (Keras 3 and tf_keras .keras).
@@ -195,6 +197,8 @@ def _call_inputs(node: Any, spec: LayerSpec) -> CallSpec:
     if isinstance(node, dict):  # Keras 3: {"args": [...], "kwargs": {...}}
         tensors = list(_keras3_tensors(node.get("args"), where))
         kwargs = node.get("kwargs") or {}
+        if not isinstance(kwargs, dict):
+            raise LstmgenError(f"{where}: invalid call arguments {kwargs!r}"[:200])
     elif isinstance(node, list):  # Keras 2: [["name", node, index, {kwargs}], ...]
         tensors, kwargs = [], {}
         for entry in node:
@@ -325,7 +329,8 @@ def _shape(value: Any) -> Optional[Shape]:
     if value is None:
         return None
     if not isinstance(value, (list, tuple)) or not all(
-        item is None or (isinstance(item, int) and not isinstance(item, bool) and item >= 0)
+        item is None
+        or (isinstance(item, int) and not isinstance(item, bool) and 0 <= item <= MAX_DIMENSION)
         for item in value
     ):
         raise LstmgenError(f"the model config has an invalid shape: {value!r}")

@@ -383,7 +383,7 @@ def lstm_1(x):
     once the i, f, o columns of W, U and b are halved at import (exact in float32).
     """
     x = x.transpose(1, 0, 2)  # time first: every step's slice is contiguous
-    steps, batch = x.shape[0], x.shape[1]
+    batch = x.shape[1]
     # x W + b for all steps at once, hoisted out of the recurrence: (steps, batch, 192)
     # (steps folded into the batch: one large matmul instead of one per sequence)
     xw = x.reshape(-1, x.shape[-1]) @ lstm_1_kernel_halved + lstm_1_bias_halved
