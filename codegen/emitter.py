@@ -15,12 +15,14 @@ import jinja2
 import numpy as np
 
 from codegen import __version__
+from codegen.errors import LstmgenError
 from codegen.ir import ModelGraph, Shape, Tensor
 
 WEIGHTS_PLACEHOLDER = "__LSTMGEN_WEIGHTS__"
 SELF_TEST_PLACEHOLDER = "__LSTMGEN_SELF_TEST__"
 SELF_TEST_SHAPES_PLACEHOLDER = "__LSTMGEN_SELF_TEST_SHAPES__"
 BLOB_LINE = 1024  # base64 characters per source line: few lines, quick to compile
+MAX_SELF_TEST_VALUES = 1 << 24  # numbers in one self-test input
 ZLIB_LEVEL = 6  # float weights barely compress; higher levels only cost time
 # The one line that decodes the weights; the self-test run swaps it for the arrays.
 DECODE_WEIGHTS = '_WEIGHTS = np.frombuffer(zlib.decompress(base64.b64decode(_WEIGHTS_BASE64)), "<f4")'
@@ -197,6 +199,10 @@ def self_test_input(graph: ModelGraph, batch: int = 2, free_steps: int = 6) -> L
     arrays = []
     for tensor, dtype in zip(graph.inputs, graph.input_dtypes):
         shape = [batch] + [free_steps if n is None else n for n in tensor.shape[1:]]
+        if float(np.prod(shape, dtype=np.float64)) > MAX_SELF_TEST_VALUES:
+            raise LstmgenError(
+                f"input {tensor.var!r} of shape {tuple(shape)} is too large for the embedded self-test"
+            )
         if dtype.startswith(("int", "uint")):
             arrays.append(rng.integers(0, 2, shape).astype(np.float32))  # ids valid anywhere
         else:

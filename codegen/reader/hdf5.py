@@ -47,7 +47,7 @@ def read_hdf5(path: str) -> SavedModel:
                 None if version is None else as_text(version),
                 weights_of,
             )
-    except (OSError, KeyError, ValueError, TypeError, RuntimeError) as error:
+    except (OSError, KeyError, ValueError, TypeError, RuntimeError, OverflowError, MemoryError) as error:
         # h5py reports truncated or corrupt files as OSError/KeyError from deep inside.
         raise LstmgenError(f"{path}: unreadable HDF5 file: {error}") from None
 

@@ -40,7 +40,7 @@ def read_keras_zip(path: str) -> SavedModel:
     try:
         with h5py.File(io.BytesIO(blob), "r") as weights:
             return _assemble_with(path, config, version, weights)
-    except (OSError, KeyError, ValueError, TypeError, RuntimeError) as error:
+    except (OSError, KeyError, ValueError, TypeError, RuntimeError, OverflowError, MemoryError) as error:
         raise LstmgenError(f"{path}: unreadable model.weights.h5: {error}") from None
 
 
