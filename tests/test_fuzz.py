@@ -37,12 +37,21 @@ JSON_VALUES = st.recursive(
 @pytest.fixture(scope="module")
 def seeds(tmp_path_factory, keras2, keras3):
     folder = tmp_path_factory.mktemp("fuzz")
+    # Explicit names: the files, and so the drawn mutations, do not depend on which
+    # other tests built Keras layers before (Keras numbers default names globally).
     K = keras2
-    k2 = K.Sequential([K.Input((5, 3)), K.layers.LSTM(3, return_sequences=True), K.layers.GRU(2), K.layers.Dense(2)])
+    L = K.layers
+    k2 = K.Sequential(
+        [K.Input((5, 3), name="x"), L.LSTM(3, return_sequences=True, name="lstm"),
+         L.GRU(2, name="gru"), L.Dense(2, name="dense")],
+        name="k2",
+    )
     K = keras3
-    x = K.Input((5, 3))
-    y = K.layers.Bidirectional(K.layers.LSTM(2, return_sequences=True))(K.layers.Masking()(x))
-    k3 = K.Model(x, K.layers.Dense(2, activation="softmax")(K.layers.Conv1D(2, 2)(y)))
+    L = K.layers
+    x = K.Input((5, 3), name="x")
+    y = L.Bidirectional(L.LSTM(2, return_sequences=True, name="lstm"), name="bi")(L.Masking(name="mask")(x))
+    y = L.Dense(2, activation="softmax", name="dense")(L.Conv1D(2, 2, name="conv")(y))
+    k3 = K.Model(x, y, name="k3")
     return {
         "h5": save(randomize(k2, 1) or k2, folder, "h5"),
         "keras": save(randomize(k3, 2) or k3, folder, "keras"),
