@@ -99,29 +99,35 @@ def test_empty_model(capsys, tmp_path, keras3):
     assert_refused(capsys, tmp_path, path, "no layers")
 
 
+def edit_weight(source, target, layer, index, edit):
+    """Copy the file and let `edit(group, name)` change one of the layer's weights."""
+    shutil.copy(source, target)
+    with h5py.File(target, "r+") as handle:
+        group = handle["model_weights"][layer]
+        name = group.attrs["weight_names"][index]
+        edit(group, name.decode() if isinstance(name, bytes) else name)
+    return target
+
+
 def test_integer_weights_are_refused(capsys, tmp_path, base_model):
     _, path = base_model
-    target = tmp_path / "ints.h5"
-    shutil.copy(path, target)
-    with h5py.File(target, "r+") as handle:
-        group = handle["model_weights"]["second"]
-        name = group.attrs["weight_names"][0]
-        name = name.decode() if isinstance(name, bytes) else name
+
+    def to_int(group, name):
         data = group[name][()]
         del group[name]
         group[name] = data.astype(np.int32)
+
+    target = edit_weight(path, tmp_path / "ints.h5", "second", 0, to_int)
     assert_refused(capsys, tmp_path, target, "layer 'second'", "int32")
 
 
 def test_nan_weights_warn_and_still_generate(capsys, tmp_path, base_model):
     _, path = base_model
-    target = tmp_path / "nan.h5"
-    shutil.copy(path, target)
-    with h5py.File(target, "r+") as handle:
-        group = handle["model_weights"]["second"]
-        name = group.attrs["weight_names"][1]
-        name = name.decode() if isinstance(name, bytes) else name
+
+    def to_nan(group, name):
         group[name][0] = np.nan
+
+    target = edit_weight(path, tmp_path / "nan.h5", "second", 1, to_nan)
     out = tmp_path / "nan.py"
     assert main([str(target), "-o", str(out)]) == 0
     assert "NaN or inf" in capsys.readouterr().err
