@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from codegen.layers.base import Built, LayerContext
-from codegen.layers.recurrence import Cell, build_recurrent, cell_activations
+from codegen.layers.recurrence import Cell, build_recurrent, cell_activations, gated_kernels
 
 GATES = ("z", "r", "h")
 
@@ -24,15 +24,7 @@ def gru_cell(ctx: LayerContext, reset_after: bool, cudnn: bool) -> Cell:
     """Weights and gate layout of a GRU cell."""
     units = ctx.int_option("units")
     activation, recurrent = cell_activations(ctx, cudnn)
-    use_bias = cudnn or bool(ctx.option("use_bias", True))
-    arrays = ctx.weights(3 if use_bias else 2)
-    n_in = ctx.input_shapes[0][2]
-    weights = [
-        ctx.weight(arrays[0], "kernel", (n_in, 3 * units), "W: (features, 3*units), gates z|r|h"),
-        ctx.weight(
-            arrays[1], "recurrent_kernel", (units, 3 * units), "U: (units, 3*units), gates z|r|h"
-        ),
-    ]
+    use_bias, arrays, weights = gated_kernels(ctx, units, "zrh", cudnn)
     input_bias = recurrent_bias = None
     if cudnn:
         bias = ctx.weight(arrays[2], "bias", (6 * units,), "b: input (3*units) | recurrent (3*units)")

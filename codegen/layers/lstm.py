@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from codegen.layers.base import Built, LayerContext
-from codegen.layers.recurrence import Cell, build_recurrent, cell_activations
+from codegen.layers.recurrence import Cell, build_recurrent, cell_activations, gated_kernels
 
 GATES = ("i", "f", "c", "o")
 
@@ -23,15 +23,7 @@ def lstm_cell(ctx: LayerContext, cudnn: bool) -> Cell:
     """Weights and gate layout of an LSTM cell."""
     units = ctx.int_option("units")
     activation, recurrent = cell_activations(ctx, cudnn)
-    use_bias = cudnn or bool(ctx.option("use_bias", True))
-    arrays = ctx.weights(3 if use_bias else 2)
-    n_in = ctx.input_shapes[0][2]
-    weights = [
-        ctx.weight(arrays[0], "kernel", (n_in, 4 * units), "W: (features, 4*units), gates i|f|c|o"),
-        ctx.weight(
-            arrays[1], "recurrent_kernel", (units, 4 * units), "U: (units, 4*units), gates i|f|c|o"
-        ),
-    ]
+    use_bias, arrays, weights = gated_kernels(ctx, units, "ifco", cudnn)
     input_bias = None
     if cudnn:
         # cuDNN keeps an input and a recurrent bias; they are simply added.

@@ -32,6 +32,19 @@ def cell_activations(ctx: LayerContext, cudnn: bool):
     return activation, ctx.activation("recurrent_activation", "sigmoid").func
 
 
+def gated_kernels(ctx: LayerContext, units: int, gates: str, cudnn: bool):
+    """The saved arrays, and W, U as constants, for a cell whose gates are packed as `gates`."""
+    use_bias = cudnn or bool(ctx.option("use_bias", True))
+    arrays = ctx.weights(3 if use_bias else 2)
+    width, label = len(gates) * units, "|".join(gates)
+    n_in = ctx.input_shapes[0][2]
+    weights = [
+        ctx.weight(arrays[0], "kernel", (n_in, width), f"W: (features, {len(gates)}*units), gates {label}"),
+        ctx.weight(arrays[1], "recurrent_kernel", (units, width), f"U: (units, {len(gates)}*units), gates {label}"),
+    ]
+    return use_bias, arrays, weights
+
+
 def build_recurrent(ctx: LayerContext, cell: Cell, kind: str) -> Built:
     """A full recurrent layer around `cell`, with every sequence option Keras has."""
     params = sequence_params(ctx, len(cell.states))
