@@ -1,6 +1,7 @@
 """The wheel ships templates/: install it in a fresh venv and run lstmgen elsewhere."""
 
 import os
+import shutil
 import subprocess
 import sys
 
@@ -18,13 +19,25 @@ def run(*args, cwd=None):
 
 @pytest.mark.slow
 def test_wheel_in_fresh_venv_runs_from_another_directory(tmp_path):
+    # Build from a copy of the sources: a stale build/ folder in the checkout
+    # could otherwise hide a template missing from the wheel.
+    source = tmp_path / "source"
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(os.path.join(ROOT, name), source / name)
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    for name in ("codegen", "templates"):
+        shutil.copytree(os.path.join(ROOT, name), source / name, ignore=ignore)
     dist = tmp_path / "dist"
-    run(sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(dist), ROOT)
+    run(sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(dist), str(source))
     (wheel,) = list(dist.glob("lstmgen-*.whl"))
     import zipfile
 
-    names = zipfile.ZipFile(wheel).namelist()
-    assert "codegen/templates/module.py.j2" in names and "codegen/templates/lstm.py.j2" in names
+    names = set(zipfile.ZipFile(wheel).namelist())
+    templates = sorted(os.listdir(os.path.join(ROOT, "templates")))
+    assert "module.py.j2" in templates
+    missing = [t for t in templates if f"codegen/templates/{t}" not in names]
+    assert not missing, f"templates missing from the wheel: {missing}"
     venv = tmp_path / "venv"
     run(sys.executable, "-m", "venv", str(venv))
     python = venv / "bin" / "python"
