@@ -92,6 +92,23 @@ def random_inputs(shapes: Sequence[Sequence[Optional[int]]], batch: int, seed: i
     ]
 
 
+def padded(shapes, batch, seed, steps, pre=False):
+    """Random sequences with 0-vectors padding a random number of steps, per row."""
+    rng = np.random.default_rng(seed)
+    arrays = []
+    for shape in shapes:
+        x = rng.normal(size=(batch,) + tuple(steps if n is None else n for n in shape[1:]))
+        length = x.shape[1]
+        for row in range(batch):
+            keep = rng.integers(0, length + 1)
+            if pre:
+                x[row, : length - keep] = 0.0
+            else:
+                x[row, keep:] = 0.0
+        arrays.append(x.astype(np.float32))
+    return arrays
+
+
 def check_against_keras(
     model,
     folder,

@@ -7,8 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from codegen.layers.base import Options
-from oracle import check_against_keras, random_inputs
-from test_wrappers_masks import padded
+from oracle import check_against_keras, padded, random_inputs
 
 KINDS = ["LSTM", "GRU", "SimpleRNN"]
 ACTIVATIONS = ["tanh", "sigmoid", "hard_sigmoid", "softsign", "relu"]

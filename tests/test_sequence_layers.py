@@ -3,8 +3,7 @@
 import numpy as np
 import pytest
 
-from oracle import check_against_keras, major
-from test_wrappers_masks import padded
+from oracle import check_against_keras, major, padded
 
 CONV_OPTIONS = [
     {"padding": "valid"},

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from codegen.layers.base import Options
-from oracle import check_against_keras, major
+from oracle import check_against_keras, major, padded
 
 KINDS = ["LSTM", "GRU", "SimpleRNN"]
 MERGE_MODES = ["concat", "sum", "mul", "ave", None]
@@ -75,23 +75,6 @@ def test_time_distributed(any_keras, fmt, tmp_path):
     )
     module = check_against_keras(model, tmp_path, fmt)
     assert module.OUTPUT_SHAPES == [(None, 6, 2)]
-
-
-def padded(shapes, batch, seed, steps, pre=False):
-    """Random sequences with 0-vectors padding a random number of steps, per row."""
-    rng = np.random.default_rng(seed)
-    arrays = []
-    for shape in shapes:
-        x = rng.normal(size=(batch,) + tuple(steps if n is None else n for n in shape[1:]))
-        length = x.shape[1]
-        for row in range(batch):
-            keep = rng.integers(0, length + 1)
-            if pre:
-                x[row, : length - keep] = 0.0
-            else:
-                x[row, keep:] = 0.0
-        arrays.append(x.astype(np.float32))
-    return arrays
 
 
 def pre_padded(shapes, batch, seed, steps):

@@ -29,6 +29,7 @@ from codegen.layers.reshaping import (
     build_up_sampling1d,
     build_zero_padding1d,
 )
+from codegen.layers.rnn_cell import build_rnn
 from codegen.layers.simple_rnn import build_simple_rnn
 from codegen.layers.wrappers import build_bidirectional, build_time_distributed
 
@@ -40,6 +41,7 @@ REGISTRY: Dict[str, Handler] = {
     "GRU": build_gru,
     "CuDNNGRU": build_cudnn_gru,
     "SimpleRNN": build_simple_rnn,
+    "RNN": build_rnn,
     "Bidirectional": build_bidirectional,
     "TimeDistributed": build_time_distributed,
     "Masking": build_masking,

@@ -191,9 +191,11 @@ class LayerContext:
 
     def sublayer(
         self, key: str, config: Dict[str, Any], weights: Tuple[np.ndarray, ...],
-        inputs: Sequence[Tensor], suffix: str,
+        inputs: Sequence[Tensor], suffix: Optional[str],
     ) -> "LayerContext":
-        """A context for a layer wrapped inside this one (Bidirectional, TimeDistributed)."""
+        """A context for a layer wrapped inside this one (Bidirectional, TimeDistributed,
+        an RNN's cell); its constants are named `<ident>_<suffix>_...`, or `<ident>_...`
+        when `suffix` is None."""
         record = LayerRecord(
             name=f"{self.name}/{key}",
             class_name=str(config.get("class_name")),
@@ -201,15 +203,26 @@ class LayerContext:
             calls=(),
             weights=weights,
         )
-        ident = self._weights.claim_name(f"{self.ident}_{suffix}")
+        ident = self.ident if suffix is None else self._weights.claim_name(f"{self.ident}_{suffix}")
         return LayerContext(record, inputs, self.keras_major, self.options, self._weights, ident)
 
     def fail(self, message: str) -> UnsupportedError:
         """An error naming this layer, its class and `message`."""
         return layer_error(self.name, self.class_name, message)
 
+    def absorb(self, sub: "LayerContext") -> None:
+        """Check a part's options (a cell inside an RNN) and take over the helpers it uses."""
+        sub.check_options()
+        self._helpers.update(sub._helpers)
+
     def finish(self, built: Built) -> Built:
-        """Attach the helpers used, and warn about options lstmgen did not read."""
+        """Attach the helpers used, after checking the options."""
+        self.check_options()
+        built.helpers = frozenset(self._helpers) | built.helpers
+        return built
+
+    def check_options(self) -> None:
+        """Warn about options lstmgen did not read; refuse dtype policies other than float32."""
         unknown = sorted(
             key
             for key in self.record.config
@@ -224,8 +237,6 @@ class LayerContext:
             raise self.fail(
                 f"dtype policy '{dtype}' is not supported (lstmgen computes in float32)"
             )
-        built.helpers = frozenset(self._helpers) | built.helpers
-        return built
 
     def _where(self, what: str) -> str:
         return f"layer '{self.name}' ({self.class_name}): {what}"

@@ -10,14 +10,18 @@ GATES = ("z", "r", "h")
 
 def build_gru(ctx: LayerContext) -> Built:
     """A GRU layer; reset_after decides where the reset gate applies and the bias shape."""
-    # Keras 2.0-2.2 defaulted to reset_after=False; every saved config spells it out.
-    reset_after = bool(ctx.option("reset_after", ctx.keras_major == 3))
-    return build_recurrent(ctx, gru_cell(ctx, reset_after, cudnn=False), "GRU")
+    return build_recurrent(ctx, [gru_cell(ctx, gru_reset_after(ctx), cudnn=False)], "GRU")
+
+
+def gru_reset_after(ctx: LayerContext) -> bool:
+    """Where the reset gate applies. Keras before 2.1.3 had no option (False); later files
+    spell it out."""
+    return bool(ctx.option("reset_after", ctx.keras_major == 3))
 
 
 def build_cudnn_gru(ctx: LayerContext) -> Built:
     """Keras 2's CuDNNGRU: a reset_after GRU with tanh and sigmoid fixed, bias (6*units,)."""
-    return build_recurrent(ctx, gru_cell(ctx, True, cudnn=True), "CuDNNGRU")
+    return build_recurrent(ctx, [gru_cell(ctx, True, cudnn=True)], "CuDNNGRU")
 
 
 def gru_cell(ctx: LayerContext, reset_after: bool, cudnn: bool) -> Cell:
@@ -55,4 +59,5 @@ def gru_cell(ctx: LayerContext, reset_after: bool, cudnn: bool) -> Cell:
             "input_bias": input_bias,
             "recurrent_bias": recurrent_bias,
         },
+        title=f"GRUCell, {units} units, reset_after={reset_after}",
     )

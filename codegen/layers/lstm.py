@@ -11,12 +11,12 @@ GATES = ("i", "f", "c", "o")
 def build_lstm(ctx: LayerContext) -> Built:
     """An LSTM layer (Keras 2 and 3 semantics, any activations)."""
     # Keras 2.0-2.3 defaulted to hard_sigmoid; every saved config spells it out.
-    return build_recurrent(ctx, lstm_cell(ctx, cudnn=False), "LSTM")
+    return build_recurrent(ctx, [lstm_cell(ctx, cudnn=False)], "LSTM")
 
 
 def build_cudnn_lstm(ctx: LayerContext) -> Built:
     """Keras 2's CuDNNLSTM: tanh and sigmoid fixed, separate input and recurrent biases."""
-    return build_recurrent(ctx, lstm_cell(ctx, cudnn=True), "CuDNNLSTM")
+    return build_recurrent(ctx, [lstm_cell(ctx, cudnn=True)], "CuDNNLSTM")
 
 
 def lstm_cell(ctx: LayerContext, cudnn: bool) -> Cell:
@@ -48,6 +48,7 @@ def lstm_cell(ctx: LayerContext, cudnn: bool) -> Cell:
     return Cell(
         template="cell_lstm.j2", units=units, states=["h", "c"], weights=weights,
         params=params, derived=derived,
+        title=f"LSTMCell, {units} units",
     )
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional
+from dataclasses import dataclass, field, replace
+from typing import Any, Dict, List, Optional, Sequence
 
 from codegen.ir import Weight
 from codegen.layers.base import Built, LayerContext, check_rank
@@ -21,6 +21,7 @@ class Cell:
     params: Dict[str, Any]
     weights: List[Weight] = field(default_factory=list)
     derived: List = field(default_factory=list)  # import-time constants (speed tricks)
+    title: str = ""  # e.g. "LSTMCell, 8 units": names the cell in a stack's docstring
 
 
 def cell_activations(ctx: LayerContext, cudnn: bool):
@@ -45,33 +46,77 @@ def gated_kernels(ctx: LayerContext, units: int, gates: str, cudnn: bool):
     return use_bias, arrays, weights
 
 
-def build_recurrent(ctx: LayerContext, cell: Cell, kind: str) -> Built:
-    """A full recurrent layer around `cell`, with every sequence option Keras has."""
-    params = sequence_params(ctx, len(cell.states))
-    params.update(cell.params)
-    params.update(cell_template=cell.template, units=cell.units, states=cell.states, kind=kind)
+def build_recurrent(ctx: LayerContext, cells: Sequence[Cell], kind: str) -> Built:
+    """A full recurrent layer around `cells` (run in order at every step, each one's
+    output feeding the next, as StackedRNNCells does), with every sequence option."""
+    cells = _named_states(cells)
+    states = [state for cell in cells for state in cell.states]
+    units = [cell.units for cell in cells for _ in cell.states]
+    params = sequence_params(ctx, len(states))
+    params.update(
+        cells=[_cell_params(cell, k, cells) for k, cell in enumerate(cells)],
+        units=cells[-1].units,
+        states=states,
+        state_units=units,
+        output=cells[-1].states[0],
+        output_index=len(states) - len(cells[-1].states),  # the output among the states
+        initial_args=[f"{s}0" if len(cells) == 1 else f"{s}_0" for s in states],
+        kind=kind,
+    )
     batch = _batch_axis_size(ctx)
+    out_units = cells[-1].units
     if params["return_sequences"]:
         steps = params["steps"]
-        first = (steps, batch, cell.units) if params["time_major"] else (batch, steps, cell.units)
+        first = (steps, batch, out_units) if params["time_major"] else (batch, steps, out_units)
     else:
-        first = (batch, cell.units)
-    outputs = [first] + [(batch, cell.units)] * (len(cell.states) if params["return_state"] else 0)
-    names = ["out"] + (cell.states if params["return_state"] else [])
+        first = (batch, out_units)
+    returned = params["return_state"]
+    outputs = [first] + ([(batch, n) for n in units] if returned else [])
     streams = not (params["go_backwards"] or params["time_major"] or params["external_initial"])
     return Built(
         template="recurrent.py.j2",
         params=params,
         outputs=outputs,
-        weights=cell.weights,
+        weights=[weight for cell in cells for weight in cell.weights],
         mask="pass" if params["return_sequences"] else "none",
         consumes_mask=True,
-        output_names=names,
+        output_names=["out"] + (states if returned else []),
         step="cell" if streams else None,
-        states=[cell.units] * len(cell.states),
+        states=units,
         stateful=params["stateful"],
-        derived=cell.derived,
+        derived=[item for cell in cells for item in cell.derived],
     )
+
+
+def _named_states(cells: Sequence[Cell]) -> List[Cell]:
+    """A single cell keeps h and c; stacked cells number theirs: h1, c1, h2, ..."""
+    if len(cells) == 1:
+        return list(cells)
+    return [
+        replace(cell, states=[f"{state}{k}" for state in cell.states])
+        for k, cell in enumerate(cells, start=1)
+    ]
+
+
+def _cell_params(cell: Cell, index: int, cells: Sequence[Cell]) -> Dict[str, Any]:
+    """What a cell template reads: its own parameters, state names and input."""
+    first = index == 0
+    return {
+        **cell.params,
+        "template": cell.template,
+        "title": cell.title,
+        "units": cell.units,
+        "states": cell.states,
+        "h": cell.states[0],
+        "c": cell.states[1] if len(cell.states) > 1 else None,
+        # The first cell's x W + b is computed for all steps at once ("xw[t]"); a stacked
+        # cell's input is the previous cell's new output, so it is projected per step.
+        "hoisted": first,
+        "xw": "xw" if first else f"xw{index + 1}",
+        "source": None if first else cells[index - 1].states[0],
+        "stacked": len(cells) > 1,
+        "number": index + 1,
+    }
 
 
 def sequence_params(ctx: LayerContext, n_states: int) -> Dict[str, Any]:

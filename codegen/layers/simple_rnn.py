@@ -8,6 +8,11 @@ from codegen.layers.recurrence import Cell, build_recurrent
 
 def build_simple_rnn(ctx: LayerContext) -> Built:
     """A SimpleRNN layer, any activation."""
+    return build_recurrent(ctx, [simple_rnn_cell(ctx)], "SimpleRNN")
+
+
+def simple_rnn_cell(ctx: LayerContext) -> Cell:
+    """Weights of a SimpleRNN cell."""
     units = ctx.int_option("units")
     activation = ctx.activation("activation", "tanh").func
     use_bias = bool(ctx.option("use_bias", True))
@@ -19,7 +24,7 @@ def build_simple_rnn(ctx: LayerContext) -> Built:
     ]
     if use_bias:
         weights.append(ctx.weight(arrays[2], "bias", (units,), "b: (units,)"))
-    cell = Cell(
+    return Cell(
         template="cell_simple_rnn.j2",
         units=units,
         states=["h"],
@@ -30,5 +35,5 @@ def build_simple_rnn(ctx: LayerContext) -> Built:
             "recurrent_kernel": weights[1].var,
             "input_bias": weights[2].var if use_bias else None,
         },
+        title=f"SimpleRNNCell, {units} units",
     )
-    return build_recurrent(ctx, cell, "SimpleRNN")

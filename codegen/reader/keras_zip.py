@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import io
 import zipfile
-from typing import List, Tuple
+from typing import Any, Dict, List, Tuple
 
 import h5py
 import numpy as np
 
 from codegen.errors import LstmgenError
 from codegen.reader import WeightList, as_float32, assemble, parse_json
-from codegen.reader.normalize import LayerSpec, ModelSpec
+from codegen.reader.normalize import LayerSpec, ModelSpec, container_paths
 from codegen.reader.saved_model import SavedModel
 
 # Upper bounds for members: a real model never comes near them, a zip bomb does.
@@ -50,7 +50,7 @@ def _assemble_with(path: str, config, version, weights: h5py.File) -> SavedModel
         group_path = layer.keras_path
         if not group_path or group_path not in weights:
             return (), ()
-        pairs = _collect(weights[group_path], "")
+        pairs = _collect(weights[group_path], "", _stacked_cell_order(layer.config))
         names = tuple(name for name, _ in pairs)
         arrays = tuple(as_float32(array, layer.name, name) for name, array in pairs)
         return names, arrays
@@ -58,17 +58,30 @@ def _assemble_with(path: str, config, version, weights: h5py.File) -> SavedModel
     return assemble(path, "keras", config, version, weights_of)
 
 
-def _collect(group: h5py.Group, prefix: str) -> List[Tuple[str, np.ndarray]]:
-    """Own `vars/0..n` first, then sub-objects (e.g. `cell`), as in Keras's `layer.weights`."""
+def _collect(group: h5py.Group, prefix: str, order: Dict[str, int]) -> List[Tuple[str, np.ndarray]]:
+    """Own `vars/0..n` first, then sub-objects (e.g. `cell`), as in Keras's `layer.weights`.
+    Sub-objects kept in a list (StackedRNNCells's cells) come in the list's order."""
     pairs: List[Tuple[str, np.ndarray]] = []
     if "vars" in group:
         variables = group["vars"]
         for key in sorted(variables.keys(), key=lambda k: (len(k), k)):
             pairs.append((f"{prefix}vars/{key}", variables[key][()]))
-    for key in sorted(group.keys(), key=lambda k: (_CHILD_ORDER.get(k, 1), k)):
+    ranked = sorted(group.keys(), key=lambda k: (_CHILD_ORDER.get(k, 1), order.get(k, -1), k))
+    for key in ranked:
         if key != "vars" and isinstance(group[key], h5py.Group):
-            pairs.extend(_collect(group[key], f"{prefix}{key}/"))
+            pairs.extend(_collect(group[key], f"{prefix}{key}/", order))
     return pairs
+
+
+def _stacked_cell_order(config: Any) -> Dict[str, int]:
+    """The position of each StackedRNNCells cell's group (`lstm_cell`, `gru_cell`,
+    `lstm_cell_1`, ...: named after its class, counted per class) in the cells list."""
+    cell = config.get("cell") if isinstance(config, dict) else None
+    cells = cell.get("config", {}).get("cells") if isinstance(cell, dict) else None
+    if not isinstance(cells, list):
+        return {}
+    classes = [str(item.get("class_name")) if isinstance(item, dict) else "" for item in cells]
+    return {name: k for k, name in enumerate(container_paths(classes, folder=""))}
 
 
 def _member(archive: zipfile.ZipFile, path: str, name: str) -> bytes:

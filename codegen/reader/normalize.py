@@ -16,7 +16,7 @@ _FUNCTION_KEYS = ("activation", "recurrent_activation")
 # No real model has a fixed dimension this large; a file claiming one is broken.
 MAX_DIMENSION = 1 << 24
 # Keys under which wrapper layers keep the config of the layer they wrap.
-_NESTED_LAYER_KEYS = ("layer", "backward_layer")
+_NESTED_LAYER_KEYS = ("layer", "backward_layer", "cell")
 # Modules that built-in Keras objects are serialized from (Keras 3 and tf_keras .keras).
 _BUILTIN_MODULE = re.compile(r"^(keras|tf_keras|tensorflow\.keras)(\.|$)")
 
@@ -202,6 +202,9 @@ def _call_inputs(node: Any, spec: LayerSpec) -> CallSpec:
     elif isinstance(node, list):  # Keras 2: [["name", node, index, {kwargs}], ...]
         tensors, kwargs = [], {}
         for entry in node:
+            if isinstance(entry, list) and entry and isinstance(entry[0], list):
+                tensors.extend(_keras2_tensors(entry, where))  # nested, e.g. a cell's states
+                continue
             tensors.append(_ref(entry, where))
             if isinstance(entry, list) and len(entry) > 3 and isinstance(entry[3], dict):
                 kwargs.update(entry[3])
@@ -292,11 +295,19 @@ def _normalize_config(config: Dict[str, Any]) -> Dict[str, Any]:
         if key in config:
             config[key] = _function_name(config[key])
     for key in _NESTED_LAYER_KEYS:
-        inner = config.get(key)
-        if isinstance(inner, dict) and isinstance(inner.get("config"), dict):
-            spec = _layer_spec(inner, 0)
-            config[key] = {"class_name": spec.class_name, "config": spec.config}
+        if key in config:
+            config[key] = _nested_layer(config[key])
+    if isinstance(config.get("cells"), list):  # StackedRNNCells
+        config["cells"] = [_nested_layer(cell) for cell in config["cells"]]
     return config
+
+
+def _nested_layer(inner: Any) -> Any:
+    """A layer config inside another (wrapped layer, RNN cell), normalized like any layer."""
+    if isinstance(inner, dict) and isinstance(inner.get("config"), dict):
+        spec = _layer_spec(inner, 0)
+        return {"class_name": spec.class_name, "config": spec.config}
+    return inner
 
 
 def _function_name(value: Any) -> Any:
@@ -355,7 +366,7 @@ def snake_case(class_name: str) -> str:
     return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
-def container_paths(class_names: List[str]) -> List[str]:
+def container_paths(class_names: List[str], folder: str = "layers/") -> List[str]:
     """`layers/<snake_case>[_k]` for each layer, counted per class as Keras 3 does."""
     used: Dict[str, int] = {}
     paths = []
@@ -366,5 +377,5 @@ def container_paths(class_names: List[str]) -> List[str]:
             name = f"{name}_{used[name]}"
         else:
             used[name] = 0
-        paths.append(f"layers/{name}")
+        paths.append(f"{folder}{name}")
     return paths
