@@ -28,6 +28,7 @@ def test_verify_embeds_keras_output_as_self_test(capsys, tmp_path, keras2):
     keras_model = keras2.models.load_model(SEED_MODEL, compile=False)
     np.testing.assert_array_equal(expected, np.asarray(keras_model(inputs), np.float32))
     assert "Keras's output" in open(out).read()
+    assert "regenerate with `lstmgen model.h5 --verify -o <this file>`" in module.__doc__
     result = subprocess.run([sys.executable, str(out), "--self-test"], capture_output=True, text=True)
     assert result.returncode == 0 and "self-test passed" in result.stdout, result.stdout
 
