@@ -16,7 +16,7 @@ from codegen.reader.saved_model import SavedModel, TensorRef
 
 # Names the generated module defines itself; layers never take them.
 RESERVED = activations.HELPERS | {
-    "np", "base64", "zlib", "sys", "predict", "main", "self_test", "INPUT_SHAPES",
+    "np", "base64", "zlib", "sys", "os", "predict", "main", "self_test", "INPUT_SHAPES",
     "OUTPUT_SHAPES", "INPUT_NAMES", "OUTPUT_NAMES", "INPUT_DTYPES", "x", "y", "erf",
     "windows1d", "initial_state", "step", "reset_states", "Predictor",
 }
@@ -103,6 +103,8 @@ def build_graph(model: SavedModel, options: Options = Options()) -> ModelGraph:
         nodes=nodes_t,
         helpers=activations.with_dependencies(frozenset(helpers)),
         flags=options.flags(),
+        float_type="float64" if options.float64 else "float32",
+        weights_file=options.weights_file,
         streamable=_streamable(inputs, nodes_t),
         stateful_batch=_stateful_batch(nodes_t),
     )

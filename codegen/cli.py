@@ -5,18 +5,26 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 import traceback
 import warnings
 from typing import List, Optional
 
 from codegen import __version__
+from codegen.emitter import generate_source
 from codegen.errors import LstmgenError
-from codegen.generate import generate
+from codegen.generate import read_graph
 from codegen.layers.base import Options
+from codegen.output_files import staged, write_outputs
+from codegen.progress import Progress
 from codegen.reader.normalize import LstmgenWarning
 
 EXIT_BAD_INPUT = 2
+EXIT_VERIFY_FAILED = 1
+VERIFY_TOLERANCE = {False: 1e-5, True: 1e-4}  # float32, --float64: Keras computes in float32
+
+
+class VerificationFailed(LstmgenError):
+    """--verify: the predictor and Keras disagree beyond the tolerance."""
 
 
 def parser() -> argparse.ArgumentParser:
@@ -62,7 +70,34 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="no speed tricks: every gate written with its own activation call",
     )
-    cli.add_argument("-q", "--quiet", action="store_true", help="do not print warnings")
+    cli.add_argument(
+        "--float64",
+        action="store_true",
+        help="compute in float64 (Keras computes in float32: results differ by its rounding, "
+        "checked within 1e-4)",
+    )
+    cli.add_argument(
+        "--weights-file",
+        action="store_true",
+        help="write the weights to OUT.npz next to OUT.py instead of embedding them; "
+        "the module loads it from next to itself",
+    )
+    cli.add_argument(
+        "--verify",
+        action="store_true",
+        help="before writing, compare the predictor with Keras (tf_keras for Keras 2 files, "
+        "keras for Keras 3) and embed Keras's output as its self-test vector; exit 1 if "
+        "they disagree",
+    )
+    cli.add_argument(
+        "--tolerance",
+        type=float,
+        metavar="T",
+        help="with --verify: max |a - b| / (1 + |b|) allowed (default 1e-5; 1e-4 with --float64)",
+    )
+    cli.add_argument(
+        "-q", "--quiet", action="store_true", help="do not print warnings, progress or the --verify table"
+    )
     cli.add_argument("--version", action="version", version=f"lstmgen {__version__}")
     return cli
 
@@ -78,20 +113,29 @@ def main(argv: Optional[List[str]] = None) -> int:
         unroll_limit=args.unroll_limit,
         timesteps=args.timesteps,
         fast=not args.readable,
+        float64=args.float64,
+        weights_file=args.weights_file,
     )
-    module_name = _module_name(args.output)
+    misuse = _option_misuse(args)
+    if misuse:
+        print(f"lstmgen: error: {misuse}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    report: List[str] = []  # the --verify table
     try:
-        with warnings.catch_warnings(record=True) as caught:
+        with warnings.catch_warnings(record=True) as caught, Progress(
+            enabled=False if args.quiet else None
+        ) as progress:
             warnings.simplefilter("always", LstmgenWarning)
-            source = generate(args.model, module_name, options)
+            _generate_and_write(args, options, progress, report)
         if not args.quiet:
             for warning in caught:
                 if issubclass(warning.category, LstmgenWarning):
                     print(f"lstmgen: warning: {warning.message}", file=sys.stderr)
-        if args.output is None or args.output == "-":
-            sys.stdout.write(source)
-        else:
-            write_atomically(args.output, source)
+            sys.stderr.write("".join(report))
+    except VerificationFailed as error:
+        sys.stderr.write("".join(report))
+        print(f"lstmgen: error: {_one_line(error)}", file=sys.stderr)
+        return EXIT_VERIFY_FAILED
     except LstmgenError as error:
         message = _one_line(error)
         if not message.startswith(args.model):  # every message names the file
@@ -108,6 +152,51 @@ def main(argv: Optional[List[str]] = None) -> int:
         )
         return EXIT_BAD_INPUT
     return 0
+
+
+def _option_misuse(args: argparse.Namespace) -> Optional[str]:
+    """Options that contradict each other, as the one-line message; None if all is well."""
+    if args.weights_file and args.output in (None, "-"):
+        return "--weights-file needs -o OUT.py: the weights go to OUT.npz next to it"
+    if args.tolerance is not None and not args.verify:
+        return "--tolerance applies only with --verify"
+    if args.tolerance is not None and not args.tolerance >= 0:
+        return f"--tolerance must be a number >= 0, got {args.tolerance}"
+    return None
+
+
+def _generate_and_write(args: argparse.Namespace, options: Options, progress, report: List[str]) -> None:
+    """Generate; with --verify check against Keras first; then write (or print) it."""
+    graph = read_graph(args.model, options, progress)
+    reference = check = None
+    if args.verify:
+        from codegen import verify  # noqa: PLC0415 - only --verify needs it
+
+        progress("loading Keras")
+        model = verify.load_keras_model(args.model, graph.keras_major)
+        reference = verify.keras_reference(model, graph.input_dtypes)
+        tolerance = VERIFY_TOLERANCE[args.float64] if args.tolerance is None else args.tolerance
+
+        def check(module_path: str) -> None:
+            progress("verifying")
+            text, ok = verify.verify_loaded(model, args.model, module_path, tolerance)
+            report.append(text)
+            if not ok:
+                raise VerificationFailed(
+                    f"{args.output or 'the predictor'}: disagrees with Keras beyond tolerance "
+                    f"{tolerance:g} (table above); nothing written"
+                )
+
+    module_name = _module_name(args.output)
+    generated = generate_source(graph, module_name, reference, progress)
+    if args.output is not None and args.output != "-":
+        progress("writing")
+        write_outputs(generated, args.output, check)
+        return
+    if check is not None:
+        with staged(generated, f"{module_name}.py", private=True) as module:
+            check(module)
+    sys.stdout.write(generated.source)
 
 
 def inspect_command(argv: List[str]) -> int:
@@ -147,23 +236,6 @@ def _run_command(name: str, argv: List[str]) -> int:
     except LstmgenError as error:
         print(f"lstmgen {name}: error: {_one_line(error)}", file=sys.stderr)
         return EXIT_BAD_INPUT
-
-
-def write_atomically(path: str, text: str) -> None:
-    """Write via a temporary file in the same folder, so no partial file is ever left."""
-    folder = os.path.dirname(os.path.abspath(path))
-    try:
-        handle, temporary = tempfile.mkstemp(prefix=".lstmgen-", suffix=".py", dir=folder)
-    except OSError as error:
-        raise LstmgenError(f"{path}: cannot write: {error.strerror or error}") from None
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
-            out.write(text)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except OSError as error:
-        os.unlink(temporary)
-        raise LstmgenError(f"{path}: cannot write: {error.strerror or error}") from None
 
 
 def _module_name(output: Optional[str]) -> str:

@@ -8,7 +8,7 @@ import gc
 import os
 import zlib
 from dataclasses import dataclass
-from typing import Any, Dict, List, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import black
 import jinja2
@@ -26,7 +26,28 @@ MAX_SELF_TEST_VALUES = 1 << 24  # numbers in one self-test input
 ZLIB_LEVEL = 6  # float weights barely compress; higher levels only cost time
 # The one line that decodes the weights; the self-test run swaps it for the arrays.
 DECODE_WEIGHTS = '_WEIGHTS = np.frombuffer(zlib.decompress(base64.b64decode(_WEIGHTS_BASE64)), "<f4")'
+LOAD_WEIGHTS_FILE = "_WEIGHTS = _load_weights()"  # --weights-file: a dict of arrays
+# Allowed |a - b| / (1 + |b|) of the module's self-test: two float32 runs differ by up to
+# twice the 1e-5 that each is from Keras; float64 is documented against 1e-4.
+SELF_TEST_TOLERANCE = {"float32": "2e-5", "float64": "1e-4"}
+SOURCE_SHA256_KEY = "source-sha256"  # --weights-file: the model file's sha256 in the .npz
 _BLACK_MODE = black.Mode(target_versions={black.TargetVersion.PY39}, line_length=88)
+
+
+@dataclass(frozen=True)
+class Generated:
+    """The generated module, and with --weights-file the arrays of its sibling .npz."""
+
+    source: str
+    arrays: Optional[Dict[str, np.ndarray]] = None
+
+
+# A model run for the self-test vector: the input arrays -> the output arrays.
+Reference = Callable[[List[np.ndarray]], List[np.ndarray]]
+
+
+def no_progress(stage: str) -> None:
+    """The default progress report: nothing."""
 
 
 @dataclass(frozen=True)
@@ -163,30 +184,41 @@ def summary_lines(graph: ModelGraph) -> List[str]:
     return lines
 
 
-def render(graph: ModelGraph, module_name: str) -> str:
+def weights_line(graph: ModelGraph) -> str:
+    """The one line of the module that makes `_WEIGHTS`: decoded, or read from the .npz."""
+    return LOAD_WEIGHTS_FILE if graph.weights_file else DECODE_WEIGHTS
+
+
+def render(
+    graph: ModelGraph, module_name: str, keras_self_test: bool = False, report=no_progress
+) -> str:
     """The formatted module with placeholders for the weight and self-test blobs."""
+    report("rendering")
     source = environment().get_template("module.py.j2").render(
         graph=graph,
         version=__version__,
         module_name=module_name,
         summary=summary_lines(graph),
         weight_rows=weight_rows(graph),
-        decode_weights=DECODE_WEIGHTS,
+        decode_weights=weights_line(graph),
         helpers=graph.helpers,
         input_shapes=[t.shape for t in graph.inputs],
         output_shapes=[t.shape for t in graph.outputs],
+        self_test_tolerance=SELF_TEST_TOLERANCE[graph.float_type],
+        keras_self_test=keras_self_test,
     )
+    report("formatting")
     return black.format_str(source, mode=_BLACK_MODE)
 
 
-def fill(source: str, weights: str, self_test: str, self_test_shapes: str) -> str:
-    """Put the blobs in after black, so it never has to read them."""
+def fill(source: str, self_test_shapes: str, self_test: str = "", weights: str = "") -> str:
+    """Put the blobs in after black, so it never has to read them (with --weights-file,
+    only the self-test shapes: the blobs are in the .npz)."""
     # The large weight text goes in last, so the source is copied only once with it.
-    for placeholder, value in (
-        (SELF_TEST_PLACEHOLDER, self_test),
-        (SELF_TEST_SHAPES_PLACEHOLDER, self_test_shapes),
-        (WEIGHTS_PLACEHOLDER, weights),
-    ):
+    values = [(SELF_TEST_SHAPES_PLACEHOLDER, self_test_shapes)]
+    if SELF_TEST_PLACEHOLDER in source or WEIGHTS_PLACEHOLDER in source:
+        values += [(SELF_TEST_PLACEHOLDER, self_test), (WEIGHTS_PLACEHOLDER, weights)]
+    for placeholder, value in values:
         if source.count(placeholder) != 1:
             raise RuntimeError(f"template must contain {placeholder} exactly once")
         source = source.replace(placeholder, value)
@@ -210,16 +242,33 @@ def self_test_input(graph: ModelGraph, batch: int = 2, free_steps: int = 6) -> L
     return arrays
 
 
-def self_test_vector(formatted: str, graph: ModelGraph, module_name: str) -> List[np.ndarray]:
-    """Run the module once (weights handed in directly, not decoded) on the test input."""
-    if formatted.count(DECODE_WEIGHTS) != 1:
-        raise RuntimeError("template must decode the weights with DECODE_WEIGHTS once")
-    draft = fill(formatted, '""', '""', "[]").replace(DECODE_WEIGHTS, "_WEIGHTS = _LSTMGEN_FLAT")
-    arrays = [array for _, array in _laid_out(graph)]
-    flat = np.concatenate([a.reshape(-1) for a in arrays]) if arrays else np.zeros(0, "<f4")
-    namespace: Dict[str, Any] = {"__name__": "lstmgen_generated", "_LSTMGEN_FLAT": flat}
-    exec(compile(draft, f"<lstmgen:{module_name}>", "exec"), namespace)  # our own output
+def _draft_weights(graph: ModelGraph) -> Any:
+    """What the module's weights line gives, built from the arrays themselves."""
+    pairs = _laid_out(graph)
+    if graph.weights_file:
+        weights = {row.var: array.astype(graph.float_type) for row, array in pairs}
+        weights[SOURCE_SHA256_KEY] = np.array(graph.sha256)
+        return weights
+    arrays = [array.reshape(-1) for _, array in pairs]
+    return np.concatenate(arrays) if arrays else np.zeros(0, "<f4")
+
+
+def self_test_vector(
+    formatted: str, graph: ModelGraph, module_name: str, reference: Optional[Reference] = None
+) -> List[np.ndarray]:
+    """The test input and the outputs for it: `reference`'s (Keras's, with --verify), or
+    the module's own, run once with the weights handed in directly, not decoded."""
     inputs = self_test_input(graph)
+    if reference is not None:
+        return inputs + [np.asarray(y, dtype=np.float32) for y in reference(inputs)]
+    line = weights_line(graph)
+    if formatted.count(line) != 1:
+        raise RuntimeError("template must make the weights with weights_line() once")
+    draft = fill(formatted, "[]", '""', '""').replace(line, "_WEIGHTS = _LSTMGEN_WEIGHTS")
+    namespace: Dict[str, Any] = {
+        "__name__": "lstmgen_generated", "_LSTMGEN_WEIGHTS": _draft_weights(graph),
+    }
+    exec(compile(draft, f"<lstmgen:{module_name}>", "exec"), namespace)  # our own output
     outputs = namespace["predict"](inputs)
     outputs = outputs if isinstance(outputs, list) else [outputs]
     namespace.clear()  # its functions refer back to it: free the weights now, not at GC
@@ -227,15 +276,28 @@ def self_test_vector(formatted: str, graph: ModelGraph, module_name: str) -> Lis
     return inputs + [np.asarray(y, dtype=np.float32) for y in outputs]
 
 
-def generate_source(graph: ModelGraph, module_name: str = "predictor") -> str:
-    """The complete generated module, self-test vector computed by the module itself.
+def generate_source(
+    graph: ModelGraph,
+    module_name: str = "predictor",
+    reference: Optional[Reference] = None,
+    report: Callable[[str], None] = no_progress,
+) -> Generated:
+    """The complete generated module (and with --weights-file its .npz arrays).
 
-    Memory stays within a few times the weights: the self-test runs on the arrays
+    The self-test vector is `reference`'s output when given (Keras's), else the module's
+    own. Memory stays within a few times the weights: the self-test runs on the arrays
     themselves, and the weight text is built once, after it.
     """
-    formatted = render(graph, module_name)
-    vector = self_test_vector(formatted, graph, module_name)
+    formatted = render(graph, module_name, reference is not None, report)
+    report("self-test")
+    vector = self_test_vector(formatted, graph, module_name, reference)
     shapes = repr([tuple(int(n) for n in a.shape) for a in vector])
+    report("encoding weights")
+    if graph.weights_file:
+        arrays = {row.var: array for row, array in _laid_out(graph)}
+        arrays.update({f"self-test.{k}": array for k, array in enumerate(vector)})
+        arrays[SOURCE_SHA256_KEY] = np.array(graph.sha256)
+        return Generated(fill(formatted, shapes), arrays)
     self_test = blob_expression(vector)
     weights = blob_expression([array for _, array in _laid_out(graph)])
-    return fill(formatted, weights, self_test, shapes)
+    return Generated(fill(formatted, shapes, self_test, weights))

@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+from typing import Callable
+
 from codegen.build import build_graph
-from codegen.emitter import generate_source
+from codegen.emitter import generate_source, no_progress
+from codegen.ir import ModelGraph
 from codegen.layers.base import Options
 from codegen.reader import read_model
 
 
 def generate(path: str, module_name: str = "predictor", options: Options = Options()) -> str:
     """Read the Keras model at `path` and return the predictor module's source."""
-    return generate_source(build_graph(read_model(path), options), module_name)
+    return generate_source(read_graph(path, options), module_name).source
+
+
+def read_graph(
+    path: str, options: Options = Options(), report: Callable[[str], None] = no_progress
+) -> ModelGraph:
+    """Read and translate the model at `path` (the 'reading' and 'building' stages)."""
+    report("reading")
+    model = read_model(path)
+    report("building")
+    return build_graph(model, options)

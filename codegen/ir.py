@@ -68,5 +68,7 @@ class ModelGraph:
     nodes: Tuple[Node, ...]
     helpers: FrozenSet[str]  # helper functions (activations) the module must define
     flags: str = ""  # the generation options, as command-line flags
+    float_type: str = "float32"  # the dtype of all the math: float32 as Keras, or float64
+    weights_file: bool = False  # weights, self-test vector and sha256 in a sibling .npz
     streamable: bool = False  # step() can feed the model one timestep at a time
     stateful_batch: Optional[int] = None  # the fixed batch size of a stateful model

@@ -15,16 +15,17 @@ from codegen.reader import read_model
 KERAS_FOR = {2: ("tf_keras", "tf-keras==2.21.*"), 3: ("keras", "keras>=3.10")}
 
 
-def load_keras_model(path: str):
+def load_keras_model(path: str, major: Optional[int] = None):
     """The model loaded by the Keras that matches the file's major version."""
-    major = read_model(path).keras_major
+    major = read_model(path).keras_major if major is None else major
     package, requirement = KERAS_FOR[major]
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     try:
         keras = importlib.import_module(package)
     except ImportError:
         raise LstmgenError(
-            f"verify needs Keras {major} to run {path}: pip install '{requirement}' tensorflow-cpu"
+            f"{path}: checking it needs Keras {major} ({package}), which is not installed: "
+            f"pip install '{requirement}' tensorflow-cpu"
         ) from None
     try:
         return keras.models.load_model(path, compile=False)
@@ -55,10 +56,21 @@ def random_inputs(predictor, batch: int, steps: int, seed: int) -> List[np.ndarr
     return arrays
 
 
+def keras_outputs(model, inputs: Sequence[np.ndarray], dtypes: Sequence[str]) -> List[np.ndarray]:
+    """The Keras model's outputs, as a list; integer inputs (token ids) passed as int32."""
+    inputs = [x.astype(np.int32) if d.startswith(("int", "uint")) else x for x, d in zip(inputs, dtypes)]
+    outputs = model(inputs[0] if len(inputs) == 1 else inputs, training=False)
+    return [np.asarray(y) for y in (outputs if isinstance(outputs, (list, tuple)) else [outputs])]
+
+
+def keras_reference(model, dtypes: Sequence[str]):
+    """The self-test reference for `lstmgen --verify`: Keras's outputs for given inputs."""
+    return lambda inputs: keras_outputs(model, inputs, dtypes)
+
+
 def compare(model, predictor, inputs: Sequence[np.ndarray]) -> List[Tuple[str, float, float]]:
     """(output name, max |a - b|, max |a - b| / (1 + |b|)) per output."""
-    expected = model(inputs[0] if len(inputs) == 1 else list(inputs), training=False)
-    expected = list(expected) if isinstance(expected, (list, tuple)) else [expected]
+    expected = keras_outputs(model, inputs, predictor.INPUT_DTYPES)
     got = predictor.predict(list(inputs))
     got = got if isinstance(got, list) else [got]
     rows = []
@@ -73,11 +85,21 @@ def verify(model_path: str, predictor_path: str, tolerance: float,
            npy_inputs: Optional[Sequence[str]] = None, batch: int = 4, steps: int = 7) -> Tuple[str, bool]:
     """The report and whether every output is within `tolerance` (relative)."""
     model = load_keras_model(model_path)
+    given = [np.load(p, allow_pickle=False) for p in npy_inputs] if npy_inputs else None
+    return verify_loaded(model, model_path, predictor_path, tolerance, given, batch, steps)
+
+
+def verify_loaded(model, model_path: str, predictor_path: str, tolerance: float,
+                  given: Optional[List[np.ndarray]] = None, batch: int = 4, steps: int = 7) -> Tuple[str, bool]:
+    """verify() with the Keras model already loaded; also compares on the module's own
+    self-test input."""
     predictor = load_predictor(predictor_path)
     cases = [(f"random {seed + 1}", random_inputs(predictor, batch, steps, seed)) for seed in (0, 1)]
-    if npy_inputs:
-        cases.append(("given", [np.load(p, allow_pickle=False) for p in npy_inputs]))
-    lines, ok = [f"{'input':8s} {'output':24s} {'max abs':>10s} {'max rel':>10s}  result"], True
+    if hasattr(predictor, "_self_test_arrays"):  # modules from lstmgen 0.1 lack it
+        cases.append(("self-test", predictor._self_test_arrays()[: len(predictor.INPUT_NAMES)]))
+    if given is not None:
+        cases.append(("given", given))
+    lines, ok = [f"{'input':9s} {'output':24s} {'max abs':>10s} {'max rel':>10s}  result"], True
     for label, inputs in cases:
         try:
             rows = compare(model, predictor, inputs)
@@ -88,6 +110,6 @@ def verify(model_path: str, predictor_path: str, tolerance: float,
         for name, absolute, relative in rows:
             passed = relative <= tolerance
             ok &= passed
-            lines.append(f"{label:8s} {name[:24]:24s} {absolute:10.2e} {relative:10.2e}  "
+            lines.append(f"{label:9s} {name[:24]:24s} {absolute:10.2e} {relative:10.2e}  "
                          f"{'pass' if passed else 'FAIL'} (tolerance {tolerance:g})")
     return "\n".join(lines) + "\n", ok

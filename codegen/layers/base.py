@@ -39,6 +39,8 @@ class Options:
     unroll_limit: int = 128
     timesteps: Optional[int] = None  # fixes a free time axis
     fast: bool = True  # speed tricks that keep float32 results (see --readable)
+    float64: bool = False  # compute in float64 instead of Keras's float32 (see --float64)
+    weights_file: bool = False  # weights in a sibling .npz instead of the module (--weights-file)
 
     def flags(self) -> str:
         """The command-line flags that reproduce these options ('' for the defaults)."""
@@ -51,6 +53,10 @@ class Options:
             flags.append(f"--timesteps {self.timesteps}")
         if not self.fast:
             flags.append("--readable")
+        if self.float64:
+            flags.append("--float64")
+        if self.weights_file:
+            flags.append("--weights-file")
         return " ".join(flags)
 
 

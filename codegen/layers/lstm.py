@@ -57,9 +57,10 @@ def _halved_gates(ctx: LayerContext, params, units: int):
     gates when the i, f, o columns of W, U and b are halved at import. Halving is exact
     in float32, so the results are those of the plain form, bit for bit."""
     scale = ctx.derived_name("gate_scale")
+    dtype = "float64" if ctx.options.float64 else "float32"
     derived = [
-        (scale, f"np.repeat(np.float32([0.5, 0.5, 1.0, 0.5]), {units})",
-         "halves the i, f, o columns: exact in float32"),
+        (scale, f"np.repeat(np.{dtype}([0.5, 0.5, 1.0, 0.5]), {units})",
+         f"halves the i, f, o columns: exact in {dtype}"),
     ]
     for key in ("kernel", "recurrent_kernel", "input_bias"):
         if params[key]:

@@ -3,7 +3,7 @@
 Do not edit: regenerate with `lstmgen model.keras -o <this file>`.
 
 Source file:  model.keras
-sha256:       74b0391973c2ea519c87ed51bdac8243547e155b67c508be0fcdec1853b31225
+sha256:       SOURCE_SHA256, with the weights at the end of this file (a retrained model changes only those)
 Saved by:     Keras 3.15.1 (Keras 3 semantics: hard_sigmoid = clip(x / 6 + 0.5, 0, 1))
 
 Layer      Class  Output shape                           Params
@@ -207,26 +207,14 @@ def _shape_text(shape):
     )
 
 
-# Self-test vector: an input and the output this predictor gave for it when generated.
-_SELF_TEST = (
-    "eAEBQAW/+tHuEr/pMs4+rZyJPmpxzj+t7Fe/MJnQv4EDzr7f2NU9lsESvFmN2b7qEiq/1an1PyemGD4qdIK/mDE3vyyjhTzmgtw/xYGpvxsARj8ebyc/eXFbv3oATT5O6NK+KMf8vEGmqz4NJ78/+S5xvxXO6D/DlKi+kN0cPr38279nfFi/toKVPwbD6L7bSZk+zb/dP7ZjBD8OnlW/hu0SvP/8H7+cpg4/HS1KP4PxEj77rzY/nzfuv4Eqx79aqIK/tXglv3QQ8D99LJs+yeaiv253C78rVYe/+LANwPIcjz/jAxS+/inyviFWHL/mFe6+RSRGPrwXNz7CTUS/0Obnvoy40j+kQQU+umgzvqXa+L7vPR7AU+q+vsIyEj/uclm/uRgaQGrUCr9kJLs/A4AwvwXyqD7OAn4+t82FP/VDxj4UuTy+nr7hPhCYA8CrVVK/2uFVPwdD3j9tM4S/WbhbP4u+qz+BTje/UOWRv4xb4b4+CjG/7/t4P3GGGD+uFaO/iydLvx9jiT/gqtI/cZQDwMKDaj30nke/t741PwoRsb6ru1E/A2Y8vxTEHT7tTZc/A42cPVHksb6OZgk+px4Fvx4fGb++Gvk+PDgEv68AJj6eRj+/6ZIXQPH/5b5Kt4A/9deCvlXt5D65vae/MWmEvnzH8b7Qg1K/r8HGP7wdRT8NCAPAWMx/v7yW9790t18/z4jQvXWzXL7Ie/s9z9M3vnRQUb9TIwK/bJC6PqiPjb+9Az2/HvKNvnekCL/duJq/NjlJvQ4hHr5oqGe/umUzvjgUNMDNVMe/vMoJPiEJhL9Imaw/k9GKP5uCAb8P1NG+wNm5P/82hb8RVvY+MHaDv+QFbL6pMw7ANbx3PkDAVD7FNtc+D2WJPm14BEBw9nY+02Y4P/uywT8Q4fc+M3VfPh6NKb9uuIO+98CXvxZtG8AghPo+l5UKQEGkkD/XMf49QV2rvz0YQ78T4Xu7HbrDv6yxVL1cejA//ES1vzHXtD82Ny49aH7mvw9iKj1x"
-    "qUg+l38dvoHib78IhCbAOPwJwM7+mb9jjcu+bFe9vyKzubxB+LA/N4rSPwdgCb10EvC/Xv/HP/leCD8h3N++F0pEvpuv7L6FfAJAL30rv10cHT6Xbz0+FBjzP+H4Uz85VUC+MFqJP4WTWT0qwjc8+F9VPzJS2TzRpl48NdxDPUvHyTrbK4I7rTDzO7h6qjq+pCQ9PGq1OzoSyj6REgE9LUTkPFOs+T6DvLw5fKRROwrF/TtnEKc6lPO6O7CpbzuRPZc8uGIHO18ZsDzw4nE/rKMcOQuUGTu3pJc6DKfGOA4VpjxPZiU8ryrDPpO1Jz3jFpQ7b3MJPwZVITtxiQo7TBRPOmc0NzpmKc08sHIuPU82Bz/NDZg9X1O/O3PvmD5IVoY8RmxoO3V99jqsxGo7ARTKPBY/NzxEDl0/6c04PWT0bjz4NO08D63EO9s6ADvnUAA7eeEHOwlt4zuvCt48P7dCPwC1kT1VsBw9jY2VO6hjKz2qh8E781FBPN1jAj20lDs8I66IPtdCoz2iXFQ90Cf8PC2y9Dy+UPc9wyk5PZrIeD5dtvY9tMiUPIZNlj7Ng0o9SA/DPdUBVD3oiw09m84pPlJvaT2vLWU9+ck2PrRTbDwD868+oj8/PZfxSz1W8gI9BlRQPbeWhj1fnYU9J0hgPk2p5j0FnCc8ALeKPgS6Cz3/c8o8SvaHPFydiD345rQ93Fg9PdJTZj5EcF4+tSbLO42HCD/dE647PYifPcCMoz0Ub4Y93FOBPEhKuj3++8U9pELoPNGFdZM="
-)
-
-
 def self_test(tolerance=2e-5):
-    """Check predict() against the embedded vector; True when max |a - b| / (1 + |b|) <= tolerance.
+    """Check predict() against the self-test vector; True when max |a - b| / (1 + |b|) <= tolerance.
 
-    The vector was computed by this module at generation time. Any float32 run of this
-    math (another NumPy, another BLAS) lands within 1e-5 of Keras, so two runs may differ
-    by up to twice that.
+    The vector was computed by this module at generation time.
+    Any float32 run of this math (another NumPy, another BLAS) lands within 1e-5 of Keras,
+    so two runs may differ by up to twice that.
     """
-    flat = np.frombuffer(zlib.decompress(base64.b64decode(_SELF_TEST)), dtype="<f4")
-    arrays, start = [], 0
-    for shape in _SELF_TEST_SHAPES:
-        stop = start + int(np.prod(shape))
-        arrays.append(flat[start:stop].reshape(shape))
-        start = stop
+    arrays = _self_test_arrays()
     inputs, expected = arrays[: len(INPUT_NAMES)], arrays[len(INPUT_NAMES) :]
     got = predict(inputs)
     got = got if isinstance(got, list) else [got]
@@ -235,9 +223,6 @@ def self_test(tolerance=2e-5):
         for a, b in zip(got, expected)
     )
     return error <= tolerance, error
-
-
-_SELF_TEST_SHAPES = [(2, 6, 8), (2, 6, 10), (2, 6, 10)]
 
 
 def main(argv=None):
@@ -290,6 +275,27 @@ def main(argv=None):
         np.save(args.output, result)
     return 0
 
+
+def _self_test_arrays():
+    """The self-test input(s), then the expected output(s), decoded from _SELF_TEST."""
+    flat = np.frombuffer(zlib.decompress(base64.b64decode(_SELF_TEST)), dtype="<f4")
+    arrays, start = [], 0
+    for shape in _SELF_TEST_SHAPES:
+        stop = start + int(np.prod(shape))
+        arrays.append(flat[start:stop].reshape(shape))
+        start = stop
+    return arrays
+
+
+# Data: the model file's sha256, the self-test vector (this module's output at generation
+# for a fixed input) and the weights. A retrained model (same architecture) changes only
+# the lines from here on, never the code above.
+SOURCE_SHA256 = "74b0391973c2ea519c87ed51bdac8243547e155b67c508be0fcdec1853b31225"
+_SELF_TEST_SHAPES = [(2, 6, 8), (2, 6, 10), (2, 6, 10)]
+_SELF_TEST = (
+    "eAEBQAW/+tHuEr/pMs4+rZyJPmpxzj+t7Fe/MJnQv4EDzr7f2NU9lsESvFmN2b7qEiq/1an1PyemGD4qdIK/mDE3vyyjhTzmgtw/xYGpvxsARj8ebyc/eXFbv3oATT5O6NK+KMf8vEGmqz4NJ78/+S5xvxXO6D/DlKi+kN0cPr38279nfFi/toKVPwbD6L7bSZk+zb/dP7ZjBD8OnlW/hu0SvP/8H7+cpg4/HS1KP4PxEj77rzY/nzfuv4Eqx79aqIK/tXglv3QQ8D99LJs+yeaiv253C78rVYe/+LANwPIcjz/jAxS+/inyviFWHL/mFe6+RSRGPrwXNz7CTUS/0Obnvoy40j+kQQU+umgzvqXa+L7vPR7AU+q+vsIyEj/uclm/uRgaQGrUCr9kJLs/A4AwvwXyqD7OAn4+t82FP/VDxj4UuTy+nr7hPhCYA8CrVVK/2uFVPwdD3j9tM4S/WbhbP4u+qz+BTje/UOWRv4xb4b4+CjG/7/t4P3GGGD+uFaO/iydLvx9jiT/gqtI/cZQDwMKDaj30nke/t741PwoRsb6ru1E/A2Y8vxTEHT7tTZc/A42cPVHksb6OZgk+px4Fvx4fGb++Gvk+PDgEv68AJj6eRj+/6ZIXQPH/5b5Kt4A/9deCvlXt5D65vae/MWmEvnzH8b7Qg1K/r8HGP7wdRT8NCAPAWMx/v7yW9790t18/z4jQvXWzXL7Ie/s9z9M3vnRQUb9TIwK/bJC6PqiPjb+9Az2/HvKNvnekCL/duJq/NjlJvQ4hHr5oqGe/umUzvjgUNMDNVMe/vMoJPiEJhL9Imaw/k9GKP5uCAb8P1NG+wNm5P/82hb8RVvY+MHaDv+QFbL6pMw7ANbx3PkDAVD7FNtc+D2WJPm14BEBw9nY+02Y4P/uywT8Q4fc+M3VfPh6NKb9uuIO+98CXvxZtG8AghPo+l5UKQEGkkD/XMf49QV2rvz0YQ78T4Xu7HbrDv6yxVL1cejA//ES1vzHXtD82Ny49aH7mvw9iKj1x"
+    "qUg+l38dvoHib78IhCbAOPwJwM7+mb9jjcu+bFe9vyKzubxB+LA/N4rSPwdgCb10EvC/Xv/HP/leCD8h3N++F0pEvpuv7L6FfAJAL30rv10cHT6Xbz0+FBjzP+H4Uz85VUC+MFqJP4WTWT0qwjc8+F9VPzJS2TzRpl48NdxDPUvHyTrbK4I7rTDzO7h6qjq+pCQ9PGq1OzoSyj6REgE9LUTkPFOs+T6DvLw5fKRROwrF/TtnEKc6lPO6O7CpbzuRPZc8uGIHO18ZsDzw4nE/rKMcOQuUGTu3pJc6DKfGOA4VpjxPZiU8ryrDPpO1Jz3jFpQ7b3MJPwZVITtxiQo7TBRPOmc0NzpmKc08sHIuPU82Bz/NDZg9X1O/O3PvmD5IVoY8RmxoO3V99jqsxGo7ARTKPBY/NzxEDl0/6c04PWT0bjz4NO08D63EO9s6ADvnUAA7eeEHOwlt4zuvCt48P7dCPwC1kT1VsBw9jY2VO6hjKz2qh8E781FBPN1jAj20lDs8I66IPtdCoz2iXFQ90Cf8PC2y9Dy+UPc9wyk5PZrIeD5dtvY9tMiUPIZNlj7Ng0o9SA/DPdUBVD3oiw09m84pPlJvaT2vLWU9+ck2PrRTbDwD868+oj8/PZfxSz1W8gI9BlRQPbeWhj1fnYU9J0hgPk2p5j0FnCc8ALeKPgS6Cz3/c8o8SvaHPFydiD345rQ93Fg9PdJTZj5EcF4+tSbLO42HCD/dE647PYifPcCMoz0Ub4Y93FOBPEhKuj3++8U9pELoPNGFdZM="
+)
 
 # Weights: float32 little-endian, zlib-compressed, base64; decoded once, at import.
 # The layer functions above read these module constants when called.
@@ -513,6 +519,7 @@ decoder_bias = _WEIGHTS[37632:37888].reshape((256,))
 next_char_kernel = _WEIGHTS[37888:38528].reshape((64, 10))
 # b: (units,)
 next_char_bias = _WEIGHTS[38528:38538].reshape((10,))
+del _WEIGHTS_BASE64
 
 # Derived at import for speed (encoder); the math above explains them.
 # halves the i, f, o columns: exact in float32
@@ -533,7 +540,6 @@ decoder_kernel_halved = decoder_kernel * decoder_gate_scale
 decoder_recurrent_kernel_halved = decoder_recurrent_kernel * decoder_gate_scale
 # input_bias with i, f, o halved
 decoder_bias_halved = decoder_bias * decoder_gate_scale
-del _WEIGHTS_BASE64
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -3,7 +3,7 @@
 Do not edit: regenerate with `lstmgen model.keras -o <this file>`.
 
 Source file:  model.keras
-sha256:       4d917c84174d6bda9ffa7c8acc19c0676db4ddb9a5d49dede2114b84e13f9524
+sha256:       SOURCE_SHA256, with the weights at the end of this file (a retrained model changes only those)
 Saved by:     Keras 3.15.1 (Keras 3 semantics: hard_sigmoid = clip(x / 6 + 0.5, 0, 1))
 
 Layer      Class    Output shape     Params
@@ -784,33 +784,14 @@ def _shape_text(shape):
     )
 
 
-# Self-test vector: an input and the output this predictor gave for it when generated.
-_SELF_TEST = (
-    "eAEBQBq/5dHuEr/pMs4+rZyJPmpxzj+t7Fe/MJnQv4EDzr7f2NU9lsESvFmN2b7qEiq/1an1PyemGD4qdIK/mDE3vyyjhTzmgtw/xYGpvxsARj8ebyc/eXFbv3oATT5O6NK+KMf8vEGmqz4NJ78/+S5xvxXO6D/DlKi+kN0cPr38279nfFi/toKVPwbD6L7bSZk+zb/dP7ZjBD8OnlW/hu0SvP/8H7+cpg4/HS1KP4PxEj77rzY/nzfuv4Eqx79aqIK/tXglv3QQ8D99LJs+yeaiv253C78rVYe/+LANwPIcjz/jAxS+/inyviFWHL/mFe6+RSRGPrwXNz7CTUS/0Obnvoy40j+kQQU+umgzvqXa+L7vPR7AU+q+vsIyEj/uclm/uRgaQGrUCr9kJLs/A4AwvwXyqD7OAn4+t82FP/VDxj4UuTy+nr7hPhCYA8CrVVK/2uFVPwdD3j9tM4S/WbhbP4u+qz+BTje/UOWRv4xb4b4+CjG/7/t4P3GGGD+uFaO/iydLvx9jiT/gqtI/cZQDwMKDaj30nke/t741PwoRsb6ru1E/A2Y8vxTEHT7tTZc/A42cPVHksb6OZgk+px4Fvx4fGb++Gvk+PDgEv68AJj6eRj+/6ZIXQPH/5b5Kt4A/9deCvlXt5D65vae/MWmEvnzH8b7Qg1K/r8HGP7wdRT8NCAPAWMx/v7yW9790t18/z4jQvXWzXL7Ie/s9z9M3vnRQUb9TIwK/bJC6PqiPjb+9Az2/HvKNvnekCL/duJq/NjlJvQ4hHr5oqGe/umUzvjgUNMDNVMe/vMoJPiEJhL9Imaw/k9GKP5uCAb8P1NG+wNm5P/82hb8RVvY+MHaDv+QFbL6pMw7ANbx3PkDAVD7FNtc+D2WJPm14BEBw9nY+02Y4P/uywT8Q4fc+M3VfPh6NKb9uuIO+98CXvxZtG8AghPo+l5UKQEGkkD/XMf49QV2rvz0YQ78T4Xu7HbrDv6yxVL1cejA//ES1vzHXtD82Ny49aH7mvw9iKj1x"
-    "qUg+l38dvoHib78IhCbAOPwJwM7+mb9jjcu+bFe9vyKzubxB+LA/N4rSPwdgCb10EvC/Xv/HP/leCD8h3N++F0pEvpuv7L6FfAJAL30rv10cHT6Xbz0+FBjzP+H4Uz85VUC+MFqJP3kthr9WyuC/hUsvP0pBKD363Go/m2Atvwt94D9UGqG/606nP37ZQb5vKpW/WYlKvx3rbD8LBeK+PUV7O8GkMz6tADC+StJNPxxaxT4pQvW/08x6vwFcYL8zDpS/eXoJP+hYhj2S1xS/SqZIv5bXlL+WXFY+zo6KP7HBGb/+GdO/6IC4Pyh6WT/Pn4a/lR6pPxhOWr4qfMQ+dqj4vrni0L+O0bs/YhMAv94xkD8NzO++3YIWvzxyXD61hM89PckgPri+A79GP92/HFnbPprBxb+QIvc+0+XAPz1iUL8NI9c93/2jPp84M7+j3AxAVKfIvsf7hL+HAmu+10m8vibGhj4zQWG/16yPP+XNAT/Vaxq/ZeqlP+A4gD/ZNIm/B/Z6PS9Ieb4Sn2a/wb8nv3Vmlb+oKhK8Efu9vzdKqz17M5I9fQ2Rv0snJz8oRAS/GWwGPok1rz6XzSo9ZYgTvtgvHT9ks+a/QcXBvw/6R78aYIo+HqHFv1+wE8BiI8S/Qbapv4VKyD/MXk++gMggPtW5fL+GAxI+t2HQPqXG8z6zVa+/iUtGPpUSq77NIM6/N2PvP/EFHcDHPZm+P5OJv0TyoT+XqKe/nyKlv5qsDL8NW0++5tMrPcE2Ob/VLNS+DIRNvk276bzU7Ym/BuWrPvNufr66bag/stdHvwfPMkCEnla/iGVCP4N/EsB5Hgs/y1MaPuopyD9wGY2/GblmP9lV0r/wsUC/F7Crv1t/KD9Ex78/zop7P3Ijq76Fqoo/lEGVv+XjfT8kn9w+41cLQGuOA7+DIhk9iqYWv078Z70ZfeI/X/aCvhDzHL/7mDe/x2mbvo2chb89Isi/XPGFP5o4n7/2cxA+JK/uP8uLxr4wtrk+wZDvvomBhL5O"
-    "OeU+Gtp/vo0/FcB7CxM+YASCPw/GKb/8aVc/gA55PxII/D5DrnM/tFLhv//4wr9UFgk/jTFFP8o3gj+jS4k+sTRfP3qCGD/e2J+/Pa+nv2CJZD/yPok+h9m7v+ZrdD5wYY6+8btqP8em8j9/7Ty+9dWdPqw9Rb9PSlA/+tOTvuS7wT+wZ/w/1XSkP7FeUT8UP4u/RH+2v/L3UT+NMPQ+zVSFPyzry72wL6w9IrvBP7Htl79UMzS/oyayPqoXpD5gUvg943DFPZx9sb/WIoY/yTbjPldFM78vbog+vMUXQNMhlj/Cz7a/LxKCv4nUKD8luMS/3Ym3vrPSp76ShlQ+LMoLwK/zm7wxIFS/8FysPlQpmb5JQQs/8P0vPkUBPD/a9ay9p8kcvwY6yz7516Y8u8MkPymAXr+DHRe/5Wp/v1Hrh7sFUKU/KWmov9/1kT4dR1G/tyQuvimQAz8V83E/Srh/P3sNsT4IXjg/OPjwvhSPMj/b44E/+LVtvsbCI76sE1w/3SRPPkpalD+6BwDAKeSuvzmmmr+aSJw/g9woQHthA0Bect4+c03bv+zXab+g9x8/u0ElP7ieJz8s0xO/mZKOP41PAcDY7gg/AGLbvutoG799Pcc/Py0XPlU2ij5qxzO+8IOPP58FmD+JEUM/jVeGvwnuij5cpnO+OdHZvutyZb/y+60/ukXuvlPdqz5tBNw+R89/PSF6k76bqN2+FGdIPmi93j5+iVa+wDBIvx/6b75No1C/viBNP26IDL7nejm/gwgVv1qTCUCA5cI9P9CWP1Ytub/pY2c/WjV6v27ZzL3o8yM/fkNtP8Cicj8bqaS+hNQ/v60akr+iOzY+oL0fP/vjdr87uJO/sICkPr9Qlj8RSKM/gSZyPgxfKsBDnqa/VXjbP2Xc6z8fWGe+kq2Mv4mDiz+XIxY+J/P6vwokzz+kgeY+k7EMviDjmT5xAqs/ABdNv6YbwL+RDAI/ZzrBvm/qPj+cBMS9SGumvw0oGz/XeU8/UoGzPyn9az82"
-    "YOo/8IAivz1oAT822AU/i4hGPgOUYr7l6wq/7beuPyD0kL8wTLq+odUSwFkQhL1aFAG/MxPovsRpf74IqJO/hijGPe7jXD9cU6S/HH+gP+ItcL58TZ8/O+tHP15PpL/o/Pu+7CCev/M3QT+EXZU+Aia9Ptffrr+MpP+/Gpk9vx2Bg7/t+5i/BS/DPhfqQL8jpIq/820fPo19b7/GaGS+IpA7v5zngr/Sf/u+9A1cv58a173nLVC/aiL9P+1yq78bEIQ/G1EpP3oHtz9ijya+Ylgcv8O7DL7on56/HgMZPrLeyb+Rmjk/qWlsv62H7L/WrgK+7wkMP9Nyy7/OCu2+I67Zv64lvr8x2oM/GXMqvzixlj+kUhjA/5IfvtBM6DwiXSe/BSuEv8lvKj8fDEs/b93ivajuuL6U55A752sFvwT6aj6gwKq9VvtDv3yiNr9PNUy/LEuCPhDuLD/Oc5a/CFcBwI2whb948x6/I8hbP5yxIr8mbM+/2mGrvn6dpL+itMQ/ypW5vooEq79ChilAWllzPw2pw7zJjL0/oSs4O5atoj7W7qW9JlBuv/l4Pj+5XCq+bJb5PkOSYD8O3RI/7mMWvx7dcz9kn8Q/XmOEv7I6+z0vBE2/UpCtPpGqJj8zAk6+STPaPw3yR782muC+kmpWPykwRL+JR+++WsFav1OhCEAzWYO/iiL8PtupG0DvHF8/TC35PpWShT8HqQS/Vy8iQAF4hL/SQ2c+ya0WvmImjr44L3E+UgqYP4Nl1r/fHzW/1Aq2ProHzb96N4g/AvaOv5wZJb9u+AFAEIMiP2mvjr8XQoE+w+4CQJw/Sr+MEM491QSJP88t7rwjCU2/u3oAwHXPrz64EpM8CUAUvZnurj/D0Sy/0/zqPw8c/D3LVHq63in3vwp2dT8XjrY/xU35P9eCyDyr4FQ/nXLCvzoNWT6oZXc+U70Zv6srg7+oLyU/SCkXvn92Rj8ZoLw/D9WOP8wz7z5GzZa+NFY+PveSVT5gnMc9DpabPtiMab5/"
-    "5JO/jJpqPx7KDkAA4dc8Sr0LPQ5AiD+zRnQ/UdcOv+9stb6gV1O/Zaebv9lu1z8Qe9K+Xv9rPhsS/L40AFe8JQqYvoTCHD/LpEC/4chuv+pnnL7AduQ/2Rn1P9Kup75yWK2/Nlr+vrsWKT68CiQ/4KnUP8qRgTwie7y+X/SMvxBM7b+Ofli8qrHQP4VTuT1qJqg/9N5JPaEZJkC3Q0o8iE9HP9KThL9T2cE+VrnsPRiS0b/gFzc/fqIYv2DaL0CNSjc/QJAgv4zfpz9L0jo+be/qvov+dL+QQfM/Lt+XP1RQaj/625u/LEBhP8dhir7WeMm++XyFv9moDb+3nJE/Xlg9wPorjb9DvSC/WYn1PS6yDj+oOOI+o40/P+86Xr7TbAc/Ce7sPh1qJr1P2WS+LkAoQBnYYT/xxXO+xipNvpY/Ar8XPpW/0OOeP8qBkL8CRDc/I04tvUwge7y2D5s/t6XWve7fyL8skne/h8gcv/UYtz/c5Iw/lECAP8e9mj+NtmQ/sK2vvtVFIz8LKPs+ha0/PnKqmz2Qi7s+X9Y3P5h/4T+xQ30/e0Uzv90H0T5dfjU/XVVAPi8byb42SL4+7HAiP2rwpD3gMag/S7AKQBy6fr7LaQC9h4mUv1lwuz8D5Lm9lbDWP6gW0b9E/AQ+q8Glvxorb796ZYE9J6Vev+kAVD7pvWK/+lWvv2sDkz9cyo48uDIEveneRD+XYcM+owDDvpSlcD9j7fc+Z1cXv+6Qo7/rrgbAPBEuvgrwqL0SzmE/g5i+vo37sT/JzlC/qXKZPf8ykj1bYXe+uAZav4/9lL/ttea/kES+P7Rqzj7rgK4+af0EQFBMFL64v6A/qNJcv6Qusb75VGq/qgy3vxi9lT9fXRy/37JmP5sPy76fgbi/Ir93PkGEfr+N82A/gUuNv3VMX79hSpo/pAi7P+8tTT+VO/2+JlMZPxaDkb8t3mS/sEULvxaqvj4MXRC/7NT0PVMlxD6OwAK/cagiv2lQ/r7bxYg/POU/PdJ4Wb+Y"
-    "wzC/ognlP74JmL9qIgY/SE+Svzitxr01E+e+g1vtPnsmk78b9la+MvmnPodgFT8w0MY/eomZP69/jr/PDbg/XEzAPsbMR7/0m3A/sIIQv9uqP74YW0092FAoPl1wr77k7Zk/lF8/P7vOlr/lWr2/OnrJvwKvGEAVCEg/ht+CP3Z7mD+jzj+/ujqxPbfnOL/uoO4/u4KCP4FEFr/s4HM/bh1Cv+ZfHsBy+jM+CRUeQIdMiT93NJ++rEzuPIgLBD/JLcQ9b9f3vhMpBT9iEVk/68SBv3DUsj4zu5A//LPiPvmCpb//utS/98hBPiRhO766uTC/YYgNwE8o9z4wA0u/uturP+APk70i+Yk/IUHOv+swMb/hZ4U+/W7xvk+yLD8OgAS+cX2OPQeVwj7PNmI/FnC7Pk9ttb7S8hNAXQqPv9dLTz5nyv4/RorCvmSMxT8+g9E+GqFKPtetir9EyF4/WH1zPweQ5j4XSZw/PET4vse1db/oOfS+dnBBP6r9ozsALiO/WFLkP8cjmj5ag2C/LkiPPw8mAz+KlnC++UwxwP4XzD+ZX2k/4Awsvx6RCz8bWbe/m3ocP0VYDUB+qvA9+Ep/PwHD0r9WX4Q/HQwIv1fPTT9uOWk/fxGfvxfLnr+za2w/Hd6eP3+EET8umfC+237aPn1mXz+ynqO+zAAMPb/Dmz/xPLu+WZwcv5H42b+/Z7e+MofXvijILj8rPoK/EB+6PrsPJr4leIi+YUGnvVz3/b6ovRy/Q+eEvt6aqr9kwKK+rPJhPpw2Tb5bpJw/X980PBEeuD6wHU0/qEyuPyQujz11ebO/apokvySkXj8bgzC/DFHSvuIFrD/g69k/7Pe8vwlGNb9UtWo/Kt4sP+Z8fjunZP++itiRP3eWqL5HljO/z8EIPoaxOb/ulQtA9ESvv+fFbL8h6Gk/Yt9eP32IBECiSYe/7fLJP0lVfL/w6Jc+0kERvubv7j8lSji/WISlPSAnBT7ldSC/B+c2Put1hD9XoVG+OLmZP5FLjT8y"
-    "mVc/N0PKP0yFg7/MhIY+AtG2P43db7/TNg++XlKXvc36374nOoO+h3acP3GTRb/HZQ4+dHYDP7r5lb9QaZu/0qEKvyrykz/X1Is/IhMNv1uUwj9G+Cc/NSBsveptTb9Y8e2+rwsKv9bLkr38yAU/5S2CPgtni75Kuc+9Hu2AvxHT1bzI4T0/lpFgvyYEJT+LP6a/DC8fvxYUnz7VbcC+XQUlP4pubz8webq++iSWPutaC0CKsVM/DlPmPlRbH79xGbu+fwpev3e6ML7ybL+/26olvlTYMDzS1KE+zFmjPe+zfL82nga/4P5rP/+Onj/IssG/Eo8MP2Aylz4+TcI/QSE4P3Tjqz/wsLW/D+A+v9ZO0b4LoZq/sC3OP57Ivr5GPvg/85RHvzaeDcBYeQnAFYNOv7ZfHL9xNEi/PsDevyefgr83ohW976LDPem/SL/ULmU+Bsm3v0MylT9yIkm/kdOevlYhDD+yBYQ+eZwDP4rJI79cQFNAm8UmP5caRD9pfqI/xkCDP/RkGj85rBS/OK9MvnWVij7hJ0I/Gx1PPorfNT9DndC+/ptUPrc5Jz96xu4/Rg+ev8k9Vj+3s/2+HQEVP6wzuz6pnLs+528mv0Z/2D+rdIc+r/5vP3N7nj64npm/7i3jvhCpgb8Xihw/8S1yP36mnj8gfn4+enBSv8pVkj+mrRW/zHOoP+ywJL+Odsc/30Ivv7trgL/NqZ6/YPtBP/+7CL+r7qO/evIlvZBfHD5Pl8m+1RSiv1efq79Q9hm/5eMiwL2Tdj+PoSU9BzuhP9ZxUz/elcs/ywWIvwQofb/3Zn4/wmvUvpKMSj31d3w/+qWHP5cnSD5eJrq+Ai9Vv5cil761Jzk/LxnMvCcaCj8P2y5AkMOPP1H4db8c4ac+J6+MPwrdyr7/zgxAhwgKwPj1Gz3tw5W/U/Dlv8NErb3oorm/89F7P/AxUb+giAS+eGUYvqFKFTyOyZg+yP7TPy4O1z8jvEs+W8hXPatO+79uusm/XGAsPuXdvj8A"
-    "9mg/+OzPvKR4TT8LZE8/DdsivxGTGD+M05o/H9SVP+TjjL/mzHA/EGtRvy3IiT9Sx+W/xEI4v9QKZb1b4gw/PDgxv3zILr0Rssi/A49pPgk9DbyWgA+/ZX4vP7U3jj6MAtA+ELoBPrGnMr917Q+/fdR1v0gbb7/vG7q9NRQgv9N1+L85tRS/2k1Ov2dBIL287MA/1ze7P/XpeL+RqgpAgq39v//xT70jTrM/n9c4v6vHKr+FdQk/mJXTPiAv/zqf33e/9ontvrcF0r03hre9HD2QvmWTW7/OWqE+wJnYPx+lDcD4nEu+UrDEPt49T79r2ys+XLu3vjBxibyHuA0/oBJ9v7+rTb/lTh0+HgbJv130D79kjMm/BzyQvnBXCr+V+lQ/mhSFv5iRl7/e7MS/ngeuv4Bmfj9Qhd4+9xnAP0C+Sb94W2Y/cCn1vk6nFT/SvA9ALBO5vbVHGz4lfADA5TmLv3T9CD+oeOY+4lJFvNt0hD+zEnI/yhKCP7c0ZL0gdb6/967QP9WobT/RHig/48z9vte1Uz68OEq/P0UCQAMgfL1ZhAg/srrmvqmuG8DA2kE/VCMAwA37lrwGGgM+URxjvQhz1r8HNT6/aABiP87Pt7/Osy9AjPQnQB4uhD5GRvi/8gzqPPzLkL+OiJC/LFaHvm/fjT5PoP4/ya3jvrcTbT/Wmt2/MVKgvvserzzJnga/c9svPw1Ji76UbYq/19mDvoHrAT9gbew9/OkQv0jxsr6O8Cc/li+aPSZLML7eRaQ+X3k5Pc5O2r/Ywa0/k8GDPy+/1L/3KXC/Ez1Rv097WD+2YUc/jmAcPwkXsj8+wYc+LaBLPjf7tj76LfE/Mr8fPtBAKT5KhAs/4qRxP9dKW78wNAM+g8jCP+FtT7/lfYY/1lFtP+gg4T0qVyY/ToNlPYxcMj/pAZy7ZD/0v4NHtj8p6Fa+1gdfPwy8hb/cY/I9ZR+CvU2URj9aZeS/BycVvhPNbD+FpyfAN8n7vkawLr+cpFs8NEirPulCtLwq"
-    "yKs/EgR8P1AWmr+E+/O+9xkmvxikH7+aqT6/10h4Pyaoez4+xNu/hHaTvJTbtL+IpRc+JAzOviZoWL+Xb0G/rsSqP+u/Zj5C8ilAegtSvjT1yz+ZLec+aemNPgA3bT++GvE8/soMPN5S3L/7c6o/0H/cPgCf378tG3i/OiiLPqtzz7//FLO/QQqLPiM0CsCHZmA+AJOEP+zEw7/VXaY/R+fAPy/mbr6TDeO8JXGDv1ib4b1pNiO/wAHcvj9lzL2ID7K78SJQP3Dbsj7+iSs/uCodvvRO876Zbui8ut2sP+TdbT8VWDU9Aabwvhz1Gb+Utjg/1Su6P8QS3T6ET4O/3QGoPo9qGr30cKI8OGMcPZS8bDuSLMI75SFwPJ+HRDxdiCk8+1L9O200ZjwuJJM7ddbfO47J6TvLb38772hUPAyckjwXD8U7/ubNPKpnAz2Anhs8u17MPJjJXj67UzM9MEraO3JNpD2C6lA90r1mPCFeyDuDZKo8FjJNPQabzjw/i4I9938HO44W6TzkgYg7+cI4PGbeZz0oE4g7kAwNPBhXEzyw8Zw8z9XtPKTpETsAMR85nUaBNfF+AjbgIak1oTF1NNm7lzSf5dA0CW7ENJKlHzbKdLo1J+sFNqsKvTlORI837oirOepvOD4zCZE4APJeOqUvNThCIZg+1mzEOcEc/Dmewoc8e3ndPTXRuDgDBxs7xX3dPHWY0zoCMzg+xKEwOji1vzlBINY9gcDTOt29MTx4qdU8rpSOOMpmmDl+tN87lP/pOmCo1kA="
-)
-
-
 def self_test(tolerance=2e-5):
-    """Check predict() against the embedded vector; True when max |a - b| / (1 + |b|) <= tolerance.
+    """Check predict() against the self-test vector; True when max |a - b| / (1 + |b|) <= tolerance.
 
-    The vector was computed by this module at generation time. Any float32 run of this
-    math (another NumPy, another BLAS) lands within 1e-5 of Keras, so two runs may differ
-    by up to twice that.
+    The vector was computed by this module at generation time.
+    Any float32 run of this math (another NumPy, another BLAS) lands within 1e-5 of Keras,
+    so two runs may differ by up to twice that.
     """
-    flat = np.frombuffer(zlib.decompress(base64.b64decode(_SELF_TEST)), dtype="<f4")
-    arrays, start = [], 0
-    for shape in _SELF_TEST_SHAPES:
-        stop = start + int(np.prod(shape))
-        arrays.append(flat[start:stop].reshape(shape))
-        start = stop
+    arrays = _self_test_arrays()
     inputs, expected = arrays[: len(INPUT_NAMES)], arrays[len(INPUT_NAMES) :]
     got = predict(inputs)
     got = got if isinstance(got, list) else [got]
@@ -819,9 +800,6 @@ def self_test(tolerance=2e-5):
         for a, b in zip(got, expected)
     )
     return error <= tolerance, error
-
-
-_SELF_TEST_SHAPES = [(2, 20, 40), (2, 40)]
 
 
 def main(argv=None):
@@ -874,6 +852,34 @@ def main(argv=None):
         np.save(args.output, result)
     return 0
 
+
+def _self_test_arrays():
+    """The self-test input(s), then the expected output(s), decoded from _SELF_TEST."""
+    flat = np.frombuffer(zlib.decompress(base64.b64decode(_SELF_TEST)), dtype="<f4")
+    arrays, start = [], 0
+    for shape in _SELF_TEST_SHAPES:
+        stop = start + int(np.prod(shape))
+        arrays.append(flat[start:stop].reshape(shape))
+        start = stop
+    return arrays
+
+
+# Data: the model file's sha256, the self-test vector (this module's output at generation
+# for a fixed input) and the weights. A retrained model (same architecture) changes only
+# the lines from here on, never the code above.
+SOURCE_SHA256 = "4d917c84174d6bda9ffa7c8acc19c0676db4ddb9a5d49dede2114b84e13f9524"
+_SELF_TEST_SHAPES = [(2, 20, 40), (2, 40)]
+_SELF_TEST = (
+    "eAEBQBq/5dHuEr/pMs4+rZyJPmpxzj+t7Fe/MJnQv4EDzr7f2NU9lsESvFmN2b7qEiq/1an1PyemGD4qdIK/mDE3vyyjhTzmgtw/xYGpvxsARj8ebyc/eXFbv3oATT5O6NK+KMf8vEGmqz4NJ78/+S5xvxXO6D/DlKi+kN0cPr38279nfFi/toKVPwbD6L7bSZk+zb/dP7ZjBD8OnlW/hu0SvP/8H7+cpg4/HS1KP4PxEj77rzY/nzfuv4Eqx79aqIK/tXglv3QQ8D99LJs+yeaiv253C78rVYe/+LANwPIcjz/jAxS+/inyviFWHL/mFe6+RSRGPrwXNz7CTUS/0Obnvoy40j+kQQU+umgzvqXa+L7vPR7AU+q+vsIyEj/uclm/uRgaQGrUCr9kJLs/A4AwvwXyqD7OAn4+t82FP/VDxj4UuTy+nr7hPhCYA8CrVVK/2uFVPwdD3j9tM4S/WbhbP4u+qz+BTje/UOWRv4xb4b4+CjG/7/t4P3GGGD+uFaO/iydLvx9jiT/gqtI/cZQDwMKDaj30nke/t741PwoRsb6ru1E/A2Y8vxTEHT7tTZc/A42cPVHksb6OZgk+px4Fvx4fGb++Gvk+PDgEv68AJj6eRj+/6ZIXQPH/5b5Kt4A/9deCvlXt5D65vae/MWmEvnzH8b7Qg1K/r8HGP7wdRT8NCAPAWMx/v7yW9790t18/z4jQvXWzXL7Ie/s9z9M3vnRQUb9TIwK/bJC6PqiPjb+9Az2/HvKNvnekCL/duJq/NjlJvQ4hHr5oqGe/umUzvjgUNMDNVMe/vMoJPiEJhL9Imaw/k9GKP5uCAb8P1NG+wNm5P/82hb8RVvY+MHaDv+QFbL6pMw7ANbx3PkDAVD7FNtc+D2WJPm14BEBw9nY+02Y4P/uywT8Q4fc+M3VfPh6NKb9uuIO+98CXvxZtG8AghPo+l5UKQEGkkD/XMf49QV2rvz0YQ78T4Xu7HbrDv6yxVL1cejA//ES1vzHXtD82Ny49aH7mvw9iKj1x"
+    "qUg+l38dvoHib78IhCbAOPwJwM7+mb9jjcu+bFe9vyKzubxB+LA/N4rSPwdgCb10EvC/Xv/HP/leCD8h3N++F0pEvpuv7L6FfAJAL30rv10cHT6Xbz0+FBjzP+H4Uz85VUC+MFqJP3kthr9WyuC/hUsvP0pBKD363Go/m2Atvwt94D9UGqG/606nP37ZQb5vKpW/WYlKvx3rbD8LBeK+PUV7O8GkMz6tADC+StJNPxxaxT4pQvW/08x6vwFcYL8zDpS/eXoJP+hYhj2S1xS/SqZIv5bXlL+WXFY+zo6KP7HBGb/+GdO/6IC4Pyh6WT/Pn4a/lR6pPxhOWr4qfMQ+dqj4vrni0L+O0bs/YhMAv94xkD8NzO++3YIWvzxyXD61hM89PckgPri+A79GP92/HFnbPprBxb+QIvc+0+XAPz1iUL8NI9c93/2jPp84M7+j3AxAVKfIvsf7hL+HAmu+10m8vibGhj4zQWG/16yPP+XNAT/Vaxq/ZeqlP+A4gD/ZNIm/B/Z6PS9Ieb4Sn2a/wb8nv3Vmlb+oKhK8Efu9vzdKqz17M5I9fQ2Rv0snJz8oRAS/GWwGPok1rz6XzSo9ZYgTvtgvHT9ks+a/QcXBvw/6R78aYIo+HqHFv1+wE8BiI8S/Qbapv4VKyD/MXk++gMggPtW5fL+GAxI+t2HQPqXG8z6zVa+/iUtGPpUSq77NIM6/N2PvP/EFHcDHPZm+P5OJv0TyoT+XqKe/nyKlv5qsDL8NW0++5tMrPcE2Ob/VLNS+DIRNvk276bzU7Ym/BuWrPvNufr66bag/stdHvwfPMkCEnla/iGVCP4N/EsB5Hgs/y1MaPuopyD9wGY2/GblmP9lV0r/wsUC/F7Crv1t/KD9Ex78/zop7P3Ijq76Fqoo/lEGVv+XjfT8kn9w+41cLQGuOA7+DIhk9iqYWv078Z70ZfeI/X/aCvhDzHL/7mDe/x2mbvo2chb89Isi/XPGFP5o4n7/2cxA+JK/uP8uLxr4wtrk+wZDvvomBhL5O"
+    "OeU+Gtp/vo0/FcB7CxM+YASCPw/GKb/8aVc/gA55PxII/D5DrnM/tFLhv//4wr9UFgk/jTFFP8o3gj+jS4k+sTRfP3qCGD/e2J+/Pa+nv2CJZD/yPok+h9m7v+ZrdD5wYY6+8btqP8em8j9/7Ty+9dWdPqw9Rb9PSlA/+tOTvuS7wT+wZ/w/1XSkP7FeUT8UP4u/RH+2v/L3UT+NMPQ+zVSFPyzry72wL6w9IrvBP7Htl79UMzS/oyayPqoXpD5gUvg943DFPZx9sb/WIoY/yTbjPldFM78vbog+vMUXQNMhlj/Cz7a/LxKCv4nUKD8luMS/3Ym3vrPSp76ShlQ+LMoLwK/zm7wxIFS/8FysPlQpmb5JQQs/8P0vPkUBPD/a9ay9p8kcvwY6yz7516Y8u8MkPymAXr+DHRe/5Wp/v1Hrh7sFUKU/KWmov9/1kT4dR1G/tyQuvimQAz8V83E/Srh/P3sNsT4IXjg/OPjwvhSPMj/b44E/+LVtvsbCI76sE1w/3SRPPkpalD+6BwDAKeSuvzmmmr+aSJw/g9woQHthA0Bect4+c03bv+zXab+g9x8/u0ElP7ieJz8s0xO/mZKOP41PAcDY7gg/AGLbvutoG799Pcc/Py0XPlU2ij5qxzO+8IOPP58FmD+JEUM/jVeGvwnuij5cpnO+OdHZvutyZb/y+60/ukXuvlPdqz5tBNw+R89/PSF6k76bqN2+FGdIPmi93j5+iVa+wDBIvx/6b75No1C/viBNP26IDL7nejm/gwgVv1qTCUCA5cI9P9CWP1Ytub/pY2c/WjV6v27ZzL3o8yM/fkNtP8Cicj8bqaS+hNQ/v60akr+iOzY+oL0fP/vjdr87uJO/sICkPr9Qlj8RSKM/gSZyPgxfKsBDnqa/VXjbP2Xc6z8fWGe+kq2Mv4mDiz+XIxY+J/P6vwokzz+kgeY+k7EMviDjmT5xAqs/ABdNv6YbwL+RDAI/ZzrBvm/qPj+cBMS9SGumvw0oGz/XeU8/UoGzPyn9az82"
+    "YOo/8IAivz1oAT822AU/i4hGPgOUYr7l6wq/7beuPyD0kL8wTLq+odUSwFkQhL1aFAG/MxPovsRpf74IqJO/hijGPe7jXD9cU6S/HH+gP+ItcL58TZ8/O+tHP15PpL/o/Pu+7CCev/M3QT+EXZU+Aia9Ptffrr+MpP+/Gpk9vx2Bg7/t+5i/BS/DPhfqQL8jpIq/820fPo19b7/GaGS+IpA7v5zngr/Sf/u+9A1cv58a173nLVC/aiL9P+1yq78bEIQ/G1EpP3oHtz9ijya+Ylgcv8O7DL7on56/HgMZPrLeyb+Rmjk/qWlsv62H7L/WrgK+7wkMP9Nyy7/OCu2+I67Zv64lvr8x2oM/GXMqvzixlj+kUhjA/5IfvtBM6DwiXSe/BSuEv8lvKj8fDEs/b93ivajuuL6U55A752sFvwT6aj6gwKq9VvtDv3yiNr9PNUy/LEuCPhDuLD/Oc5a/CFcBwI2whb948x6/I8hbP5yxIr8mbM+/2mGrvn6dpL+itMQ/ypW5vooEq79ChilAWllzPw2pw7zJjL0/oSs4O5atoj7W7qW9JlBuv/l4Pj+5XCq+bJb5PkOSYD8O3RI/7mMWvx7dcz9kn8Q/XmOEv7I6+z0vBE2/UpCtPpGqJj8zAk6+STPaPw3yR782muC+kmpWPykwRL+JR+++WsFav1OhCEAzWYO/iiL8PtupG0DvHF8/TC35PpWShT8HqQS/Vy8iQAF4hL/SQ2c+ya0WvmImjr44L3E+UgqYP4Nl1r/fHzW/1Aq2ProHzb96N4g/AvaOv5wZJb9u+AFAEIMiP2mvjr8XQoE+w+4CQJw/Sr+MEM491QSJP88t7rwjCU2/u3oAwHXPrz64EpM8CUAUvZnurj/D0Sy/0/zqPw8c/D3LVHq63in3vwp2dT8XjrY/xU35P9eCyDyr4FQ/nXLCvzoNWT6oZXc+U70Zv6srg7+oLyU/SCkXvn92Rj8ZoLw/D9WOP8wz7z5GzZa+NFY+PveSVT5gnMc9DpabPtiMab5/"
+    "5JO/jJpqPx7KDkAA4dc8Sr0LPQ5AiD+zRnQ/UdcOv+9stb6gV1O/Zaebv9lu1z8Qe9K+Xv9rPhsS/L40AFe8JQqYvoTCHD/LpEC/4chuv+pnnL7AduQ/2Rn1P9Kup75yWK2/Nlr+vrsWKT68CiQ/4KnUP8qRgTwie7y+X/SMvxBM7b+Ofli8qrHQP4VTuT1qJqg/9N5JPaEZJkC3Q0o8iE9HP9KThL9T2cE+VrnsPRiS0b/gFzc/fqIYv2DaL0CNSjc/QJAgv4zfpz9L0jo+be/qvov+dL+QQfM/Lt+XP1RQaj/625u/LEBhP8dhir7WeMm++XyFv9moDb+3nJE/Xlg9wPorjb9DvSC/WYn1PS6yDj+oOOI+o40/P+86Xr7TbAc/Ce7sPh1qJr1P2WS+LkAoQBnYYT/xxXO+xipNvpY/Ar8XPpW/0OOeP8qBkL8CRDc/I04tvUwge7y2D5s/t6XWve7fyL8skne/h8gcv/UYtz/c5Iw/lECAP8e9mj+NtmQ/sK2vvtVFIz8LKPs+ha0/PnKqmz2Qi7s+X9Y3P5h/4T+xQ30/e0Uzv90H0T5dfjU/XVVAPi8byb42SL4+7HAiP2rwpD3gMag/S7AKQBy6fr7LaQC9h4mUv1lwuz8D5Lm9lbDWP6gW0b9E/AQ+q8Glvxorb796ZYE9J6Vev+kAVD7pvWK/+lWvv2sDkz9cyo48uDIEveneRD+XYcM+owDDvpSlcD9j7fc+Z1cXv+6Qo7/rrgbAPBEuvgrwqL0SzmE/g5i+vo37sT/JzlC/qXKZPf8ykj1bYXe+uAZav4/9lL/ttea/kES+P7Rqzj7rgK4+af0EQFBMFL64v6A/qNJcv6Qusb75VGq/qgy3vxi9lT9fXRy/37JmP5sPy76fgbi/Ir93PkGEfr+N82A/gUuNv3VMX79hSpo/pAi7P+8tTT+VO/2+JlMZPxaDkb8t3mS/sEULvxaqvj4MXRC/7NT0PVMlxD6OwAK/cagiv2lQ/r7bxYg/POU/PdJ4Wb+Y"
+    "wzC/ognlP74JmL9qIgY/SE+Svzitxr01E+e+g1vtPnsmk78b9la+MvmnPodgFT8w0MY/eomZP69/jr/PDbg/XEzAPsbMR7/0m3A/sIIQv9uqP74YW0092FAoPl1wr77k7Zk/lF8/P7vOlr/lWr2/OnrJvwKvGEAVCEg/ht+CP3Z7mD+jzj+/ujqxPbfnOL/uoO4/u4KCP4FEFr/s4HM/bh1Cv+ZfHsBy+jM+CRUeQIdMiT93NJ++rEzuPIgLBD/JLcQ9b9f3vhMpBT9iEVk/68SBv3DUsj4zu5A//LPiPvmCpb//utS/98hBPiRhO766uTC/YYgNwE8o9z4wA0u/uturP+APk70i+Yk/IUHOv+swMb/hZ4U+/W7xvk+yLD8OgAS+cX2OPQeVwj7PNmI/FnC7Pk9ttb7S8hNAXQqPv9dLTz5nyv4/RorCvmSMxT8+g9E+GqFKPtetir9EyF4/WH1zPweQ5j4XSZw/PET4vse1db/oOfS+dnBBP6r9ozsALiO/WFLkP8cjmj5ag2C/LkiPPw8mAz+KlnC++UwxwP4XzD+ZX2k/4Awsvx6RCz8bWbe/m3ocP0VYDUB+qvA9+Ep/PwHD0r9WX4Q/HQwIv1fPTT9uOWk/fxGfvxfLnr+za2w/Hd6eP3+EET8umfC+237aPn1mXz+ynqO+zAAMPb/Dmz/xPLu+WZwcv5H42b+/Z7e+MofXvijILj8rPoK/EB+6PrsPJr4leIi+YUGnvVz3/b6ovRy/Q+eEvt6aqr9kwKK+rPJhPpw2Tb5bpJw/X980PBEeuD6wHU0/qEyuPyQujz11ebO/apokvySkXj8bgzC/DFHSvuIFrD/g69k/7Pe8vwlGNb9UtWo/Kt4sP+Z8fjunZP++itiRP3eWqL5HljO/z8EIPoaxOb/ulQtA9ESvv+fFbL8h6Gk/Yt9eP32IBECiSYe/7fLJP0lVfL/w6Jc+0kERvubv7j8lSji/WISlPSAnBT7ldSC/B+c2Put1hD9XoVG+OLmZP5FLjT8y"
+    "mVc/N0PKP0yFg7/MhIY+AtG2P43db7/TNg++XlKXvc36374nOoO+h3acP3GTRb/HZQ4+dHYDP7r5lb9QaZu/0qEKvyrykz/X1Is/IhMNv1uUwj9G+Cc/NSBsveptTb9Y8e2+rwsKv9bLkr38yAU/5S2CPgtni75Kuc+9Hu2AvxHT1bzI4T0/lpFgvyYEJT+LP6a/DC8fvxYUnz7VbcC+XQUlP4pubz8webq++iSWPutaC0CKsVM/DlPmPlRbH79xGbu+fwpev3e6ML7ybL+/26olvlTYMDzS1KE+zFmjPe+zfL82nga/4P5rP/+Onj/IssG/Eo8MP2Aylz4+TcI/QSE4P3Tjqz/wsLW/D+A+v9ZO0b4LoZq/sC3OP57Ivr5GPvg/85RHvzaeDcBYeQnAFYNOv7ZfHL9xNEi/PsDevyefgr83ohW976LDPem/SL/ULmU+Bsm3v0MylT9yIkm/kdOevlYhDD+yBYQ+eZwDP4rJI79cQFNAm8UmP5caRD9pfqI/xkCDP/RkGj85rBS/OK9MvnWVij7hJ0I/Gx1PPorfNT9DndC+/ptUPrc5Jz96xu4/Rg+ev8k9Vj+3s/2+HQEVP6wzuz6pnLs+528mv0Z/2D+rdIc+r/5vP3N7nj64npm/7i3jvhCpgb8Xihw/8S1yP36mnj8gfn4+enBSv8pVkj+mrRW/zHOoP+ywJL+Odsc/30Ivv7trgL/NqZ6/YPtBP/+7CL+r7qO/evIlvZBfHD5Pl8m+1RSiv1efq79Q9hm/5eMiwL2Tdj+PoSU9BzuhP9ZxUz/elcs/ywWIvwQofb/3Zn4/wmvUvpKMSj31d3w/+qWHP5cnSD5eJrq+Ai9Vv5cil761Jzk/LxnMvCcaCj8P2y5AkMOPP1H4db8c4ac+J6+MPwrdyr7/zgxAhwgKwPj1Gz3tw5W/U/Dlv8NErb3oorm/89F7P/AxUb+giAS+eGUYvqFKFTyOyZg+yP7TPy4O1z8jvEs+W8hXPatO+79uusm/XGAsPuXdvj8A"
+    "9mg/+OzPvKR4TT8LZE8/DdsivxGTGD+M05o/H9SVP+TjjL/mzHA/EGtRvy3IiT9Sx+W/xEI4v9QKZb1b4gw/PDgxv3zILr0Rssi/A49pPgk9DbyWgA+/ZX4vP7U3jj6MAtA+ELoBPrGnMr917Q+/fdR1v0gbb7/vG7q9NRQgv9N1+L85tRS/2k1Ov2dBIL287MA/1ze7P/XpeL+RqgpAgq39v//xT70jTrM/n9c4v6vHKr+FdQk/mJXTPiAv/zqf33e/9ontvrcF0r03hre9HD2QvmWTW7/OWqE+wJnYPx+lDcD4nEu+UrDEPt49T79r2ys+XLu3vjBxibyHuA0/oBJ9v7+rTb/lTh0+HgbJv130D79kjMm/BzyQvnBXCr+V+lQ/mhSFv5iRl7/e7MS/ngeuv4Bmfj9Qhd4+9xnAP0C+Sb94W2Y/cCn1vk6nFT/SvA9ALBO5vbVHGz4lfADA5TmLv3T9CD+oeOY+4lJFvNt0hD+zEnI/yhKCP7c0ZL0gdb6/967QP9WobT/RHig/48z9vte1Uz68OEq/P0UCQAMgfL1ZhAg/srrmvqmuG8DA2kE/VCMAwA37lrwGGgM+URxjvQhz1r8HNT6/aABiP87Pt7/Osy9AjPQnQB4uhD5GRvi/8gzqPPzLkL+OiJC/LFaHvm/fjT5PoP4/ya3jvrcTbT/Wmt2/MVKgvvserzzJnga/c9svPw1Ji76UbYq/19mDvoHrAT9gbew9/OkQv0jxsr6O8Cc/li+aPSZLML7eRaQ+X3k5Pc5O2r/Ywa0/k8GDPy+/1L/3KXC/Ez1Rv097WD+2YUc/jmAcPwkXsj8+wYc+LaBLPjf7tj76LfE/Mr8fPtBAKT5KhAs/4qRxP9dKW78wNAM+g8jCP+FtT7/lfYY/1lFtP+gg4T0qVyY/ToNlPYxcMj/pAZy7ZD/0v4NHtj8p6Fa+1gdfPwy8hb/cY/I9ZR+CvU2URj9aZeS/BycVvhPNbD+FpyfAN8n7vkawLr+cpFs8NEirPulCtLwq"
+    "yKs/EgR8P1AWmr+E+/O+9xkmvxikH7+aqT6/10h4Pyaoez4+xNu/hHaTvJTbtL+IpRc+JAzOviZoWL+Xb0G/rsSqP+u/Zj5C8ilAegtSvjT1yz+ZLec+aemNPgA3bT++GvE8/soMPN5S3L/7c6o/0H/cPgCf378tG3i/OiiLPqtzz7//FLO/QQqLPiM0CsCHZmA+AJOEP+zEw7/VXaY/R+fAPy/mbr6TDeO8JXGDv1ib4b1pNiO/wAHcvj9lzL2ID7K78SJQP3Dbsj7+iSs/uCodvvRO876Zbui8ut2sP+TdbT8VWDU9Aabwvhz1Gb+Utjg/1Su6P8QS3T6ET4O/3QGoPo9qGr30cKI8OGMcPZS8bDuSLMI75SFwPJ+HRDxdiCk8+1L9O200ZjwuJJM7ddbfO47J6TvLb38772hUPAyckjwXD8U7/ubNPKpnAz2Anhs8u17MPJjJXj67UzM9MEraO3JNpD2C6lA90r1mPCFeyDuDZKo8FjJNPQabzjw/i4I9938HO44W6TzkgYg7+cI4PGbeZz0oE4g7kAwNPBhXEzyw8Zw8z9XtPKTpETsAMR85nUaBNfF+AjbgIak1oTF1NNm7lzSf5dA0CW7ENJKlHzbKdLo1J+sFNqsKvTlORI837oirOepvOD4zCZE4APJeOqUvNThCIZg+1mzEOcEc/Dmewoc8e3ndPTXRuDgDBxs7xX3dPHWY0zoCMzg+xKEwOji1vzlBINY9gcDTOt29MTx4qdU8rpSOOMpmmDl+tN87lP/pOmCo1kA="
+)
 
 # Weights: float32 little-endian, zlib-compressed, base64; decoded once, at import.
 # The layer functions above read these module constants when called.
@@ -1093,6 +1099,7 @@ lstm_1_bias = _WEIGHTS[35520:35712].reshape((192,))
 dense_kernel = _WEIGHTS[35712:37632].reshape((48, 40))
 # b: (units,)
 dense_bias = _WEIGHTS[37632:37672].reshape((40,))
+del _WEIGHTS_BASE64
 
 # Derived at import for speed (lstm); the math above explains them.
 # halves the i, f, o columns: exact in float32
@@ -1113,7 +1120,6 @@ lstm_1_kernel_halved = lstm_1_kernel * lstm_1_gate_scale
 lstm_1_recurrent_kernel_halved = lstm_1_recurrent_kernel * lstm_1_gate_scale
 # input_bias with i, f, o halved
 lstm_1_bias_halved = lstm_1_bias * lstm_1_gate_scale
-del _WEIGHTS_BASE64
 
 if __name__ == "__main__":
     sys.exit(main())

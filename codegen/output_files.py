@@ -1,0 +1,75 @@
+"""Writing the generated files: both (module and .npz) or neither, never a partial file."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+import zipfile
+from typing import Callable, Dict, Iterator, Optional
+
+import numpy as np
+
+from codegen.emitter import Generated
+from codegen.errors import LstmgenError
+
+# A fixed timestamp in the .npz: the same model gives the same bytes (np.savez stamps now).
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+def weights_path(py_path: str) -> str:
+    """The .npz that --weights-file writes next to OUT.py: OUT.npz."""
+    return os.path.splitext(py_path)[0] + ".npz"
+
+
+def write_npz(path: str, arrays: Dict[str, np.ndarray]) -> None:
+    """np.savez's format (stored, one .npy per array, in the given order), byte-reproducible."""
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED) as archive:
+        for name, array in arrays.items():
+            info = zipfile.ZipInfo(f"{name}.npy", date_time=_ZIP_TIME)
+            info.external_attr = 0o644 << 16
+            with archive.open(info, "w", force_zip64=True) as member:
+                np.lib.format.write_array(member, np.asarray(array), allow_pickle=False)
+
+
+@contextlib.contextmanager
+def staged(generated: Generated, py_path: str, private: bool = False) -> Iterator[str]:
+    """Write the files under their final names into a fresh hidden folder next to
+    `py_path` (or in the system's temporary folder when `private`); yield the module's
+    path there; remove the folder afterwards, whatever happens."""
+    folder = None if private else os.path.dirname(os.path.abspath(py_path))
+    try:
+        staging = tempfile.mkdtemp(prefix=".lstmgen-", dir=folder)
+    except OSError as error:
+        raise LstmgenError(f"{py_path}: cannot write: {error.strerror or error}") from None
+    try:
+        module = os.path.join(staging, os.path.basename(py_path))
+        try:
+            with open(module, "w", encoding="utf-8", newline="\n") as out:
+                out.write(generated.source)
+            os.chmod(module, 0o644)
+            if generated.arrays is not None:
+                write_npz(weights_path(module), generated.arrays)
+        except OSError as error:
+            raise LstmgenError(f"{py_path}: cannot write: {error.strerror or error}") from None
+        yield module
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def write_outputs(
+    generated: Generated, py_path: str, check: Optional[Callable[[str], None]] = None
+) -> None:
+    """Write OUT.py (and OUT.npz) atomically; `check(staged module)` may refuse them first."""
+    with staged(generated, py_path) as module:
+        if check is not None:
+            check(module)
+        moves = [(module, py_path)]
+        if generated.arrays is not None:  # the weights first: a module never lacks its .npz
+            moves.insert(0, (weights_path(module), weights_path(py_path)))
+        try:
+            for source, target in moves:
+                os.replace(source, target)
+        except OSError as error:
+            raise LstmgenError(f"{py_path}: cannot write: {error.strerror or error}") from None

@@ -1,0 +1,50 @@
+"""A one-line progress display on stderr: the current stage, rewritten in place."""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import Optional, TextIO
+
+
+class Progress:
+    """Call it with a stage name ('reading', 'formatting', ...) as the work moves on.
+
+    It writes only to a terminal (never into a pipe or a log file) and clears its line at
+    the end, so what the command prints afterwards starts on a clean line.
+    """
+
+    def __init__(self, stream: Optional[TextIO] = None, enabled: Optional[bool] = None) -> None:
+        self.stream = stream if stream is not None else sys.stderr
+        self.enabled = _is_terminal(self.stream) if enabled is None else enabled
+        self._width = 0
+        self._start = time.monotonic()
+
+    def __call__(self, stage: str) -> None:
+        """Show `stage` in place of the previous one."""
+        if not self.enabled:
+            return
+        text = f"lstmgen: {stage}... ({time.monotonic() - self._start:.1f} s)"
+        self.stream.write("\r" + text.ljust(self._width))
+        self.stream.flush()
+        self._width = len(text)
+
+    def clear(self) -> None:
+        """Erase the line."""
+        if self.enabled and self._width:
+            self.stream.write("\r" + " " * self._width + "\r")
+            self.stream.flush()
+            self._width = 0
+
+    def __enter__(self) -> "Progress":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.clear()
+
+
+def _is_terminal(stream: TextIO) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):  # closed or not a real stream
+        return False
