@@ -409,6 +409,15 @@ def test_file_without_version_is_recognised_as_keras1(tmp_path):
     assert "hard_sigmoid = clip(0.2 * x + 0.5, 0, 1)" in source
 
 
+def test_inspect_shows_the_keras1_version(capsys, tmp_path):
+    capsys.readouterr()
+    assert main(["inspect", small_file(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "saved by Keras 1.2.2" in out and "Keras 1 names and weights translated" in out
+    assert "recurrent_activation: hard_sigmoid = clip(0.2 * x + 0.5, 0, 1)" in out
+    assert "Translatable: yes" in out
+
+
 def test_per_gate_arrays_of_different_shapes_are_refused(capsys, tmp_path):
     lstm = k1.first(k1.layer("LSTM", "lstm_1", output_dim=2, input_dim=3), [None, 4, 3])
     weights = k1.lstm_weights("lstm_1", [np.zeros((3, 8)), np.zeros((2, 8)), np.zeros(8)], "cpu")
