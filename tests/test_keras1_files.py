@@ -432,3 +432,23 @@ def test_legacy_sequential_merge_of_branches_is_refused(capsys, tmp_path):
     dense = k1.layer("Dense", "dense_2", output_dim=1, input_dim=4)
     path = k1.write_h5(tmp_path / "branches.h5", k1.sequential([merge, dense]), [("merge_1", []), ("dense_2", [])])
     refused(capsys, path, "layer 'merge_1' (Merge)", "rebuild the model with the functional API")
+
+
+@pytest.mark.parametrize(
+    ("lstm_options", "extra", "fragment"),
+    [
+        ({"consume_less": ["cpu"]}, (), "consume_less=['cpu']"),
+        ({}, ({"class_name": "Merge", "config": {"name": "m", "mode": {"x": 1}}},), "mode={'x': 1}"),
+        ({}, ({"class_name": "Bidirectional", "config": {"name": "b", "layer": "LSTM"}},), "layer 'b'"),
+        ({}, ({"class_name": "TimeDistributed", "config": {"name": "t", "layer": {"class_name": "Dense", "config": []}}},), "layer 't'"),
+    ],
+)
+def test_hostile_keras1_configs_give_one_clean_line(capsys, tmp_path, monkeypatch, lstm_options, extra, fragment):
+    import codegen.cli
+
+    def no_catch_all(*_args):
+        raise AssertionError("reached the catch-all handler")
+
+    monkeypatch.setattr(codegen.cli.traceback, "print_exc", no_catch_all)
+    monkeypatch.setenv("LSTMGEN_DEBUG", "1")
+    refused(capsys, small_file(tmp_path, lstm_options, extra), fragment)

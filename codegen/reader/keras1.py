@@ -188,7 +188,7 @@ def _implied_batch_shape(config: Mapping[str, Any], keys: Tuple[str, ...]) -> Op
 
 
 def _consume_less(name: str, class_name: str, value: Any) -> int:
-    if value not in _CONSUME_LESS:
+    if not isinstance(value, str) or value not in _CONSUME_LESS:
         raise layer_error(
             name, class_name,
             f"Keras 1 option consume_less={value!r} is unknown (expected 'cpu', 'mem' or 'gpu')",
@@ -205,12 +205,13 @@ def _merge(name: str, config: Dict[str, Any]) -> Dict[str, Any]:
             "rebuild the model with the functional API",
         )
     mode, mode_type = config.get("mode"), config.get("mode_type", "raw")
-    if mode_type != "raw" or mode not in MERGE_MODES:
-        what = "a Python function" if mode_type in ("lambda", "function") else repr(mode)
+    if mode_type != "raw" or not isinstance(mode, str) or mode not in MERGE_MODES:
+        code = mode_type in ("lambda", "function")
         raise layer_error(
             name, "Merge",
-            f"Keras 1 option mode={what} is not supported (supported: "
-            + ", ".join(repr(m) for m in MERGE_MODES) + "); lstmgen never runs code from a model file",
+            f"Keras 1 option mode={'a Python function' if code else repr(mode)} is not supported "
+            f"(supported: {', '.join(repr(m) for m in MERGE_MODES)})"
+            + ("; lstmgen never runs code from a model file" if code else ""),
         )
     merged: Dict[str, Any] = {"name": name, "trainable": config.get("trainable", True)}
     if mode == "concat":

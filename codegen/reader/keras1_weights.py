@@ -72,11 +72,13 @@ WEIGHT_CONVERTERS: Dict[str, Converter] = {
 
 def convert_weights(layer: Mapping[str, Any], arrays: Sequence[np.ndarray], backend: str) -> Arrays:
     """A translated layer's ({"class_name", "config"}) Keras 1 weights in Keras 2 form."""
-    converter = WEIGHT_CONVERTERS.get(str(layer.get("class_name")))
     arrays = tuple(arrays)
+    if not isinstance(layer, Mapping) or not isinstance(layer.get("config"), Mapping):
+        return arrays  # a malformed wrapped layer: its handler refuses it
+    converter = WEIGHT_CONVERTERS.get(str(layer.get("class_name")))
     if converter is None:
         return arrays
-    converted = converter(layer.get("config") or {}, arrays, backend)
+    converted = converter(layer["config"], arrays, backend)
     return tuple(np.ascontiguousarray(a, dtype="<f4") for a in converted)
 
 
