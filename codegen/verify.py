@@ -17,7 +17,13 @@ KERAS_FOR = {2: ("tf_keras", "tf-keras==2.21.*"), 3: ("keras", "keras>=3.10")}
 
 def load_keras_model(path: str):
     """The model loaded by the Keras that matches the file's major version."""
-    major = read_model(path).keras_major
+    model = read_model(path)
+    if model.keras_version.startswith("1."):
+        raise LstmgenError(
+            f"{path}: saved by Keras {model.keras_version}; no Keras that installs today loads "
+            "Keras 1 files, so verify cannot run it (compare with your own reference outputs)"
+        )
+    major = model.keras_major
     package, requirement = KERAS_FOR[major]
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     try:

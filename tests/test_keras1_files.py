@@ -452,3 +452,12 @@ def test_hostile_keras1_configs_give_one_clean_line(capsys, tmp_path, monkeypatc
     monkeypatch.setattr(codegen.cli.traceback, "print_exc", no_catch_all)
     monkeypatch.setenv("LSTMGEN_DEBUG", "1")
     refused(capsys, small_file(tmp_path, lstm_options, extra), fragment)
+
+
+def test_verify_explains_that_keras1_files_cannot_be_loaded(capsys, tmp_path):
+    path = small_file(tmp_path)
+    predictor = str(tmp_path / "predictor.py")
+    assert main([path, "-o", predictor]) == 0
+    capsys.readouterr()
+    assert main(["verify", path, predictor]) != 0
+    assert "no Keras that installs today loads Keras 1 files" in capsys.readouterr().err
