@@ -461,3 +461,11 @@ def test_verify_explains_that_keras1_files_cannot_be_loaded(capsys, tmp_path):
     capsys.readouterr()
     assert main(["verify", path, predictor]) != 0
     assert "no Keras that installs today loads Keras 1 files" in capsys.readouterr().err
+
+
+def test_nested_model_in_a_keras1_model_is_refused(capsys, tmp_path):
+    config = k1.functional("model_1", [(k1.input_layer("input_1", [None, 3]), [])], ["input_1"], ["sequential_1"])
+    inner = k1.sequential([k1.first(k1.layer("Dense", "dense_1", output_dim=2, input_dim=3), [None, 3])])
+    config["config"]["layers"].append({**inner, "name": "sequential_1", "inbound_nodes": [[["input_1", 0, 0]]]})
+    path = k1.write_h5(tmp_path / "nested.h5", config, [("input_1", []), ("sequential_1", [])])
+    refused(capsys, path, "layer 'sequential_1' (Sequential)", "models nested in a Keras 1 model are not supported yet")

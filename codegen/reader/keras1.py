@@ -107,7 +107,7 @@ MERGE_MODES = {
 
 
 def translate_model(config: Any) -> Any:
-    """A Keras 1 model config ({"class_name", "config"}) in Keras 2 form, nested models too."""
+    """A Keras 1 model config ({"class_name", "config"}) in Keras 2 form."""
     if not isinstance(config, dict):
         return config
     body = config.get("config")
@@ -139,7 +139,11 @@ def _translate_entry(raw: Any) -> Any:
     if not isinstance(raw, dict) or not isinstance(raw.get("config"), (dict, list)):
         return raw
     if raw.get("class_name") in MODELS:
-        return translate_model(raw)
+        # Keras 1 saved a nested model's weights under its inner layers' bare names
+        # ("lstm_1_W_i"), which the nested-model weight lookup cannot attribute yet.
+        body = raw["config"]
+        name = str(raw.get("name") or (body.get("name") if isinstance(body, dict) else None) or raw["class_name"])
+        raise layer_error(name, str(raw["class_name"]), "models nested in a Keras 1 model are not supported yet")
     if not isinstance(raw.get("config"), dict):
         return raw
     return translate_layer(raw)
