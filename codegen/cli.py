@@ -173,7 +173,7 @@ def _generate_and_write(args: argparse.Namespace, options: Options, progress, re
         from codegen import verify  # noqa: PLC0415 - only --verify needs it
 
         progress("loading Keras")
-        model = verify.load_keras_model(args.model, graph.keras_major)
+        model = verify.load_keras_model(args.model, graph.keras_major, graph.keras_version)
         reference = verify.keras_reference(model, graph.input_dtypes)
         tolerance = VERIFY_TOLERANCE[args.float64] if args.tolerance is None else args.tolerance
 
@@ -256,3 +256,7 @@ def _positive(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
     return value
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -20,9 +20,10 @@ HARD_SIGMOID = {
 def inspect_text(path: str) -> Tuple[str, bool]:
     """The report, and whether lstmgen can translate the whole model."""
     model = read_model(path)
+    translated = "Keras 1 names and weights translated, " if model.keras_version.startswith("1.") else ""
     lines = [
         f"{path}: {model.model_class} '{model.model_name}', saved by Keras "
-        f"{model.keras_version} (read with Keras {model.keras_major} semantics)",
+        f"{model.keras_version} ({translated}read with Keras {model.keras_major} semantics)",
     ]
     for model_input in model.inputs:
         lines.append(

@@ -15,9 +15,16 @@ from codegen.reader import read_model
 KERAS_FOR = {2: ("tf_keras", "tf-keras==2.21.*"), 3: ("keras", "keras>=3.10")}
 
 
-def load_keras_model(path: str, major: Optional[int] = None):
+def load_keras_model(path: str, major: Optional[int] = None, version: Optional[str] = None):
     """The model loaded by the Keras that matches the file's major version."""
-    major = read_model(path).keras_major if major is None else major
+    if major is None or version is None:
+        model = read_model(path)
+        major, version = model.keras_major, model.keras_version
+    if version.startswith("1."):
+        raise LstmgenError(
+            f"{path}: saved by Keras {version}; no Keras that installs today loads "
+            "Keras 1 files, so verify cannot run it (compare with your own reference outputs)"
+        )
     package, requirement = KERAS_FOR[major]
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     try:

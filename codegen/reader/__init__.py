@@ -10,6 +10,7 @@ from typing import Any, Callable, List, Optional, Tuple
 import numpy as np
 
 from codegen.errors import LstmgenError
+from codegen.reader import keras1, keras1_weights
 from codegen.reader.normalize import (
     LayerSpec,
     ModelSpec,
@@ -81,13 +82,22 @@ def assemble(
     config: Any,
     version: Optional[str],
     weights_of: Callable[[ModelSpec, LayerSpec], WeightList],
+    backend: str = "",
 ) -> SavedModel:
-    """Combine a parsed config and a weight lookup into a SavedModel."""
-    major = keras_major_version(version, config)
-    spec: ModelSpec = parse_model_config(config, major)
+    """Combine a parsed config and a weight lookup into a SavedModel.
+
+    `backend` (Keras 1 files: "tensorflow" or "theano") decides convolution kernels' flip.
+    """
+    saved_major = keras_major_version(version, config)
+    spec: ModelSpec = parse_model_config(config, saved_major)
+    major = keras1.SEMANTICS if saved_major == 1 else saved_major
     records: List[LayerRecord] = []
     for layer in spec.layers:
         names, arrays = weights_of(spec, layer)
+        if saved_major == 1:
+            arrays = keras1_weights.layer_weights(
+                layer.name, {"class_name": layer.class_name, "config": layer.config}, arrays, backend
+            )
         records.append(
             LayerRecord(
                 name=layer.name,

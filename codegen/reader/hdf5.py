@@ -12,7 +12,7 @@ from codegen.reader.text import as_text, as_text_list
 
 
 def read_hdf5(path: str) -> SavedModel:
-    """Read a model saved with `model.save("x.h5")` by Keras 2.x, tf.keras or Keras 3."""
+    """Read a model saved with `model.save("x.h5")` by Keras 1.x, 2.x, tf.keras or Keras 3."""
     try:
         with h5py.File(path, "r") as handle:
             if "model_config" not in handle.attrs:
@@ -46,6 +46,7 @@ def read_hdf5(path: str) -> SavedModel:
                 config,
                 None if version is None else as_text(version),
                 weights_of,
+                as_text(handle.attrs.get("backend", "")),
             )
     except (OSError, KeyError, ValueError, TypeError, RuntimeError, OverflowError, MemoryError) as error:
         # h5py reports truncated or corrupt files as OSError/KeyError from deep inside.

@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from codegen.errors import LstmgenError, UnsupportedError
+from codegen.reader import keras1
 from codegen.reader.saved_model import CallSpec, ModelInput, Shape, TensorRef
 
 # Keys that hold a function (an activation) serialized by name.
@@ -49,20 +50,17 @@ class ModelSpec:
 
 
 def keras_major_version(version: Optional[str], config: Mapping[str, Any]) -> int:
-    """The Keras major version that saved the file: 2 or 3 (semantics depend on it)."""
+    """The Keras major version that saved the file: 1, 2 or 3 (semantics depend on it)."""
     match = re.match(r"\s*(\d+)\.", version or "")
     if match is None:
         # No usable version: Keras 3 configs carry "module" keys and DTypePolicy dicts.
-        major = 3 if '"module": "keras"' in _compact(config) else 2
+        text = _compact(config)
+        major = 3 if '"module": "keras"' in text else 1 if keras1.looks_like_keras1(text) else 2
         warnings.warn(
             LstmgenWarning(f"the file does not say which Keras saved it; assuming Keras {major}")
         )
         return major
     major = int(match.group(1))
-    if major == 1:
-        raise UnsupportedError(
-            f"the file was saved by Keras {version}; Keras 1 files are not supported yet"
-        )
     if major > 3:
         warnings.warn(
             LstmgenWarning(f"Keras {version} is newer than lstmgen knows; reading it as Keras 3")
@@ -72,10 +70,12 @@ def keras_major_version(version: Optional[str], config: Mapping[str, Any]) -> in
 
 
 def parse_model_config(config: Any, keras_major: int = 3) -> ModelSpec:
-    """Turn a model's JSON config (any Keras 2.x or 3.x) into a ModelSpec, nested models
-    flattened into it."""
+    """Turn a model's JSON config (any Keras 1.x, 2.x or 3.x) into a ModelSpec, nested
+    models flattened into it. Keras 1 configs are first rewritten in Keras 2 form."""
     if not isinstance(config, dict) or "class_name" not in config:
         raise LstmgenError("the model config is not a Keras model (no 'class_name')")
+    if keras_major == 1:
+        config, keras_major = keras1.translate_model(config), keras1.SEMANTICS
     from codegen.reader.nesting import expand_nested  # noqa: PLC0415 (it calls back here)
 
     model_class = _text_field(config, "class_name", "model")

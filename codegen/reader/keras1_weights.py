@@ -1,0 +1,94 @@
+"""Keras 1.x weights in Keras 2 form: LSTM/GRU gates joined, Conv1D kernels reshaped.
+
+Called for every layer of a Keras 1 file after its config was translated
+(codegen/reader/keras1.py), so converters are keyed by the Keras 2 class name.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Dict, Mapping, Sequence, Tuple
+
+import numpy as np
+
+from codegen.errors import layer_error
+
+_WRAPPED = "layer"  # where TimeDistributed and Bidirectional keep their layer
+
+Arrays = Tuple[np.ndarray, ...]
+Converter = Callable[[Mapping[str, Any], Arrays, str], Arrays]
+
+
+def _gates(saved: str, keras2: str) -> Converter:
+    """Per-gate arrays W_g, U_g, b_g saved in gate order `saved` -> W, U, b in `keras2` order."""
+
+    def convert(_config: Mapping[str, Any], arrays: Arrays, _backend: str) -> Arrays:
+        if len(arrays) != 3 * len(saved):
+            return arrays  # consume_less='gpu': already W, U, b in Keras 2 gate order
+        by_gate = {gate: arrays[3 * k : 3 * k + 3] for k, gate in enumerate(saved)}
+        return tuple(
+            np.concatenate([by_gate[gate][part] for gate in keras2], axis=-1) for part in range(3)
+        )
+
+    return convert
+
+
+def _conv1d(config: Mapping[str, Any], arrays: Arrays, backend: str) -> Arrays:
+    """Keras 1.2 kernel (length, 1, channels, filters), 1.1 (filters, channels, length, 1);
+    Theano convolved (kernel flipped) where TensorFlow correlates."""
+    if not arrays or np.ndim(arrays[0]) != 4:
+        return arrays
+    kernel = arrays[0]
+    if kernel.shape[1] == 1 and kernel.shape[3] == config.get("filters"):
+        kernel = kernel[:, 0]
+    elif kernel.shape[3] == 1 and kernel.shape[0] == config.get("filters"):
+        kernel = np.transpose(kernel, (2, 3, 1, 0))[:, 0]
+    else:
+        return arrays  # the handler reports the shape mismatch
+    if backend == "theano":
+        kernel = kernel[::-1]
+    return (np.ascontiguousarray(kernel),) + tuple(arrays[1:])
+
+
+def _halves(config: Mapping[str, Any], arrays: Arrays, backend: str) -> Arrays:
+    """Bidirectional: the forward layer's weights, then the backward layer's."""
+    half = len(arrays) // 2
+    inner = config.get(_WRAPPED) or {}
+    return convert_weights(inner, arrays[:half], backend) + convert_weights(inner, arrays[half:], backend)
+
+
+def _wrapped(config: Mapping[str, Any], arrays: Arrays, backend: str) -> Arrays:
+    return convert_weights(config.get(_WRAPPED) or {}, arrays, backend)
+
+
+# Keras 2 class name (after translation) -> how its Keras 1 weights become Keras 2 ones.
+WEIGHT_CONVERTERS: Dict[str, Converter] = {
+    "LSTM": _gates("icfo", "ifco"),  # Keras 1 saved i, c, f, o; Keras 2 packs i, f, c, o
+    "GRU": _gates("zrh", "zrh"),
+    "Conv1D": _conv1d,
+    "Bidirectional": _halves,
+    "TimeDistributed": _wrapped,
+}
+
+
+def convert_weights(layer: Mapping[str, Any], arrays: Sequence[np.ndarray], backend: str) -> Arrays:
+    """A translated layer's ({"class_name", "config"}) Keras 1 weights in Keras 2 form."""
+    arrays = tuple(arrays)
+    if not isinstance(layer, Mapping) or not isinstance(layer.get("config"), Mapping):
+        return arrays  # a malformed wrapped layer: its handler refuses it
+    converter = WEIGHT_CONVERTERS.get(str(layer.get("class_name")))
+    if converter is None:
+        return arrays
+    converted = converter(layer["config"], arrays, backend)
+    return tuple(np.ascontiguousarray(a, dtype="<f4") for a in converted)
+
+
+def layer_weights(name: str, layer: Mapping[str, Any], arrays: Sequence[np.ndarray], backend: str) -> Arrays:
+    """convert_weights, with arrays that cannot be joined reported against the layer."""
+    try:
+        return convert_weights(layer, arrays, backend)
+    except ValueError as error:  # per-gate arrays of different shapes
+        raise layer_error(
+            name, str(layer.get("class_name")), f"its Keras 1 weight arrays do not fit together ({error})"
+        ) from None
+
+
