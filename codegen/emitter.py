@@ -230,7 +230,9 @@ def self_test_input(graph: ModelGraph, batch: int = 2, free_steps: int = 6) -> L
     rng = np.random.default_rng(20261129)
     arrays = []
     for tensor, dtype in zip(graph.inputs, graph.input_dtypes):
-        shape = [batch] + [free_steps if n is None else n for n in tensor.shape[1:]]
+        # A fixed batch axis (stateful models) is kept: the module accepts only that size.
+        shape = [batch if tensor.shape[0] is None else tensor.shape[0]]
+        shape += [free_steps if n is None else n for n in tensor.shape[1:]]
         if float(np.prod(shape, dtype=np.float64)) > MAX_SELF_TEST_VALUES:
             raise LstmgenError(
                 f"input {tensor.var!r} of shape {tuple(shape)} is too large for the embedded self-test"

@@ -93,12 +93,12 @@ def stateful_model(K, kind, batch):
 @pytest.mark.parametrize("fmt", ["h5", "keras"])
 def test_stateful_keeps_state_between_calls(any_keras, kind, fmt, tmp_path):
     K = any_keras
-    model = stateful_model(K, kind, batch=2)
+    model = stateful_model(K, kind, batch=3)  # a fixed batch other than the self-test's default
     randomize(model, seed=6)
     path = save(model, tmp_path, fmt)
     module = generate_module(path, tmp_path)
     rng = np.random.default_rng(3)
-    pieces = [rng.normal(size=(2, n, 3)).astype(np.float32) for n in (4, 1, 3)]
+    pieces = [rng.normal(size=(3, n, 3)).astype(np.float32) for n in (4, 1, 3)]
     model.reset_states() if hasattr(model, "reset_states") else None
     for piece in pieces:
         assert relative_error(module.predict(piece), np.asarray(model(piece))) <= 1e-5
@@ -112,4 +112,4 @@ def test_stateful_keeps_state_between_calls(any_keras, kind, fmt, tmp_path):
     assert relative_error(module.predict(pieces[0]), expected) <= 1e-5
     assert relative_error(other.predict(pieces[0]), expected) <= 1e-5
     with pytest.raises(ValueError, match="expected shape"):
-        module.predict(np.zeros((3, 4, 3), np.float32))
+        module.predict(np.zeros((2, 4, 3), np.float32))
