@@ -135,7 +135,8 @@ def check_against_keras(
         got = got if isinstance(got, list) else [got]
         for k, (a, b) in enumerate(zip(got, expected)):
             error = relative_error(a, b)
-            assert error <= TOLERANCE, f"output {k}, batch {batch}: relative error {error:.3g}"
+            name = module.OUTPUT_NAMES[k]
+            assert error <= TOLERANCE, f"output {k} ({name}), batch {batch}: relative error {error:.3g}"
     return module
 
 

@@ -50,7 +50,7 @@ def test_float64_command_line_with_verify(capsys, tmp_path, keras2):
     err = capsys.readouterr().err
     assert "pass (tolerance 0.0001)" in err and "FAIL" not in err
     text = open(out).read()
-    assert "--float64 --weights-file -o <this file>" in text and "All math is float64" in text
+    assert "--float64 --weights-file --verify -o <this file>" in text and "All math is float64" in text
     assert "np.float32" not in text.replace('"<f4"', "")
     result = subprocess.run([sys.executable, str(out), "--self-test"], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
