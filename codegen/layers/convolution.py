@@ -37,7 +37,7 @@ def build_conv1d(ctx: LayerContext) -> Built:
     if use_bias:
         weights.append(ctx.weight(arrays[1], "bias", (filters,), "b: (filters,)"))
     out_steps = output_steps(steps, kernel_size, stride, dilation, padding)
-    ctx.use_helpers("windows1d")
+    ctx.use_helpers("windows")
     out = (shape[0], filters, out_steps) if channels_first else (shape[0], out_steps, filters)
     return Built(
         template="conv1d.py.j2",
@@ -73,7 +73,7 @@ def build_pooling1d(ctx: LayerContext) -> Built:
     (stride,) = (size,) if strides is None else _ints(ctx, "strides", size)
     padding = ctx.require("padding", ("valid", "same"), "valid")
     out_steps = output_steps(steps, size, stride, 1, padding)
-    ctx.use_helpers("windows1d")
+    ctx.use_helpers("windows")
     out = (shape[0], shape[1], out_steps) if channels_first else (shape[0], out_steps, shape[2])
     return Built(
         template="pooling1d.py.j2",
@@ -111,7 +111,7 @@ def build_global_pooling1d(ctx: LayerContext) -> Built:
 def output_steps(
     steps: Optional[int], size: int, stride: int, dilation: int, padding: str
 ) -> Optional[int]:
-    """Output length, padding as TensorFlow does (windows1d in the generated code)."""
+    """Output length, padding as TensorFlow does (windows in the generated code)."""
     if steps is None:
         return None
     if padding == "same":
