@@ -15,7 +15,7 @@ def build_conv_lstm(ctx: LayerContext) -> Built:
     """ConvLSTM1D/2D/3D: padding valid/same, strides, dilation_rate, any activations."""
     rank = RANKS[ctx.class_name]
     _refuse_unsupported(ctx)
-    shape = ctx.input_shape
+    shape = ctx.input_shapes[0]  # then the initial h and c, if given
     check_rank(ctx, shape, (rank + 3,))
     channels_first = is_channels_first(ctx)
     # (batch, steps, *spatial, channels), or (batch, steps, channels, *spatial)
@@ -59,6 +59,7 @@ def build_conv_lstm(ctx: LayerContext) -> Built:
             "strides": strides,
             "dilations": dilations,
             "padding": padding,
+            "spatial": spatial,
             "out_spatial": out_spatial,
             "window_cells": prod(kernel_size),
             "channels": channels,
@@ -71,6 +72,7 @@ def build_conv_lstm(ctx: LayerContext) -> Built:
             "kernel": weights[0].var,
             "recurrent_kernel": weights[1].var,
             "bias": weights[2].var if use_bias else None,
+            "initial_state": len(ctx.input_shapes) == 3,
             "go_backwards": bool(ctx.option("go_backwards", False)),
             "return_sequences": return_sequences,
             "return_state": return_state,
@@ -83,11 +85,11 @@ def build_conv_lstm(ctx: LayerContext) -> Built:
 
 
 def _refuse_unsupported(ctx: LayerContext) -> None:
-    """Stateful layers, masks, initial states and time_major are not translated yet."""
+    """Stateful layers, masks and time_major are not translated yet."""
     if ctx.option("stateful", False):
         raise ctx.fail("option stateful=True is not supported yet")
-    if len(ctx.input_shapes) > 1:
-        raise ctx.fail("initial_state tensors are not supported yet")
+    if len(ctx.input_shapes) not in (1, 3):
+        raise ctx.fail(f"expects 0 or 2 initial state tensors, got {len(ctx.input_shapes) - 1}")
     ctx.require("time_major", (False,), False)  # tf_keras saves it, always False
     ctx.option("zero_output_for_mask")  # matters only with a mask, refused here
     if ctx.input_masked[0]:
