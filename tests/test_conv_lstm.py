@@ -2,9 +2,9 @@
 
 import numpy as np
 import pytest
+from oracle import check_against_keras, generate_module, save
 
 from codegen.errors import LstmgenError
-from oracle import check_against_keras, generate_module, save
 
 STEPS = 4
 FILTERS = 3
@@ -105,7 +105,8 @@ def test_generated_code_is_one_matmul_per_convolution(keras3, tmp_path):
     K = keras3
     model = K.Sequential([K.Input(_input_shape(2)), _layer(K, 2, padding="same")])
     module = check_against_keras(model, tmp_path, "keras", batches=(1,))
-    source = open(module.__file__).read()
+    with open(module.__file__) as handle:
+        source = handle.read()
     assert "def windows(" in source and "for t in range(steps)" in source
     assert source.count("windows(") == 3  # definition, the hoisted W * x, the step's U * h
     assert np.all(np.isfinite(module.self_test()[1]))

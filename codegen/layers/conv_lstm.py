@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from math import prod
+from typing import List
 
+from codegen.ir import Weight
 from codegen.layers.base import Built, LayerContext, check_rank
 from codegen.layers.convolution import is_channels_first, output_steps, window_geometry
 
@@ -34,17 +36,8 @@ def build_conv_lstm(ctx: LayerContext) -> Built:
         raise ctx.fail(f"kernel_size {kernel_size} does not fit in the input's {spatial} cells")
     activation = ctx.activation("activation", "tanh")
     recurrent = ctx.activation("recurrent_activation", "sigmoid")
-    use_bias = bool(ctx.option("use_bias", True))
-    arrays = ctx.weights(3 if use_bias else 2)
-    width = 4 * filters
-    weights = [
-        ctx.weight(arrays[0], "kernel", kernel_size + (channels, width),
-                   "W: (*kernel_size, channels, 4*filters), gates i|f|c|o"),
-        ctx.weight(arrays[1], "recurrent_kernel", kernel_size + (filters, width),
-                   "U: (*kernel_size, filters, 4*filters), gates i|f|c|o"),
-    ]
-    if use_bias:
-        weights.append(ctx.weight(arrays[2], "bias", (width,), "b: (4*filters,), gates i|f|c|o"))
+    weights = _weights(ctx, kernel_size, channels, filters)
+    use_bias = len(weights) == 3
     ctx.use_helpers("windows")
     return_sequences = bool(ctx.option("return_sequences", False))
     return_state = bool(ctx.option("return_state", False))
@@ -82,6 +75,22 @@ def build_conv_lstm(ctx: LayerContext) -> Built:
         mask="none",
         output_names=["out", "h", "c"] if return_state else None,
     )
+
+
+def _weights(ctx: LayerContext, kernel_size, channels: int, filters: int) -> List[Weight]:
+    """W, U and (with use_bias) b, gate blocks i|f|c|o along the last axis."""
+    use_bias = bool(ctx.option("use_bias", True))
+    arrays = ctx.weights(3 if use_bias else 2)
+    width = 4 * filters
+    weights = [
+        ctx.weight(arrays[0], "kernel", kernel_size + (channels, width),
+                   "W: (*kernel_size, channels, 4*filters), gates i|f|c|o"),
+        ctx.weight(arrays[1], "recurrent_kernel", kernel_size + (filters, width),
+                   "U: (*kernel_size, filters, 4*filters), gates i|f|c|o"),
+    ]
+    if use_bias:
+        weights.append(ctx.weight(arrays[2], "bias", (width,), "b: (4*filters,), gates i|f|c|o"))
+    return weights
 
 
 def _refuse_unsupported(ctx: LayerContext) -> None:
