@@ -18,7 +18,7 @@ from codegen.reader.saved_model import SavedModel, TensorRef
 RESERVED = activations.HELPERS | {
     "np", "base64", "zlib", "sys", "os", "predict", "main", "self_test", "INPUT_SHAPES",
     "OUTPUT_SHAPES", "INPUT_NAMES", "OUTPUT_NAMES", "INPUT_DTYPES", "x", "y", "erf",
-    "windows1d", "initial_state", "step", "reset_states", "Predictor",
+    "windows", "initial_state", "step", "reset_states", "Predictor",
 }
 
 # Classes refused on principle, with the reason the user sees.

@@ -12,6 +12,7 @@ from codegen.layers.activation import (
 )
 from codegen.layers.attention import build_attention, build_dot
 from codegen.layers.base import Built, LayerContext
+from codegen.layers.conv_lstm import build_conv_lstm
 from codegen.layers.convolution import build_conv1d, build_global_pooling1d, build_pooling1d
 from codegen.layers.dense import build_dense
 from codegen.layers.identity import build_identity
@@ -59,6 +60,9 @@ REGISTRY: Dict[str, Handler] = {
     "Maximum": build_merge,
     "Minimum": build_merge,
     "Conv1D": build_conv1d,
+    "ConvLSTM1D": build_conv_lstm,
+    "ConvLSTM2D": build_conv_lstm,
+    "ConvLSTM3D": build_conv_lstm,
     "MaxPooling1D": build_pooling1d,
     "AveragePooling1D": build_pooling1d,
     "MaxPool1D": build_pooling1d,

@@ -1,0 +1,125 @@
+"""ConvLSTM1D/2D/3D against both Keras versions: every option, chained, with heads."""
+
+import numpy as np
+import pytest
+from oracle import check_against_keras, generate_module, save
+
+from codegen.errors import LstmgenError
+
+STEPS = 4
+FILTERS = 3
+# Spatial sizes per rank: tiny, but 5 cells fit a kernel of 3 with dilation 2.
+SPATIAL = {1: (6,), 2: (5, 6), 3: (5, 5, 6)}
+CHANNELS = 2
+
+# Each case combines options, so that few models cover them all (both formats alternate).
+CASES = [
+    {"padding": "valid"},
+    {"padding": "same", "strides": 2},
+    {"padding": "valid", "strides": 2, "kernel_size": 2},
+    {"padding": "same", "dilation_rate": 2},
+    {"padding": "valid", "dilation_rate": 2, "return_sequences": True, "go_backwards": True},
+    {"padding": "same", "kernel_size": 2},  # even kernel: TensorFlow's uneven same split
+    {"use_bias": False, "activation": "relu", "recurrent_activation": "hard_sigmoid"},
+    {"activation": "elu", "recurrent_activation": "softsign", "return_state": True, "go_backwards": True},
+    {"data_format": "channels_first", "padding": "same", "strides": 2, "return_sequences": True,
+     "return_state": True},
+]
+
+
+def _id(case):
+    return "-".join(f"{k}={v}" for k, v in case.items())
+
+
+def _layer(K, rank, **options):
+    return getattr(K.layers, f"ConvLSTM{rank}D")(FILTERS, **{"kernel_size": 3, **options})
+
+
+def _input_shape(rank, channels_first=False):
+    spatial = SPATIAL[rank]
+    return (STEPS, CHANNELS) + spatial if channels_first else (STEPS,) + spatial + (CHANNELS,)
+
+
+@pytest.mark.parametrize("case", CASES, ids=_id)
+@pytest.mark.parametrize("rank", [1, 2, 3])
+def test_conv_lstm(any_keras, rank, case, tmp_path):
+    K = any_keras
+    channels_first = case.get("data_format") == "channels_first"
+    inputs = K.Input(_input_shape(rank, channels_first))
+    outputs = _layer(K, rank, **case)(inputs)
+    model = K.Model(inputs, outputs)
+    fmt = "keras" if CASES.index(case) % 2 else "h5"
+    check_against_keras(model, tmp_path, fmt, batches=(2,), scale=0.3, seed=rank)
+
+
+@pytest.mark.parametrize("rank", [1, 2, 3])
+def test_chained_conv_lstms_with_a_dense_head(any_keras, rank, tmp_path):
+    K = any_keras
+    model = K.Sequential(
+        [
+            K.Input(_input_shape(rank)),
+            _layer(K, rank, padding="same", return_sequences=True),
+            _layer(K, rank, kernel_size=2, strides=2),
+            K.layers.Flatten(),
+            K.layers.Dense(4, activation="softmax"),
+        ]
+    )
+    check_against_keras(model, tmp_path, "h5" if rank % 2 else "keras", batches=(1, 3), scale=0.3)
+
+
+def test_conv_lstm1d_into_global_pooling_and_a_free_time_axis(any_keras, tmp_path):
+    K = any_keras
+    model = K.Sequential(
+        [
+            K.Input((None, 7, CHANNELS)),
+            _layer(K, 1, padding="same", return_sequences=True),
+            _layer(K, 1),
+            K.layers.GlobalAveragePooling1D(),
+            K.layers.Dense(2),
+        ]
+    )
+    check_against_keras(model, tmp_path, "keras", batches=(2,), steps=5, scale=0.3)
+
+
+def test_conv_lstm_states_feed_other_layers(keras3, tmp_path):
+    K = keras3
+    inputs = K.Input(_input_shape(2))
+    out, h, c = _layer(K, 2, padding="same", return_state=True)(inputs)
+    merged = K.layers.Add()([out, h, c])
+    model = K.Model(inputs, [K.layers.Flatten()(merged), c])
+    check_against_keras(model, tmp_path, "h5", batches=(2,), scale=0.3)
+
+
+@pytest.mark.parametrize(
+    "options, message",
+    [({"stateful": True}, "stateful=True is not supported")],
+)
+def test_refused_options(keras2, options, message, tmp_path):
+    K = keras2
+    model = K.Sequential([K.Input(_input_shape(1), batch_size=2), _layer(K, 1, **options)])
+    with pytest.raises(LstmgenError, match=message):
+        generate_module(save(model, tmp_path, "h5"), tmp_path)
+
+
+def test_generated_code_is_one_matmul_per_convolution(keras3, tmp_path):
+    K = keras3
+    model = K.Sequential([K.Input(_input_shape(2)), _layer(K, 2, padding="same")])
+    module = check_against_keras(model, tmp_path, "keras", batches=(1,))
+    with open(module.__file__) as handle:
+        source = handle.read()
+    assert "def windows(" in source and "for t in range(steps)" in source
+    assert source.count("windows(") == 3  # definition, the hoisted W * x, the step's U * h
+    assert np.all(np.isfinite(module.self_test()[1]))
+
+
+@pytest.mark.parametrize("channels_first", [False, True])
+def test_initial_states(any_keras, channels_first, tmp_path):
+    K = any_keras
+    fmt = "channels_first" if channels_first else "channels_last"
+    inputs = K.Input(_input_shape(2, channels_first))
+    state_shape = (FILTERS,) + SPATIAL[2] if channels_first else SPATIAL[2] + (FILTERS,)
+    h0, c0 = K.Input(state_shape), K.Input(state_shape)
+    layer = _layer(K, 2, padding="same", data_format=fmt, return_sequences=True, return_state=True)
+    outputs = layer(inputs, initial_state=[h0, c0])
+    model = K.Model([inputs, h0, c0], outputs)
+    check_against_keras(model, tmp_path, "keras", batches=(2,), scale=0.3)
