@@ -42,6 +42,18 @@ _CLASS_KEYS: Dict[str, Dict[str, Any]] = {
     },
     "MaxPooling1D": {"stride": None, "pool_length": 2, "border_mode": "valid"},
     "AveragePooling1D": {"stride": None, "pool_length": 2, "border_mode": "valid"},
+    "TimeDistributedDense": {
+        "init": "glorot_uniform", "activation": "linear", "W_regularizer": None,
+        "b_regularizer": None, "activity_regularizer": None, "W_constraint": None,
+        "b_constraint": None, "bias": True, "input_dim": None, "input_length": None,
+    },
+    "BatchNormalization": {
+        "epsilon": 0.001, "mode": 0, "axis": -1, "momentum": 0.99,
+        "gamma_regularizer": None, "beta_regularizer": None,
+    },
+    "ZeroPadding1D": {"padding": 1},
+    "LeakyReLU": {"alpha": 0.3},
+    "ELU": {"alpha": 1.0},
     "Dropout": {"p": 0.5},
     "Masking": {"mask_value": 0.0},
     "Merge": {
@@ -125,6 +137,9 @@ def gru_weights(prefix, arrays, consume_less, backend="tensorflow") -> Weights:
 def plain_weights(prefix, arrays, backend="tensorflow", parts="Wb") -> Weights:
     """Dense (W, b), SimpleRNN (W, U, b), Embedding (W)."""
     return [(f"{prefix}_{part}{suffix(backend)}", a) for part, a in zip(parts, arrays)]
+
+
+BATCH_NORMALIZATION = ["gamma", "beta", "running_mean", "running_std"]  # running_std: the variance
 
 
 def conv1d_weights(prefix, arrays, layout="1.2", backend="tensorflow") -> Weights:

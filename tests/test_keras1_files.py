@@ -324,6 +324,98 @@ def test_convolution1d_pooling_flatten(keras2, tmp_path, layout, backend):
     compare(model, path, tmp_path, normal(12, 3))
 
 
+# ---- TimeDistributedDense, BatchNormalization, advanced activations, global pooling --
+
+
+def positive_variances(model, seed):
+    """randomize() draws normal values: BatchNormalization's moving variance made positive."""
+    rng = np.random.default_rng(seed)
+    for layer in model.layers:
+        if layer.__class__.__name__ == "BatchNormalization":
+            gamma, beta, mean, variance = layer.get_weights()
+            layer.set_weights([gamma, beta, mean, rng.uniform(0.2, 2.0, variance.shape).astype(np.float32)])
+
+
+def normalized_model(K):
+    model = K.Sequential([
+        K.Input((6, 3)),
+        K.layers.Dense(4, activation="tanh", name="timedistributeddense_1"),
+        K.layers.BatchNormalization(epsilon=1e-3, name="batchnormalization_1"),
+        K.layers.LeakyReLU(0.2, name="leakyrelu_1"),
+        K.layers.ZeroPadding1D((1, 2), name="zeropadding1d_1"),
+        K.layers.Activation("elu", name="elu_1"),
+        K.layers.GlobalAveragePooling1D(name="globalaveragepooling1d_1"),
+    ])
+    randomize(model, seed=10)
+    positive_variances(model, seed=10)
+    return model
+
+
+@pytest.mark.parametrize(
+    "version,padding",
+    [("1.2.2", [1, 2]), ("1.2.2", {"left_pad": 1, "right_pad": 2}), ("1.1.1", [1, 2])],
+)
+def test_time_distributed_dense_batch_normalization_activations(keras2, tmp_path, version, padding):
+    model = built("normalized", lambda: normalized_model(keras2))
+    backend = "theano" if version == "1.1.1" else "tensorflow"
+    layers = [
+        k1.first(
+            k1.layer("TimeDistributedDense", "timedistributeddense_1", output_dim=4, activation="tanh",
+                     input_dim=3, input_length=6),
+            [None, 6, 3],
+        ),
+        k1.layer("BatchNormalization", "batchnormalization_1", epsilon=1e-3, mode=0, axis=-1),
+        k1.layer("LeakyReLU", "leakyrelu_1", alpha=0.2),
+        k1.layer("ZeroPadding1D", "zeropadding1d_1", padding=padding),
+        k1.layer("ELU", "elu_1", alpha=1.0),
+        k1.layer("GlobalAveragePooling1D", "globalaveragepooling1d_1"),
+    ]
+    w = [layer.get_weights() for layer in model.layers]
+    weights = [
+        ("timedistributeddense_1", k1.plain_weights("timedistributeddense_1", w[0], backend)),
+        ("batchnormalization_1", k1.plain_weights("batchnormalization_1", w[1], backend, k1.BATCH_NORMALIZATION)),
+    ] + [(entry["config"]["name"], []) for entry in layers[2:]]
+    path = k1.write_h5(tmp_path / "k1.h5", k1.sequential(layers), weights, backend, version)
+    _, worst = compare(model, path, tmp_path, normal(6, 3))
+    print(f"max error {worst:.2e}")
+
+
+def time_axis_model(K):
+    model = K.Sequential([
+        K.Input((6, 3)),
+        K.layers.ZeroPadding1D(2, name="zeropadding1d_1"),
+        K.layers.BatchNormalization(axis=1, epsilon=0.01, name="batchnormalization_1"),
+        K.layers.Dense(5, use_bias=False, name="timedistributeddense_1"),
+        K.layers.GlobalMaxPooling1D(name="globalmaxpooling1d_1"),
+        K.layers.Dense(2, name="dense_1"),
+    ])
+    randomize(model, seed=11)
+    positive_variances(model, seed=11)
+    return model
+
+
+def test_batch_normalization_over_steps_and_global_max_pooling(keras2, tmp_path):
+    model = built("time_axis", lambda: time_axis_model(keras2))
+    layers = [
+        k1.first(k1.layer("ZeroPadding1D", "zeropadding1d_1", padding=2), [None, 6, 3]),
+        k1.layer("BatchNormalization", "batchnormalization_1", epsilon=0.01, axis=1),
+        k1.layer("TimeDistributedDense", "timedistributeddense_1", output_dim=5, bias=False, input_dim=3),
+        k1.layer("GlobalMaxPooling1D", "globalmaxpooling1d_1"),
+        k1.layer("Dense", "dense_1", output_dim=2, input_dim=5),
+    ]
+    w = [layer.get_weights() for layer in model.layers]
+    weights = [
+        ("zeropadding1d_1", []),
+        ("batchnormalization_1", k1.plain_weights("batchnormalization_1", w[1], parts=k1.BATCH_NORMALIZATION)),
+        ("timedistributeddense_1", k1.plain_weights("timedistributeddense_1", w[2])),
+        ("globalmaxpooling1d_1", []),
+        ("dense_1", k1.plain_weights("dense_1", w[4])),
+    ]
+    path = k1.write_h5(tmp_path / "k1.h5", k1.sequential(layers), weights)
+    _, worst = compare(model, path, tmp_path, normal(6, 3))
+    print(f"max error {worst:.2e}")
+
+
 # ---- functional Model with Merge ---------------------------------------------------
 
 MERGES = {"sum": "Add", "mul": "Multiply", "ave": "Average", "max": "Maximum", "concat": "Concatenate"}
@@ -397,9 +489,24 @@ def test_merge_with_dot_mode_is_refused(capsys, tmp_path):
 
 
 def test_keras1_class_without_a_translation_is_refused(capsys, tmp_path):
-    norm = k1.layer("BatchNormalization", "batchnormalization_1", mode=0, epsilon=1e-3)
-    refused(capsys, small_file(tmp_path, extra=[norm]), "layer 'batchnormalization_1' (BatchNormalization)",
+    maxout = k1.layer("MaxoutDense", "maxoutdense_1", output_dim=2, nb_feature=4)
+    refused(capsys, small_file(tmp_path, extra=[maxout]), "layer 'maxoutdense_1' (MaxoutDense)",
             "Keras 1 layer class is not supported")
+
+
+@pytest.mark.parametrize(
+    ("entry", "version", "fragments"),
+    [
+        (k1.layer("BatchNormalization", "bn", mode=1), "1.2.2", ("layer 'bn' (BatchNormalization)", "mode=1")),
+        (k1.layer("BatchNormalization", "bn", mode=2), "1.2.2", ("layer 'bn' (BatchNormalization)", "mode=2")),
+        (k1.layer("BatchNormalization", "bn"), "1.0.8", ("layer 'bn' (BatchNormalization)", "saved by Keras 1.0")),
+        (k1.layer("Highway", "highway_1", activation="tanh"), "1.2.2", ("layer 'highway_1' (Highway)", "Highway")),
+        (k1.layer("ELU", "elu_1", alpha=0.5), "1.2.2", ("layer 'elu_1' (ELU)", "alpha=0.5")),
+        (k1.layer("ZeroPadding1D", "zp", padding={"top_pad": 1}), "1.2.2", ("layer 'zp' (ZeroPadding1D)", "padding=")),
+    ],
+)
+def test_keras1_options_that_compute_differently_are_refused(capsys, tmp_path, entry, version, fragments):
+    refused(capsys, small_file(tmp_path, extra=[entry], version=version), *fragments)
 
 
 def test_file_without_version_is_recognised_as_keras1(tmp_path):

@@ -89,7 +89,7 @@ def assemble(
     `backend` (Keras 1 files: "tensorflow" or "theano") decides convolution kernels' flip.
     """
     saved_major = keras_major_version(version, config)
-    spec: ModelSpec = parse_model_config(config, saved_major)
+    spec: ModelSpec = parse_model_config(config, saved_major, version)
     major = keras1.SEMANTICS if saved_major == 1 else saved_major
     records: List[LayerRecord] = []
     for layer in spec.layers:

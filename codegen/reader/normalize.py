@@ -69,13 +69,14 @@ def keras_major_version(version: Optional[str], config: Mapping[str, Any]) -> in
     return major
 
 
-def parse_model_config(config: Any, keras_major: int = 3) -> ModelSpec:
+def parse_model_config(config: Any, keras_major: int = 3, keras_version: Optional[str] = None) -> ModelSpec:
     """Turn a model's JSON config (any Keras 1.x, 2.x or 3.x) into a ModelSpec, nested
-    models flattened into it. Keras 1 configs are first rewritten in Keras 2 form."""
+    models flattened into it. Keras 1 configs are first rewritten in Keras 2 form
+    (`keras_version`, the file's, decides what some Keras 1.0.x layers meant)."""
     if not isinstance(config, dict) or "class_name" not in config:
         raise LstmgenError("the model config is not a Keras model (no 'class_name')")
     if keras_major == 1:
-        config, keras_major = keras1.translate_model(config), keras1.SEMANTICS
+        config, keras_major = keras1.translate_model(config, keras_version), keras1.SEMANTICS
     from codegen.reader.nesting import expand_nested  # noqa: PLC0415 (it calls back here)
 
     model_class = _text_field(config, "class_name", "model")
