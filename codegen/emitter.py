@@ -17,6 +17,7 @@ import numpy as np
 from codegen import __version__
 from codegen.errors import LstmgenError
 from codegen.ir import ModelGraph, Shape, Tensor
+from codegen.sample_inputs import sample_inputs, sample_shape
 
 WEIGHTS_PLACEHOLDER = "__LSTMGEN_WEIGHTS__"
 SELF_TEST_PLACEHOLDER = "__LSTMGEN_SELF_TEST__"
@@ -227,21 +228,14 @@ def fill(source: str, self_test_shapes: str, self_test: str = "", weights: str =
 
 def self_test_input(graph: ModelGraph, batch: int = 2, free_steps: int = 6) -> List[np.ndarray]:
     """A fixed pseudo-random input batch for the embedded self-test."""
-    rng = np.random.default_rng(20261129)
-    arrays = []
-    for tensor, dtype in zip(graph.inputs, graph.input_dtypes):
-        # A fixed batch axis (stateful models) is kept: the module accepts only that size.
-        shape = [batch if tensor.shape[0] is None else tensor.shape[0]]
-        shape += [free_steps if n is None else n for n in tensor.shape[1:]]
+    shapes = [tensor.shape for tensor in graph.inputs]
+    for tensor in graph.inputs:
+        shape = sample_shape(tensor.shape, batch, free_steps)
         if float(np.prod(shape, dtype=np.float64)) > MAX_SELF_TEST_VALUES:
             raise LstmgenError(
-                f"input {tensor.var!r} of shape {tuple(shape)} is too large for the embedded self-test"
+                f"input {tensor.var!r} of shape {shape} is too large for the embedded self-test"
             )
-        if dtype.startswith(("int", "uint")):
-            arrays.append(rng.integers(0, 2, shape).astype(np.float32))  # ids valid anywhere
-        else:
-            arrays.append(rng.standard_normal(shape).astype(np.float32))
-    return arrays
+    return sample_inputs(shapes, graph.input_dtypes, 20261129, batch, free_steps)
 
 
 def _draft_weights(graph: ModelGraph) -> Any:

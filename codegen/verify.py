@@ -11,6 +11,7 @@ import numpy as np
 
 from codegen.errors import LstmgenError
 from codegen.reader import read_model
+from codegen.sample_inputs import sample_inputs
 
 KERAS_FOR = {2: ("tf_keras", "tf-keras==2.21.*"), 3: ("keras", "keras>=3.10")}
 
@@ -52,15 +53,21 @@ def load_predictor(path: str):
 
 def random_inputs(predictor, batch: int, steps: int, seed: int) -> List[np.ndarray]:
     """Inputs of the predictor's shapes: normal floats, or small token ids."""
-    rng = np.random.default_rng(seed)
-    arrays = []
-    for shape, dtype in zip(predictor.INPUT_SHAPES, predictor.INPUT_DTYPES):
-        full = (batch,) + tuple(steps if n is None else n for n in shape[1:])
-        if dtype.startswith(("int", "uint")):
-            arrays.append(rng.integers(0, 2, full).astype(np.int32))
-        else:
-            arrays.append(rng.standard_normal(full).astype(np.float32))
-    return arrays
+    return sample_inputs(
+        predictor.INPUT_SHAPES, predictor.INPUT_DTYPES, seed, batch, steps, id_dtype=np.int32
+    )
+
+
+def reset_states(model, predictor=None) -> None:
+    """Start stateful models over, so that Keras and the predictor see the same history."""
+    pending = [model]
+    while pending:
+        layer = pending.pop()
+        pending.extend(getattr(layer, "layers", []) or [])
+        if getattr(layer, "stateful", False) and hasattr(layer, "reset_states"):
+            layer.reset_states()
+    if predictor is not None and hasattr(predictor, "reset_states"):
+        predictor.reset_states()
 
 
 def keras_outputs(model, inputs: Sequence[np.ndarray], dtypes: Sequence[str]) -> List[np.ndarray]:
@@ -72,11 +79,16 @@ def keras_outputs(model, inputs: Sequence[np.ndarray], dtypes: Sequence[str]) ->
 
 def keras_reference(model, dtypes: Sequence[str]):
     """The self-test reference for `lstmgen --verify`: Keras's outputs for given inputs."""
-    return lambda inputs: keras_outputs(model, inputs, dtypes)
+    def reference(inputs):
+        reset_states(model)
+        return keras_outputs(model, inputs, dtypes)
+
+    return reference
 
 
 def compare(model, predictor, inputs: Sequence[np.ndarray]) -> List[Tuple[str, float, float]]:
-    """(output name, max |a - b|, max |a - b| / (1 + |b|)) per output."""
+    """(output name, max |a - b|, max |a - b| / (1 + |b|)) per output, both from fresh states."""
+    reset_states(model, predictor)
     expected = keras_outputs(model, inputs, predictor.INPUT_DTYPES)
     got = predictor.predict(list(inputs))
     got = got if isinstance(got, list) else [got]

@@ -71,3 +71,19 @@ def test_verify_with_given_inputs_and_keras3(capsys, tmp_path, keras3):
 def test_verify_refuses_a_missing_predictor(capsys):
     code, _, err = run(capsys, "verify", os.path.join(SEED, "model.h5"), "nope.py")
     assert code == 2 and err.startswith("lstmgen verify: error: nope.py")
+
+
+def test_verify_and_generate_verify_on_a_stateful_model(capsys, tmp_path, any_keras):
+    # A fixed batch of 3 and states that persist: both sides start from fresh states.
+    from oracle import randomize, save
+    from test_streaming_stateful import stateful_model
+
+    model = stateful_model(any_keras, "LSTM", batch=3)
+    randomize(model, seed=5)
+    path = save(model, tmp_path, "keras")
+    out = tmp_path / "stateful.py"
+    code, _, err = run(capsys, path, "-o", str(out), "--verify")
+    assert code == 0, err
+    assert "FAIL" not in err and "self-test" in err
+    code, table, _ = run(capsys, "verify", path, str(out))
+    assert code == 0 and "FAIL" not in table, table
