@@ -132,16 +132,28 @@ def test_initial_states_from_other_tensors(any_keras, fmt, tmp_path):
     check_against_keras(model, tmp_path, fmt, make_inputs=padded, scale=0.4)
 
 
+# Not in alphabetical order, and more than ten cells of one class: in .keras files the
+# cells' weight groups are named lstm_cell, gru_cell, lstm_cell_1, ..., lstm_cell_10.
+MANY = [("LSTMCell", 2), ("GRUCell", 3)] + [("LSTMCell", 2 + k % 3) for k in range(11)]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
 @pytest.mark.parametrize("merge_mode", ["concat", None])
-def test_bidirectional_around_cells(any_keras, merge_mode, tmp_path):
+def test_bidirectional_around_cells(any_keras, merge_mode, fmt, tmp_path):
     K = any_keras
     x = K.Input((5, 3))
     y = K.layers.Bidirectional(
-        K.layers.RNN(stacked(K, [("GRUCell", 3), ("LSTMCell", 2)]), return_sequences=True),
+        K.layers.RNN(stacked(K, [("LSTMCell", 2), ("GRUCell", 3)]), return_sequences=True),
         merge_mode=merge_mode,
     )(K.layers.Masking()(x))
     model = K.Model(x, y)
-    check_against_keras(model, tmp_path, "h5", make_inputs=padded, scale=0.4)
+    check_against_keras(model, tmp_path, fmt, make_inputs=padded, scale=0.4)
+
+
+def test_many_cells_of_one_class_keep_their_order(any_keras, tmp_path):
+    K = any_keras
+    model = K.Sequential([K.Input((4, 3)), K.layers.RNN(stacked(K, MANY), return_sequences=True)])
+    check_against_keras(model, tmp_path, "keras", scale=0.4)
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

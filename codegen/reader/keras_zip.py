@@ -23,6 +23,14 @@ _MEMBER_LIMITS = {
 _MAX_COMPRESSION_RATIO = 200
 # Keras lists a Bidirectional's forward weights before its backward ones.
 _CHILD_ORDER = {"forward_layer": 0, "backward_layer": 2}
+# Where a sub-object's config sits in its owner's config: a Bidirectional's halves are
+# copies of `layer` (or `backward_layer`), an RNN's cell is `cell`.
+_CHILD_CONFIG = {
+    "forward_layer": ("layer",),
+    "backward_layer": ("backward_layer", "layer"),
+    "layer": ("layer",),
+    "cell": ("cell",),
+}
 
 
 def read_keras_zip(path: str) -> SavedModel:
@@ -50,7 +58,7 @@ def _assemble_with(path: str, config, version, weights: h5py.File) -> SavedModel
         group_path = layer.keras_path
         if not group_path or group_path not in weights:
             return (), ()
-        pairs = _collect(weights[group_path], "", _stacked_cell_order(layer.config))
+        pairs = _collect(weights[group_path], "", layer.config)
         names = tuple(name for name, _ in pairs)
         arrays = tuple(as_float32(array, layer.name, name) for name, array in pairs)
         return names, arrays
@@ -58,30 +66,47 @@ def _assemble_with(path: str, config, version, weights: h5py.File) -> SavedModel
     return assemble(path, "keras", config, version, weights_of)
 
 
-def _collect(group: h5py.Group, prefix: str, order: Dict[str, int]) -> List[Tuple[str, np.ndarray]]:
+def _collect(group: h5py.Group, prefix: str, config: Any) -> List[Tuple[str, np.ndarray]]:
     """Own `vars/0..n` first, then sub-objects (e.g. `cell`), as in Keras's `layer.weights`.
-    Sub-objects kept in a list (StackedRNNCells's cells) come in the list's order."""
+    `config` is the Keras config of what `group` holds; it orders objects kept in a list
+    (StackedRNNCells's cells), whose groups are named after their class, not their place."""
     pairs: List[Tuple[str, np.ndarray]] = []
     if "vars" in group:
         variables = group["vars"]
         for key in sorted(variables.keys(), key=lambda k: (len(k), k)):
             pairs.append((f"{prefix}vars/{key}", variables[key][()]))
+    order = _list_order(config)
     ranked = sorted(group.keys(), key=lambda k: (_CHILD_ORDER.get(k, 1), order.get(k, -1), k))
     for key in ranked:
         if key != "vars" and isinstance(group[key], h5py.Group):
-            pairs.extend(_collect(group[key], f"{prefix}{key}/", order))
+            child = _child_config(config, key, order)
+            pairs.extend(_collect(group[key], f"{prefix}{key}/", child))
     return pairs
 
 
-def _stacked_cell_order(config: Any) -> Dict[str, int]:
-    """The position of each StackedRNNCells cell's group (`lstm_cell`, `gru_cell`,
-    `lstm_cell_1`, ...: named after its class, counted per class) in the cells list."""
-    cell = config.get("cell") if isinstance(config, dict) else None
-    cells = cell.get("config", {}).get("cells") if isinstance(cell, dict) else None
-    if not isinstance(cells, list):
+def _list_order(config: Any) -> Dict[str, int]:
+    """For a list of objects: each one's group name (`lstm_cell`, `gru_cell`,
+    `lstm_cell_1`, ...: its class, counted per class) -> its place in the list."""
+    if not isinstance(config, list):
         return {}
-    classes = [str(item.get("class_name")) if isinstance(item, dict) else "" for item in cells]
+    classes = [str(item.get("class_name")) if isinstance(item, dict) else "" for item in config]
     return {name: k for k, name in enumerate(container_paths(classes, folder=""))}
+
+
+def _child_config(config: Any, key: str, order: Dict[str, int]) -> Any:
+    """The config of the object in child group `key`."""
+    if isinstance(config, list):
+        item = config[order[key]] if key in order else None
+        return item.get("config") if isinstance(item, dict) else {}
+    if not isinstance(config, dict):
+        return {}
+    if key == "cells":
+        return config.get("cells")
+    for source in _CHILD_CONFIG.get(key, ()):
+        inner = config.get(source)
+        if isinstance(inner, dict):
+            return inner.get("config", {})
+    return {}
 
 
 def _member(archive: zipfile.ZipFile, path: str, name: str) -> bytes:
