@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from oracle import check_against_keras, generate_module, save
+from oracle import check_against_keras, generate_module, load_module, save
 
 from codegen.errors import LstmgenError
 
@@ -123,3 +123,21 @@ def test_initial_states(any_keras, channels_first, tmp_path):
     outputs = layer(inputs, initial_state=[h0, c0])
     model = K.Model([inputs, h0, c0], outputs)
     check_against_keras(model, tmp_path, "keras", batches=(2,), scale=0.3)
+
+
+def test_hoisted_input_convolution_in_chunks_of_steps(keras3, tmp_path):
+    # Big inputs hoist conv(x_t, W) a few steps at a time; the numbers stay the same.
+    K = keras3
+    model = K.Sequential(
+        [K.Input(_input_shape(2)), _layer(K, 2, padding="same", return_sequences=True, go_backwards=True)]
+    )
+    module = check_against_keras(model, tmp_path, "keras", batches=(3,))
+    with open(module.__file__) as handle:
+        source = handle.read()
+    limit = "chunk = max(1, 4194304 // "
+    assert source.count(limit) == 1
+    chunked = tmp_path / "chunked.py"
+    chunked.write_text(source.replace(limit, "chunk = max(1, 1000 // "))  # 1 step per chunk
+    module_chunked = load_module(str(chunked))
+    x = np.random.default_rng(0).normal(size=(3,) + _input_shape(2)).astype(np.float32)
+    np.testing.assert_allclose(module_chunked.predict(x), module.predict(x), rtol=1e-6, atol=1e-7)

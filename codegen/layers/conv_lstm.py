@@ -55,6 +55,8 @@ def build_conv_lstm(ctx: LayerContext) -> Built:
             "spatial": spatial,
             "out_spatial": out_spatial,
             "window_cells": prod(kernel_size),
+            # im2col numbers of one sequence's step: bounds how many steps are hoisted at once
+            "step_numbers": prod(out_spatial) * prod(kernel_size) * channels,
             "channels": channels,
             "channels_first": channels_first,
             "gates": {gate: f"{k * filters}:{(k + 1) * filters}" for k, gate in enumerate(GATES)},
