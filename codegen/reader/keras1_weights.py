@@ -11,8 +11,7 @@ from typing import Any, Callable, Dict, Mapping, Sequence, Tuple
 import numpy as np
 
 from codegen.errors import layer_error
-
-_WRAPPED = "layer"  # where TimeDistributed and Bidirectional keep their layer
+from codegen.reader.keras1 import WRAPPED
 
 Arrays = Tuple[np.ndarray, ...]
 Converter = Callable[[Mapping[str, Any], Arrays, str], Arrays]
@@ -52,12 +51,12 @@ def _conv1d(config: Mapping[str, Any], arrays: Arrays, backend: str) -> Arrays:
 def _halves(config: Mapping[str, Any], arrays: Arrays, backend: str) -> Arrays:
     """Bidirectional: the forward layer's weights, then the backward layer's."""
     half = len(arrays) // 2
-    inner = config.get(_WRAPPED) or {}
+    inner = config.get(WRAPPED) or {}
     return convert_weights(inner, arrays[:half], backend) + convert_weights(inner, arrays[half:], backend)
 
 
 def _wrapped(config: Mapping[str, Any], arrays: Arrays, backend: str) -> Arrays:
-    return convert_weights(config.get(_WRAPPED) or {}, arrays, backend)
+    return convert_weights(config.get(WRAPPED) or {}, arrays, backend)
 
 
 # Keras 2 class name (after translation) -> how its Keras 1 weights become Keras 2 ones.
