@@ -14,7 +14,7 @@ from codegen.emitter import generate_source
 from codegen.errors import LstmgenError
 from codegen.generate import read_graph
 from codegen.layers.base import Options
-from codegen.output_files import staged, write_outputs
+from codegen.output_files import stale_weights_file, staged, write_outputs
 from codegen.progress import Progress
 from codegen.reader.normalize import LstmgenWarning
 
@@ -133,7 +133,8 @@ def main(argv: Optional[List[str]] = None) -> int:
                     print(f"lstmgen: warning: {warning.message}", file=sys.stderr)
             sys.stderr.write("".join(report))
     except VerificationFailed as error:
-        sys.stderr.write("".join(report))
+        if not args.quiet:
+            sys.stderr.write("".join(report))
         print(f"lstmgen: error: {_one_line(error)}", file=sys.stderr)
         return EXIT_VERIFY_FAILED
     except LstmgenError as error:
@@ -158,6 +159,11 @@ def _option_misuse(args: argparse.Namespace) -> Optional[str]:
     """Options that contradict each other, as the one-line message; None if all is well."""
     if args.weights_file and args.output in (None, "-"):
         return "--weights-file needs -o OUT.py: the weights go to OUT.npz next to it"
+    if args.weights_file and not args.output.endswith(".py"):
+        return (
+            f"--weights-file needs -o OUT.py ending in .py, got {args.output!r}: "
+            "the weights go to OUT.npz next to it"
+        )
     if args.tolerance is not None and not args.verify:
         return "--tolerance applies only with --verify"
     if args.tolerance is not None and not args.tolerance >= 0:
@@ -182,9 +188,10 @@ def _generate_and_write(args: argparse.Namespace, options: Options, progress, re
             text, ok = verify.verify_loaded(model, args.model, module_path, tolerance)
             report.append(text)
             if not ok:
+                table = "run without -q for the table" if args.quiet else "table above"
                 raise VerificationFailed(
-                    f"{args.output or 'the predictor'}: disagrees with Keras beyond tolerance "
-                    f"{tolerance:g} (table above); nothing written"
+                    f"{_output_name(args)}: disagrees with Keras beyond tolerance "
+                    f"{tolerance:g} ({table}); nothing written"
                 )
 
     module_name = _module_name(args.output)
@@ -192,6 +199,13 @@ def _generate_and_write(args: argparse.Namespace, options: Options, progress, re
     if args.output is not None and args.output != "-":
         progress("writing")
         write_outputs(generated, args.output, check)
+        stale = None if options.weights_file else stale_weights_file(args.output)
+        if stale is not None:
+            warnings.warn(
+                f"{stale}: left from an earlier --weights-file run; stale and unused "
+                f"(this {args.output} embeds its weights)",
+                LstmgenWarning,
+            )
         return
     if check is not None:
         with staged(generated, f"{module_name}.py", private=True) as module:
@@ -236,6 +250,11 @@ def _run_command(name: str, argv: List[str]) -> int:
     except LstmgenError as error:
         print(f"lstmgen {name}: error: {_one_line(error)}", file=sys.stderr)
         return EXIT_BAD_INPUT
+
+
+def _output_name(args: argparse.Namespace) -> str:
+    """The predictor's name in messages: its path, or where it would go."""
+    return "<stdout>" if args.output in (None, "-") else args.output
 
 
 def _module_name(output: Optional[str]) -> str:

@@ -6,13 +6,23 @@ from typing import Callable
 
 from codegen.build import build_graph
 from codegen.emitter import generate_source, no_progress
+from codegen.errors import LstmgenError
 from codegen.ir import ModelGraph
 from codegen.layers.base import Options
 from codegen.reader import read_model
 
 
 def generate(path: str, module_name: str = "predictor", options: Options = Options()) -> str:
-    """Read the Keras model at `path` and return the predictor module's source."""
+    """Read the Keras model at `path` and return the predictor module's source.
+
+    The source only: a --weights-file module needs its .npz too, which this call would
+    drop, so `options.weights_file` is refused here (the CLI writes both files)."""
+    if options.weights_file:
+        raise LstmgenError(
+            "generate() returns only the module's source; Options(weights_file=True) also needs "
+            "the .npz arrays: use generate_source(read_graph(path, options), module_name) "
+            "(its .source and .arrays) or the lstmgen command with --weights-file"
+        )
     return generate_source(read_graph(path, options), module_name).source
 
 

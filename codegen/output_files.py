@@ -61,15 +61,57 @@ def staged(generated: Generated, py_path: str, private: bool = False) -> Iterato
 def write_outputs(
     generated: Generated, py_path: str, check: Optional[Callable[[str], None]] = None
 ) -> None:
-    """Write OUT.py (and OUT.npz) atomically; `check(staged module)` may refuse them first."""
+    """Write OUT.py (and OUT.npz) atomically; `check(staged module)` may refuse them first.
+
+    The .npz goes first (a module never lacks its weights); should the module then fail
+    to move, the previous .npz is put back (or the new one removed): never half a pair."""
     with staged(generated, py_path) as module:
         if check is not None:
             check(module)
-        moves = [(module, py_path)]
-        if generated.arrays is not None:  # the weights first: a module never lacks its .npz
-            moves.insert(0, (weights_path(module), weights_path(py_path)))
+        if generated.arrays is None:
+            _replace(module, py_path)
+            return
+        npz = weights_path(py_path)
+        backup = os.path.join(os.path.dirname(module), ".previous.npz")
+        had_npz = os.path.lexists(npz)
+        if had_npz:
+            _keep_copy(npz, backup, py_path)
+        _replace(weights_path(module), npz)
         try:
-            for source, target in moves:
-                os.replace(source, target)
-        except OSError as error:
-            raise LstmgenError(f"{py_path}: cannot write: {error.strerror or error}") from None
+            _replace(module, py_path)
+        except LstmgenError:
+            with contextlib.suppress(OSError):
+                if had_npz:
+                    os.replace(backup, npz)
+                else:
+                    os.remove(npz)
+            raise
+
+
+def _replace(source: str, target: str) -> None:
+    try:
+        os.replace(source, target)
+    except OSError as error:
+        raise LstmgenError(f"{target}: cannot write: {error.strerror or error}") from None
+
+
+def _keep_copy(path: str, backup: str, py_path: str) -> None:
+    """`path`'s current content at `backup` (a hard link, or a copy), for putting back."""
+    try:
+        try:
+            os.link(path, backup)
+        except OSError:
+            shutil.copy2(path, backup)
+    except OSError as error:
+        raise LstmgenError(f"{py_path}: cannot write: {error.strerror or error}") from None
+
+
+def stale_weights_file(py_path: str) -> Optional[str]:
+    """OUT.npz next to OUT.py if it is a --weights-file .npz (holds 'source-sha256'),
+    else None: written without --weights-file, OUT.py does not read it."""
+    npz = weights_path(py_path)
+    try:
+        with zipfile.ZipFile(npz) as archive:
+            return npz if "source-sha256.npy" in archive.namelist() else None
+    except (OSError, zipfile.BadZipFile):
+        return None

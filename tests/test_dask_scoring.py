@@ -62,3 +62,41 @@ def test_script_runs_and_writes_scores(tmp_path, predictor_and_rows):
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("scored 1,500 rows in 3 chunks on the local threaded scheduler")
     assert np.array_equal(np.load(tmp_path / "y.npy"), expected[:1_500])
+
+
+FAKE = """
+INPUT_NAMES = ["x"]
+INPUT_SHAPES = [(None, 4)]
+INPUT_DTYPES = [{dtype!r}]
+OUTPUT_NAMES = ["y"]
+OUTPUT_SHAPES = [(None, 4)]
+
+
+def predict(x):
+    return x
+"""
+
+
+@pytest.mark.parametrize(
+    "dtype, extra, fragment",
+    [
+        ("float32", "\n\ndef reset_states():\n    pass\n", "a stateful predictor"),
+        ("int32", "", "input 'x' is int32 (token ids): random rows would not be valid ids; pass --input X.npy"),
+    ],
+)
+def test_script_refuses_stateful_predictors_and_random_token_ids(tmp_path, dtype, extra, fragment):
+    fake = tmp_path / f"fake_{dtype}.py"
+    fake.write_text(FAKE.format(dtype=dtype) + extra)
+    result = subprocess.run(
+        [sys.executable, SCRIPT, "--predictor", str(fake), "--rows", "10"], capture_output=True, text=True
+    )
+    assert result.returncode == 2 and result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"score.py: error: {fake}: ") and fragment in lines[0], lines
+
+
+def test_score_refuses_a_stateful_predictor(tmp_path):
+    fake = tmp_path / "fake_stateful.py"
+    fake.write_text(FAKE.format(dtype="float32") + "\n\ndef reset_states():\n    pass\n")
+    with pytest.raises(score.Refused, match="stateful"):
+        score.score(score.load_predictor(str(fake)), np.zeros((4, 4), np.float32))

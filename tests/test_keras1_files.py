@@ -576,3 +576,42 @@ def test_nested_model_in_a_keras1_model_is_refused(capsys, tmp_path):
     config["config"]["layers"].append({**inner, "name": "sequential_1", "inbound_nodes": [[["input_1", 0, 0]]]})
     path = k1.write_h5(tmp_path / "nested.h5", config, [("input_1", []), ("sequential_1", [])])
     refused(capsys, path, "layer 'sequential_1' (Sequential)", "models nested in a Keras 1 model are not supported yet")
+
+
+THEANO_CONV = {"nb_filter": 2, "input_dim": 3, "activation": "linear", "border_mode": "same"}
+
+
+@pytest.mark.parametrize(
+    ("entry", "fragments"),
+    [
+        (k1.layer("Convolution1D", "c", filter_length=2, subsample_length=1, **THEANO_CONV),
+         ("layer 'c' (Conv1D)", "border_mode='same'", "Theano", "filter_length=2")),
+        (k1.layer("Convolution1D", "c", filter_length=3, subsample_length=2, **THEANO_CONV),
+         ("layer 'c' (Conv1D)", "border_mode='same'", "subsample_length=2")),
+        (k1.layer("AtrousConvolution1D", "a", filter_length=4, subsample_length=1, atrous_rate=2, **THEANO_CONV),
+         ("layer 'a' (Conv1D)", "border_mode='same'", "filter_length=4")),
+        (k1.layer("MaxPooling1D", "p", pool_length=2, stride=1, border_mode="same"),
+         ("layer 'p' (MaxPooling1D)", "border_mode='same'", "pool_length=2")),
+        (k1.layer("AveragePooling1D", "p", pool_length=3, stride=None, border_mode="same"),
+         ("layer 'p' (AveragePooling1D)", "border_mode='same'", "stride=3")),
+        (k1.layer("TimeDistributed", "t", layer=k1.layer("MaxPooling1D", "p", pool_length=2, border_mode="same")),
+         ("layer 'p' (MaxPooling1D)", "border_mode='same'")),
+    ],
+)
+def test_theano_same_padding_that_differs_from_tensorflow_is_refused(capsys, tmp_path, entry, fragments):
+    """Theano's 'same' (pad k // 2 both sides, then crop) equals TensorFlow's only for an
+    odd window with stride 1."""
+    config = k1.sequential([k1.first(entry, [None, 8, 3])])
+    path = k1.write_h5(tmp_path / "theano.h5", config, [(entry["config"]["name"], [])], "theano")
+    refused(capsys, path, *fragments)
+
+
+def test_theano_same_padding_with_an_odd_window_and_stride_1_is_read(tmp_path):
+    entry = k1.layer("MaxPooling1D", "p", pool_length=3, stride=1, border_mode="same")
+    config = k1.sequential([k1.first(entry, [None, 8, 3])])
+    path = k1.write_h5(tmp_path / "theano.h5", config, [("p", [])], "theano")
+    module = generate_module(path, tmp_path)
+    x = np.random.default_rng(0).normal(size=(2, 8, 3)).astype(np.float32)
+    padded = np.pad(x, ((0, 0), (1, 1), (0, 0)), constant_values=-np.inf)
+    expected = np.max([padded[:, k : k + 8] for k in range(3)], axis=0)
+    np.testing.assert_allclose(module.predict(x), expected)

@@ -90,3 +90,26 @@ def test_tolerance_needs_verify(capsys, tmp_path):
     code, _, err = run(capsys, SEED_MODEL, "-o", str(tmp_path / "p.py"), "--tolerance", "1e-3")
     assert code == 2 and err == "lstmgen: error: --tolerance applies only with --verify\n"
     assert os.listdir(tmp_path) == []
+
+
+def test_failed_verification_under_quiet_or_to_stdout(capsys, tmp_path, keras2, monkeypatch):
+    import codegen.verify
+
+    real = codegen.verify.keras_outputs
+    monkeypatch.setattr(
+        codegen.verify, "keras_outputs", lambda *args: [y + 1 for y in real(*args)]
+    )
+    out = tmp_path / "wrong.py"
+    code, _, err = run(capsys, SEED_MODEL, "-o", str(out), "--verify", "-q")
+    assert code == 1
+    assert err == (  # -q: no table, one line
+        f"lstmgen: error: {out}: disagrees with Keras beyond tolerance 1e-05 "
+        "(run without -q for the table); nothing written\n"
+    )
+    assert os.listdir(tmp_path) == []
+    code, stdout, err = run(capsys, SEED_MODEL, "-o", "-", "--verify")
+    assert code == 1 and stdout == "" and "FAIL" in err
+    assert err.strip().splitlines()[-1] == (
+        "lstmgen: error: <stdout>: disagrees with Keras beyond tolerance 1e-05 (table above); "
+        "nothing written"
+    )

@@ -70,6 +70,9 @@ def test_missing_npz_is_a_clear_error(tmp_path):
         (lambda a: a.update(dense_bias=np.zeros(3, np.float32)),
          r"array 'dense_bias' is float32 \(3,\), this predictor expects float32 \(2,\)"),
         (lambda a: a.update(dense_bias=np.zeros(2, np.int32)), r"array 'dense_bias' is int32"),
+        (lambda a: a.update(dense_bias=np.zeros(2, np.float64)),
+         r"array 'dense_bias' is float64 \(2,\), this predictor expects float32 \(2,\)"),
+        (lambda a: a.update(dense_bias=np.zeros(2, ">f4")), r"array 'dense_bias' is >f4"),
     ],
 )
 def test_npz_that_does_not_fit_is_a_clear_error(tmp_path, edit, message):
@@ -138,3 +141,66 @@ def test_npz_bytes_are_reproducible(tmp_path):
     first = generate(tmp_path / "a", "--weights-file")
     second = generate(tmp_path / "b", "--weights-file")
     assert open(first[:-3] + ".npz", "rb").read() == open(second[:-3] + ".npz", "rb").read()
+
+
+def test_weights_file_needs_an_output_ending_in_py(capsys, tmp_path):
+    out = tmp_path / "predictor.txt"
+    assert main([SEED_MODEL, "-o", str(out), "--weights-file"]) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        f"lstmgen: error: --weights-file needs -o OUT.py ending in .py, got {str(out)!r}: "
+        "the weights go to OUT.npz next to it\n"
+    )
+    assert os.listdir(tmp_path) == []
+
+
+def test_generate_refuses_weights_file_instead_of_dropping_the_arrays():
+    from codegen.errors import LstmgenError
+    from codegen.generate import generate as generate_source_text
+    from codegen.layers.base import Options
+
+    with pytest.raises(LstmgenError, match=r"Options\(weights_file=True\)"):
+        generate_source_text(SEED_MODEL, options=Options(weights_file=True))
+
+
+@pytest.mark.parametrize("previous_npz", [True, False])
+def test_failed_module_move_leaves_no_half_replaced_pair(tmp_path, monkeypatch, capsys, previous_npz):
+    import codegen.output_files
+
+    out = tmp_path / "predictor.py"
+    if previous_npz:
+        generate(tmp_path, "--weights-file")
+        old = {name: open(tmp_path / name, "rb").read() for name in ("predictor.py", "predictor.npz")}
+    real = os.replace
+
+    def replace(source, target):
+        if str(target).endswith(".py"):
+            raise PermissionError(13, "Permission denied")
+        real(source, target)
+
+    monkeypatch.setattr(codegen.output_files.os, "replace", replace)
+    _, new_model = retrained(tmp_path)
+    capsys.readouterr()
+    assert main([str(new_model), "-o", str(out), "--weights-file"]) == 2
+    assert f"{out}: cannot write: Permission denied" in capsys.readouterr().err
+    monkeypatch.undo()
+    if previous_npz:
+        assert {name: open(tmp_path / name, "rb").read() for name in old} == old
+        assert self_test(str(out)).returncode == 0
+    else:
+        assert not (tmp_path / "predictor.npz").exists() and not out.exists()
+    assert not [name for name in os.listdir(tmp_path) if name.startswith(".lstmgen-")]
+
+
+def test_stale_npz_next_to_an_embedded_module_is_warned_about(tmp_path, capsys):
+    out = str(tmp_path / "predictor.py")
+    generate(tmp_path, "--weights-file")
+    capsys.readouterr()
+    assert main([SEED_MODEL, "-o", out]) == 0
+    err = capsys.readouterr().err
+    assert f"lstmgen: warning: {tmp_path / 'predictor.npz'}: left from an earlier --weights-file run" in err
+    assert "stale and unused" in err
+    assert main([SEED_MODEL, "-o", out, "-q"]) == 0
+    assert capsys.readouterr().err == ""
+    assert main([SEED_MODEL, "-o", out, "--weights-file"]) == 0  # now it is used: no warning
+    assert "warning" not in capsys.readouterr().err

@@ -17,7 +17,7 @@ from codegen.errors import layer_error
 
 SEMANTICS = 2  # the Keras major version whose semantics a Keras 1 file has
 MODELS = ("Sequential", "Model")
-_WRAPPED = "layer"  # where TimeDistributed and Bidirectional keep their layer
+WRAPPED = "layer"  # where TimeDistributed and Bidirectional keep their layer
 
 _RECURRENT = {
     "output_dim": "units",
@@ -248,9 +248,9 @@ def translate_layer(raw: Dict[str, Any], saved: Optional[Tuple[int, int]] = None
     renamed = {translation.renames.get(key, key): value for key, value in config.items()}
     if shape is not None and renamed.get("batch_input_shape") is None:
         renamed["batch_input_shape"] = shape
-    wrapped = renamed.get(_WRAPPED)
+    wrapped = renamed.get(WRAPPED)
     if isinstance(wrapped, dict) and isinstance(wrapped.get("config"), dict):
-        renamed[_WRAPPED] = translate_layer(wrapped, saved)
+        renamed[WRAPPED] = translate_layer(wrapped, saved)
     return {**raw, "class_name": translation.class_name, "config": renamed}
 
 
