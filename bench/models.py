@@ -59,10 +59,29 @@ def lstm_growth(keras, steps, units):
     return keras.Sequential([keras.Input((steps, 32)), L.LSTM(units), L.Dense(4)])
 
 
+def stacked_cells(keras):
+    """RNN(StackedRNNCells([LSTMCell(64), GRUCell(64)])) over 50 steps of 16 features."""
+    L = keras.layers
+    cells = L.StackedRNNCells([L.LSTMCell(64), L.GRUCell(64)])
+    return keras.Sequential([keras.Input((50, 16)), L.RNN(cells), L.Dense(4)])
+
+
+def convlstm2d(keras):
+    """ConvLSTM2D(16, 3x3, same) over 10 frames of 16 x 16 x 2, then Flatten -> Dense."""
+    L = keras.layers
+    return keras.Sequential(
+        [keras.Input((10, 16, 16, 2)), L.ConvLSTM2D(16, 3, padding="same"), L.Flatten(), L.Dense(4)]
+    )
+
+
 MODELS = {
     "question": question,
     "lstm128x2": lstm128x2,
     "gru64": gru64,
     "bilstm64": bilstm64,
     "lstm10m": lstm10m,
+    "stacked_cells": stacked_cells,
+    "convlstm2d": convlstm2d,
 }
+# Run by default; the others on request (--models), e.g. for the recurrent-family table.
+DEFAULT_MODELS = ["question", "lstm128x2", "gru64", "bilstm64", "lstm10m"]

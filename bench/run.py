@@ -27,7 +27,7 @@ sys.path.insert(0, os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 
 from baseline import baseline_for  # noqa: E402
-from models import MODELS, lstm_growth, randomize  # noqa: E402
+from models import DEFAULT_MODELS, MODELS, lstm_growth, randomize  # noqa: E402
 
 from codegen.generate import generate  # noqa: E402
 from codegen.layers.base import Options  # noqa: E402
@@ -103,6 +103,15 @@ def onnx_session(model, folder, shape):
     return lambda x: session.run(None, {name: x})[0]
 
 
+def optional(engine, key, make):
+    """An engine that may not handle every model (no by-hand code, no ONNX export): None."""
+    try:
+        return make()
+    except Exception as error:  # noqa: BLE001 (any failure: the engine sits this model out)
+        print(f"  {key}: no {engine} ({type(error).__name__}: {str(error)[:120]})", flush=True)
+        return None
+
+
 def bench_model(keras, key, builder, batches, min_time, repeats, folder):
     model = randomize(builder(keras), seed=1)
     shape = model.inputs[0].shape
@@ -121,9 +130,10 @@ def bench_model(keras, key, builder, batches, min_time, repeats, folder):
         "generated (loop)": loop.predict,
         "keras predict": lambda x: model.predict(x, batch_size=len(x), verbose=0),
         "keras call": lambda x: np.asarray(model(x, training=False)),
-        "onnxruntime": onnx_session(model, folder, tuple(shape)),
-        "numpy by hand": baseline_for(model),
+        "onnxruntime": optional("onnxruntime", key, lambda: onnx_session(model, folder, tuple(shape))),
+        "numpy by hand": optional("numpy by hand", key, lambda: baseline_for(model)),
     }
+    engines = {name: fn for name, fn in engines.items() if fn is not None}
     times, errors = {}, {}
     for batch in batches:
         x = np.random.default_rng(batch).normal(size=(batch,) + tuple(shape[1:])).astype(np.float32)
@@ -166,7 +176,7 @@ def markdown(results, batches):
     lines.append("|---|---|" + "---|" * len(ENGINES))
     for key, (times, _, _) in results.items():
         for batch in batches:
-            cells = [f"{times[(batch, e)] * 1e3:.3f}" for e in ENGINES]
+            cells = [f"{times[(batch, e)] * 1e3:.3f}" if (batch, e) in times else "n/a" for e in ENGINES]
             lines.append(f"| {key} | {batch} | " + " | ".join(cells) + " |")
     lines += ["", "### Time relative to the generated module (x slower; < 1: faster than it)", ""]
     lines.append("| model | batch | " + " | ".join(ENGINES[1:]) + " | max rel. error vs Keras |")
@@ -174,7 +184,7 @@ def markdown(results, batches):
     for key, (times, errors, _) in results.items():
         for batch in batches:
             base = times[(batch, "generated")]
-            cells = [f"{times[(batch, e)] / base:.2f}" for e in ENGINES[1:]]
+            cells = [f"{times[(batch, e)] / base:.2f}" if (batch, e) in times else "n/a" for e in ENGINES[1:]]
             lines.append(f"| {key} | {batch} | " + " | ".join(cells) + f" | {errors[batch]:.1e} |")
     lines += ["", "### Generator and module", ""]
     lines.append("| model | parameters | generation (s) | generator peak memory / weight bytes | "
@@ -197,7 +207,8 @@ def plot(results, batches, series, folder):
     fig, axes = plt.subplots(1, len(results), figsize=(4 * len(results), 3.6), squeeze=False)
     for ax, (key, (times, _, _)) in zip(axes[0], results.items()):
         for engine in ENGINES:
-            ax.plot(batches, [times[(b, engine)] * 1e3 for b in batches], marker="o", label=engine)
+            if (batches[0], engine) in times:
+                ax.plot(batches, [times[(b, engine)] * 1e3 for b in batches], marker="o", label=engine)
         ax.set(xscale="log", yscale="log", title=key, xlabel="batch size", ylabel="ms per call")
     axes[0][0].legend(fontsize=7)
     fig.tight_layout()
@@ -218,7 +229,7 @@ def plot(results, batches, series, folder):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats, batches 1 and 256")
-    parser.add_argument("--models", nargs="*", default=list(MODELS), choices=list(MODELS))
+    parser.add_argument("--models", nargs="*", default=DEFAULT_MODELS, choices=list(MODELS))
     parser.add_argument("--no-growth", action="store_true", help="skip the growth curves")
     parser.add_argument("--out", default=os.path.join(HERE, "results"))
     args = parser.parse_args(argv)
