@@ -82,7 +82,7 @@ def build_recurrent(ctx: LayerContext, cells: Sequence[Cell], kind: str) -> Buil
         consumes_mask=True,
         output_names=["out"] + (states if returned else []),
         step="cell" if streams else None,
-        states=units,
+        states=[(n,) for n in units],
         stateful=params["stateful"],
         derived=[item for cell in cells for item in cell.derived],
     )
