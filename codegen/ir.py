@@ -46,7 +46,7 @@ class Node:
     mask_arg: bool = False  # the function takes the input's mask as its last argument
     mask_out: bool = False  # the function returns a new mask after its outputs
     step: Optional[str] = None  # how step() runs it: "same", "cell", "inner" (see Built)
-    states: Tuple[int, ...] = ()  # units of each recurrent state (h, c)
+    states: Tuple[Tuple[int, ...], ...] = ()  # each recurrent state's shape without the batch axis
     stateful: bool = False  # keeps its states between predict() calls
     derived: Tuple[Tuple[str, str, str], ...] = ()  # (variable, expression, comment)
 

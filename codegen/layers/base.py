@@ -76,7 +76,9 @@ class Built:
     # How step() runs it on one timestep: "same" function, its recurrent "cell" step,
     # the wrapped "inner" function; None: the model cannot be streamed through it.
     step: Optional[str] = None
-    states: List[int] = field(default_factory=list)  # units of each recurrent state
+    # Each recurrent state's shape without the batch axis, as the layer returns it:
+    # (units,) for LSTM's h and c, (rows, cols, filters) for ConvLSTM2D's.
+    states: List[Tuple[int, ...]] = field(default_factory=list)
     stateful: bool = False  # keeps its states between predict() calls
     # Constants computed from weights at import: (variable, expression, comment).
     derived: List[Tuple[str, str, str]] = field(default_factory=list)

@@ -8,15 +8,18 @@ from typing import List
 from codegen.ir import Weight
 from codegen.layers.base import Built, LayerContext, check_rank
 from codegen.layers.convolution import is_channels_first, output_steps, window_geometry
+from codegen.layers.recurrence import stateful_option
 
 RANKS = {"ConvLSTM1D": 1, "ConvLSTM2D": 2, "ConvLSTM3D": 3}
 GATES = ("i", "f", "c", "o")
 
 
 def build_conv_lstm(ctx: LayerContext) -> Built:
-    """ConvLSTM1D/2D/3D: padding valid/same, strides, dilation_rate, any activations."""
+    """ConvLSTM1D/2D/3D: padding valid/same, strides, dilation_rate, any activations, stateful."""
     rank = RANKS[ctx.class_name]
     _refuse_unsupported(ctx)
+    initial = len(ctx.input_shapes) == 3
+    stateful = stateful_option(ctx, ctx.input_shapes[0][0], int(initial))
     shape = ctx.input_shapes[0]  # then the initial h and c, if given
     check_rank(ctx, shape, (rank + 3,))
     channels_first = is_channels_first(ctx)
@@ -41,6 +44,7 @@ def build_conv_lstm(ctx: LayerContext) -> Built:
     ctx.use_helpers("windows")
     return_sequences = bool(ctx.option("return_sequences", False))
     return_state = bool(ctx.option("return_state", False))
+    go_backwards = bool(ctx.option("go_backwards", False))
     state = (shape[0],) + ((filters,) + out_spatial if channels_first else out_spatial + (filters,))
     first = state[:1] + (shape[1],) + state[1:] if return_sequences else state
     return Built(
@@ -67,15 +71,24 @@ def build_conv_lstm(ctx: LayerContext) -> Built:
             "kernel": weights[0].var,
             "recurrent_kernel": weights[1].var,
             "bias": weights[2].var if use_bias else None,
-            "initial_state": len(ctx.input_shapes) == 3,
-            "go_backwards": bool(ctx.option("go_backwards", False)),
+            "initial_state": initial or stateful,  # the function takes h0 and c0
+            "stateful": stateful,
+            "go_backwards": go_backwards,
             "return_sequences": return_sequences,
             "return_state": return_state,
+            "frame": shape[2:],  # one step's input, without the batch axis
+            "state_shape": state[1:],  # h and c, without the batch axis, as Keras returns them
+            "states": ["h", "c"],
+            "output_index": 0,  # h is the output (step())
         },
         outputs=[first] + ([state, state] if return_state else []),
         weights=weights,
         mask="none",
         output_names=["out", "h", "c"] if return_state else None,
+        # step() feeds one frame at a time
+        step=None if go_backwards or initial else "cell",
+        states=[state[1:], state[1:]],  # in the layer's data_format
+        stateful=stateful,
     )
 
 
@@ -96,9 +109,7 @@ def _weights(ctx: LayerContext, kernel_size, channels: int, filters: int) -> Lis
 
 
 def _refuse_unsupported(ctx: LayerContext) -> None:
-    """Stateful layers, masks and time_major are not translated yet."""
-    if ctx.option("stateful", False):
-        raise ctx.fail("option stateful=True is not supported yet")
+    """Masks (Keras itself fails on them) and time_major are not translated."""
     if len(ctx.input_shapes) not in (1, 3):
         raise ctx.fail(f"expects 0 or 2 initial state tensors, got {len(ctx.input_shapes) - 1}")
     ctx.require("time_major", (False,), False)  # tf_keras saves it, always False

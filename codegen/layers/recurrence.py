@@ -82,7 +82,7 @@ def build_recurrent(ctx: LayerContext, cells: Sequence[Cell], kind: str) -> Buil
         consumes_mask=True,
         output_names=["out"] + (states if returned else []),
         step="cell" if streams else None,
-        states=units,
+        states=[(n,) for n in units],
         stateful=params["stateful"],
         derived=[item for cell in cells for item in cell.derived],
     )
@@ -126,12 +126,8 @@ def sequence_params(ctx: LayerContext, n_states: int) -> Dict[str, Any]:
     time_major = bool(ctx.option("time_major", False))
     # A time-major layer (old tf.keras) sees (time, batch, features).
     steps = shape[0] if time_major else shape[1]
-    stateful = bool(ctx.option("stateful", False))
     initial = len(ctx.input_shapes) - 1
-    if stateful and initial:
-        raise ctx.fail("stateful=True together with initial_state tensors is not supported")
-    if stateful and _batch_axis_size(ctx) is None:
-        raise ctx.fail("stateful=True needs a fixed batch size in the model's input shape")
+    stateful = stateful_option(ctx, _batch_axis_size(ctx), initial)
     if initial not in (0, n_states):
         raise ctx.fail(f"expects 0 or {n_states} initial state tensors, got {initial}")
     masked = ctx.input_masked[0]
@@ -157,6 +153,16 @@ def sequence_params(ctx: LayerContext, n_states: int) -> Dict[str, Any]:
         # real step: it differs from h only when an initial state is given.
         "track_output": masked and initial > 0 and not zero_output,
     }
+
+
+def stateful_option(ctx: LayerContext, batch: Optional[int], initial: int) -> bool:
+    """Option stateful; refused with initial_state tensors or without a fixed batch size."""
+    stateful = bool(ctx.option("stateful", False))
+    if stateful and initial:
+        raise ctx.fail("stateful=True together with initial_state tensors is not supported")
+    if stateful and batch is None:
+        raise ctx.fail("stateful=True needs a fixed batch size in the model's input shape")
+    return stateful
 
 
 def _batch_axis_size(ctx: LayerContext) -> Optional[int]:

@@ -11,10 +11,12 @@ from codegen.ir import Node, Tensor
 from codegen.layers.base import Built, LayerContext, param_count
 
 MERGE_MODES = ("concat", "sum", "mul", "ave", None)
+# Templates of the layers Bidirectional can wrap: LSTM/GRU/SimpleRNN/RNN and ConvLSTM1D/2D/3D
+RECURRENT_TEMPLATES = ("recurrent.py.j2", "conv_lstm.py.j2")
 
 
 def build_bidirectional(ctx: LayerContext) -> Built:
-    """Bidirectional(layer, merge_mode, backward_layer) around any recurrent layer."""
+    """Bidirectional(layer, merge_mode, backward_layer) around any recurrent or ConvLSTM layer."""
     layer = _nested(ctx, "layer")
     merge_mode = ctx.require("merge_mode", MERGE_MODES, "concat")
     forward_config = dict(layer["config"])
@@ -45,7 +47,7 @@ def build_bidirectional(ctx: LayerContext) -> Built:
         ctx, {**backward, "config": backward_config}, weights[half:],
         [ctx.inputs[0], *states[len(states) // 2 :]], "backward",
     )
-    if forward.template != "recurrent.py.j2" or backward_node.template != "recurrent.py.j2":
+    if {forward.template, backward_node.template} - set(RECURRENT_TEMPLATES):
         raise ctx.fail("Bidirectional wraps recurrent layers only")
     return_state = bool(forward.params.get("return_state", False))
     fw_out, bw_out = forward.outputs[0].shape, backward_node.outputs[0].shape
