@@ -13,7 +13,7 @@ from codegen.layers.activation import (
 from codegen.layers.attention import build_attention, build_dot
 from codegen.layers.base import Built, LayerContext
 from codegen.layers.conv_lstm import build_conv_lstm
-from codegen.layers.convolution import build_conv1d, build_global_pooling1d, build_pooling1d
+from codegen.layers.convolution import build_conv
 from codegen.layers.dense import build_dense
 from codegen.layers.identity import build_identity
 from codegen.layers.gru import build_cudnn_gru, build_gru
@@ -21,6 +21,7 @@ from codegen.layers.lstm import build_cudnn_lstm, build_lstm
 from codegen.layers.masking import build_embedding, build_masking
 from codegen.layers.merge import build_concatenate, build_merge
 from codegen.layers.normalization import build_batch_normalization, build_layer_normalization
+from codegen.layers.pooling import build_global_pooling, build_pooling
 from codegen.layers.reshaping import (
     build_cropping1d,
     build_flatten,
@@ -59,18 +60,36 @@ REGISTRY: Dict[str, Handler] = {
     "Average": build_merge,
     "Maximum": build_merge,
     "Minimum": build_merge,
-    "Conv1D": build_conv1d,
+    "Conv1D": build_conv,
+    "Conv2D": build_conv,
+    "Conv3D": build_conv,
     "ConvLSTM1D": build_conv_lstm,
     "ConvLSTM2D": build_conv_lstm,
     "ConvLSTM3D": build_conv_lstm,
-    "MaxPooling1D": build_pooling1d,
-    "AveragePooling1D": build_pooling1d,
-    "MaxPool1D": build_pooling1d,
-    "AvgPool1D": build_pooling1d,
-    "GlobalMaxPooling1D": build_global_pooling1d,
-    "GlobalAveragePooling1D": build_global_pooling1d,
-    "GlobalMaxPool1D": build_global_pooling1d,
-    "GlobalAvgPool1D": build_global_pooling1d,
+    "MaxPooling1D": build_pooling,
+    "MaxPool1D": build_pooling,
+    "AveragePooling1D": build_pooling,
+    "AvgPool1D": build_pooling,
+    "MaxPooling2D": build_pooling,
+    "MaxPool2D": build_pooling,
+    "AveragePooling2D": build_pooling,
+    "AvgPool2D": build_pooling,
+    "MaxPooling3D": build_pooling,
+    "MaxPool3D": build_pooling,
+    "AveragePooling3D": build_pooling,
+    "AvgPool3D": build_pooling,
+    "GlobalMaxPooling1D": build_global_pooling,
+    "GlobalMaxPool1D": build_global_pooling,
+    "GlobalAveragePooling1D": build_global_pooling,
+    "GlobalAvgPool1D": build_global_pooling,
+    "GlobalMaxPooling2D": build_global_pooling,
+    "GlobalMaxPool2D": build_global_pooling,
+    "GlobalAveragePooling2D": build_global_pooling,
+    "GlobalAvgPool2D": build_global_pooling,
+    "GlobalMaxPooling3D": build_global_pooling,
+    "GlobalMaxPool3D": build_global_pooling,
+    "GlobalAveragePooling3D": build_global_pooling,
+    "GlobalAvgPool3D": build_global_pooling,
     "BatchNormalization": build_batch_normalization,
     "LayerNormalization": build_layer_normalization,
     "Attention": build_attention,

@@ -1,107 +1,116 @@
-"""Conv1D and the 1-D pooling layers, on one shared windowing helper (im2col)."""
+"""Conv1D/2D/3D on one shared windowing helper (im2col), and the geometry they share."""
 
 from __future__ import annotations
 
-from typing import Optional, Tuple
+from typing import Optional, Sequence, Tuple
 
+from codegen.ir import Shape
 from codegen.layers.base import Built, LayerContext, check_rank
 
-PADDINGS = ("valid", "same", "causal")
+# Names of the spatial axes in comments of the generated code, per rank.
+AXES = {1: ("steps",), 2: ("height", "width"), 3: ("depth", "height", "width")}
 
 
-def build_conv1d(ctx: LayerContext) -> Built:
-    """Conv1D: padding valid/same/causal, strides, dilation_rate, groups, any activation."""
+def build_conv(ctx: LayerContext) -> Built:
+    """Conv1D/2D/3D: padding valid/same (causal: 1-D only), strides, dilation_rate, groups."""
+    rank, channels_first, spatial, channels = spatial_input(ctx)
     shape = ctx.input_shape
-    check_rank(ctx, shape, (3,))
-    channels_first = is_channels_first(ctx)
-    steps, channels = (shape[2], shape[1]) if channels_first else (shape[1], shape[2])
+    if channels is None:
+        raise ctx.fail(f"needs a fixed number of channels, got input shape {shape}")
     filters = ctx.int_option("filters")
-    (kernel_size,), (stride,), (dilation,) = window_geometry(ctx, 1)
+    kernel_size, strides, dilations = window_geometry(ctx, rank)
     groups = ctx.int_option("groups", 1)
     if groups < 1 or channels % groups or filters % groups:
         raise ctx.fail(f"groups={groups} must divide the {channels} channels and {filters} filters")
-    padding = ctx.require("padding", PADDINGS, "valid")
+    padding = ctx.require("padding", ("valid", "same", "causal")[: 3 if rank == 1 else 2], "valid")
     activation = ctx.activation("activation")
     use_bias = bool(ctx.option("use_bias", True))
     arrays = ctx.weights(2 if use_bias else 1)
+    size = "kernel_size" if rank == 1 else "*kernel_size"
     weights = [
         ctx.weight(
-            arrays[0], "kernel", (kernel_size, channels // groups, filters),
-            "W: (kernel_size, channels / groups, filters)",
+            arrays[0], "kernel", kernel_size + (channels // groups, filters),
+            f"W: ({size}, channels / groups, filters)",
         )
     ]
     if use_bias:
         weights.append(ctx.weight(arrays[1], "bias", (filters,), "b: (filters,)"))
-    out_steps = output_steps(steps, kernel_size, stride, dilation, padding)
+    out_spatial = output_sizes(ctx, spatial, kernel_size, strides, dilations, padding)
     ctx.use_helpers("windows")
-    out = (shape[0], filters, out_steps) if channels_first else (shape[0], out_steps, filters)
     return Built(
-        template="conv1d.py.j2",
+        template="conv.py.j2",
         params={
+            **layout_params(rank, channels_first),
             "filters": filters,
             "kernel_size": kernel_size,
-            "stride": stride,
-            "dilation": dilation,
+            "strides": strides,
+            "dilations": dilations,
+            "text": {"kernel_size": text(kernel_size), "strides": text(strides),
+                     "dilation_rate": text(dilations)},
             "groups": groups,
             "group_channels": channels // groups,
             "group_filters": filters // groups,
             "padding": padding,
-            "channels_first": channels_first,
             "activation": activation.func,
             "activation_name": activation.keras_name,
             "kernel": weights[0].var,
             "bias": weights[1].var if use_bias else None,
         },
-        outputs=[out],
+        outputs=[join_channels(shape[0], out_spatial, filters, channels_first)],
         weights=weights,
         mask="none",
     )
 
 
-def build_pooling1d(ctx: LayerContext) -> Built:
-    """MaxPooling1D / AveragePooling1D: pool_size, strides, padding valid/same."""
-    shape = ctx.input_shape
-    check_rank(ctx, shape, (3,))
+def spatial_input(ctx: LayerContext) -> Tuple[int, bool, Shape, Optional[int]]:
+    """(rank, channels_first, spatial sizes, channels) of the input of a 1/2/3-D layer;
+    the rank is the digit of the class name (Conv2D, MaxPooling3D, GlobalAvgPool1D, ...)."""
+    rank = int(ctx.class_name[-2])
+    check_rank(ctx, ctx.input_shape, (rank + 2,))
     channels_first = is_channels_first(ctx)
-    steps = shape[2] if channels_first else shape[1]
-    (size,) = int_tuple(ctx, "pool_size", 2, 1)
-    strides = ctx.option("strides")
-    (stride,) = (size,) if strides is None else int_tuple(ctx, "strides", size, 1)
-    padding = ctx.require("padding", ("valid", "same"), "valid")
-    out_steps = output_steps(steps, size, stride, 1, padding)
-    ctx.use_helpers("windows")
-    out = (shape[0], shape[1], out_steps) if channels_first else (shape[0], out_steps, shape[2])
-    return Built(
-        template="pooling1d.py.j2",
-        params={
-            "max": ctx.class_name.startswith("Max"),
-            "size": size,
-            "stride": stride,
-            "padding": padding,
-            "channels_first": channels_first,
-        },
-        outputs=[out],
-        mask="none",
-    )
+    return (rank, channels_first) + split_channels(ctx.input_shape, channels_first)
 
 
-def build_global_pooling1d(ctx: LayerContext) -> Built:
-    """GlobalMaxPooling1D / GlobalAveragePooling1D, keepdims, masked mean as in Keras."""
-    shape = ctx.input_shape
-    check_rank(ctx, shape, (3,))
-    channels_first = is_channels_first(ctx)
-    keepdims = bool(ctx.option("keepdims", False))
-    time_axis = 2 if channels_first else 1
-    out = shape[:time_axis] + ((1,) if keepdims else ()) + shape[time_axis + 1 :]
-    is_max = ctx.class_name.startswith("GlobalMax")
-    return Built(
-        template="global_pooling1d.py.j2",
-        params={"max": is_max, "axis": time_axis, "keepdims": keepdims},
-        outputs=[out],
-        mask="none",
-        consumes_mask=not is_max,  # Keras averages over the unmasked steps only
-        step=None,
-    )
+def split_channels(shape: Shape, channels_first: bool) -> Tuple[Shape, Optional[int]]:
+    """(spatial sizes, channels) of a (batch, ...) shape in either data_format."""
+    return (shape[2:], shape[1]) if channels_first else (shape[1:-1], shape[-1])
+
+
+def join_channels(
+    batch: Optional[int], spatial: Sequence[Optional[int]], channels: Optional[int],
+    channels_first: bool,
+) -> Shape:
+    """The inverse of split_channels."""
+    spatial = tuple(spatial)
+    return (batch, channels) + spatial if channels_first else (batch,) + spatial + (channels,)
+
+
+def layout_params(rank: int, channels_first: bool) -> dict:
+    """Template parameters for the axes: their names and channels_first's transpositions."""
+    return {
+        "rank": rank,
+        "axes": AXES[rank],
+        "channels_first": channels_first,
+        # channels_first -> channels_last and back, batch axis first
+        "to_last": (0,) + tuple(range(2, rank + 2)) + (1,),
+        "to_first": (0, rank + 1) + tuple(range(1, rank + 1)),
+    }
+
+
+def text(values: Tuple[int, ...]) -> str:
+    """3 for one axis, (3, 3) for several: as the docstrings show sizes."""
+    return str(values[0]) if len(values) == 1 else str(values)
+
+
+def output_sizes(
+    ctx: LayerContext, spatial: Shape, sizes: Sequence[int], strides: Sequence[int],
+    dilations: Sequence[int], padding: str,
+) -> Shape:
+    """The output's spatial sizes; a window that does not fit in the input is refused."""
+    out = tuple(output_steps(*axis, padding) for axis in zip(spatial, sizes, strides, dilations))
+    if 0 in out:
+        raise ctx.fail(f"a window of {tuple(sizes)} cells does not fit in the input's {spatial}")
+    return out
 
 
 def output_steps(
