@@ -129,3 +129,25 @@ def test_hoisted_input_convolution_in_chunks_of_steps(keras3, tmp_path):
     module_chunked = load_module(str(chunked))
     x = np.random.default_rng(0).normal(size=(3,) + _input_shape(2)).astype(np.float32)
     np.testing.assert_allclose(module_chunked.predict(x), module.predict(x), rtol=1e-6, atol=1e-7)
+
+
+def test_fast_form_is_bit_identical_to_readable_form(any_keras, tmp_path):
+    # tanh and sigmoid: one tanh for all four gates, with the i, f, o columns halved.
+    from codegen.layers.base import Options
+
+    K = any_keras
+    model = K.Sequential(
+        [
+            K.Input(_input_shape(2)),
+            _layer(K, 2, padding="same", return_sequences=True, recurrent_activation="sigmoid"),
+            _layer(K, 2, recurrent_activation="sigmoid"),  # tf_keras's default: hard_sigmoid
+        ]
+    )
+    fast = check_against_keras(model, tmp_path, "keras", batches=(2,), options=Options(fast=True))
+    readable = check_against_keras(
+        model, tmp_path, "keras", batches=(2,), options=Options(fast=False), randomize_weights=False
+    )
+    assert "_halved" in open(fast.__file__).read()
+    assert "_halved" not in open(readable.__file__).read()
+    x = np.random.default_rng(9).normal(0, 3, (5,) + _input_shape(2)).astype(np.float32)
+    np.testing.assert_array_equal(fast.predict(x), readable.predict(x))

@@ -7,6 +7,7 @@ from typing import List
 
 from codegen.ir import Weight
 from codegen.layers.base import Built, LayerContext, check_rank
+from codegen.layers.lstm import halved_gates
 from codegen.layers.convolution import is_channels_first, output_steps, window_geometry
 from codegen.layers.recurrence import stateful_option
 
@@ -47,9 +48,7 @@ def build_conv_lstm(ctx: LayerContext) -> Built:
     go_backwards = bool(ctx.option("go_backwards", False))
     state = (shape[0],) + ((filters,) + out_spatial if channels_first else out_spatial + (filters,))
     first = state[:1] + (shape[1],) + state[1:] if return_sequences else state
-    return Built(
-        template="conv_lstm.py.j2",
-        params={
+    params = {
             "rank": rank,
             "filters": filters,
             "kernel_size": kernel_size,
@@ -80,7 +79,15 @@ def build_conv_lstm(ctx: LayerContext) -> Built:
             "state_shape": state[1:],  # h and c, without the batch axis, as Keras returns them
             "states": ["h", "c"],
             "output_index": 0,  # h is the output (step())
-        },
+            "fast": False,
+    }
+    derived = []
+    if ctx.options.fast and activation.func == "np.tanh" and recurrent.func == "sigmoid":
+        derived = halved_gates(ctx, params, filters, keys=("kernel", "recurrent_kernel", "bias"))
+    return Built(
+        template="conv_lstm.py.j2",
+        params=params,
+        derived=derived,
         outputs=[first] + ([state, state] if return_state else []),
         weights=weights,
         mask="none",

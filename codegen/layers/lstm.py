@@ -44,7 +44,7 @@ def lstm_cell(ctx: LayerContext, cudnn: bool) -> Cell:
     }
     derived = []
     if ctx.options.fast and activation == "np.tanh" and recurrent == "sigmoid":
-        derived = _halved_gates(ctx, params, units)
+        derived = halved_gates(ctx, params, units)
     return Cell(
         template="cell_lstm.j2", units=units, states=["h", "c"], weights=weights,
         params=params, derived=derived,
@@ -52,17 +52,18 @@ def lstm_cell(ctx: LayerContext, cudnn: bool) -> Cell:
     )
 
 
-def _halved_gates(ctx: LayerContext, params, units: int):
+def halved_gates(ctx: LayerContext, params, units: int, keys=("kernel", "recurrent_kernel", "input_bias")):
     """The fast form: sigmoid(z) = 0.5 * tanh(z / 2) + 0.5, so one tanh serves all four
     gates when the i, f, o columns of W, U and b are halved at import. Halving is exact
-    in float32, so the results are those of the plain form, bit for bit."""
+    in float32, so the results are those of the plain form, bit for bit. Also serves
+    ConvLSTM, whose kernels have the same i|f|c|o blocks along their last axis."""
     scale = ctx.derived_name("gate_scale")
     dtype = "float64" if ctx.options.float64 else "float32"
     derived = [
         (scale, f"np.repeat(np.{dtype}([0.5, 0.5, 1.0, 0.5]), {units})",
          f"halves the i, f, o columns: exact in {dtype}"),
     ]
-    for key in ("kernel", "recurrent_kernel", "input_bias"):
+    for key in keys:
         if params[key]:
             name = ctx.derived_name(f"{key}_halved" if key != "input_bias" else "bias_halved")
             derived.append((name, f"{params[key]} * {scale}", f"{key} with i, f, o halved"))
