@@ -23,13 +23,13 @@ from codegen.layers.merge import build_concatenate, build_merge
 from codegen.layers.normalization import build_batch_normalization, build_layer_normalization
 from codegen.layers.pooling import build_global_pooling, build_pooling
 from codegen.layers.reshaping import (
-    build_cropping1d,
+    build_cropping,
     build_flatten,
     build_permute,
     build_repeat_vector,
     build_reshape,
-    build_up_sampling1d,
-    build_zero_padding1d,
+    build_up_sampling,
+    build_zero_padding,
 )
 from codegen.layers.rnn_cell import build_rnn
 from codegen.layers.simple_rnn import build_simple_rnn
@@ -99,9 +99,15 @@ REGISTRY: Dict[str, Handler] = {
     "Reshape": build_reshape,
     "Permute": build_permute,
     "RepeatVector": build_repeat_vector,
-    "Cropping1D": build_cropping1d,
-    "ZeroPadding1D": build_zero_padding1d,
-    "UpSampling1D": build_up_sampling1d,
+    "Cropping1D": build_cropping,
+    "Cropping2D": build_cropping,
+    "Cropping3D": build_cropping,
+    "ZeroPadding1D": build_zero_padding,
+    "ZeroPadding2D": build_zero_padding,
+    "ZeroPadding3D": build_zero_padding,
+    "UpSampling1D": build_up_sampling,
+    "UpSampling2D": build_up_sampling,
+    "UpSampling3D": build_up_sampling,
     "Dropout": build_identity,
     "SpatialDropout1D": build_identity,
     "GaussianNoise": build_identity,

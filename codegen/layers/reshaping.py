@@ -1,5 +1,5 @@
-"""Layers that only move numbers around: Flatten, Reshape, Permute, RepeatVector,
-Cropping1D, ZeroPadding1D, UpSampling1D."""
+"""Layers that only move numbers around: Flatten, Reshape, Permute, RepeatVector, and
+Cropping, ZeroPadding and UpSampling in 1, 2 and 3 dimensions (rank from the class name)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from math import prod
 from typing import Tuple
 
 from codegen.layers.base import Built, LayerContext, check_rank
+from codegen.layers.convolution import int_tuple, join_channels, spatial_input
 
 
 def build_flatten(ctx: LayerContext) -> Built:
@@ -50,50 +51,71 @@ def build_repeat_vector(ctx: LayerContext) -> Built:
     return _op(ctx, "repeat_vector", {"n": n}, (shape[0], n, shape[1]))
 
 
-def build_cropping1d(ctx: LayerContext) -> Built:
-    """Cropping1D(cropping): drop steps at the start and the end."""
-    ctx.require("data_format", ("channels_last", None), "channels_last")
-    check_rank(ctx, ctx.input_shape, (3,))
-    start, end = _pair(ctx, "cropping", (1, 1))
-    steps = ctx.input_shape[1]
-    if steps is not None and start + end >= steps:
-        raise ctx.fail(f"cropping {(start, end)} removes all of the {steps} steps")
-    shape = ctx.input_shape
-    out = (shape[0], None if steps is None else steps - start - end, shape[2])
-    return _op(ctx, "cropping1d", {"start": start, "end": end}, out)
+def build_cropping(ctx: LayerContext) -> Built:
+    """Cropping1D/2D/3D(cropping): drop cells at the start and the end of each spatial axis."""
+    rank, channels_first, spatial, channels = spatial_input(ctx)
+    crop = _pairs(ctx, "cropping", rank)
+    for (start, end), size in zip(crop, spatial):
+        if size is not None and start + end >= size:
+            raise ctx.fail(f"cropping {(start, end)} removes all of the {size} steps")
+    out = tuple(None if n is None else n - a - b for n, (a, b) in zip(spatial, crop))
+    return _op(
+        ctx, "cropping", {"crop": crop, "first_axis": 2 if channels_first else 1},
+        join_channels(ctx.input_shape[0], out, channels, channels_first),
+    )
 
 
-def build_zero_padding1d(ctx: LayerContext) -> Built:
-    """ZeroPadding1D(padding): zero steps added at the start and the end."""
-    ctx.require("data_format", ("channels_last", None), "channels_last")
-    check_rank(ctx, ctx.input_shape, (3,))
-    start, end = _pair(ctx, "padding", (1, 1))
-    shape = ctx.input_shape
-    steps = None if shape[1] is None else shape[1] + start + end
-    return _op(ctx, "zero_padding1d", {"start": start, "end": end}, (shape[0], steps, shape[2]))
+def build_zero_padding(ctx: LayerContext) -> Built:
+    """ZeroPadding1D/2D/3D(padding): zeros added at the start and the end of each spatial axis."""
+    rank, channels_first, spatial, channels = spatial_input(ctx)
+    pads = _pairs(ctx, "padding", rank)
+    out = tuple(None if n is None else n + a + b for n, (a, b) in zip(spatial, pads))
+    none = ((0, 0),)
+    pad_width = none + (none if channels_first else ()) + pads + (() if channels_first else none)
+    return _op(
+        ctx, "zero_padding", {"pad_width": pad_width},
+        join_channels(ctx.input_shape[0], out, channels, channels_first),
+    )
 
 
-def build_up_sampling1d(ctx: LayerContext) -> Built:
-    """UpSampling1D(size): every step repeated `size` times."""
-    ctx.require("data_format", ("channels_last", None), "channels_last")
-    check_rank(ctx, ctx.input_shape, (3,))
-    size = ctx.int_option("size", 2)
-    shape = ctx.input_shape
-    steps = None if shape[1] is None else shape[1] * size
-    return _op(ctx, "up_sampling1d", {"size": size}, (shape[0], steps, shape[2]))
+def build_up_sampling(ctx: LayerContext) -> Built:
+    """UpSampling1D/2D/3D(size): every cell repeated `size` times along each spatial axis
+    (interpolation "nearest" only)."""
+    rank, channels_first, spatial, channels = spatial_input(ctx)
+    sizes = int_tuple(ctx, "size", 2, rank)
+    ctx.require("interpolation", ("nearest",), "nearest")
+    first = 2 if channels_first else 1
+    out = tuple(None if n is None else n * size for n, size in zip(spatial, sizes))
+    repeats = [(first + i, size) for i, size in enumerate(sizes)]
+    return _op(
+        ctx, "up_sampling", {"repeats": [r for r in repeats if r[1] > 1] or repeats[-1:]},
+        join_channels(ctx.input_shape[0], out, channels, channels_first),
+    )
 
 
-def _pair(ctx: LayerContext, key: str, default) -> Tuple[int, int]:
-    value = ctx.option(key, default)
-    if isinstance(value, int):
-        value = (value, value)
-    if (
-        not isinstance(value, (list, tuple))
-        or len(value) != 2
-        or not all(isinstance(n, int) and n >= 0 for n in value)
-    ):
-        raise ctx.fail(f"option {key}={value!r} must be an int or a pair of ints")
-    return int(value[0]), int(value[1])
+def _pairs(ctx: LayerContext, key: str, rank: int) -> Tuple[Tuple[int, int], ...]:
+    """Option `key` as one (before, after) pair per spatial axis, from any spelling Keras
+    takes: an int for all, a pair (1-D) or one int per axis, or one pair per axis."""
+    value = ctx.option(key, 1)
+    items = tuple(value) if isinstance(value, (list, tuple)) else None
+    if _is_count(value):
+        return ((value, value),) * rank
+    if items is not None and rank == 1 and len(items) == 2 and all(map(_is_count, items)):
+        return ((items[0], items[1]),)
+    if items is not None and len(items) == rank:
+        if all(map(_is_count, items)):
+            return tuple((n, n) for n in items)
+        if all(
+            isinstance(pair, (list, tuple)) and len(pair) == 2 and all(map(_is_count, pair))
+            for pair in items
+        ):
+            return tuple((pair[0], pair[1]) for pair in items)
+    wanted = "a pair of ints" if rank == 1 else f"{rank} ints or {rank} (before, after) pairs"
+    raise ctx.fail(f"option {key}={value!r} must be an int or {wanted}")
+
+
+def _is_count(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
 def _op(ctx: LayerContext, op: str, params, shape) -> Built:
