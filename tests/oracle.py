@@ -109,6 +109,14 @@ def padded(shapes, batch, seed, steps, pre=False):
     return arrays
 
 
+
+def flatten(tensors):
+    """Keras's nested outputs ([output, [h, c], h, ...] of stacked cells) as a flat list."""
+    if isinstance(tensors, (list, tuple)):
+        return [leaf for item in tensors for leaf in flatten(item)]
+    return [tensors]
+
+
 def check_against_keras(
     model,
     folder,

@@ -4,13 +4,7 @@ import pytest
 
 from codegen.layers.base import Options
 
-from oracle import check_against_keras, padded, random_inputs
-
-
-def flatten(tensors):
-    if isinstance(tensors, (list, tuple)):
-        return [leaf for item in tensors for leaf in flatten(item)]
-    return [tensors]
+from oracle import check_against_keras, flatten, padded, random_inputs
 
 
 def all_recurrent_model(K):

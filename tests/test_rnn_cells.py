@@ -5,7 +5,7 @@ import pytest
 
 from codegen.layers.base import Options
 from test_cli_errors import assert_refused, edit_config
-from oracle import check_against_keras, generate_module, padded, randomize, relative_error, save
+from oracle import check_against_keras, flatten, generate_module, padded, randomize, relative_error, save
 
 FORMATS = ["h5", "keras"]
 CELLS = ["LSTMCell", "GRUCell", "SimpleRNNCell"]
@@ -17,13 +17,6 @@ def cell(K, kind, units, **options):
 
 def stacked(K, kinds_and_units, **options):
     return K.layers.StackedRNNCells([cell(K, kind, units, **options) for kind, units in kinds_and_units])
-
-
-def flatten(tensors):
-    """Keras's nested [output, [h, c], h, ...] as a flat list."""
-    if isinstance(tensors, (list, tuple)):
-        return [leaf for item in tensors for leaf in flatten(item)]
-    return [tensors]
 
 
 MIXED = [("LSTMCell", 4), ("GRUCell", 3), ("SimpleRNNCell", 5), ("LSTMCell", 2)]

@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 
 from codegen.cli import main
 from oracle import load_module, save
@@ -48,19 +49,25 @@ def test_verify_with_keras3_and_weights_file(capsys, tmp_path, keras3):
     assert module.self_test()[0]
 
 
-def test_verify_to_stdout(capsys, keras2):
-    code, stdout, err = run(capsys, SEED_MODEL, "--verify")
-    assert code == 0, err
-    assert stdout.startswith('"""NumPy predictor') and "self-test dense" in err
 
-
-def test_failed_verification_exits_1_and_writes_nothing(capsys, tmp_path, keras2, monkeypatch):
+@pytest.fixture
+def keras_disagrees(monkeypatch):
+    """Keras's outputs, as verify sees them, all off by one."""
     import codegen.verify
 
     real = codegen.verify.keras_outputs
     monkeypatch.setattr(
         codegen.verify, "keras_outputs", lambda *args: [y + 1 for y in real(*args)]
     )
+
+
+def test_verify_to_stdout(capsys, keras2):
+    code, stdout, err = run(capsys, SEED_MODEL, "--verify")
+    assert code == 0, err
+    assert stdout.startswith('"""NumPy predictor') and "self-test dense" in err
+
+
+def test_failed_verification_exits_1_and_writes_nothing(capsys, tmp_path, keras2, keras_disagrees):
     out = tmp_path / "wrong.py"
     code, _, err = run(capsys, SEED_MODEL, "-o", str(out), "--verify", "--weights-file")
     assert code == 1
@@ -92,13 +99,7 @@ def test_tolerance_needs_verify(capsys, tmp_path):
     assert os.listdir(tmp_path) == []
 
 
-def test_failed_verification_under_quiet_or_to_stdout(capsys, tmp_path, keras2, monkeypatch):
-    import codegen.verify
-
-    real = codegen.verify.keras_outputs
-    monkeypatch.setattr(
-        codegen.verify, "keras_outputs", lambda *args: [y + 1 for y in real(*args)]
-    )
+def test_failed_verification_under_quiet_or_to_stdout(capsys, tmp_path, keras2, keras_disagrees):
     out = tmp_path / "wrong.py"
     code, _, err = run(capsys, SEED_MODEL, "-o", str(out), "--verify", "-q")
     assert code == 1

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 from codegen.layers.base import Built, LayerContext
-from codegen.layers.recurrence import Cell, build_recurrent, cell_activations, gated_kernels
+from codegen.layers.recurrence import (
+    Cell,
+    build_recurrent,
+    cell_activations,
+    gated_kernels,
+    gated_params,
+)
 
-GATES = ("z", "r", "h")
+GATES = "zrh"  # update, reset, candidate
 
 
 def build_gru(ctx: LayerContext) -> Built:
@@ -28,7 +34,7 @@ def gru_cell(ctx: LayerContext, reset_after: bool, cudnn: bool) -> Cell:
     """Weights and gate layout of a GRU cell."""
     units = ctx.int_option("units")
     activation, recurrent = cell_activations(ctx, cudnn)
-    use_bias, arrays, weights = gated_kernels(ctx, units, "zrh", cudnn)
+    use_bias, arrays, weights = gated_kernels(ctx, units, GATES, cudnn)
     input_bias = recurrent_bias = None
     if cudnn:
         bias = ctx.weight(arrays[2], "bias", (6 * units,), "b: input (3*units) | recurrent (3*units)")
@@ -48,15 +54,10 @@ def gru_cell(ctx: LayerContext, reset_after: bool, cudnn: bool) -> Cell:
         states=["h"],
         weights=weights,
         params={
-            "gates": {gate: f"{k * units}:{(k + 1) * units}" for k, gate in enumerate(GATES)},
+            **gated_params(units, GATES, activation, recurrent, weights, input_bias),
             "zr": f":{2 * units}",
             "hh": f"{2 * units}:",
             "reset_after": reset_after,
-            "activation": activation,
-            "recurrent_activation": recurrent,
-            "kernel": weights[0].var,
-            "recurrent_kernel": weights[1].var,
-            "input_bias": input_bias,
             "recurrent_bias": recurrent_bias,
         },
         title=f"GRUCell, {units} units, reset_after={reset_after}",

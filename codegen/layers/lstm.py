@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 from codegen.layers.base import Built, LayerContext
-from codegen.layers.recurrence import Cell, build_recurrent, cell_activations, gated_kernels
+from codegen.layers.recurrence import (
+    Cell,
+    build_recurrent,
+    cell_activations,
+    gated_kernels,
+    gated_params,
+)
 
-GATES = ("i", "f", "c", "o")
+GATES = "ifco"  # input, forget, cell candidate, output
 
 
 def build_lstm(ctx: LayerContext) -> Built:
@@ -23,7 +29,7 @@ def lstm_cell(ctx: LayerContext, cudnn: bool) -> Cell:
     """Weights and gate layout of an LSTM cell."""
     units = ctx.int_option("units")
     activation, recurrent = cell_activations(ctx, cudnn)
-    use_bias, arrays, weights = gated_kernels(ctx, units, "ifco", cudnn)
+    use_bias, arrays, weights = gated_kernels(ctx, units, GATES, cudnn)
     input_bias = None
     if cudnn:
         # cuDNN keeps an input and a recurrent bias; they are simply added.
@@ -33,15 +39,7 @@ def lstm_cell(ctx: LayerContext, cudnn: bool) -> Cell:
     elif use_bias:
         weights.append(ctx.weight(arrays[2], "bias", (4 * units,), "b: (4*units,), gates i|f|c|o"))
         input_bias = weights[2].var
-    params = {
-        "gates": {gate: f"{k * units}:{(k + 1) * units}" for k, gate in enumerate(GATES)},
-        "activation": activation,
-        "recurrent_activation": recurrent,
-        "kernel": weights[0].var,
-        "recurrent_kernel": weights[1].var,
-        "input_bias": input_bias,
-        "fast": False,
-    }
+    params = {**gated_params(units, GATES, activation, recurrent, weights, input_bias), "fast": False}
     derived = []
     if ctx.options.fast and activation == "np.tanh" and recurrent == "sigmoid":
         derived = halved_gates(ctx, params, units)

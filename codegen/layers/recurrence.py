@@ -46,6 +46,19 @@ def gated_kernels(ctx: LayerContext, units: int, gates: str, cudnn: bool):
     return use_bias, arrays, weights
 
 
+def gated_params(units: int, gates: str, activation, recurrent, weights, input_bias) -> Dict[str, Any]:
+    """What every gated cell template reads: each gate's column slice of the packed
+    W, U and b, the activations, and the weight constants."""
+    return {
+        "gates": {gate: f"{k * units}:{(k + 1) * units}" for k, gate in enumerate(gates)},
+        "activation": activation,
+        "recurrent_activation": recurrent,
+        "kernel": weights[0].var,
+        "recurrent_kernel": weights[1].var,
+        "input_bias": input_bias,
+    }
+
+
 def build_recurrent(ctx: LayerContext, cells: Sequence[Cell], kind: str) -> Built:
     """A full recurrent layer around `cells` (run in order at every step, each one's
     output feeding the next, as StackedRNNCells does), with every sequence option."""
