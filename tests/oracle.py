@@ -141,6 +141,7 @@ def check_against_keras(
         expected = keras_outputs(model, inputs[0] if len(inputs) == 1 else inputs, use_predict)
         got = module.predict(inputs)
         got = got if isinstance(got, list) else [got]
+        assert len(got) == len(expected), f"{len(got)} outputs, Keras gives {len(expected)}"
         for k, (a, b) in enumerate(zip(got, expected)):
             error = relative_error(a, b)
             name = module.OUTPUT_NAMES[k]

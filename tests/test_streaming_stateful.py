@@ -113,3 +113,51 @@ def test_stateful_keeps_state_between_calls(any_keras, kind, fmt, tmp_path):
     assert relative_error(other.predict(pieces[0]), expected) <= 1e-5
     with pytest.raises(ValueError, match="expected shape"):
         module.predict(np.zeros((2, 4, 3), np.float32))
+
+
+def masked_stateful_model(K, kind, batch):
+    shape = {"batch_shape": (batch, None, 3)} if K.__name__ == "keras" else {}
+    inputs = K.Input(**shape) if shape else K.Input(batch_size=batch, shape=(None, 3))
+    layer = getattr(K.layers, kind)
+    masked = K.layers.Masking()(inputs)
+    sequences = layer(4, stateful=True, return_sequences=True)(masked)
+    last = layer(3, stateful=True)(masked)
+    return K.Model(inputs, [sequences, last])
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_stateful_with_masked_steps(any_keras, kind, tmp_path):
+    """Keras's output at masked steps before a call's first real step is zeros, even when
+    the state carried over from the previous call is not."""
+    K = any_keras
+    model = masked_stateful_model(K, kind, batch=2)
+    randomize(model, seed=8)
+    module = generate_module(save(model, tmp_path, "h5"), tmp_path)
+    rng = np.random.default_rng(4)
+    pieces = [rng.normal(size=(2, n, 3)).astype(np.float32) for n in (3, 3, 2, 2)]
+    pieces[1][0, :2] = 0.0  # leading masked steps after a first call
+    pieces[2][1, :] = 0.0  # a row masked all through
+    pieces[3][0, 1:] = 0.0  # trailing masked steps
+    for k, piece in enumerate(pieces):
+        got = module.predict(piece)
+        expected = [np.asarray(a) for a in model(piece)]
+        assert len(got) == 2
+        for a, b in zip(got, expected):
+            assert relative_error(a, b) <= 1e-5, k
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_step_gives_return_state_outputs(any_keras, kind, tmp_path):
+    K = any_keras
+    inputs = K.Input((None, 3))
+    outputs = getattr(K.layers, kind)(4, return_sequences=True, return_state=True)(inputs)
+    model = K.Model(inputs, list(outputs))
+    randomize(model, seed=9)
+    module = generate_module(save(model, tmp_path, "keras" if K.__name__ == "keras" else "h5"), tmp_path)
+    x = np.random.default_rng(5).normal(size=(2, 4, 3)).astype(np.float32)
+    for t, got in enumerate(stream(module, x)):
+        expected = [np.asarray(a) for a in model(x[:, : t + 1])]
+        expected[0] = expected[0][:, -1]  # step() gives the newest timestep of sequences
+        assert [a.shape for a in got] == [b.shape for b in expected]
+        for a, b in zip(got, expected):
+            assert relative_error(a, b) <= 1e-5, t

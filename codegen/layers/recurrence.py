@@ -163,8 +163,9 @@ def sequence_params(ctx: LayerContext, n_states: int) -> Dict[str, Any]:
         "masked": masked,
         "zero_output_for_mask": zero_output,
         # Keras's output at a masked step is the previous output, zeros before the first
-        # real step: it differs from h only when an initial state is given.
-        "track_output": masked and initial > 0 and not zero_output,
+        # real step: it differs from h only when an initial state is given (or carried
+        # over from the previous call, when stateful).
+        "track_output": masked and (initial > 0 or stateful) and not zero_output,
     }
 
 
