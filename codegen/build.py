@@ -98,7 +98,7 @@ def build_graph(model: SavedModel, options: Options = Options()) -> ModelGraph:
         input_names=tuple(i.name for i in model.inputs),
         output_names=_output_names(model.outputs),
         inputs=tuple(inputs),
-        input_dtypes=tuple(i.dtype for i in model.inputs),
+        input_dtypes=_input_dtypes(model.inputs, inputs, nodes_t),
         outputs=tuple(outputs),
         nodes=nodes_t,
         helpers=activations.with_dependencies(frozenset(helpers)),
@@ -108,6 +108,20 @@ def build_graph(model: SavedModel, options: Options = Options()) -> ModelGraph:
         streamable=_streamable(inputs, nodes_t),
         stateful_batch=_stateful_batch(nodes_t),
     )
+
+
+def _input_dtypes(declared, inputs: List[Tensor], nodes: Tuple[Node, ...]) -> Tuple[str, ...]:
+    """The inputs' dtypes; an input that only Embedding layers read takes token ids.
+
+    Keras declares inputs float32 unless told otherwise (and old Sequential files always
+    do), and its Embedding casts float ids to int32; the module casts them the same way.
+    """
+    dtypes = []
+    for record, tensor in zip(declared, inputs):
+        readers = [node for node in nodes if tensor in node.inputs]
+        ids_only = bool(readers) and all(node.class_name == "Embedding" for node in readers)
+        dtypes.append("int32" if ids_only and record.dtype.startswith("float") else record.dtype)
+    return tuple(dtypes)
 
 
 def _streamable(inputs: List[Tensor], nodes: Tuple[Node, ...]) -> bool:

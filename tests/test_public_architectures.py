@@ -1,5 +1,6 @@
 """Well-known public Keras example architectures, rebuilt with random weights."""
 
+import numpy as np
 import pytest
 
 from oracle import check_against_keras
@@ -71,3 +72,25 @@ def test_architecture(any_keras, builder, fmt, tmp_path):
 @pytest.mark.parametrize("fmt", ["h5", "keras"])
 def test_imdb_bidirectional(any_keras, fmt, tmp_path):
     check_against_keras(imdb_bidirectional(any_keras), tmp_path, fmt, make_inputs=token_ids, scale=0.3)
+
+
+def imdb_lstm_classic(K, vocabulary=30, length=12):
+    """The Keras 2 IMDB LSTM example: a Sequential that starts with Embedding, no Input
+    layer, so the ids arrive through an input Keras declares float32."""
+    if K.__name__ == "tf_keras":
+        first = [K.layers.Embedding(vocabulary, 8, input_length=length, mask_zero=True)]
+    else:
+        first = [K.Input((length,)), K.layers.Embedding(vocabulary, 8, mask_zero=True)]
+    return K.Sequential(first + [K.layers.LSTM(6), K.layers.Dense(1, activation="sigmoid")])
+
+
+@pytest.mark.parametrize("fmt", ["h5", "keras"])
+def test_embedding_behind_a_float_input(any_keras, fmt, tmp_path):
+    model = imdb_lstm_classic(any_keras)
+    module = check_against_keras(model, tmp_path, fmt, make_inputs=token_ids, scale=0.3)
+    assert module.INPUT_DTYPES == ["int32"]
+    ids = token_ids(module.INPUT_SHAPES, 3, 1, None)[0]
+    # Float ids are truncated to ints, as Keras's Embedding casts them.
+    expected = module.predict(ids)
+    assert np.array_equal(module.predict(ids.astype(np.float32) + 0.25), expected)
+    assert module.self_test()
