@@ -3,6 +3,7 @@
 import json
 import marshal
 import os
+import pickle
 import shutil
 
 import h5py
@@ -140,17 +141,36 @@ def test_custom_layer_from_foreign_module(capsys, tmp_path, keras3):
     assert_refused(capsys, tmp_path, edited, "custom layer", "evil.module")
 
 
-@pytest.mark.parametrize("version", ["keras2", "keras3"])
-def test_lambda_layer_is_refused_without_unmarshalling(capsys, tmp_path, version, request, monkeypatch):
+@pytest.mark.parametrize(
+    "version, fmt", [("keras2", "h5"), ("keras2", "keras"), ("keras3", "h5"), ("keras3", "keras")]
+)
+def test_lambda_layer_is_refused_without_unmarshalling(capsys, tmp_path, version, fmt, request, monkeypatch):
     K = request.getfixturevalue(version)
-    model = K.Sequential([K.Input((3,)), K.layers.Lambda(lambda x: x * 2.0, name="double")])
-    path = save(model, tmp_path, "h5")
+    marker = tmp_path / "lambda-ran"
+    source = f"lambda x: (open({str(marker)!r}, 'w').close(), x * 2.0)[1]"
+    model = K.Sequential([K.Input((3,)), K.layers.Lambda(eval(source), name="double")])
+    path = save(model, tmp_path, fmt)
+    marker.unlink(missing_ok=True)  # Keras ran it while building the model
 
     def forbidden(*args, **kwargs):
-        raise AssertionError("lstmgen must never unmarshal code from a model file")
+        raise AssertionError("lstmgen must never unmarshal or unpickle code from a model file")
 
     monkeypatch.setattr(marshal, "loads", forbidden)
+    monkeypatch.setattr(pickle, "loads", forbidden)
+    monkeypatch.setattr(pickle, "load", forbidden)
     assert_refused(capsys, tmp_path, path, "layer 'double'", "(Lambda)", "never runs")
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize("version", ["keras2", "keras3"])
+def test_explicit_mask_tensor_is_refused(capsys, tmp_path, version, request):
+    """A mask given with `mask=` from another input: Keras 3 records it as such, Keras 2
+    in the call's kwargs; neither is silently dropped."""
+    K = request.getfixturevalue(version)
+    x, m = K.Input((6, 3)), K.Input((6,), dtype="bool")
+    model = K.Model([x, m], K.layers.LSTM(4, name="lstm")(x, mask=m))
+    path = save(model, tmp_path, "h5")
+    assert_refused(capsys, tmp_path, path, "layer 'lstm'", "(LSTM)", "mask")
 
 
 def test_success_writes_file_and_exit_zero(capsys, tmp_path, small_model_h5):

@@ -213,6 +213,12 @@ def _call_inputs(node: Any, spec: LayerSpec) -> CallSpec:
         raise LstmgenError(f"{where}: invalid inbound node {node!r}"[:200])
     find = _keras3_tensors if isinstance(node, dict) else _keras2_tensors
     masked = None  # Keras 2: masks propagate to every call
+    if not isinstance(node, dict) and list(find(kwargs.get("mask"), where)):
+        # Keras 2 records only masks given explicitly; lstmgen computes masks itself.
+        raise UnsupportedError(
+            f"{where}: a mask tensor passed explicitly with 'mask=' is not supported "
+            "(masks from Masking or Embedding(mask_zero=True) are)"
+        )
     if isinstance(node, dict):
         # Keras 3 passes a propagated mask only to calls with a single tensor argument
         # (a list counts as one); otherwise only a mask given explicitly.
