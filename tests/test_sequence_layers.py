@@ -115,6 +115,21 @@ def test_batch_normalization(any_keras, fmt, tmp_path):
     check_against_keras(model, tmp_path, fmt, randomize_weights=False)
 
 
+@pytest.mark.parametrize("fmt", ["h5", "keras"])
+def test_batch_normalization_over_several_axes_keras2(keras2, fmt, tmp_path):
+    """tf.keras accepts a list axis; its vectors are then full-rank, (1, C1, 1, C3)."""
+    K = keras2
+    model = K.Sequential(
+        [K.Input((3, 5, 4)), K.layers.BatchNormalization(axis=[1, 3], epsilon=0.01), K.layers.Flatten()]
+    )
+    rng = np.random.default_rng(8)
+    for weight in model.weights:
+        value = rng.normal(0, 0.5, tuple(weight.shape)).astype(np.float32)
+        weight.assign(np.abs(value) + 0.1 if "variance" in weight.name else value)
+    assert tuple(model.weights[0].shape) == (1, 3, 1, 4)
+    check_against_keras(model, tmp_path, fmt, randomize_weights=False)
+
+
 @pytest.mark.parametrize("options", [{}, {"axis": [1, 2]}, {"center": False}, {"scale": False, "epsilon": 0.1}])
 def test_layer_normalization(any_keras, options, tmp_path):
     K = any_keras

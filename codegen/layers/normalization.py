@@ -10,8 +10,12 @@ from codegen.layers.base import Built, LayerContext
 def build_batch_normalization(ctx: LayerContext) -> Built:
     """y = x * inv + (beta - mean * inv), inv = gamma / sqrt(moving_variance + epsilon)."""
     shape = ctx.input_shape
-    (axis,) = _axes(ctx, shape, -1)
-    size = shape[axis]
+    axes = _axes(ctx, shape, -1)
+    # One axis: vectors of (C,). Several (tf.keras allows a list): Keras keeps the
+    # vectors at full rank, 1 on every other axis, batch included.
+    size = (shape[axes[0]],) if len(axes) == 1 else tuple(
+        shape[k] if k in axes else 1 for k in range(len(shape))
+    )
     center = bool(ctx.option("center", True))
     scale = bool(ctx.option("scale", True))
     epsilon = float(ctx.option("epsilon", 1e-3))
@@ -24,20 +28,20 @@ def build_batch_normalization(ctx: LayerContext) -> Built:
     weights = {}
     for name, used in (("gamma", scale), ("beta", center), ("moving_mean", True), ("moving_variance", True)):
         if used:
-            weights[name] = ctx.weight(arrays.pop(0), name, (size,), f"{name}: ({size},)")
+            weights[name] = ctx.weight(arrays.pop(0), name, size, f"{name}: {size}")
     return Built(
         template="normalization.py.j2",
         params={
             "kind": "batch",
             "epsilon": epsilon,
-            "broadcast": _broadcast_shape(shape, axis),
+            "broadcast": _broadcast_shape(shape, axes),
             **{name: w.var for name, w in weights.items()},
             "center": center,
             "scale": scale,
         },
         outputs=[shape],
         weights=list(weights.values()),
-        step="same" if axis == len(shape) - 1 else None,
+        step="same" if axes == (len(shape) - 1,) else None,
     )
 
 
@@ -91,6 +95,6 @@ def _axes(ctx: LayerContext, shape, default) -> Tuple[int, ...]:
     return axes
 
 
-def _broadcast_shape(shape, axis: int) -> Tuple[int, ...]:
-    """How a per-channel vector lines up with one sample: (C,) or (C, 1, ...)."""
-    return tuple(shape[k] if k == axis else 1 for k in range(axis, len(shape)))
+def _broadcast_shape(shape, axes: Tuple[int, ...]) -> Tuple[int, ...]:
+    """How the per-channel vectors line up with one sample: (C,), (C, 1, ...), (C, 1, D)."""
+    return tuple(shape[k] if k in axes else 1 for k in range(axes[0], len(shape)))
