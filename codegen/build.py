@@ -32,6 +32,7 @@ def build_graph(model: SavedModel, options: Options = Options()) -> ModelGraph:
     weights = WeightTable(names)
     tensors: Dict[TensorRef, Tensor] = {}
     inputs = []
+    _check_timesteps(model, options)
     for model_input in model.inputs:
         shape = _fix_time_axis(model_input.shape, options)
         tensor = Tensor(var=names.claim(model_input.name), shape=shape)
@@ -212,7 +213,19 @@ def _output_names(refs) -> Tuple[str, ...]:
 
 
 def _fix_time_axis(shape, options: Options):
-    """With --timesteps N, a free time axis (axis 1 of a rank-3 input) becomes N."""
-    if options.timesteps is None or len(shape) != 3 or shape[1] is not None:
+    """With --timesteps N, a free time axis (axis 1: sequences, token ids, frames) becomes N."""
+    if options.timesteps is None or len(shape) < 2 or shape[1] is not None:
         return shape
     return (shape[0], options.timesteps) + tuple(shape[2:])
+
+
+def _check_timesteps(model, options: Options) -> None:
+    """--timesteps on a model without a free time axis would be silently ignored: refuse."""
+    if options.timesteps is None:
+        return
+    if not any(len(i.shape) >= 2 and i.shape[1] is None for i in model.inputs):
+        shapes = ", ".join(str(tuple(i.shape)) for i in model.inputs)
+        raise LstmgenError(
+            f"--timesteps {options.timesteps}: no input of the model has a free time axis "
+            f"(input shapes {shapes}); leave the option out"
+        )

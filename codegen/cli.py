@@ -63,7 +63,8 @@ def parser() -> argparse.ArgumentParser:
         "--timesteps",
         type=_positive,
         metavar="N",
-        help="fix a free (None) time axis to N steps: the predictor then accepts only N",
+        help="fix a free (None) time axis to N steps and unroll them (even beyond "
+        "--unroll-limit; --no-unroll keeps the loop): the predictor then accepts only N",
     )
     cli.add_argument(
         "--readable",

@@ -196,3 +196,39 @@ def test_stateful_layer_inside_a_wrapper_is_refused(capsys, tmp_path, keras3):
     )
     path = save(model, tmp_path, "keras")
     assert_refused(capsys, tmp_path, path, "layer 'bi'", "(Bidirectional)", "stateful")
+
+
+@pytest.fixture(scope="module")
+def free_time_model(tmp_path_factory, keras3):
+    K = keras3
+    model = K.Sequential([K.Input((None, 3)), K.layers.GRU(2, name="gru")])
+    return save(model, tmp_path_factory.mktemp("free"), "keras")
+
+
+def generated_text(capsys, tmp_path, model, *flags):
+    out = tmp_path / "p.py"
+    code, err = run_cli(capsys, str(model), "-o", str(out), "-q", *flags)
+    assert code == 0, err
+    return out.read_text()
+
+
+def test_unroll_flags_on_the_command_line(capsys, tmp_path, small_model_h5, free_time_model):
+    """The flags, wired through the command line: unrolled blocks or a loop over time."""
+    assert "# step 3" in generated_text(capsys, tmp_path, small_model_h5)
+    assert "for t in range(steps)" in generated_text(capsys, tmp_path, small_model_h5, "--no-unroll")
+    assert "# step 3" in generated_text(capsys, tmp_path, small_model_h5, "--unroll-limit", "2", "--unroll")
+    assert "# step" not in generated_text(capsys, tmp_path, small_model_h5, "--unroll-limit", "2")
+    assert "for t in range(steps)" in generated_text(capsys, tmp_path, free_time_model)
+    # --timesteps N unrolls the N steps, beyond the limit, unless --no-unroll.
+    text = generated_text(capsys, tmp_path, free_time_model, "--timesteps", "200")
+    assert "# step 199" in text and "INPUT_SHAPES = [(None, 200, 3)]" in text
+    assert "--timesteps 200" in text  # the header's regenerate line
+    text = generated_text(capsys, tmp_path, free_time_model, "--timesteps", "5", "--no-unroll")
+    assert "for t in range(steps)" in text and "INPUT_SHAPES = [(None, 5, 3)]" in text
+
+
+def test_timesteps_without_a_free_time_axis_is_refused(capsys, tmp_path, small_model_h5):
+    out = tmp_path / "p.py"
+    code, err = run_cli(capsys, small_model_h5, "-o", str(out), "--timesteps", "5")
+    assert code == 2 and "--timesteps 5: no input of the model has a free time axis" in err
+    assert len(err.strip().splitlines()) == 1 and not out.exists()

@@ -197,4 +197,6 @@ def _unrolled(ctx: LayerContext, steps: Optional[int]) -> bool:
                 )
             )
         return False
-    return bool(wanted) or steps <= ctx.options.unroll_limit
+    # --timesteps N asks for N unrolled steps, beyond --unroll-limit if need be.
+    limit = max(ctx.options.unroll_limit, ctx.options.timesteps or 0)
+    return bool(wanted) or steps <= limit
