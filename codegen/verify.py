@@ -46,9 +46,20 @@ def load_predictor(path: str):
     if not os.path.isfile(path):
         raise LstmgenError(f"{path}: no such file")
     spec = importlib.util.spec_from_file_location("lstmgen_verified", path)
+    if spec is None:
+        raise LstmgenError(f"{path}: not a Python file")
     module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    try:
+        spec.loader.exec_module(module)
+    except Exception as error:  # anything the file does on import: report, never a traceback
+        raise LstmgenError(f"{path}: importing it failed ({type(error).__name__}: {error})") from None
+    missing = [name for name in PREDICTOR_API if not hasattr(module, name)]
+    if missing:
+        raise LstmgenError(f"{path}: not an lstmgen predictor (it has no {', '.join(missing)})")
     return module
+
+
+PREDICTOR_API = ("predict", "INPUT_NAMES", "INPUT_SHAPES", "INPUT_DTYPES", "OUTPUT_NAMES")
 
 
 def random_inputs(predictor, batch: int, steps: int, seed: int) -> List[np.ndarray]:
@@ -92,6 +103,8 @@ def compare(model, predictor, inputs: Sequence[np.ndarray]) -> List[Tuple[str, f
     expected = keras_outputs(model, inputs, predictor.INPUT_DTYPES)
     got = predictor.predict(list(inputs))
     got = got if isinstance(got, list) else [got]
+    if len(got) != len(expected):
+        raise LstmgenError(f"the predictor gives {len(got)} outputs, Keras gives {len(expected)}")
     rows = []
     for name, a, b in zip(predictor.OUTPUT_NAMES, got, expected):
         a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
@@ -104,8 +117,15 @@ def verify(model_path: str, predictor_path: str, tolerance: float,
            npy_inputs: Optional[Sequence[str]] = None, batch: int = 4, steps: int = 7) -> Tuple[str, bool]:
     """The report and whether every output is within `tolerance` (relative)."""
     model = load_keras_model(model_path)
-    given = [np.load(p, allow_pickle=False) for p in npy_inputs] if npy_inputs else None
+    given = [_load_npy(p) for p in npy_inputs] if npy_inputs else None
     return verify_loaded(model, model_path, predictor_path, tolerance, given, batch, steps)
+
+
+def _load_npy(path: str) -> np.ndarray:
+    try:
+        return np.load(path, allow_pickle=False)
+    except (OSError, ValueError) as error:
+        raise LstmgenError(f"{path}: not a readable .npy array ({' '.join(str(error).split())})") from None
 
 
 def verify_loaded(model, model_path: str, predictor_path: str, tolerance: float,
@@ -125,6 +145,10 @@ def verify_loaded(model, model_path: str, predictor_path: str, tolerance: float,
         except ValueError as error:
             raise LstmgenError(
                 f"{predictor_path} and {model_path} disagree on inputs: {' '.join(str(error).split())}"
+            ) from None
+        except Exception as error:  # a broken predictor (or model): one line, no traceback
+            raise LstmgenError(
+                f"{predictor_path} vs {model_path}, {label} input: {type(error).__name__}: {error}"
             ) from None
         for name, absolute, relative in rows:
             passed = relative <= tolerance

@@ -2,6 +2,8 @@
 
 import os
 
+import pytest
+
 from codegen.cli import main
 from test_cli_errors import edit_config
 
@@ -71,6 +73,40 @@ def test_verify_with_given_inputs_and_keras3(capsys, tmp_path, keras3):
 def test_verify_refuses_a_missing_predictor(capsys):
     code, _, err = run(capsys, "verify", os.path.join(SEED, "model.h5"), "nope.py")
     assert code == 2 and err.startswith("lstmgen verify: error: nope.py")
+
+
+@pytest.mark.parametrize(
+    "source, message",
+    [
+        ("raise RuntimeError('boom')\n", "importing it failed (RuntimeError: boom)"),
+        ("x = 1\n", "not an lstmgen predictor (it has no predict, INPUT_NAMES"),
+        ("def :\n", "importing it failed (SyntaxError"),
+    ],
+    ids=["raises", "not-a-predictor", "syntax-error"],
+)
+def test_verify_refuses_a_broken_predictor(capsys, tmp_path, keras2, source, message):
+    broken = tmp_path / "broken.py"
+    broken.write_text(source)
+    code, _, err = run(capsys, "verify", os.path.join(SEED, "model.h5"), str(broken))
+    assert code == 2 and len(err.strip().splitlines()) == 1 and message in err, err
+    assert "Traceback" not in err
+
+
+def test_verify_reports_a_predictor_that_fails_or_drops_outputs(capsys, tmp_path, keras2):
+    good = open(os.path.join(SEED, "predictor.py")).read()
+    for name, change, message in [
+        ("crashes", "def predict(x):\n    raise KeyError('inside')\n", "KeyError"),
+        ("drops", "_predict = predict\ndef predict(x):\n    return [_predict(x)[:, :1]] * 0\n", "0 outputs"),
+    ]:
+        path = tmp_path / f"{name}.py"
+        path.write_text(good + "\n\n" + change)
+        code, _, err = run(capsys, "verify", os.path.join(SEED, "model.h5"), str(path))
+        assert code == 2 and message in err and "Traceback" not in err, err
+    code, _, err = run(
+        capsys, "verify", os.path.join(SEED, "model.h5"), os.path.join(SEED, "predictor.py"),
+        "--input", str(tmp_path / "missing.npy"),
+    )
+    assert code == 2 and "missing.npy: not a readable .npy array" in err, err
 
 
 def test_verify_and_generate_verify_on_a_stateful_model(capsys, tmp_path, any_keras):
