@@ -14,11 +14,15 @@ from codegen.layers import REGISTRY
 from codegen.layers.base import Built, LayerContext, Options, WeightTable, param_count
 from codegen.reader.saved_model import SavedModel, TensorRef
 
-# Names the generated module defines itself; layers never take them.
+# Names the generated module defines itself, and the local names of the functions that
+# hold the model's tensors (predict, _forward, Predictor, step); layers never take them.
+# (Names from the file are lower-cased and never start with "_", so _forward, _DEFAULT and
+# the upper-case constants cannot be taken anyway.)
 RESERVED = activations.HELPERS | {
-    "np", "base64", "zlib", "sys", "os", "predict", "main", "self_test", "INPUT_SHAPES",
-    "OUTPUT_SHAPES", "INPUT_NAMES", "OUTPUT_NAMES", "INPUT_DTYPES", "x", "y", "erf",
-    "windows", "initial_state", "step", "reset_states", "Predictor",
+    "np", "base64", "zlib", "sys", "os", "argparse", "predict", "main", "self_test",
+    "INPUT_SHAPES", "OUTPUT_SHAPES", "INPUT_NAMES", "OUTPUT_NAMES", "INPUT_DTYPES", "x", "y",
+    "erf", "windows", "initial_state", "step", "reset_states", "Predictor", "self",
+    "inputs", "outputs", "states", "new_states", "state", "new_state", "x_t", "batch_size",
 }
 
 # Classes refused on principle, with the reason the user sees.

@@ -131,7 +131,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         if not args.quiet:
             for warning in caught:
                 if issubclass(warning.category, LstmgenWarning):
-                    print(f"lstmgen: warning: {warning.message}", file=sys.stderr)
+                    print(f"lstmgen: warning: {_one_line(warning.message)}", file=sys.stderr)
             sys.stderr.write("".join(report))
     except VerificationFailed as error:
         if not args.quiet:
@@ -265,7 +265,10 @@ def _module_name(output: Optional[str]) -> str:
 
 
 def _one_line(error: BaseException) -> str:
-    return " ".join(str(error).split()) or type(error).__name__
+    """The message on one line; control characters from the file (terminal escapes) shown
+    as escapes, never sent to the terminal."""
+    text = " ".join(str(error).split()) or type(error).__name__
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def _positive(text: str) -> int:

@@ -6,7 +6,7 @@ import builtins
 import keyword
 import re
 import unicodedata
-from typing import Iterable, Set
+from typing import Dict, Iterable, Set
 
 # Shadowing a builtin (a layer named 'range') would break the generated code.
 _BUILTINS = frozenset(dir(builtins))
@@ -17,14 +17,16 @@ class NameTable:
 
     def __init__(self, reserved: Iterable[str] = ()) -> None:
         self._taken: Set[str] = set(reserved)
+        self._last_suffix: Dict[str, int] = {}  # keeps many equal names linear, not quadratic
 
     def claim(self, wanted: str) -> str:
         """A fresh identifier as close to `wanted` as Python allows."""
         base = sanitize(wanted)
-        name, counter = base, 1
+        name, counter = base, self._last_suffix.get(base, 1)
         while name in self._taken:
             counter += 1
             name = f"{base}_{counter}"
+        self._last_suffix[base] = counter
         self._taken.add(name)
         return name
 

@@ -6,6 +6,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
 import warnings
 import zipfile
 
@@ -13,7 +14,9 @@ import h5py
 import numpy as np
 import pytest
 
+from codegen.build import RESERVED
 from codegen.cli import main
+from codegen.identifiers import NameTable
 from codegen.generate import generate
 from codegen.reader.normalize import LstmgenWarning
 from oracle import load_module, randomize, relative_error, save
@@ -29,6 +32,11 @@ HOSTILE = [
     "\u00e9l\u00e8ve \u4e2d\u6587",
     "'''\\",
     "__import__('os').system('touch PWNED')",
+    "{__import__('os').system('touch PWNED')}",
+    "x\u2028import os\u0085#\r\x1b[2J",
+    "state",
+    "new_state",
+    "inputs",
 ]
 
 
@@ -66,7 +74,7 @@ def rename_layers(source, target, names):
     return target
 
 
-@pytest.mark.parametrize("offset", range(3))
+@pytest.mark.parametrize("offset", range(4))
 def test_hostile_names_are_inert(base_model, tmp_path, offset):
     model, path = base_model
     names = [HOSTILE[(offset * 4 + k) % len(HOSTILE)] for k in range(4)]
@@ -82,6 +90,30 @@ def test_hostile_names_are_inert(base_model, tmp_path, offset):
     x = np.random.default_rng(1).normal(size=(3, 4, 3)).astype(np.float32)
     assert relative_error(module.predict(x), model(x)) <= 1e-5
     assert module.OUTPUT_NAMES == [names[-1]]
+
+
+def test_hostile_names_in_messages_and_the_streaming_api(keras3, tmp_path):
+    """Names end up in error messages (f-strings) and next to step()'s locals too."""
+    K = keras3
+    payload = "{__import__('os').system('touch PWNED')}"
+    inputs = K.Input((5,), name="state")  # float: Keras casts the ids, so do we
+    x = K.layers.Embedding(10, 4, name=payload)(inputs)
+    x = K.layers.LSTM(3, return_sequences=True, name="new_state")(x)
+    model = K.Model(inputs, K.layers.Dense(2, name="inputs")(x))
+    randomize(model, seed=3)
+    out = tmp_path / "predictor.py"
+    assert main([save(model, tmp_path, "keras"), "-o", str(out), "-q"]) == 0
+    module = load_module(str(out))
+    ids = np.random.default_rng(0).integers(0, 10, (2, 5))
+    assert relative_error(module.predict(ids), np.asarray(model(ids))) <= 1e-5
+    state, expected = module.initial_state(2), np.asarray(model(ids))
+    for t in range(5):
+        y, state = module.step(ids[:, t], state)
+        assert relative_error(y, expected[:, t]) <= 1e-5
+    with pytest.raises(ValueError) as error:
+        module.predict(np.full((1, 5), 99))
+    assert payload in str(error.value)
+    assert not (tmp_path / "PWNED").exists() and not os.path.exists("PWNED")
 
 
 def test_json_that_is_not_a_model(capsys, tmp_path, base_model):
@@ -131,8 +163,9 @@ def test_nan_weights_warn_and_still_generate(capsys, tmp_path, base_model):
     out = tmp_path / "nan.py"
     assert main([str(target), "-o", str(out)]) == 0
     assert "NaN or inf" in capsys.readouterr().err
-    y = load_module(str(out)).predict(np.zeros((1, 4, 3), np.float32))
-    assert np.isnan(y).any()
+    module = load_module(str(out))
+    assert np.isnan(module.predict(np.zeros((1, 4, 3), np.float32))).any()
+    assert module.self_test()[0]  # NaN where the vector has NaN counts as agreement
 
 
 def test_unknown_keras_version_warns(capsys, tmp_path, base_model):
@@ -143,6 +176,40 @@ def test_unknown_keras_version_warns(capsys, tmp_path, base_model):
         handle.attrs["keras_version"] = "9.1.0"
     assert main([str(target), "-o", str(tmp_path / "f.py")]) == 0
     assert "newer than lstmgen knows" in capsys.readouterr().err
+
+
+def test_terminal_escapes_from_the_file_are_not_printed(capsys, tmp_path, base_model):
+    _, path = base_model
+    target = tmp_path / "escape.h5"
+    shutil.copy(path, target)
+    with h5py.File(target, "r+") as handle:
+        handle.attrs["keras_version"] = "9.1.0\x1b[2J\x07"
+    assert main([str(target), "-o", str(tmp_path / "f.py")]) == 0
+    err = capsys.readouterr().err
+    assert "\x1b" not in err and "\x07" not in err and "\\x1b[2J" in err
+
+
+def test_non_finite_options_are_refused(capsys, tmp_path, base_model):
+    _, path = base_model
+    target = tmp_path / "nan_option.h5"
+    shutil.copy(path, target)
+    with h5py.File(target, "r+") as handle:
+        config = json.loads(handle.attrs["model_config"])
+        leaky = {"class_name": "LeakyReLU", "config": {"name": "leaky", "alpha": float("inf")}}
+        config["config"]["layers"].insert(2, leaky)
+        handle.attrs["model_config"] = json.dumps(config)
+    assert_refused(capsys, tmp_path, target, "layer 'leaky' (LeakyReLU)", "alpha=inf", "not a finite number")
+
+
+def test_many_names_that_sanitise_alike_are_numbered_in_linear_time():
+    """A file with 30,000 layers all named 'a!', 'a!!', ... (all 'a'): numbering them used
+    to take minutes (counting up from 2 every time); now it is instant. The bound is 100x
+    what it needs, so a noisy machine cannot fail it, but a quadratic one can."""
+    table = NameTable(RESERVED)
+    started = time.perf_counter()
+    names = [table.claim("a" + "!" * k) for k in range(30000)]
+    assert time.perf_counter() - started < 10
+    assert names[:3] == ["a", "a_2", "a_3"] and len(set(names)) == 30000
 
 
 def test_zip_bomb_and_lying_headers_are_refused(capsys, tmp_path, keras3):

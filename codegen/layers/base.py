@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import warnings
 from dataclasses import dataclass, field
 from typing import Any, Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
@@ -142,6 +143,9 @@ class LayerContext:
         """A config value (or `default`); remembers that this option was understood."""
         self._read.add(key)
         value = self.record.config.get(key, default)
+        if any(isinstance(v, float) and not math.isfinite(v) for v in _numbers(value)):
+            # JSON from Python may hold NaN and Infinity; no option of a real model does.
+            raise self.fail(f"option {key}={value!r} is not a finite number")
         return default if value is None and default is not None else value
 
     def int_option(self, key: str, default: Any = None) -> int:
@@ -262,3 +266,10 @@ def param_count(weights: Sequence[Weight]) -> int:
     return int(sum(weight.array.size for weight in weights))
 
 
+def _numbers(value: Any):
+    """The numbers in an option value: itself, or those in a (nested) list."""
+    if isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _numbers(item)
+    elif isinstance(value, (int, float)):
+        yield value
