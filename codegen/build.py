@@ -55,7 +55,8 @@ def build_graph(model: SavedModel, options: Options = Options()) -> ModelGraph:
                 record.name, record.class_name, f"{reason}; supported: {', '.join(sorted(REGISTRY))}"
             )
         ident = idents.setdefault(record.name, names.claim(record.name))
-        in_tensors = _with_keras3_mask(call, tuple(_tensor(tensors, ref, record) for ref in call.inputs))
+        given = tuple(_tensor(tensors, ref, record) for ref in call.inputs)
+        in_tensors = _with_keras3_mask(call, given)
         ctx = LayerContext(
             record, in_tensors, model.keras_major, options, weights, ident, dict(call.options)
         )
@@ -67,7 +68,9 @@ def build_graph(model: SavedModel, options: Options = Options()) -> ModelGraph:
             first = not any(layer == record.name for layer, _ in functions)
             functions[key] = ident if first else names.claim(f"{ident}_call")
         func = functions[key]
-        outputs = _outputs(built, in_tensors, func, names)
+        # Keras 3 sets the output mask from the first argument's mask even when the call
+        # itself did not use it (several tensor arguments, as with initial_state).
+        outputs = _outputs(built, given, func, names)
         helpers.update(built.helpers)
         nodes.append(
             Node(
@@ -199,7 +202,7 @@ def _outputs(built: Built, inputs, func: str, names: NameTable) -> Tuple[Tensor,
         Tensor(
             var=names.claim(f"{func}_{suffix}"),
             shape=shape,
-            mask=mask if index == 0 else None,
+            mask=mask if index < built.masked_outputs else None,
         )
         for index, (shape, suffix) in enumerate(zip(built.outputs, suffixes))
     )

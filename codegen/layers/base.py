@@ -72,6 +72,7 @@ class Built:
     helpers: FrozenSet[str] = frozenset()
     alias: bool = False  # identity at inference: the output is the input
     mask: str = "pass"  # first output's mask: "pass" the input's, "produce" a new one, "none"
+    masked_outputs: int = 1  # how many leading outputs carry that mask (2: merge_mode None)
     consumes_mask: bool = False  # the function takes the input's mask, when there is one
     output_names: Optional[List[str]] = None  # variable suffixes, e.g. ["out", "h", "c"]
     # How step() runs it on one timestep: "same" function, its recurrent "cell" step,

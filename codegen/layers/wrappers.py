@@ -82,6 +82,7 @@ def build_bidirectional(ctx: LayerContext) -> Built:
         derived=list(forward.derived + backward_node.derived),
         helpers=forward_helpers | backward_helpers,
         mask="pass" if sequences else "none",
+        masked_outputs=len(merged),  # merge_mode None: both halves carry the mask
         consumes_mask=True,
         output_names=(["out"] if merge_mode else ["forward", "backward"])
         + (state_names if return_state else []),
