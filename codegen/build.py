@@ -12,6 +12,7 @@ from codegen.identifiers import NameTable
 from codegen.ir import ModelGraph, Node, Tensor
 from codegen.layers import REGISTRY
 from codegen.layers.base import Built, LayerContext, Options, WeightTable, param_count
+from codegen.reader.safety import refuse_code
 from codegen.reader.saved_model import SavedModel, TensorRef
 
 # Names the generated module defines itself, and the local names of the functions that
@@ -32,6 +33,13 @@ REFUSED = {"Lambda": _CODE, "TFOpLambda": _CODE, "SlicingOpLambda": _CODE}
 
 def build_graph(model: SavedModel, options: Options = Options()) -> ModelGraph:
     """Translate every call; errors name the layer, its class and the option at fault."""
+    # Every layer in the file, not only those the outputs need: a Lambda or custom
+    # object that nothing is connected to cannot matter to the predictor, but Keras
+    # would still run or import it when loading the file (`--verify`, `lstmgen verify`),
+    # and code left in a model where it does nothing is what an attack looks like.
+    # Such a file is refused outright rather than quietly translated.
+    if model.config is not None:
+        refuse_code(model.config)
     names = NameTable(RESERVED)
     weights = WeightTable(names)
     tensors: Dict[TensorRef, Tensor] = {}

@@ -180,7 +180,7 @@ def _generate_and_write(args: argparse.Namespace, options: Options, progress, re
         from codegen import verify  # noqa: PLC0415 - only --verify needs it
 
         progress("loading Keras")
-        model = verify.load_keras_model(args.model, graph.keras_major, graph.keras_version)
+        model = verify.load_keras_model(args.model)
         reference = verify.keras_reference(model, graph.input_dtypes)
         tolerance = VERIFY_TOLERANCE[args.float64] if args.tolerance is None else args.tolerance
 

@@ -4,28 +4,73 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import inspect
 import os
+import re
 from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from codegen.errors import LstmgenError
+from codegen.errors import LstmgenError, UnsupportedError
+from codegen.layers import REGISTRY
+from codegen.layers.rnn_cell import CELL_BUILDERS
 from codegen.reader import read_model
+from codegen.reader.nesting import NESTED_MODELS
+from codegen.reader.safety import every_layer, refuse_code
+from codegen.reader.saved_model import SavedModel
 from codegen.sample_inputs import sample_inputs
 
 KERAS_FOR = {2: ("tf_keras", "tf-keras==2.21.*"), 3: ("keras", "keras>=3.10")}
 
+# Layer classes Keras may rebuild from a file lstmgen lets it load: those lstmgen
+# translates, the structure around them, and RNN cells.
+KNOWN_CLASSES = frozenset(REGISTRY) | frozenset(CELL_BUILDERS) | frozenset(
+    NESTED_MODELS + ("InputLayer", "StackedRNNCells")
+)
+# Keras 3 records how it computes masks as built-in operation layers that feed no output
+# (lstmgen computes masks itself): harmless, and in every masked Keras 3 model.
+MASK_OPERATIONS = frozenset(
+    {"NotEqual", "Any", "All", "LogicalOr", "LogicalAnd", "ExpandDims", "ZerosLike",
+     "OnesLike", "Concatenate", "ConvertToTensor", "Squeeze", "Where"}
+)
+_KERAS_OPERATIONS = re.compile(r"^keras\.src\.ops\.")
 
-def load_keras_model(path: str, major: Optional[int] = None, version: Optional[str] = None):
-    """The model loaded by the Keras that matches the file's major version."""
-    if major is None or version is None:
+
+def check_before_keras(path: str) -> SavedModel:
+    """The model read without Keras, refused (one line naming the file and the layer)
+    if Keras loading it could run code from it or import a module outside Keras: every
+    layer at any depth, connected or not, must be one lstmgen knows, and nothing in the
+    config may be code (Lambda, marshalled lambdas, functions or classes from foreign
+    modules, registered custom objects)."""
+    try:
         model = read_model(path)
-        major, version = model.keras_major, model.keras_version
-    if version.startswith("1."):
-        raise LstmgenError(
-            f"{path}: saved by Keras {version}; no Keras that installs today loads "
-            "Keras 1 files, so verify cannot run it (compare with your own reference outputs)"
-        )
+        if model.keras_version.startswith("1."):
+            raise LstmgenError(
+                f"{path}: saved by Keras {model.keras_version}; no Keras that installs today "
+                "loads Keras 1 files, so verify cannot run it (compare with your own reference outputs)"
+            )
+        refuse_code(model.config)
+        for layer in every_layer(model.config):
+            if layer.class_name in KNOWN_CLASSES or (
+                layer.class_name in MASK_OPERATIONS
+                and (layer.module is None or _KERAS_OPERATIONS.match(layer.module))
+            ):
+                continue
+            raise UnsupportedError(
+                f"{layer.label}: not a layer class lstmgen translates, so it does not let "
+                "Keras load the file (Keras would rebuild it from the file's config)"
+            )
+    except LstmgenError as error:
+        message = " ".join(str(error).split())
+        raise type(error)(message if message.startswith(path) else f"{path}: {message}") from None
+    return model
+
+
+def load_keras_model(path: str):
+    """The model loaded by the Keras that matches the file's major version, after
+    `check_before_keras` found nothing in it that Keras would run."""
+    model = check_before_keras(path)
+    major = model.keras_major
     package, requirement = KERAS_FOR[major]
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     try:
@@ -35,10 +80,21 @@ def load_keras_model(path: str, major: Optional[int] = None, version: Optional[s
             f"{path}: checking it needs Keras {major} ({package}), which is not installed: "
             f"pip install '{requirement}' tensorflow-cpu"
         ) from None
+    load = keras.models.load_model
+    options = {"compile": False}
+    if _accepts(load, "safe_mode"):  # defence in depth: Keras refuses lambdas itself
+        options["safe_mode"] = True
     try:
-        return keras.models.load_model(path, compile=False)
+        return load(path, **options)
     except Exception as error:  # noqa: BLE001 - Keras raises many kinds
         raise LstmgenError(f"{path}: Keras {major} cannot load it: {' '.join(str(error).split())}") from None
+
+
+def _accepts(function, name: str) -> bool:
+    try:
+        return name in inspect.signature(function).parameters
+    except (TypeError, ValueError):
+        return False
 
 
 def load_predictor(path: str):

@@ -119,4 +119,5 @@ def assemble(
         inputs=spec.inputs,
         outputs=spec.outputs,
         layers=tuple(records),
+        config=config,
     )

@@ -68,3 +68,6 @@ class SavedModel:
     inputs: Tuple[ModelInput, ...]
     outputs: Tuple[TensorRef, ...]
     layers: Tuple[LayerRecord, ...]  # config order, InputLayers excluded
+    # The model config as saved, every layer in it (connected or not): searched for code
+    # (codegen.reader.safety) before generating, and before Keras may load the file.
+    config: Any = field(default=None, compare=False, repr=False)
