@@ -5,6 +5,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import warnings
@@ -14,6 +15,7 @@ import h5py
 import numpy as np
 import pytest
 
+import codegen.reader.limits
 from codegen.build import RESERVED
 from codegen.cli import main
 from codegen.identifiers import NameTable
@@ -21,6 +23,9 @@ from codegen.generate import generate
 from codegen.reader.normalize import LstmgenWarning
 from oracle import load_module, randomize, relative_error, save
 from test_cli_errors import assert_refused
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SECRET = b"TOP-SECRET-lstmgen-0042!"  # 24 bytes: a (3, 2) float32 kernel's worth
 
 HOSTILE = [
     '"""; import os; os.system("touch PWNED") #',
@@ -276,3 +281,220 @@ def test_warnings_are_lstmgen_warnings(base_model):
     with warnings.catch_warnings():
         warnings.simplefilter("error", LstmgenWarning)
         generate(path)
+
+
+@pytest.fixture(scope="module")
+def model_files(base_model, tmp_path_factory, keras3):
+    """The same small model as `.h5` (Keras 2) and as `.keras` (Keras 3)."""
+    K = keras3
+    model = K.Sequential(
+        [
+            K.Input((4, 3), name="seq"),
+            K.layers.LSTM(3, return_sequences=True, name="first"),
+            K.layers.Dense(2, name="second"),
+            K.layers.LSTM(2, name="third"),
+        ]
+    )
+    return {"h5": base_model[1], "keras": save(model, tmp_path_factory.mktemp("hostile3"), "keras")}
+
+
+def replace_kernel(source, target, replace):
+    """Copy a model file, letting `replace(group, name)` swap the Dense layer's (3, 2)
+    kernel for a crafted dataset; in a `.keras` file, inside its model.weights.h5."""
+    target = str(target)
+    if source.endswith(".h5"):
+        shutil.copy(source, target)
+        with h5py.File(target, "r+") as handle:
+            group = handle["model_weights"]["second"]
+            name = group.attrs["weight_names"][0]
+            replace(group, name.decode() if isinstance(name, bytes) else name)
+        return target
+    with zipfile.ZipFile(source) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    weights = target + ".weights.h5"
+    with open(weights, "wb") as handle:
+        handle.write(members["model.weights.h5"])
+    with h5py.File(weights, "r+") as handle:
+        replace(handle["layers/dense/vars"], "0")
+    with open(weights, "rb") as handle:
+        members["model.weights.h5"] = handle.read()
+    os.remove(weights)
+    with zipfile.ZipFile(target, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return target
+
+
+def external_storage(path):
+    def replace(group, name):
+        del group[name]
+        group.create_dataset(name, shape=(3, 2), dtype="f4", external=[(str(path), 0, 24)])
+
+    return replace
+
+
+def refused_leaving_no_trace(capsys, tmp_path, model, *fragments):
+    """assert_refused, with the output in a folder of its own that must hold no secret."""
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    line = assert_refused(capsys, out_dir, model, *fragments)
+    for name in os.listdir(out_dir):
+        with open(out_dir / name, "rb") as handle:
+            assert SECRET not in handle.read()
+    return line
+
+
+@pytest.mark.parametrize("fmt", ["h5", "keras"])
+def test_external_storage_is_refused(capsys, tmp_path, monkeypatch, model_files, fmt):
+    secret = tmp_path / "secret.bin"
+    secret.write_bytes(SECRET)
+    model = replace_kernel(model_files[fmt], tmp_path / f"external.{fmt}", external_storage(secret))
+    scratch = tmp_path / "scratch"  # where a .keras file's weights get unpacked
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    dataset = "/model_weights/second/second/kernel:0" if fmt == "h5" else "/layers/dense/vars/0"
+    refused_leaving_no_trace(capsys, tmp_path, model, model, dataset, "external storage")
+    assert os.listdir(scratch) == []
+
+
+@pytest.mark.parametrize("fmt", ["h5", "keras"])
+def test_virtual_dataset_is_refused(capsys, tmp_path, model_files, fmt):
+    secret = tmp_path / "secret.h5"
+    with h5py.File(secret, "w") as handle:
+        handle["d"] = np.frombuffer(SECRET, np.float32).reshape(3, 2)
+
+    def virtual(group, name):
+        del group[name]
+        layout = h5py.VirtualLayout(shape=(3, 2), dtype="f4")
+        layout[:] = h5py.VirtualSource(str(secret), "d", shape=(3, 2))
+        group.create_virtual_dataset(name, layout)
+
+    model = replace_kernel(model_files[fmt], tmp_path / f"virtual.{fmt}", virtual)
+    refused_leaving_no_trace(capsys, tmp_path, model, model, "virtual dataset")
+
+
+@pytest.mark.parametrize("fmt", ["h5", "keras"])
+@pytest.mark.parametrize("link", ["external", "soft"])
+def test_links_are_not_followed(capsys, tmp_path, model_files, fmt, link):
+    secret = tmp_path / "secret.h5"
+    with h5py.File(secret, "w") as handle:
+        handle["d"] = np.frombuffer(SECRET, np.float32).reshape(3, 2)
+
+    def linked(group, name):
+        group.file["stash"] = group[name][()]
+        del group[name]
+        group[name] = h5py.ExternalLink(str(secret), "/d") if link == "external" else h5py.SoftLink("/stash")
+
+    model = replace_kernel(model_files[fmt], tmp_path / f"link.{fmt}", linked)
+    refused_leaving_no_trace(capsys, tmp_path, model, model, f"is an {link} link" if link == "external" else "is a soft link")
+
+
+@pytest.mark.parametrize("fmt", ["h5", "keras"])
+@pytest.mark.parametrize("route", ["external storage", "external link"])
+def test_fifo_does_not_hang(tmp_path, model_files, fmt, route):
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+
+    def to_fifo(group, name):
+        if route == "external storage":
+            return external_storage(fifo)(group, name)
+        del group[name]
+        group[name] = h5py.ExternalLink(str(fifo), "/d")
+
+    model = replace_kernel(model_files[fmt], tmp_path / f"fifo.{fmt}", to_fifo)
+    out = tmp_path / "out.py"
+    command = [sys.executable, "-m", "codegen.cli", model, "-o", str(out)]
+    # Before the fix, reading the FIFO blocked forever: the timeout turns that into a failure.
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"lstmgen: error: {model}: "), result.stderr
+    assert route in lines[0]
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("fmt", ["h5", "keras"])
+@pytest.mark.parametrize(
+    "rows, fragment",
+    [(65536, "more than the 2147483648 bytes"), (16384, "expands")],  # 4 GiB, 1 GiB
+)
+def test_unwritten_huge_dataset_is_refused_fast(capsys, tmp_path, model_files, fmt, rows, fragment):
+    def huge(group, name):
+        del group[name]
+        group.create_dataset(
+            name, shape=(rows, 16384), dtype="f4", chunks=(64, 16384), compression="gzip"
+        )
+
+    model = replace_kernel(model_files[fmt], tmp_path / f"huge.{fmt}", huge)
+    assert os.path.getsize(model) < 64 << 10
+    start = time.monotonic()
+    assert_refused(capsys, tmp_path, model, model, fragment)
+    assert time.monotonic() - start < 5
+
+
+def test_all_weights_together_are_bounded(capsys, tmp_path, monkeypatch, model_files):
+    monkeypatch.setattr(codegen.reader.limits, "MAX_WEIGHT_BYTES", 100)
+    assert_refused(capsys, tmp_path, model_files["h5"], "exceed the 100 bytes", "whole model")
+
+
+def test_group_linked_into_itself_is_refused(capsys, tmp_path, model_files):
+    def loop(group, _name):
+        group.parent["again"] = group.parent
+
+    model = replace_kernel(model_files["keras"], tmp_path / "loop.keras", loop)
+    assert_refused(capsys, tmp_path, model, "/layers/dense", "linked in twice")
+
+
+def padded_keras(source, target, padding, compression):
+    """A copy of a .keras file whose model.weights.h5 has `padding` appended (HDF5
+    ignores bytes after its end), packed with `compression`."""
+    with zipfile.ZipFile(source) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    with zipfile.ZipFile(target, "w", compression) as archive:
+        for name in ("config.json", "metadata.json"):
+            archive.writestr(name, members[name])
+        with archive.open("model.weights.h5", "w", force_zip64=True) as member:
+            member.write(members["model.weights.h5"])
+            for chunk in padding:
+                member.write(chunk)
+    return str(target)
+
+
+def cli_peak_memory(model, out):
+    """Run the CLI in a fresh process: its exit code, stderr and peak RSS in bytes
+    (VmHWM: getrusage's maxrss would include the forked pytest's)."""
+    code = (
+        "import sys; from codegen.cli import main; code = main(sys.argv[1:]);"
+        "status = open('/proc/self/status').read().split('VmHWM:')[1].split()[0];"
+        "print(status, file=sys.stderr); sys.exit(code)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, model, "-o", str(out), "-q"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )
+    *message, peak = result.stderr.strip().splitlines()
+    return result.returncode, message, int(peak) * 1024
+
+
+def test_highly_compressed_weights_member_is_refused(tmp_path, model_files):
+    # 128 MiB, nearly all zeros: 150:1 packed. No real model's weights compress like this.
+    noise = np.random.default_rng(0).bytes(700 << 10)
+    padding = [noise] + [bytes(1 << 20)] * 128
+    model = padded_keras(model_files["keras"], tmp_path / "packed.keras", padding, zipfile.ZIP_DEFLATED)
+    info = zipfile.ZipFile(model).getinfo("model.weights.h5")
+    assert 100 < info.file_size / info.compress_size < 200
+    code, message, peak = cli_peak_memory(model, tmp_path / "out.py")
+    assert code == 2 and len(message) == 1, message
+    assert "model.weights.h5 is implausibly large" in message[0]
+    assert peak < 100 << 20
+
+
+def test_weights_member_is_streamed_not_read_into_memory(tmp_path, model_files):
+    # A member of 64 MiB (that HDF5 ignores): unpacked to disk, so memory stays flat.
+    padding = [np.random.default_rng(0).bytes(1 << 20) for _ in range(64)]
+    model = padded_keras(model_files["keras"], tmp_path / "big.keras", padding, zipfile.ZIP_STORED)
+    code, message, plain_peak = cli_peak_memory(model_files["keras"], tmp_path / "plain.py")
+    assert code == 0, message
+    code, message, big_peak = cli_peak_memory(model, tmp_path / "big.py")
+    assert code == 0, message
+    assert big_peak - plain_peak < 32 << 20

@@ -6,6 +6,7 @@ import h5py
 
 from codegen.errors import LstmgenError
 from codegen.reader import WeightList, as_float32, assemble, parse_json
+from codegen.reader.limits import WeightReader, child
 from codegen.reader.normalize import LayerSpec, ModelSpec
 from codegen.reader.saved_model import SavedModel
 from codegen.reader.text import as_text, as_text_list
@@ -22,22 +23,29 @@ def read_hdf5(path: str) -> SavedModel:
                 )
             config = parse_json(as_text(handle.attrs["model_config"]), f"{path}: model_config")
             version = handle.attrs.get("keras_version")
-            weights = handle["model_weights"] if "model_weights" in handle else handle
+            weights = child(handle, "model_weights", path)
+            if weights is None:
+                weights = handle
+            reader = WeightReader(path)
 
             def weights_of(_model: ModelSpec, layer: LayerSpec) -> WeightList:
                 top = layer.h5_path[0] if layer.h5_path else layer.name
-                if top not in weights:
+                group = child(weights, top, path)
+                if not isinstance(group, h5py.Group):
                     return (), ()
-                group = weights[top]
                 names = tuple(as_text_list(group.attrs.get("weight_names")))
                 # A nested model's group holds all its layers' weights: pick this layer's.
                 names = names_under(names, layer.h5_path[1:])
-                for name in names:
-                    if name not in group:
+                datasets = [child(group, name, path) for name in names]
+                for name, dataset in zip(names, datasets):
+                    if not isinstance(dataset, h5py.Dataset):
                         raise LstmgenError(
                             f"{path}: layer '{layer.name}': weight '{name}' is missing"
                         )
-                arrays = tuple(as_float32(group[name][()], layer.name, name) for name in names)
+                arrays = tuple(
+                    as_float32(reader.read(dataset, layer.name, name), layer.name, name)
+                    for name, dataset in zip(names, datasets)
+                )
                 return names, arrays
 
             return assemble(
