@@ -39,6 +39,8 @@ def interpreter(version):
         ("current", "numpy==1.23.2"),  # the oldest NumPy with wheels for Python 3.11
         ("current", "numpy>=2,<3"),
         ("3.9", "numpy==1.21.6"),  # the oldest supported pair
+        ("3.10", "numpy==1.21.6"),
+        ("3.12", "numpy==1.26.4"),  # the first NumPy line with Python 3.12 wheels
         ("3.13", "numpy>=2,<3"),
     ],
 )
