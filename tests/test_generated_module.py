@@ -14,6 +14,9 @@ from codegen.layers.base import Options
 from oracle import load_module, randomize, save
 from test_seed_model import question_model
 
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SHIPPED_H5 = os.path.join(ROOT, "generated_examples", "seed_lstm", "model.h5")  # Keras 2 HDF5
+
 BLOCK_IMPORTS = textwrap.dedent(
     """
     import sys
@@ -70,8 +73,9 @@ def test_imports_with_only_numpy(seed_files):
     assert result.stdout.strip() == "ok"
 
 
-def test_generator_never_imports_keras_or_tensorflow(seed_files, tmp_path):
-    model_path, _, _ = seed_files
+@pytest.mark.parametrize("source", ["keras3 .keras", "keras2 .h5"])
+def test_generator_never_imports_keras_or_tensorflow(seed_files, tmp_path, source):
+    model_path = seed_files[0] if source == "keras3 .keras" else SHIPPED_H5
     code = BLOCK_IMPORTS.replace(
         "BLOCKED", repr(["tensorflow", "keras", "tf_keras"])
     ) + textwrap.dedent(
