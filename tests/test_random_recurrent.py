@@ -152,8 +152,8 @@ def build_graph(K, steps, front, specs):
         elif spec["initial_state"]:
             states = [K.Input((size,)) for size in state_sizes(spec)]
             inputs += states
-            if spec["kind"] == "RNN(stacked)":  # one list of states per cell
-                states = [states[:2], states[2:]]
+            if spec["kind"] == "RNN(stacked)":  # one entry per cell (tf_keras: GRU's bare)
+                states = [states[:2], states[2] if K.__name__ == "tf_keras" else states[2:]]
             result = forward(x, initial_state=states)
         else:
             result = forward(x)
