@@ -24,6 +24,7 @@ RESERVED = activations.HELPERS | {
     "INPUT_SHAPES", "OUTPUT_SHAPES", "INPUT_NAMES", "OUTPUT_NAMES", "INPUT_DTYPES", "x", "y",
     "erf", "windows", "initial_state", "step", "reset_states", "Predictor", "self",
     "inputs", "outputs", "states", "new_states", "state", "new_state", "x_t", "batch_size",
+    "m", "new",
 }
 
 # Classes refused on principle, with the reason the user sees.
@@ -141,12 +142,16 @@ def _input_dtypes(declared, inputs: List[Tensor], nodes: Tuple[Node, ...]) -> Tu
 
 
 def _streamable(inputs: List[Tensor], nodes: Tuple[Node, ...]) -> bool:
-    """step() exists for one sequence input whose every layer can run step by step."""
+    """step() exists for one sequence input whose every layer can run step by step.
+
+    Masks stream too: Masking and Embedding(mask_zero) make one per step, and recurrent
+    cells keep their states at a masked step; no other layer may read a mask."""
     if len(inputs) != 1 or len(inputs[0].shape) < 2 or inputs[0].mask is not None:
         return False
     recurrent = [node for node in nodes if node.step == "cell"]
     return bool(recurrent) and all(
-        node.alias or (node.step is not None and not node.mask_arg and not node.mask_out)
+        node.alias
+        or (node.step is not None and (not node.mask_arg or node.step == "cell"))
         for node in nodes
     )
 

@@ -161,3 +161,55 @@ def test_step_gives_return_state_outputs(any_keras, kind, tmp_path):
         assert [a.shape for a in got] == [b.shape for b in expected]
         for a, b in zip(got, expected):
             assert relative_error(a, b) <= 1e-5, t
+
+
+def zero_steps(x, rows_and_steps):
+    x = x.copy()
+    for row, steps in rows_and_steps:
+        x[row, steps] = 0.0
+    return x
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("fmt", ["h5", "keras"])
+def test_step_honours_masking(any_keras, kind, fmt, tmp_path):
+    """Masked steps keep the states; step() gives what predict() gives on every prefix."""
+    K = any_keras
+    layer = getattr(K.layers, kind)
+    model = K.Sequential(
+        [
+            K.Input((None, 3)),
+            K.layers.Masking(0.0),
+            layer(5, return_sequences=True),
+            K.layers.Dense(4, activation="tanh"),
+            layer(3, return_sequences=True, zero_output_for_mask=True),
+            layer(2),
+        ]
+    )
+    randomize(model, seed=11)
+    module = generate_module(save(model, tmp_path, fmt), tmp_path)
+    x = np.random.default_rng(6).normal(size=(3, 7, 3)).astype(np.float32)
+    x = zero_steps(x, [(0, slice(0, 2)), (1, slice(3, 5)), (2, slice(5, 7))])  # pre, middle, post
+    for t, y in enumerate(stream(module, x)):
+        assert relative_error(y, np.asarray(model(x[:, : t + 1]))) <= 1e-5, t
+
+
+def test_step_with_embedding_mask_zero(any_keras, tmp_path):
+    K = any_keras
+    model = K.Sequential(
+        [
+            K.Input((None,), dtype="int32"),
+            K.layers.Embedding(12, 4, mask_zero=True),
+            K.layers.LSTM(5, return_sequences=True),
+            K.layers.GRU(3, return_sequences=True),
+            K.layers.TimeDistributed(K.layers.Dense(12, activation="softmax")),
+        ]
+    )
+    randomize(model, seed=12)
+    module = generate_module(save(model, tmp_path, "h5"), tmp_path)
+    ids = np.random.default_rng(7).integers(1, 12, (2, 6))
+    ids[0, :2] = 0
+    ids[1, 4:] = 0
+    expected = np.asarray(model(ids))
+    for t, y in enumerate(stream(module, ids)):
+        assert relative_error(y, expected[:, t]) <= 1e-5, t

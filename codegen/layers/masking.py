@@ -16,6 +16,7 @@ def build_masking(ctx: LayerContext) -> Built:
         params={"mask_value": float(value)},
         outputs=[ctx.input_shape],
         mask="produce",
+        step="same" if len(ctx.input_shape) == 3 else None,  # one step: (batch, features)
     )
 
 
@@ -39,5 +40,5 @@ def build_embedding(ctx: LayerContext) -> Built:
         outputs=[tuple(ctx.input_shape) + (output_dim,)],
         weights=[weight],
         mask="produce" if mask_zero else "none",
-        step=None if mask_zero else "same",
+        step="same",
     )
