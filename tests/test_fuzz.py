@@ -1,7 +1,9 @@
 """Fuzz: hypothesis mutates real model files; every run ends in a working module or in
 one clean line with exit code 2 - never a traceback, a hang or a broken module.
 
-LSTMGEN_FUZZ_EXAMPLES sets the number of mutations per file format (default 600).
+LSTMGEN_FUZZ_EXAMPLES sets the number of mutations per file format (default 1000).
+A module that generates must pass its self-test and, for the first KERAS_CHECKS per
+format that Keras itself can load, agree with Keras (so a wrong module cannot pass).
 """
 
 import io
@@ -20,11 +22,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from codegen import verify
 from codegen.cli import main
 from oracle import load_module, randomize, save
 
-EXAMPLES = int(os.environ.get("LSTMGEN_FUZZ_EXAMPLES", "600"))
-OUTCOMES = {"generated": 0, "refused": 0, "refused by the catch-all": 0}
+EXAMPLES = int(os.environ.get("LSTMGEN_FUZZ_EXAMPLES", "1000"))
+KERAS_CHECKS = 15
+OUTCOMES = {
+    "generated": 0, "refused": 0, "refused by the catch-all": 0,
+    "checked against Keras": 0, "Keras cannot load either": 0,
+}
+KERAS_CHECKED = {"h5": 0, "keras": 0}
 CATCH_ALL = []
 
 JSON_VALUES = st.recursive(
@@ -32,6 +40,29 @@ JSON_VALUES = st.recursive(
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
     max_leaves=6,
 )
+
+
+# Names built to break out of strings, comments, f-strings and identifiers.
+HOSTILE_NAMES = st.text(
+    st.sampled_from(list("ab_.'\"{}\\#\n\r\t \u2028\u0085\u00e9\x1b")), min_size=1, max_size=12
+) | st.sampled_from(["class", "predict", "np", "state", "new_state", "inputs", "x", "'''", "{x!r}"])
+SEED_NAMES = ["x", "lstm", "gru", "dense", "k2", "mask", "bi", "conv", "k3"]
+
+
+def rename_everywhere(tree, old, new):
+    """Every JSON string equal to `old` (names and the references to them) becomes `new`."""
+    if isinstance(tree, dict):
+        return {key: rename_everywhere(value, old, new) for key, value in tree.items()}
+    if isinstance(tree, list):
+        return [rename_everywhere(value, old, new) for value in tree]
+    return new if tree == old else tree
+
+
+def rename_json(data, draw):
+    tree = json.loads(data)
+    for _ in range(draw(st.integers(1, 3))):
+        tree = rename_everywhere(tree, draw(st.sampled_from(SEED_NAMES)), draw(HOSTILE_NAMES))
+    return json.dumps(tree)
 
 
 @pytest.fixture(scope="module")
@@ -98,7 +129,13 @@ def flip_bytes(data, draw):
 
 
 def mutate_h5(path, draw):
-    kind = draw(st.sampled_from(["config", "bytes", "truncate", "attrs", "weights"]))
+    kind = draw(st.sampled_from(["config", "bytes", "truncate", "attrs", "weights", "names", "storage"]))
+    if kind == "names":
+        rename_h5(path, draw(st.sampled_from(["lstm", "gru", "dense", "x", "k2"])), draw(HOSTILE_NAMES))
+        return
+    if kind == "storage":
+        mutate_storage(path, draw)
+        return
     if kind == "bytes":
         data = open(path, "rb").read()
         open(path, "wb").write(flip_bytes(data, draw))
@@ -127,12 +164,50 @@ def mutate_h5(path, draw):
                 handle["model_weights"][name] = np.ones(shape, dtype=dtype)
 
 
+def rename_h5(path, old, new):
+    """Rename a layer (or the model, or its input) in the config and its weight group."""
+    with h5py.File(path, "r+") as handle:
+        handle.attrs["model_config"] = json.dumps(
+            rename_everywhere(json.loads(handle.attrs["model_config"]), old, new)
+        )
+        weights = handle["model_weights"]
+        if old in weights and "/" not in new and new not in (".", "..") and new not in weights:
+            weights.move(old, new)
+            names = [n.decode() if isinstance(n, bytes) else n for n in weights.attrs["layer_names"]]
+            weights.attrs["layer_names"] = [
+                (new if n == old else n).encode("utf-8", "surrogatepass") for n in names
+            ]
+
+
+def mutate_storage(path, draw):
+    """Store one weight array another way: compressed and chunked (the same numbers),
+    in an external file, or as a huge array never written (all fill value)."""
+    with h5py.File(path, "r+") as handle:
+        group = handle["model_weights"]
+        datasets = []
+        group.visititems(lambda name, obj: datasets.append(name) if isinstance(obj, h5py.Dataset) else None)
+        name = draw(st.sampled_from(datasets))
+        data = group[name][()]
+        del group[name]
+        how = draw(st.sampled_from(["gzip", "external", "unwritten"]))
+        if how == "gzip":
+            group.create_dataset(name, data=data, chunks=True, compression="gzip")
+        elif how == "external":
+            outside = os.path.join(os.path.dirname(path), "outside.bin")
+            data.astype("<f4").tofile(outside)
+            group.create_dataset(name, shape=data.shape, dtype="<f4", external=[(outside, 0, data.nbytes)])
+        else:
+            group.create_dataset(name, shape=(1 << 16, 1 << 14), dtype="f4", chunks=(64, 64), compression="gzip")
+
+
 def mutate_keras(path, draw):
     with zipfile.ZipFile(path) as archive:
         members = {name: archive.read(name) for name in archive.namelist()}
     member = draw(st.sampled_from(sorted(members)))
-    kind = draw(st.sampled_from(["json", "bytes", "drop"]))
-    if kind == "drop":
+    kind = draw(st.sampled_from(["json", "bytes", "drop", "names"]))
+    if kind == "names":  # .keras weights are found by class order: renaming is free
+        members["config.json"] = rename_json(members["config.json"], draw).encode()
+    elif kind == "drop":
         del members[member]
     elif kind == "json" and member.endswith(".json"):
         members[member] = mutate_json(members[member], draw).encode()
@@ -143,7 +218,23 @@ def mutate_keras(path, draw):
             archive.writestr(name, data)
 
 
-def run_once(path, folder):
+def agrees_with_keras(path, out, fmt):
+    """For the first KERAS_CHECKS generated modules per format that Keras can load,
+    lstmgen's own verify (random batches and the self-test input) must pass."""
+    if KERAS_CHECKED[fmt] >= KERAS_CHECKS:
+        return
+    try:
+        model = verify.load_keras_model(path)
+    except Exception:  # noqa: BLE001 - Keras is stricter than lstmgen about some mutations
+        OUTCOMES["Keras cannot load either"] += 1
+        return
+    KERAS_CHECKED[fmt] += 1
+    OUTCOMES["checked against Keras"] += 1
+    report, ok = verify.verify_loaded(model, path, out, 1e-5)
+    assert ok, f"a generated module disagrees with Keras:\n{report}"
+
+
+def run_once(path, folder, fmt):
     out = os.path.join(folder, "fuzzed.py")
     stderr = io.StringIO()
 
@@ -164,6 +255,7 @@ def run_once(path, folder):
         module = load_module(out)
         ok, error = module.self_test()
         assert ok, f"a generated module fails its self-test ({error})"
+        agrees_with_keras(path, out, fmt)
         return
     OUTCOMES["refused"] += 1
     if "could not be translated" in message:
@@ -185,7 +277,7 @@ def test_mutated_files_end_cleanly(seeds, fmt, data):
         path = os.path.join(folder, f"model.{fmt}")
         shutil.copy(seeds[fmt], path)
         (mutate_h5 if fmt == "h5" else mutate_keras)(path, data.draw)
-        run_once(path, folder)
+        run_once(path, folder, fmt)
 
 
 def test_report_fuzz_outcomes():
