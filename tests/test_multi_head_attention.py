@@ -1,6 +1,5 @@
 """MultiHeadAttention against both Keras, in both formats."""
 
-import numpy as np
 import pytest
 
 from oracle import check_against_keras
@@ -124,4 +123,8 @@ def test_unsupported_options_are_refused(keras3, tmp_path):
     path = save(K.Model(x, y), tmp_path, "keras")
     with pytest.raises(UnsupportedError, match="rank-3"):
         generate(path, "predictor")
-    assert np.isfinite(1.0)
+    x, m = K.Input((3, 4)), K.Input((3, 3), dtype="bool")
+    y = K.layers.MultiHeadAttention(2, 2)(x, x, attention_mask=m)
+    path = save(K.Model([x, m], y), tmp_path, "keras")
+    with pytest.raises(UnsupportedError, match="attention_mask="):
+        generate(path, "predictor")
