@@ -128,7 +128,7 @@ def _check_attention_axes(ctx: LayerContext) -> None:
     """Only attention over the time axis of rank-3 inputs (the default) is supported."""
     axes = ctx.option("attention_axes")
     items = axes if isinstance(axes, (list, tuple)) else [axes]
-    if axes is not None and [a for a in items] not in ([1], [-2]):
+    if axes is not None and list(items) not in ([1], [-2]):
         raise ctx.fail(f"option attention_axes={axes!r} is not supported (only the time axis, 1)")
 
 
