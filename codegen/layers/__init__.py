@@ -20,6 +20,7 @@ from codegen.layers.gru import build_cudnn_gru, build_gru
 from codegen.layers.lstm import build_cudnn_lstm, build_lstm
 from codegen.layers.masking import build_embedding, build_masking
 from codegen.layers.merge import build_concatenate, build_merge
+from codegen.layers.multi_head_attention import build_multi_head_attention
 from codegen.layers.normalization import build_batch_normalization, build_layer_normalization
 from codegen.layers.pooling import build_global_pooling, build_pooling
 from codegen.layers.reshaping import (
@@ -94,6 +95,7 @@ REGISTRY: Dict[str, Handler] = {
     "LayerNormalization": build_layer_normalization,
     "Attention": build_attention,
     "AdditiveAttention": build_attention,
+    "MultiHeadAttention": build_multi_head_attention,
     "Dot": build_dot,
     "Flatten": build_flatten,
     "Reshape": build_reshape,

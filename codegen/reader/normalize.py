@@ -20,6 +20,13 @@ MAX_DIMENSION = 1 << 24
 _NESTED_LAYER_KEYS = ("layer", "backward_layer", "cell")
 # Modules that built-in Keras objects are serialized from (Keras 3 and tf_keras .keras).
 _BUILTIN_MODULE = re.compile(r"^(keras|tf_keras|tensorflow\.keras)(\.|$)")
+# Call arguments that may hold tensors, by keyword, in the order they follow the tensors
+# given positionally: a recurrent layer's initial states, MultiHeadAttention's
+# query/value/key (`mha(x, value=y)`, `mha(query=x, value=y, key=z)`).
+_TENSOR_KEYWORDS = ("query", "value", "key", "initial_state")
+# Layers whose call takes one mask per tensor argument (`query_mask`, `value_mask`, ...):
+# Keras 3 fills each from its argument's mask however many tensors the call has.
+_MASK_PER_ARGUMENT = frozenset({"MultiHeadAttention"})
 
 
 class LstmgenWarning(UserWarning):
@@ -226,18 +233,17 @@ def _call_inputs(node: Any, spec: LayerSpec) -> CallSpec:
         arguments += [v for k, v in kwargs.items() if k != "mask" and list(find(v, where))]
         if list(find(kwargs.get("mask"), where)):
             masked = True
-        elif len(arguments) > 1:
+        elif len(arguments) > 1 and spec.class_name not in _MASK_PER_ARGUMENT:
             masked = False
     options = {}
     for key, value in kwargs.items():
         refs = list(find(value, where))
         if not refs and key not in ("mask", "training"):
             options[key] = value  # e.g. use_causal_mask, return_attention_scores
-        if not refs or key == "mask":
-            continue
-        if key != "initial_state":
+        if refs and key not in _TENSOR_KEYWORDS + ("mask",):
             raise UnsupportedError(f"{where}: tensors passed as '{key}=' are not supported")
-        tensors.extend(refs)
+    for key in _TENSOR_KEYWORDS:
+        tensors.extend(find(kwargs.get(key), where))
     if not tensors:
         raise LstmgenError(f"{where}: a call of the layer has no inputs")
     return CallSpec(tuple(tensors), masked, options)
