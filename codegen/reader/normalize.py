@@ -21,9 +21,10 @@ _NESTED_LAYER_KEYS = ("layer", "backward_layer", "cell")
 # Modules that built-in Keras objects are serialized from (Keras 3 and tf_keras .keras).
 _BUILTIN_MODULE = re.compile(r"^(keras|tf_keras|tensorflow\.keras)(\.|$)")
 # Call arguments that may hold tensors, by keyword, in the order they follow the tensors
-# given positionally: a recurrent layer's initial states, MultiHeadAttention's
-# query/value/key (`mha(x, value=y)`, `mha(query=x, value=y, key=z)`).
-_TENSOR_KEYWORDS = ("query", "value", "key", "initial_state")
+# given positionally: MultiHeadAttention's query/value/key (`mha(x, value=y)`,
+# `mha(query=x, value=y, key=z)`), any other layer's initial states (recurrent layers).
+_TENSOR_KEYWORDS = {"MultiHeadAttention": ("query", "value", "key")}
+_DEFAULT_TENSOR_KEYWORDS = ("initial_state",)
 # Layers whose call takes one mask per tensor argument (`query_mask`, `value_mask`, ...):
 # Keras 3 fills each from its argument's mask however many tensors the call has.
 _MASK_PER_ARGUMENT = frozenset({"MultiHeadAttention"})
@@ -236,13 +237,14 @@ def _call_inputs(node: Any, spec: LayerSpec) -> CallSpec:
         elif len(arguments) > 1 and spec.class_name not in _MASK_PER_ARGUMENT:
             masked = False
     options = {}
+    keywords = _TENSOR_KEYWORDS.get(spec.class_name, _DEFAULT_TENSOR_KEYWORDS)
     for key, value in kwargs.items():
         refs = list(find(value, where))
         if not refs and key not in ("mask", "training"):
             options[key] = value  # e.g. use_causal_mask, return_attention_scores
-        if refs and key not in _TENSOR_KEYWORDS + ("mask",):
+        if refs and key not in keywords + ("mask",):
             raise UnsupportedError(f"{where}: tensors passed as '{key}=' are not supported")
-    for key in _TENSOR_KEYWORDS:
+    for key in keywords:
         tensors.extend(find(kwargs.get(key), where))
     if not tensors:
         raise LstmgenError(f"{where}: a call of the layer has no inputs")
