@@ -104,12 +104,15 @@ def build_prelu(ctx: LayerContext) -> Built:
     shape = ctx.input_shape
     rank = len(shape)
     shared = ctx.option("shared_axes")
-    shared = [] if shared is None else list(shared) if isinstance(shared, (list, tuple)) else [shared]
+    if shared is None:
+        shared = []
+    elif not isinstance(shared, (list, tuple)):
+        shared = [shared]
     for key in ("alpha_initializer", "alpha_regularizer", "alpha_constraint"):
         ctx.option(key)  # training-time options
     alpha_shape = list(shape[1:])
     for axis in shared:
-        if not isinstance(axis, int) or isinstance(axis, bool) or not -rank < axis < rank or axis == 0:
+        if not isinstance(axis, int) or isinstance(axis, bool) or axis == 0 or abs(axis) >= rank:
             raise ctx.fail(f"option shared_axes={shared!r} does not fit an input of rank {rank}")
         alpha_shape[axis - 1] = 1  # Keras's own indexing, negative axes included
     if any(size is None for size in alpha_shape):

@@ -66,7 +66,9 @@ def build_normalization(ctx: LayerContext) -> Built:
         # adapt()'s statistics; `count` (how many values adapt() saw) is not needed.
         arrays = ctx.weights(3, optional=1)
         # The reader gives a scalar (axis=None) as shape (1,).
-        mean_array, variance_array = (np.reshape(a, stats_shape) if a.size == 1 else a for a in arrays[:2])
+        mean_array, variance_array = (
+            np.reshape(a, stats_shape) if a.size == 1 else a for a in arrays[:2]
+        )
         origin = "adapt() statistics"
     else:
         # Both versions broadcast the config values against the kept axes' sizes.
