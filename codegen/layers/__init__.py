@@ -6,9 +6,12 @@ from typing import Callable, Dict
 
 from codegen.layers.activation import (
     build_activation,
+    build_elu,
     build_leaky_relu,
+    build_prelu,
     build_relu,
     build_softmax,
+    build_thresholded_relu,
 )
 from codegen.layers.attention import build_attention, build_dot
 from codegen.layers.base import Built, LayerContext
@@ -21,8 +24,13 @@ from codegen.layers.lstm import build_cudnn_lstm, build_lstm
 from codegen.layers.masking import build_embedding, build_masking
 from codegen.layers.merge import build_concatenate, build_merge
 from codegen.layers.multi_head_attention import build_multi_head_attention
-from codegen.layers.normalization import build_batch_normalization, build_layer_normalization
+from codegen.layers.normalization import (
+    build_batch_normalization,
+    build_layer_normalization,
+    build_unit_normalization,
+)
 from codegen.layers.pooling import build_global_pooling, build_pooling
+from codegen.layers.preprocessing import build_normalization, build_rescaling
 from codegen.layers.reshaping import (
     build_cropping,
     build_flatten,
@@ -54,6 +62,9 @@ REGISTRY: Dict[str, Handler] = {
     "Softmax": build_softmax,
     "ReLU": build_relu,
     "LeakyReLU": build_leaky_relu,
+    "ELU": build_elu,
+    "PReLU": build_prelu,
+    "ThresholdedReLU": build_thresholded_relu,
     "Concatenate": build_concatenate,
     "Add": build_merge,
     "Subtract": build_merge,
@@ -93,6 +104,9 @@ REGISTRY: Dict[str, Handler] = {
     "GlobalAvgPool3D": build_global_pooling,
     "BatchNormalization": build_batch_normalization,
     "LayerNormalization": build_layer_normalization,
+    "UnitNormalization": build_unit_normalization,
+    "Normalization": build_normalization,
+    "Rescaling": build_rescaling,
     "Attention": build_attention,
     "AdditiveAttention": build_attention,
     "MultiHeadAttention": build_multi_head_attention,
@@ -112,6 +126,10 @@ REGISTRY: Dict[str, Handler] = {
     "UpSampling3D": build_up_sampling,
     "Dropout": build_identity,
     "SpatialDropout1D": build_identity,
+    "SpatialDropout2D": build_identity,
+    "SpatialDropout3D": build_identity,
+    "ActivityRegularization": build_identity,
+    "Identity": build_identity,
     "GaussianNoise": build_identity,
     "GaussianDropout": build_identity,
     "AlphaDropout": build_identity,

@@ -1,4 +1,5 @@
-"""Layers that only apply an activation: Activation, Softmax, ReLU, LeakyReLU."""
+"""Layers that only apply an activation: Activation, Softmax, ReLU, LeakyReLU, and Keras 2's
+"advanced activations" ELU, PReLU (learned slopes) and ThresholdedReLU."""
 
 from __future__ import annotations
 
@@ -66,6 +67,65 @@ def build_leaky_relu(ctx: LayerContext) -> Built:
         params={"negative_slope": float(slope)},
         outputs=[ctx.input_shape],
         step="same",
+    )
+
+
+def build_elu(ctx: LayerContext) -> Built:
+    """ELU(alpha): x if x > 0 else alpha * (exp(x) - 1), the same in both versions."""
+    alpha = ctx.option("alpha", 1.0)
+    if not isinstance(alpha, (int, float)) or isinstance(alpha, bool):
+        raise ctx.fail(f"option alpha={alpha!r} must be a number")
+    if alpha == 1:  # Keras returns tf.nn.elu itself
+        ctx.use_helpers("elu")
+    return Built(
+        template="elu.py.j2",
+        params={"alpha": float(alpha)},
+        outputs=[ctx.input_shape],
+        step="same",
+    )
+
+
+def build_thresholded_relu(ctx: LayerContext) -> Built:
+    """ThresholdedReLU(theta) (Keras 2 only; Keras 3 dropped it): x if x > theta else 0."""
+    theta = ctx.option("theta", 1.0)
+    if not isinstance(theta, (int, float)) or isinstance(theta, bool):
+        raise ctx.fail(f"option theta={theta!r} must be a number")
+    return Built(
+        template="thresholded_relu.py.j2",
+        params={"theta": float(theta)},
+        outputs=[ctx.input_shape],
+        step="same",
+    )
+
+
+def build_prelu(ctx: LayerContext) -> Built:
+    """PReLU: x if x > 0 else alpha * x, alpha a learned array of the input's shape
+    without the batch axis, with 1 on every axis in `shared_axes`."""
+    shape = ctx.input_shape
+    rank = len(shape)
+    shared = ctx.option("shared_axes")
+    if shared is None:
+        shared = []
+    elif not isinstance(shared, (list, tuple)):
+        shared = [shared]
+    for key in ("alpha_initializer", "alpha_regularizer", "alpha_constraint"):
+        ctx.option(key)  # training-time options
+    alpha_shape = list(shape[1:])
+    for axis in shared:
+        if not isinstance(axis, int) or isinstance(axis, bool) or axis == 0 or abs(axis) >= rank:
+            raise ctx.fail(f"option shared_axes={shared!r} does not fit an input of rank {rank}")
+        alpha_shape[axis - 1] = 1  # Keras's own indexing, negative axes included
+    if any(size is None for size in alpha_shape):
+        raise ctx.fail(f"axes of free size must be in shared_axes, got {shared!r} for {shape}")
+    (array,) = ctx.weights(1)
+    alpha = ctx.weight(array, "alpha", tuple(alpha_shape), f"alpha: {tuple(alpha_shape)}")
+    return Built(
+        template="prelu.py.j2",
+        params={"alpha": alpha.var, "alpha_shape": tuple(alpha_shape)},
+        outputs=[shape],
+        weights=[alpha],
+        # One timestep drops axis 1: alpha still lines up if it has size 1 there.
+        step="same" if rank <= 2 or alpha_shape[0] == 1 else None,
     )
 
 

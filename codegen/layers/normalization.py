@@ -98,3 +98,31 @@ def _axes(ctx: LayerContext, shape, default) -> Tuple[int, ...]:
 def _broadcast_shape(shape, axes: Tuple[int, ...]) -> Tuple[int, ...]:
     """How the per-channel vectors line up with one sample: (C,), (C, 1, ...), (C, 1, D)."""
     return tuple(shape[k] if k in axes else 1 for k in range(axes[0], len(shape)))
+
+
+# The floor UnitNormalization puts under sum(x**2): tf_keras calls tf.linalg.l2_normalize
+# (rsqrt(max(sum, 1e-12))), Keras 3 ops.normalize (min(rsqrt(sum), 1 / 1e-12)), which is
+# the same as a floor of 1e-24 under the sum.
+UNIT_NORM_EPSILON = {2: 1e-12, 3: 1e-24}
+
+
+def build_unit_normalization(ctx: LayerContext) -> Built:
+    """UnitNormalization(axis): x / sqrt(max(sum(x**2 over axis), eps)), per sample."""
+    shape = ctx.input_shape
+    rank = len(shape)
+    value = ctx.option("axis", -1)
+    values: List = list(value) if isinstance(value, (list, tuple)) else [value]
+    if not values or not all(
+        isinstance(a, int) and not isinstance(a, bool) and -rank <= a < rank for a in values
+    ):
+        raise ctx.fail(f"option axis={value!r} does not fit an input of rank {rank}")
+    axes = tuple(sorted({a % rank for a in values}))
+    if 0 in axes:
+        raise ctx.fail(f"option axis={value!r} would normalize over the batch axis")
+    epsilon = UNIT_NORM_EPSILON[3 if ctx.keras_major >= 3 else 2]
+    return Built(
+        template="unit_normalization.py.j2",
+        params={"axes": tuple(a - rank for a in axes), "epsilon": epsilon},
+        outputs=[shape],
+        step="same" if rank <= 2 or 1 not in axes else None,
+    )

@@ -67,9 +67,10 @@ def parse_json(text: Any, what: str) -> Any:
 
 
 def as_float32(array: Any, layer: str, weight: str) -> np.ndarray:
-    """A saved weight as a float32 array; integer or non-numeric data is refused."""
+    """A saved weight as a float32 array; integer (but for a scalar counter such as
+    Normalization's `count`, which no handler uses) or non-numeric data is refused."""
     array = np.asarray(array)
-    if array.dtype.kind != "f":
+    if array.dtype.kind != "f" and not (array.dtype.kind in "iu" and array.shape == ()):
         raise LstmgenError(
             f"layer '{layer}': weight '{weight}' has dtype {array.dtype}, expected floats"
         )

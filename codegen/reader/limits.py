@@ -75,7 +75,8 @@ class WeightReader:
                 f"{where} is an HDF5 virtual dataset made of other files' data; "
                 "lstmgen reads only the model file"
             )
-        if dataset.dtype.kind != "f":
+        # Floats only, except integer scalars: counters such as Normalization's `count`.
+        if dataset.dtype.kind != "f" and not (dataset.dtype.kind in "iu" and dataset.shape == ()):
             raise LstmgenError(
                 f"layer '{layer}': weight '{weight}' has dtype {dataset.dtype}, expected floats"
             )
