@@ -27,6 +27,10 @@ RESERVED = activations.HELPERS | {
     "m", "new",
 }
 
+# Module-level functions a template derives from a layer's function name (a recurrent
+# layer's one-step function for step()): taken together with the name.
+DERIVED_FUNCTIONS = ("_step",)
+
 # Classes refused on principle, with the reason the user sees.
 _CODE = "it holds Python code, and lstmgen never runs or unmarshals code from a model file"
 REFUSED = {"Lambda": _CODE, "TFOpLambda": _CODE, "SlicingOpLambda": _CODE}
@@ -63,7 +67,9 @@ def build_graph(model: SavedModel, options: Options = Options()) -> ModelGraph:
             raise layer_error(
                 record.name, record.class_name, f"{reason}; supported: {', '.join(sorted(REGISTRY))}"
             )
-        ident = idents.setdefault(record.name, names.claim(record.name))
+        if record.name not in idents:
+            idents[record.name] = names.claim(record.name, DERIVED_FUNCTIONS)
+        ident = idents[record.name]
         given = tuple(_tensor(tensors, ref, record) for ref in call.inputs)
         in_tensors = _with_keras3_mask(call, given)
         ctx = LayerContext(
@@ -75,7 +81,7 @@ def build_graph(model: SavedModel, options: Options = Options()) -> ModelGraph:
         define = key not in functions
         if define:
             first = not any(layer == record.name for layer, _ in functions)
-            functions[key] = ident if first else names.claim(f"{ident}_call")
+            functions[key] = ident if first else names.claim(f"{ident}_call", DERIVED_FUNCTIONS)
         func = functions[key]
         # Keras 3 sets the output mask from the first argument's mask even when the call
         # itself did not use it (several tensor arguments, as with initial_state).

@@ -7,7 +7,7 @@ import os
 import sys
 import traceback
 import warnings
-from typing import List, Optional
+from typing import List, Optional, Union
 
 from codegen import __version__
 from codegen.emitter import generate_source
@@ -139,19 +139,16 @@ def main(argv: Optional[List[str]] = None) -> int:
         print(f"lstmgen: error: {_one_line(error)}", file=sys.stderr)
         return EXIT_VERIFY_FAILED
     except LstmgenError as error:
-        message = _one_line(error)
+        message = " ".join(str(error).split())
         if not message.startswith(args.model):  # every message names the file
             message = f"{args.model}: {message}"
-        print(f"lstmgen: error: {message}", file=sys.stderr)
+        print(f"lstmgen: error: {_one_line(message)}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except Exception as error:  # noqa: BLE001 - the user gets one line, never a traceback
         if os.environ.get("LSTMGEN_DEBUG"):
             traceback.print_exc()
-        print(
-            f"lstmgen: error: {args.model}: could not be translated "
-            f"({type(error).__name__}: {_one_line(error)})",
-            file=sys.stderr,
-        )
+        message = f"{args.model}: could not be translated ({type(error).__name__}: {error})"
+        print(f"lstmgen: error: {_one_line(message)}", file=sys.stderr)
         return EXIT_BAD_INPUT
     return 0
 
@@ -222,7 +219,8 @@ def inspect_command(argv: List[str]) -> int:
     cli.add_argument("model", metavar="MODEL")
     args = cli.parse_args(argv)
     text, _ = inspect_text(args.model)
-    sys.stdout.write(text)
+    # Names from the file, shown safely: escapes instead of control characters.
+    sys.stdout.write("".join(_printable(line) + "\n" for line in text.splitlines()))
     return 0
 
 
@@ -264,10 +262,15 @@ def _module_name(output: Optional[str]) -> str:
     return os.path.splitext(os.path.basename(output))[0] or "predictor"
 
 
-def _one_line(error: BaseException) -> str:
+def _one_line(error: Union[BaseException, str]) -> str:
     """The message on one line; control characters from the file (terminal escapes) shown
     as escapes, never sent to the terminal."""
     text = " ".join(str(error).split()) or type(error).__name__
+    return _printable(text)
+
+
+def _printable(text: str) -> str:
+    """Control characters, line separators and lone surrogates as Python escapes."""
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 

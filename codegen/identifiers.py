@@ -6,7 +6,7 @@ import builtins
 import keyword
 import re
 import unicodedata
-from typing import Dict, Iterable, Set
+from typing import Dict, Iterable, Sequence, Set
 
 # Shadowing a builtin (a layer named 'range') would break the generated code.
 _BUILTINS = frozenset(dir(builtins))
@@ -19,15 +19,18 @@ class NameTable:
         self._taken: Set[str] = set(reserved)
         self._last_suffix: Dict[str, int] = {}  # keeps many equal names linear, not quadratic
 
-    def claim(self, wanted: str) -> str:
-        """A fresh identifier as close to `wanted` as Python allows."""
+    def claim(self, wanted: str, companions: Sequence[str] = ()) -> str:
+        """A fresh identifier as close to `wanted` as Python allows; with `companions`
+        (suffixes such as "_step"), name + suffix is taken as well, for the functions a
+        template derives from the name."""
         base = sanitize(wanted)
         name, counter = base, self._last_suffix.get(base, 1)
-        while name in self._taken:
+        while name in self._taken or any(name + suffix in self._taken for suffix in companions):
             counter += 1
             name = f"{base}_{counter}"
         self._last_suffix[base] = counter
         self._taken.add(name)
+        self._taken.update(name + suffix for suffix in companions)
         return name
 
 

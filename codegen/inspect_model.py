@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import List, Tuple
 
 from codegen.build import REFUSED, build_graph
-from codegen.emitter import shape_text
+from codegen.emitter import self_test_input, shape_text
 from codegen.errors import LstmgenError
 from codegen.layers import REGISTRY
 from codegen.reader import read_model
@@ -31,6 +31,7 @@ def inspect_text(path: str) -> Tuple[str, bool]:
         )
     try:
         graph = build_graph(model)
+        self_test_input(graph)  # the one check generation makes after building
         problem = None
         shapes = {}
         for node in graph.nodes:

@@ -11,6 +11,7 @@ from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 
+from codegen.build import build_graph
 from codegen.errors import LstmgenError, UnsupportedError
 from codegen.layers import REGISTRY
 from codegen.layers.rnn_cell import CELL_BUILDERS
@@ -60,6 +61,10 @@ def check_before_keras(path: str) -> SavedModel:
                 f"{layer.label}: not a layer class lstmgen translates, so it does not let "
                 "Keras load the file (Keras would rebuild it from the file's config)"
             )
+        # Every option, activation and weight of the connected layers must be one lstmgen
+        # understands too: verifying a model lstmgen cannot translate proves nothing, and
+        # Keras then never sees a name such as activation='os.system'.
+        build_graph(model)
     except LstmgenError as error:
         message = " ".join(str(error).split())
         raise type(error)(message if message.startswith(path) else f"{path}: {message}") from None

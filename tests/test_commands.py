@@ -123,3 +123,21 @@ def test_verify_and_generate_verify_on_a_stateful_model(capsys, tmp_path, any_ke
     assert "FAIL" not in err and "self-test" in err
     code, table, _ = run(capsys, "verify", path, str(out))
     assert code == 0 and "FAIL" not in table, table
+
+
+def test_inspect_checks_what_generation_checks(capsys, tmp_path):
+    def huge(config):
+        config["config"]["layers"][0]["config"]["batch_input_shape"] = [None, 1 << 24, 28]
+
+    path = edit_config(os.path.join(SEED, "model.h5"), tmp_path / "huge.h5", huge)
+    code, out, _ = run(capsys, "inspect", str(path))
+    assert code == 0 and "Translatable: no:" in out and "too large for the embedded self-test" in out
+
+
+def test_verify_refuses_what_lstmgen_cannot_translate_before_keras(capsys, tmp_path):
+    def evil(config):
+        config["config"]["layers"][-1]["config"]["activation"] = "os.system"
+
+    path = edit_config(os.path.join(SEED, "model.h5"), tmp_path / "evil.h5", evil)
+    code, _, err = run(capsys, "verify", str(path), os.path.join(SEED, "predictor.py"))
+    assert code == 2 and "activation 'os.system'" in err and len(err.strip().splitlines()) == 1

@@ -498,3 +498,67 @@ def test_weights_member_is_streamed_not_read_into_memory(tmp_path, model_files):
     code, message, big_peak = cli_peak_memory(model, tmp_path / "big.py")
     assert code == 0, message
     assert big_peak - plain_peak < 32 << 20
+
+
+def test_a_fifo_as_the_model_file_is_refused_not_read(tmp_path):
+    fifo = tmp_path / "model.h5"
+    os.mkfifo(fifo)
+    result = subprocess.run(
+        [sys.executable, "-m", "codegen.cli", str(fifo), "-o", str(tmp_path / "p.py")],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 2 and "not a regular file" in result.stderr, result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_merge_of_absurdly_many_tensors_is_refused(capsys, tmp_path, keras2):
+    """Hundreds of thousands of inputs to one Add once ran for minutes and then failed
+    to compile; 256 is far beyond any real model and still generates."""
+    K = keras2
+    x = K.Input((3,), name="x")
+    model = K.Model(x, K.layers.Add(name="wide")([x, x]))
+    path = save(model, tmp_path, "h5")
+    with h5py.File(path, "r+") as handle:
+        config = json.loads(handle.attrs["model_config"])
+        (node,) = config["config"]["layers"][1]["inbound_nodes"]
+        config["config"]["layers"][1]["inbound_nodes"] = [node[:1] * 300]
+        handle.attrs["model_config"] = json.dumps(config)
+    assert_refused(capsys, tmp_path, path, "layer 'wide' (Add)", "300 input tensors", "256")
+
+
+def test_a_layer_named_like_a_step_function(tmp_path, keras3):
+    """'first' (an LSTM) gets a first_step() for step(); a layer named 'first_step'
+    must not replace it."""
+    K = keras3
+    model = K.Sequential(
+        [K.Input((None, 3)), K.layers.LSTM(4, return_sequences=True, name="first"),
+         K.layers.Dense(2, name="first_step")]
+    )
+    randomize(model, seed=5)
+    out = tmp_path / "p.py"
+    assert main([save(model, tmp_path, "keras"), "-o", str(out), "-q"]) == 0
+    module = load_module(str(out))
+    x = np.random.default_rng(2).normal(size=(2, 4, 3)).astype(np.float32)
+    state, expected = module.initial_state(2), np.asarray(model(x))
+    for t in range(4):
+        y, state = module.step(x[:, t], state)
+        assert relative_error(y, expected[:, t]) <= 1e-5
+
+
+def test_inspect_and_errors_show_escapes_not_control_characters(capsys, tmp_path, base_model):
+    _, path = base_model
+    names = ["\x1b[2J\x07", "\ud800x", "third"]
+    target = tmp_path / "esc.h5"
+    shutil.copy(path, target)
+    with h5py.File(target, "r+") as handle:
+        config = json.loads(handle.attrs["model_config"])
+        config["config"]["name"] = names[0]
+        config["config"]["layers"][1]["config"]["name"] = names[1]
+        handle.attrs["model_config"] = json.dumps(config)
+    assert main(["inspect", str(target)]) == 0  # the weights no longer match: not translatable
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x07" not in out and "\\x1b[2J\\x07" in out and "\\ud800x" in out
+    missing = tmp_path / "nonexistent\x1b[31m.h5"
+    assert main([str(missing), "-o", str(tmp_path / "p.py")]) == 2
+    err = capsys.readouterr().err
+    assert "\x1b" not in err and "\\x1b[31m.h5: no such file" in err

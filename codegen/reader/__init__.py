@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 from typing import Any, Callable, List, Optional, Tuple
 
 import numpy as np
@@ -30,6 +31,9 @@ def read_model(path: str) -> SavedModel:
     from codegen.reader import hdf5, keras_zip  # noqa: PLC0415 (keeps the cycle simple)
 
     try:
+        if os.path.exists(path) and not os.path.isdir(path) and not stat.S_ISREG(os.stat(path).st_mode):
+            # A FIFO or device would block or never end: only regular files are read.
+            raise LstmgenError(f"{path}: not a regular file (a pipe or device), not a model file")
         with open(path, "rb") as handle:
             head = handle.read(8)
     except IsADirectoryError:

@@ -16,6 +16,7 @@ from codegen.reader.saved_model import CallSpec, ModelInput, Shape, TensorRef
 _FUNCTION_KEYS = ("activation", "recurrent_activation")
 # No real model has a fixed dimension this large; a file claiming one is broken.
 MAX_DIMENSION = 1 << 24
+MAX_CALL_INPUTS = 256  # tensors into one layer call (a merge of 10,000 does not even compile)
 # Keys under which wrapper layers keep the config of the layer they wrap.
 _NESTED_LAYER_KEYS = ("layer", "backward_layer", "cell")
 # Modules that built-in Keras objects are serialized from (Keras 3 and tf_keras .keras).
@@ -248,6 +249,11 @@ def _call_inputs(node: Any, spec: LayerSpec) -> CallSpec:
         tensors.extend(find(kwargs.get(key), where))
     if not tensors:
         raise LstmgenError(f"{where}: a call of the layer has no inputs")
+    if len(tensors) > MAX_CALL_INPUTS:
+        raise UnsupportedError(
+            f"{where}: a call of the layer has {len(tensors)} input tensors, more than the "
+            f"{MAX_CALL_INPUTS} lstmgen accepts (no real model merges that many)"
+        )
     return CallSpec(tuple(tensors), masked, options)
 
 
