@@ -343,7 +343,7 @@ def normalized_model(K):
         K.layers.BatchNormalization(epsilon=1e-3, name="batchnormalization_1"),
         K.layers.LeakyReLU(0.2, name="leakyrelu_1"),
         K.layers.ZeroPadding1D((1, 2), name="zeropadding1d_1"),
-        K.layers.Activation("elu", name="elu_1"),
+        K.layers.ELU(0.5, name="elu_1"),
         K.layers.GlobalAveragePooling1D(name="globalaveragepooling1d_1"),
     ])
     randomize(model, seed=10)
@@ -367,7 +367,7 @@ def test_time_distributed_dense_batch_normalization_activations(keras2, tmp_path
         k1.layer("BatchNormalization", "batchnormalization_1", epsilon=1e-3, mode=0, axis=-1),
         k1.layer("LeakyReLU", "leakyrelu_1", alpha=0.2),
         k1.layer("ZeroPadding1D", "zeropadding1d_1", padding=padding),
-        k1.layer("ELU", "elu_1", alpha=1.0),
+        k1.layer("ELU", "elu_1", alpha=0.5),
         k1.layer("GlobalAveragePooling1D", "globalaveragepooling1d_1"),
     ]
     w = [layer.get_weights() for layer in model.layers]
@@ -501,7 +501,6 @@ def test_keras1_class_without_a_translation_is_refused(capsys, tmp_path):
         (k1.layer("BatchNormalization", "bn", mode=2), "1.2.2", ("layer 'bn' (BatchNormalization)", "mode=2")),
         (k1.layer("BatchNormalization", "bn"), "1.0.8", ("layer 'bn' (BatchNormalization)", "saved by Keras 1.0")),
         (k1.layer("Highway", "highway_1", activation="tanh"), "1.2.2", ("layer 'highway_1' (Highway)", "Highway")),
-        (k1.layer("ELU", "elu_1", alpha=0.5), "1.2.2", ("layer 'elu_1' (ELU)", "alpha=0.5")),
         (k1.layer("ZeroPadding1D", "zp", padding={"top_pad": 1}), "1.2.2", ("layer 'zp' (ZeroPadding1D)", "padding=")),
     ],
 )
