@@ -38,11 +38,13 @@ REFUSED = {"Lambda": _CODE, "TFOpLambda": _CODE, "SlicingOpLambda": _CODE}
 
 def build_graph(model: SavedModel, options: Options = Options()) -> ModelGraph:
     """Translate every call; errors name the layer, its class and the option at fault."""
-    # Every layer in the file, not only those the outputs need: a Lambda or custom
-    # object that nothing is connected to cannot matter to the predictor, but Keras
-    # would still run or import it when loading the file (`--verify`, `lstmgen verify`),
-    # and code left in a model where it does nothing is what an attack looks like.
-    # Such a file is refused outright rather than quietly translated.
+    # Every layer in the file, not only those the outputs need: a Lambda, a marshalled
+    # function, or an object from a foreign module or Keras's custom-object registry
+    # that nothing is connected to cannot matter to the predictor, but Keras would still
+    # run or import it when loading the file (`--verify`, `lstmgen verify`), and code
+    # left in a model where it does nothing is what an attack looks like. Such a file is
+    # refused outright. (A Keras 2 custom class records no module: unconnected, it is
+    # translated without it; verify refuses it as a class lstmgen does not know.)
     if model.config is not None:
         refuse_code(model.config)
     names = NameTable(RESERVED)

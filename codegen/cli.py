@@ -11,7 +11,7 @@ from typing import List, Optional, Union
 
 from codegen import __version__
 from codegen.emitter import generate_source
-from codegen.errors import LstmgenError
+from codegen.errors import LstmgenError, printable
 from codegen.generate import read_graph
 from codegen.layers.base import Options
 from codegen.output_files import stale_weights_file, staged, write_outputs
@@ -218,9 +218,8 @@ def inspect_command(argv: List[str]) -> int:
     cli = argparse.ArgumentParser(prog="lstmgen inspect", description=inspect_command.__doc__)
     cli.add_argument("model", metavar="MODEL")
     args = cli.parse_args(argv)
-    text, _ = inspect_text(args.model)
-    # Names from the file, shown safely: escapes instead of control characters.
-    sys.stdout.write("".join(_printable(line) + "\n" for line in text.splitlines()))
+    text, _ = inspect_text(args.model)  # every name from the file in it is escaped
+    sys.stdout.write(text)
     return 0
 
 
@@ -266,12 +265,7 @@ def _one_line(error: Union[BaseException, str]) -> str:
     """The message on one line; control characters from the file (terminal escapes) shown
     as escapes, never sent to the terminal."""
     text = " ".join(str(error).split()) or type(error).__name__
-    return _printable(text)
-
-
-def _printable(text: str) -> str:
-    """Control characters, line separators and lone surrogates as Python escapes."""
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    return printable(text)
 
 
 def _positive(text: str) -> int:

@@ -12,3 +12,9 @@ class UnsupportedError(LstmgenError):
 def layer_error(layer: str, class_name: str, message: str) -> UnsupportedError:
     """An UnsupportedError that names the layer and its class."""
     return UnsupportedError(f"layer '{layer}' ({class_name}): {message}")
+
+
+def printable(text: object) -> str:
+    """Text from a model file as shown to a user: control characters, line separators and
+    lone surrogates as Python escapes, so a name cannot move the cursor or fake a line."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text))

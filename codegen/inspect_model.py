@@ -6,7 +6,7 @@ from typing import List, Tuple
 
 from codegen.build import REFUSED, build_graph
 from codegen.emitter import self_test_input, shape_text
-from codegen.errors import LstmgenError
+from codegen.errors import LstmgenError, printable
 from codegen.layers import REGISTRY
 from codegen.reader import read_model
 from codegen.reader.saved_model import SavedModel
@@ -22,12 +22,14 @@ def inspect_text(path: str) -> Tuple[str, bool]:
     model = read_model(path)
     translated = "Keras 1 names and weights translated, " if model.keras_version.startswith("1.") else ""
     lines = [
-        f"{path}: {model.model_class} '{model.model_name}', saved by Keras "
-        f"{model.keras_version} ({translated}read with Keras {model.keras_major} semantics)",
+        printable(
+            f"{path}: {model.model_class} '{model.model_name}', saved by Keras "
+            f"{model.keras_version} ({translated}read with Keras {model.keras_major} semantics)"
+        ),
     ]
     for model_input in model.inputs:
         lines.append(
-            f"input {model_input.name!r}: {shape_text(model_input.shape)} {model_input.dtype}"
+            printable(f"input {model_input.name!r}: {shape_text(model_input.shape)} {model_input.dtype}")
         )
     try:
         graph = build_graph(model)
@@ -37,7 +39,7 @@ def inspect_text(path: str) -> Tuple[str, bool]:
         for node in graph.nodes:
             shapes.setdefault(node.layer_name, ", ".join(shape_text(t.shape) for t in node.outputs))
     except LstmgenError as error:
-        problem, shapes = " ".join(str(error).split()), {}
+        problem, shapes = printable(" ".join(str(error).split())), {}
     rows: List[Tuple[str, ...]] = [("Layer", "Class", "Output shape", "Params", "Supported", "Notes")]
     for record in model.layers:
         supported = "yes" if record.class_name in REGISTRY else (
@@ -45,8 +47,8 @@ def inspect_text(path: str) -> Tuple[str, bool]:
         )
         params = sum(int(a.size) for a in record.weights)
         rows.append(
-            (record.name, record.class_name, shapes.get(record.name, "?"), f"{params:,}",
-             supported, _notes(model, record.config))
+            (printable(record.name), printable(record.class_name), shapes.get(record.name, "?"),
+             f"{params:,}", supported, printable(_notes(model, record.config)))
         )
     widths = [max(len(row[k]) for row in rows) for k in range(len(rows[0]))]
     lines.append("")

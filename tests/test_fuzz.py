@@ -287,3 +287,5 @@ def test_report_fuzz_outcomes():
     for message in sorted(set(CATCH_ALL))[:40]:
         print("  catch-all:", message, file=sys.stderr)
     assert not CATCH_ALL
+    if OUTCOMES["generated"] >= 2 * KERAS_CHECKS:  # the fuzz runs above did run
+        assert OUTCOMES["checked against Keras"] > 0, "no generated module was checked against Keras"

@@ -547,7 +547,7 @@ def test_a_layer_named_like_a_step_function(tmp_path, keras3):
 
 def test_inspect_and_errors_show_escapes_not_control_characters(capsys, tmp_path, base_model):
     _, path = base_model
-    names = ["\x1b[2J\x07", "\ud800x", "third"]
+    names = ["\x1b[2J\x07", "\ud800x\n\x1c\x85\u2028fake line", "third"]
     target = tmp_path / "esc.h5"
     shutil.copy(path, target)
     with h5py.File(target, "r+") as handle:
@@ -558,6 +558,8 @@ def test_inspect_and_errors_show_escapes_not_control_characters(capsys, tmp_path
     assert main(["inspect", str(target)]) == 0  # the weights no longer match: not translatable
     out = capsys.readouterr().out
     assert "\x1b" not in out and "\x07" not in out and "\\x1b[2J\\x07" in out and "\\ud800x" in out
+    assert not any(line.startswith("fake line") for line in out.splitlines())
+    assert all(c.isprintable() for line in out.splitlines() for c in line)
     missing = tmp_path / "nonexistent\x1b[31m.h5"
     assert main([str(missing), "-o", str(tmp_path / "p.py")]) == 2
     err = capsys.readouterr().err

@@ -83,13 +83,24 @@ def build_layer_normalization(ctx: LayerContext) -> Built:
     )
 
 
-def _axes(ctx: LayerContext, shape, default) -> Tuple[int, ...]:
+def _axis_option(ctx: LayerContext, shape, default) -> Tuple[int, ...]:
+    """The `axis` option (an int or a list) as sorted non-negative axes, batch axis refused."""
     value = ctx.option("axis", default)
     values: List = list(value) if isinstance(value, (list, tuple)) else [value]
     rank = len(shape)
-    if not values or not all(isinstance(a, int) and -rank <= a < rank and a % rank for a in values):
+    if not values or not all(
+        isinstance(a, int) and not isinstance(a, bool) and -rank <= a < rank for a in values
+    ):
         raise ctx.fail(f"option axis={value!r} does not fit an input of rank {rank}")
     axes = tuple(sorted({a % rank for a in values}))
+    if 0 in axes:
+        raise ctx.fail(f"option axis={value!r} would normalize over the batch axis")
+    return axes
+
+
+def _axes(ctx: LayerContext, shape, default) -> Tuple[int, ...]:
+    """_axis_option, for layers whose weights span the axes: their sizes must be fixed."""
+    axes = _axis_option(ctx, shape, default)
     if any(shape[a] is None for a in axes):
         raise ctx.fail(f"the normalized axis {axes} must have a fixed size, got {shape}")
     return axes
@@ -110,15 +121,7 @@ def build_unit_normalization(ctx: LayerContext) -> Built:
     """UnitNormalization(axis): x / sqrt(max(sum(x**2 over axis), eps)), per sample."""
     shape = ctx.input_shape
     rank = len(shape)
-    value = ctx.option("axis", -1)
-    values: List = list(value) if isinstance(value, (list, tuple)) else [value]
-    if not values or not all(
-        isinstance(a, int) and not isinstance(a, bool) and -rank <= a < rank for a in values
-    ):
-        raise ctx.fail(f"option axis={value!r} does not fit an input of rank {rank}")
-    axes = tuple(sorted({a % rank for a in values}))
-    if 0 in axes:
-        raise ctx.fail(f"option axis={value!r} would normalize over the batch axis")
+    axes = _axis_option(ctx, shape, -1)
     epsilon = UNIT_NORM_EPSILON[3 if ctx.keras_major >= 3 else 2]
     return Built(
         template="unit_normalization.py.j2",

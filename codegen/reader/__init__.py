@@ -11,6 +11,7 @@ from typing import Any, Callable, List, Optional, Tuple
 import numpy as np
 
 from codegen.errors import LstmgenError
+from codegen.reader.limits import is_weight_dtype
 from codegen.reader import keras1, keras1_weights
 from codegen.reader.normalize import (
     LayerSpec,
@@ -74,7 +75,7 @@ def as_float32(array: Any, layer: str, weight: str) -> np.ndarray:
     """A saved weight as a float32 array; integer (but for a scalar counter such as
     Normalization's `count`, which no handler uses) or non-numeric data is refused."""
     array = np.asarray(array)
-    if array.dtype.kind != "f" and not (array.dtype.kind in "iu" and array.shape == ()):
+    if not is_weight_dtype(array.dtype, array.shape):
         raise LstmgenError(
             f"layer '{layer}': weight '{weight}' has dtype {array.dtype}, expected floats"
         )

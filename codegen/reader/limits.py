@@ -32,6 +32,11 @@ ZIP_MEMBER_LIMITS = {
 Node = Union[h5py.Group, h5py.Dataset]
 
 
+def is_weight_dtype(dtype: np.dtype, shape) -> bool:
+    """Floats; integers only as scalars (counters such as Normalization's `count`)."""
+    return dtype.kind == "f" or (dtype.kind in "iu" and tuple(shape) == ())
+
+
 def child(group: h5py.Group, name: str, source: str) -> Optional[Node]:
     """`group[name]` (`name` may hold slashes), or None if there is no such member.
 
@@ -75,8 +80,7 @@ class WeightReader:
                 f"{where} is an HDF5 virtual dataset made of other files' data; "
                 "lstmgen reads only the model file"
             )
-        # Floats only, except integer scalars: counters such as Normalization's `count`.
-        if dataset.dtype.kind != "f" and not (dataset.dtype.kind in "iu" and dataset.shape == ()):
+        if not is_weight_dtype(dataset.dtype, dataset.shape):
             raise LstmgenError(
                 f"layer '{layer}': weight '{weight}' has dtype {dataset.dtype}, expected floats"
             )
