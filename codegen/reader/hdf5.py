@@ -6,7 +6,7 @@ import h5py
 
 from codegen.errors import LstmgenError
 from codegen.reader import WeightList, as_float32, assemble, parse_json
-from codegen.reader.limits import WeightReader, child
+from codegen.reader.limits import WeightReader, attribute, child
 from codegen.reader.normalize import LayerSpec, ModelSpec
 from codegen.reader.saved_model import SavedModel
 from codegen.reader.text import as_text, as_text_list
@@ -16,13 +16,14 @@ def read_hdf5(path: str) -> SavedModel:
     """Read a model saved with `model.save("x.h5")` by Keras 1.x, 2.x, tf.keras or Keras 3."""
     try:
         with h5py.File(path, "r") as handle:
-            if "model_config" not in handle.attrs:
+            config_text = attribute(handle, "model_config", path)
+            if config_text is None:
                 raise LstmgenError(
                     f"{path}: HDF5 file without a model config "
                     "(saved with save_weights? lstmgen needs model.save)"
                 )
-            config = parse_json(as_text(handle.attrs["model_config"]), f"{path}: model_config")
-            version = handle.attrs.get("keras_version")
+            config = parse_json(as_text(config_text), f"{path}: model_config")
+            version = attribute(handle, "keras_version", path)
             weights = child(handle, "model_weights", path)
             if weights is None:
                 weights = handle
@@ -33,7 +34,7 @@ def read_hdf5(path: str) -> SavedModel:
                 group = child(weights, top, path)
                 if not isinstance(group, h5py.Group):
                     return (), ()
-                names = tuple(as_text_list(group.attrs.get("weight_names")))
+                names = tuple(as_text_list(attribute(group, "weight_names", path)))
                 # A nested model's group holds all its layers' weights: pick this layer's.
                 names = names_under(names, layer.h5_path[1:])
                 datasets = [child(group, name, path) for name in names]
@@ -54,7 +55,7 @@ def read_hdf5(path: str) -> SavedModel:
                 config,
                 None if version is None else as_text(version),
                 weights_of,
-                as_text(handle.attrs.get("backend", "")),
+                as_text(attribute(handle, "backend", path, "")),
             )
     except (OSError, KeyError, ValueError, TypeError, RuntimeError, OverflowError, MemoryError) as error:
         # h5py reports truncated or corrupt files as OSError/KeyError from deep inside.

@@ -9,6 +9,7 @@ byte of such data is read.
 
 from __future__ import annotations
 
+import os
 from typing import Optional, Union
 
 import h5py
@@ -30,6 +31,29 @@ ZIP_MEMBER_LIMITS = {
 }
 
 Node = Union[h5py.Group, h5py.Dataset]
+
+
+MAX_ATTRIBUTE_BYTES = 64 << 20  # an HDF5 attribute: the model config is the largest
+MAX_ATTRIBUTE_ITEMS = 1 << 20  # entries of an attribute array (weight and layer names)
+
+
+def attribute(node: Node, name: str, source: str, default=None):
+    """`node.attrs[name]` (`default` if absent), after checking the size its header
+    declares: a corrupt or hostile header can claim gigabytes, which h5py would allocate
+    before finding out that the file holds no such data."""
+    key = name.encode("utf-8", "surrogatepass")
+    if not h5py.h5a.exists(node.id, key):
+        return default
+    attr = h5py.h5a.open(node.id, key)
+    count = int(np.prod(attr.shape, dtype=np.float64)) if attr.shape else 1
+    declared = count * attr.dtype.itemsize  # variable-length strings: their references
+    room = min(MAX_ATTRIBUTE_BYTES, os.path.getsize(source))
+    if count > MAX_ATTRIBUTE_ITEMS or declared > room:
+        raise LstmgenError(
+            f"{source}: HDF5 attribute '{name}' of '{node.name}' declares {declared} bytes "
+            f"in {count} entries, more than the file holds or any model needs"
+        )
+    return node.attrs[name]
 
 
 def is_weight_dtype(dtype: np.dtype, shape) -> bool:
