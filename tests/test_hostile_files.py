@@ -564,3 +564,13 @@ def test_inspect_and_errors_show_escapes_not_control_characters(capsys, tmp_path
     assert main([str(missing), "-o", str(tmp_path / "p.py")]) == 2
     err = capsys.readouterr().err
     assert "\x1b" not in err and "\\x1b[31m.h5: no such file" in err
+
+
+def test_a_corrupt_heap_that_makes_libhdf5_allocate_without_end(capsys, tmp_path, monkeypatch):
+    """A .keras the fuzz test made: a flipped byte in a group's local heap sends libhdf5
+    into a loop that allocates until the machine runs out (24 GB here). Reading runs
+    under an address-space cap, so the allocation fails and the file is refused (the
+    cap is lowered here from its 6 GiB only to keep the test quick)."""
+    monkeypatch.setattr(codegen.reader.limits, "READ_MEMORY", 1 << 30)
+    path = os.path.join(ROOT, "tests", "data", "corrupt_local_heap.keras")
+    assert_refused(capsys, tmp_path, path, "corrupt_local_heap.keras", "memory allocation failed")

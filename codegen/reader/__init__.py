@@ -11,7 +11,7 @@ from typing import Any, Callable, List, Optional, Tuple
 import numpy as np
 
 from codegen.errors import LstmgenError
-from codegen.reader.limits import is_weight_dtype
+from codegen.reader.limits import is_weight_dtype, memory_limited
 from codegen.reader import keras1, keras1_weights
 from codegen.reader.normalize import (
     LayerSpec,
@@ -43,10 +43,14 @@ def read_model(path: str) -> SavedModel:
         raise LstmgenError(f"{path}: no such file") from None
     except OSError as error:
         raise LstmgenError(f"{path}: cannot read: {error.strerror or error}") from None
-    if head.startswith(HDF5_SIGNATURE):
-        return hdf5.read_hdf5(path)
-    if head.startswith(ZIP_SIGNATURE):
-        return keras_zip.read_keras_zip(path)
+    readers = {HDF5_SIGNATURE: hdf5.read_hdf5, ZIP_SIGNATURE: keras_zip.read_keras_zip}
+    for signature, read in readers.items():
+        if head.startswith(signature):
+            try:
+                with memory_limited():
+                    return read(path)
+            except MemoryError:
+                raise LstmgenError(f"{path}: reading it needs more memory than any model file") from None
     raise LstmgenError(
         f"{path}: not a Keras model file (neither HDF5 .h5 nor a .keras zip)"
     )

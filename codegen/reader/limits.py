@@ -10,7 +10,8 @@ byte of such data is read.
 from __future__ import annotations
 
 import os
-from typing import Optional, Union
+from contextlib import contextmanager
+from typing import Iterator, Optional, Union
 
 import h5py
 import numpy as np
@@ -31,6 +32,39 @@ ZIP_MEMBER_LIMITS = {
 }
 
 Node = Union[h5py.Group, h5py.Dataset]
+
+
+# Memory the reading of one file may add to the process: every weight at the cap, and
+# room for HDF5's own structures. A corrupt file can send libhdf5 into a loop that
+# allocates without end (a broken local heap's free list, found by the fuzz test); under
+# this limit the allocation fails and the file is refused instead.
+READ_MEMORY = MAX_WEIGHT_BYTES + (2 << 30)
+
+
+@contextmanager
+def memory_limited(extra: Optional[int] = None) -> Iterator[None]:
+    """Cap the process's address space at its current size plus `extra` (READ_MEMORY)
+    while reading (Linux: RLIMIT_AS, restored afterwards; elsewhere nothing changes)."""
+    extra = READ_MEMORY if extra is None else extra
+    try:
+        import resource  # noqa: PLC0415 - POSIX only
+        with open("/proc/self/statm") as handle:
+            current = int(handle.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (ImportError, OSError, ValueError):
+        yield
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    wanted = current + extra
+    if hard != resource.RLIM_INFINITY:
+        wanted = min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft <= wanted:
+        yield  # already as tight
+        return
+    resource.setrlimit(resource.RLIMIT_AS, (wanted, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
 MAX_ATTRIBUTE_BYTES = 64 << 20  # an HDF5 attribute: the model config is the largest
