@@ -98,15 +98,20 @@ def padded(shapes, batch, seed, steps, pre=False):
     arrays = []
     for shape in shapes:
         x = rng.normal(size=(batch,) + tuple(steps if n is None else n for n in shape[1:]))
-        length = x.shape[1]
-        for row in range(batch):
-            keep = rng.integers(0, length + 1)
-            if pre:
-                x[row, : length - keep] = 0.0
-            else:
-                x[row, keep:] = 0.0
-        arrays.append(x.astype(np.float32))
+        arrays.append(zero_padding(x, rng, pre).astype(np.float32))
     return arrays
+
+
+def zero_padding(x, rng, pre=False):
+    """Zero a random number of steps per row: at the end, or with `pre` at the start."""
+    length = x.shape[1]
+    for row in range(x.shape[0]):
+        keep = rng.integers(0, length + 1)
+        if pre:
+            x[row, : length - keep] = 0
+        else:
+            x[row, keep:] = 0
+    return x
 
 
 

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from codegen.layers.base import Options
-from oracle import check_against_keras, flatten, padded, random_inputs
+from oracle import check_against_keras, flatten, padded, random_inputs, zero_padding
 
 KINDS = ["LSTM", "GRU", "SimpleRNN"]
 ACTIVATIONS = ["tanh", "sigmoid", "hard_sigmoid", "softsign", "relu"]
@@ -171,14 +171,7 @@ def graph_inputs(front):
         pre = front.endswith("pre")
         if front.startswith("embedding"):
             ids = rng.integers(1, 12, (batch,) + tuple(steps if n is None else n for n in shapes[0][1:]))
-            length = ids.shape[1]
-            for row in range(batch):
-                keep = rng.integers(0, length + 1)
-                if pre:
-                    ids[row, : length - keep] = 0
-                else:
-                    ids[row, keep:] = 0
-            first = [ids.astype(np.int32)]
+            first = [zero_padding(ids, rng, pre).astype(np.int32)]
         elif front.startswith("masking"):
             first = padded(shapes[:1], batch, seed, steps, pre=pre)
         else:
