@@ -21,7 +21,12 @@ def question(keras):
     """The question's model: LSTM(5, sequences) -> LSTM(5) -> Dense(2, softmax), 32 x 28."""
     L = keras.layers
     return keras.Sequential(
-        [keras.Input((32, 28)), L.LSTM(5, return_sequences=True), L.LSTM(5), L.Dense(2, activation="softmax")]
+        [
+            keras.Input((32, 28)),
+            L.LSTM(5, return_sequences=True),
+            L.LSTM(5),
+            L.Dense(2, activation="softmax"),
+        ]
     )
 
 

@@ -29,10 +29,17 @@ sys.path.insert(0, HERE)
 from baseline import baseline_for  # noqa: E402
 from models import DEFAULT_MODELS, MODELS, lstm_growth, randomize  # noqa: E402
 
-from codegen.generate import generate  # noqa: E402
-from codegen.layers.base import Options  # noqa: E402
+from lstmgen.generate import generate  # noqa: E402
+from lstmgen.layers.base import Options  # noqa: E402
 
-ENGINES = ["generated", "generated (loop)", "keras predict", "keras call", "onnxruntime", "numpy by hand"]
+ENGINES = [
+    "generated",
+    "generated (loop)",
+    "keras predict",
+    "keras call",
+    "onnxruntime",
+    "numpy by hand",
+]
 
 
 def median_time(fn, x, min_time, repeats):
@@ -70,8 +77,14 @@ def import_time(folder, name):
         f"import sys, time, numpy; sys.path.insert(0, {folder!r}); t = time.perf_counter(); "
         f"import {name}; print(time.perf_counter() - t)"
     )
-    runs = [float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                                 check=True).stdout) for _ in range(3)]
+    runs = [
+        float(
+            subprocess.run(
+                [sys.executable, "-c", code], capture_output=True, text=True, check=True
+            ).stdout
+        )
+        for _ in range(3)
+    ]
     return min(runs)
 
 
@@ -130,7 +143,9 @@ def bench_model(keras, key, builder, batches, min_time, repeats, folder):
         "generated (loop)": loop.predict,
         "keras predict": lambda x: model.predict(x, batch_size=len(x), verbose=0),
         "keras call": lambda x: np.asarray(model(x, training=False)),
-        "onnxruntime": optional("onnxruntime", key, lambda: onnx_session(model, folder, tuple(shape))),
+        "onnxruntime": optional(
+            "onnxruntime", key, lambda: onnx_session(model, folder, tuple(shape))
+        ),
         "numpy by hand": optional("numpy by hand", key, lambda: baseline_for(model)),
     }
     engines = {name: fn for name, fn in engines.items() if fn is not None}
@@ -144,8 +159,11 @@ def bench_model(keras, key, builder, batches, min_time, repeats, folder):
         )
         for engine, fn in engines.items():
             times[(batch, engine)] = median_time(fn, x, min_time, repeats)
-        print(f"  {key} batch {batch}: " + ", ".join(
-            f"{e} {times[(batch, e)] * 1e3:.3f} ms" for e in engines), flush=True)
+        print(
+            f"  {key} batch {batch}: "
+            + ", ".join(f"{e} {times[(batch, e)] * 1e3:.3f} ms" for e in engines),
+            flush=True,
+        )
     return times, errors, stats
 
 
@@ -164,7 +182,9 @@ def growth(keras, folder, min_time, repeats):
             x = np.random.default_rng(0).normal(size=(16, steps, 32)).astype(np.float32)
             series[axis][value] = {
                 "generated": median_time(module.predict, x, min_time, repeats),
-                "onnxruntime": median_time(onnx_session(model, folder, (None, steps, 32)), x, min_time, repeats),
+                "onnxruntime": median_time(
+                    onnx_session(model, folder, (None, steps, 32)), x, min_time, repeats
+                ),
                 "numpy by hand": median_time(baseline_for(model), x, min_time, repeats),
             }
     return series
@@ -176,7 +196,9 @@ def markdown(results, batches):
     lines.append("|---|---|" + "---|" * len(ENGINES))
     for key, (times, _, _) in results.items():
         for batch in batches:
-            cells = [f"{times[(batch, e)] * 1e3:.3f}" if (batch, e) in times else "n/a" for e in ENGINES]
+            cells = [
+                f"{times[(batch, e)] * 1e3:.3f}" if (batch, e) in times else "n/a" for e in ENGINES
+            ]
             lines.append(f"| {key} | {batch} | " + " | ".join(cells) + " |")
     lines += ["", "### Time relative to the generated module (x slower; < 1: faster than it)", ""]
     lines.append("| model | batch | " + " | ".join(ENGINES[1:]) + " | max rel. error vs Keras |")
@@ -184,11 +206,16 @@ def markdown(results, batches):
     for key, (times, errors, _) in results.items():
         for batch in batches:
             base = times[(batch, "generated")]
-            cells = [f"{times[(batch, e)] / base:.2f}" if (batch, e) in times else "n/a" for e in ENGINES[1:]]
+            cells = [
+                f"{times[(batch, e)] / base:.2f}" if (batch, e) in times else "n/a"
+                for e in ENGINES[1:]
+            ]
             lines.append(f"| {key} | {batch} | " + " | ".join(cells) + f" | {errors[batch]:.1e} |")
     lines += ["", "### Generator and module", ""]
-    lines.append("| model | parameters | generation (s) | generator peak memory / weight bytes | "
-                 "file size / weight bytes | file size (KB) | import (ms) |")
+    lines.append(
+        "| model | parameters | generation (s) | generator peak memory / weight bytes | "
+        "file size / weight bytes | file size (KB) | import (ms) |"
+    )
     lines.append("|---|---|---|---|---|---|---|")
     for key, (_, _, s) in results.items():
         lines.append(
@@ -208,7 +235,9 @@ def plot(results, batches, series, folder):
     for ax, (key, (times, _, _)) in zip(axes[0], results.items()):
         for engine in ENGINES:
             if (batches[0], engine) in times:
-                ax.plot(batches, [times[(b, engine)] * 1e3 for b in batches], marker="o", label=engine)
+                ax.plot(
+                    batches, [times[(b, engine)] * 1e3 for b in batches], marker="o", label=engine
+                )
         ax.set(xscale="log", yscale="log", title=key, xlabel="batch size", ylabel="ms per call")
     axes[0][0].legend(fontsize=7)
     fig.tight_layout()
@@ -218,9 +247,19 @@ def plot(results, batches, series, folder):
         for ax, axis in zip(axes, ("steps", "units")):
             points = sorted(series[axis])
             for engine in ("generated", "onnxruntime", "numpy by hand"):
-                ax.plot(points, [series[axis][p][engine] * 1e3 for p in points], marker="o", label=engine)
-            ax.set(xscale="log", yscale="log", xlabel=axis, ylabel="ms per call (batch 16)",
-                   title=f"LSTM, time vs {axis}")
+                ax.plot(
+                    points,
+                    [series[axis][p][engine] * 1e3 for p in points],
+                    marker="o",
+                    label=engine,
+                )
+            ax.set(
+                xscale="log",
+                yscale="log",
+                xlabel=axis,
+                ylabel="ms per call (batch 16)",
+                title=f"LSTM, time vs {axis}",
+            )
         axes[0].legend(fontsize=8)
         fig.tight_layout()
         fig.savefig(os.path.join(folder, "growth.png"), dpi=110)

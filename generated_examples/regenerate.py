@@ -1,7 +1,7 @@
 """Regenerate every checked-in predictor; with --check, fail when one is stale.
 
-    python generated_examples/regenerate.py          # rewrite them
-    python generated_examples/regenerate.py --check  # exit 1 if any differs
+python generated_examples/regenerate.py          # rewrite them
+python generated_examples/regenerate.py --check  # exit 1 if any differs
 """
 
 import os
@@ -10,8 +10,8 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 
-from codegen.generate import generate  # noqa: E402
-from codegen.layers.base import Options  # noqa: E402
+from lstmgen.generate import generate  # noqa: E402
+from lstmgen.layers.base import Options  # noqa: E402
 
 # example folder -> (model file, output file, generation options)
 EXAMPLES = {

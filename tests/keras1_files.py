@@ -15,10 +15,19 @@ import numpy as np
 Weights = List[Tuple[str, np.ndarray]]
 
 _RECURRENT = {
-    "return_sequences": False, "go_backwards": False, "stateful": False, "unroll": False,
-    "input_length": None, "init": "glorot_uniform", "inner_init": "orthogonal",
-    "activation": "tanh", "W_regularizer": None, "U_regularizer": None,
-    "b_regularizer": None, "dropout_W": 0.0, "dropout_U": 0.0,
+    "return_sequences": False,
+    "go_backwards": False,
+    "stateful": False,
+    "unroll": False,
+    "input_length": None,
+    "init": "glorot_uniform",
+    "inner_init": "orthogonal",
+    "activation": "tanh",
+    "W_regularizer": None,
+    "U_regularizer": None,
+    "b_regularizer": None,
+    "dropout_W": 0.0,
+    "dropout_U": 0.0,
 }
 _GATED = {"consume_less": "cpu", "inner_activation": "hard_sigmoid"}
 _CLASS_KEYS: Dict[str, Dict[str, Any]] = {
@@ -26,30 +35,58 @@ _CLASS_KEYS: Dict[str, Dict[str, Any]] = {
     "GRU": {**_RECURRENT, **_GATED},
     "SimpleRNN": {**_RECURRENT, "consume_less": "cpu"},
     "Dense": {
-        "init": "glorot_uniform", "activation": "linear", "W_regularizer": None,
-        "b_regularizer": None, "activity_regularizer": None, "W_constraint": None,
-        "b_constraint": None, "bias": True,
+        "init": "glorot_uniform",
+        "activation": "linear",
+        "W_regularizer": None,
+        "b_regularizer": None,
+        "activity_regularizer": None,
+        "W_constraint": None,
+        "b_constraint": None,
+        "bias": True,
     },
     "Embedding": {
-        "init": "uniform", "input_length": None, "mask_zero": False, "activity_regularizer": None,
-        "W_regularizer": None, "W_constraint": None, "dropout": 0.0,
+        "init": "uniform",
+        "input_length": None,
+        "mask_zero": False,
+        "activity_regularizer": None,
+        "W_regularizer": None,
+        "W_constraint": None,
+        "dropout": 0.0,
     },
     "Convolution1D": {
-        "init": "glorot_uniform", "activation": "linear", "border_mode": "valid",
-        "subsample_length": 1, "W_regularizer": None, "b_regularizer": None,
-        "activity_regularizer": None, "W_constraint": None, "b_constraint": None,
-        "bias": True, "input_length": None,
+        "init": "glorot_uniform",
+        "activation": "linear",
+        "border_mode": "valid",
+        "subsample_length": 1,
+        "W_regularizer": None,
+        "b_regularizer": None,
+        "activity_regularizer": None,
+        "W_constraint": None,
+        "b_constraint": None,
+        "bias": True,
+        "input_length": None,
     },
     "MaxPooling1D": {"stride": None, "pool_length": 2, "border_mode": "valid"},
     "AveragePooling1D": {"stride": None, "pool_length": 2, "border_mode": "valid"},
     "TimeDistributedDense": {
-        "init": "glorot_uniform", "activation": "linear", "W_regularizer": None,
-        "b_regularizer": None, "activity_regularizer": None, "W_constraint": None,
-        "b_constraint": None, "bias": True, "input_dim": None, "input_length": None,
+        "init": "glorot_uniform",
+        "activation": "linear",
+        "W_regularizer": None,
+        "b_regularizer": None,
+        "activity_regularizer": None,
+        "W_constraint": None,
+        "b_constraint": None,
+        "bias": True,
+        "input_dim": None,
+        "input_length": None,
     },
     "BatchNormalization": {
-        "epsilon": 0.001, "mode": 0, "axis": -1, "momentum": 0.99,
-        "gamma_regularizer": None, "beta_regularizer": None,
+        "epsilon": 0.001,
+        "mode": 0,
+        "axis": -1,
+        "momentum": 0.99,
+        "gamma_regularizer": None,
+        "beta_regularizer": None,
     },
     "ZeroPadding1D": {"padding": 1},
     "LeakyReLU": {"alpha": 0.3},
@@ -57,8 +94,13 @@ _CLASS_KEYS: Dict[str, Dict[str, Any]] = {
     "Dropout": {"p": 0.5},
     "Masking": {"mask_value": 0.0},
     "Merge": {
-        "mode_type": "raw", "concat_axis": -1, "dot_axes": -1, "output_shape": None,
-        "output_shape_type": "raw", "output_mask": None, "output_mask_type": "raw",
+        "mode_type": "raw",
+        "concat_axis": -1,
+        "dot_axes": -1,
+        "output_shape": None,
+        "output_shape_type": "raw",
+        "output_mask": None,
+        "output_mask_type": "raw",
         "arguments": {},
     },
 }
@@ -100,7 +142,12 @@ def functional(name, layers, inputs: List[str], outputs: List[str]) -> Dict[str,
 
 def input_layer(name: str, batch_input_shape, dtype="float32") -> Dict[str, Any]:
     """Keras 1's InputLayer entry."""
-    config = {"name": name, "batch_input_shape": list(batch_input_shape), "input_dtype": dtype, "sparse": False}
+    config = {
+        "name": name,
+        "batch_input_shape": list(batch_input_shape),
+        "input_dtype": dtype,
+        "sparse": False,
+    }
     return {"class_name": "InputLayer", "config": config}
 
 
@@ -109,7 +156,9 @@ def suffix(backend: str) -> str:
     return ":0" if backend == "tensorflow" else ""
 
 
-def gated(prefix: str, arrays, keras2_gates: str, saved_gates: str, consume_less: str, backend: str) -> Weights:
+def gated(
+    prefix: str, arrays, keras2_gates: str, saved_gates: str, consume_less: str, backend: str
+) -> Weights:
     """A Keras 2 LSTM/GRU's kernel, recurrent kernel, bias as Keras 1 saved them:
     W, U, b for consume_less='gpu'; else W_g, U_g, b_g per gate in `saved_gates` order."""
     end = suffix(backend)
@@ -152,7 +201,9 @@ def conv1d_weights(prefix, arrays, layout="1.2", backend="tensorflow") -> Weight
     return plain_weights(prefix, [np.ascontiguousarray(kernel), *arrays[1:]], backend)
 
 
-def write_h5(path, model_config, weights: List[Tuple[str, Weights]], backend="tensorflow", version="1.2.2") -> str:
+def write_h5(
+    path, model_config, weights: List[Tuple[str, Weights]], backend="tensorflow", version="1.2.2"
+) -> str:
     """A Keras 1.2 `model.save` file: bytes attributes, every layer in `layer_names`."""
     with h5py.File(path, "w") as handle:
         if version is not None:

@@ -37,9 +37,7 @@ def to_keras21_layout(source: str, target: str) -> str:
         weights.attrs["layer_names"] = np.array([n.encode() for n in names], dtype="S")
         for name in names:
             group = weights[name]
-            inner = [
-                n.decode() if isinstance(n, bytes) else n for n in group.attrs["weight_names"]
-            ]
+            inner = [n.decode() if isinstance(n, bytes) else n for n in group.attrs["weight_names"]]
             # Keras 2.1 named weights "lstm_1/kernel:0", without the cell scope.
             renamed = [n.replace("/lstm_cell/", "/") for n in inner]
             for old, new in zip(inner, renamed):
@@ -50,10 +48,25 @@ def to_keras21_layout(source: str, target: str) -> str:
 
 
 _CUDNN_KEYS = (
-    "name", "trainable", "dtype", "batch_input_shape", "return_sequences", "return_state",
-    "go_backwards", "stateful", "units", "kernel_initializer", "recurrent_initializer",
-    "bias_initializer", "unit_forget_bias", "kernel_regularizer", "recurrent_regularizer",
-    "bias_regularizer", "activity_regularizer", "kernel_constraint", "recurrent_constraint",
+    "name",
+    "trainable",
+    "dtype",
+    "batch_input_shape",
+    "return_sequences",
+    "return_state",
+    "go_backwards",
+    "stateful",
+    "units",
+    "kernel_initializer",
+    "recurrent_initializer",
+    "bias_initializer",
+    "unit_forget_bias",
+    "kernel_regularizer",
+    "recurrent_regularizer",
+    "bias_regularizer",
+    "activity_regularizer",
+    "kernel_constraint",
+    "recurrent_constraint",
     "bias_constraint",
 )
 

@@ -11,9 +11,9 @@ from typing import Callable, Iterable, Optional, Sequence
 
 import numpy as np
 
-from codegen.generate import generate
-from codegen.layers.base import Options
-from codegen.reader.normalize import LstmgenWarning
+from lstmgen.generate import generate
+from lstmgen.layers.base import Options
+from lstmgen.reader.normalize import LstmgenWarning
 
 TOLERANCE = 1e-5
 _counter = itertools.count()
@@ -114,7 +114,6 @@ def zero_padding(x, rng, pre=False):
     return x
 
 
-
 def flatten(tensors):
     """Keras's nested outputs ([output, [h, c], h, ...] of stacked cells) as a flat list."""
     if isinstance(tensors, (list, tuple)):
@@ -150,7 +149,9 @@ def check_against_keras(
         for k, (a, b) in enumerate(zip(got, expected)):
             error = relative_error(a, b)
             name = module.OUTPUT_NAMES[k]
-            assert error <= TOLERANCE, f"output {k} ({name}), batch {batch}: relative error {error:.3g}"
+            assert (
+                error <= TOLERANCE
+            ), f"output {k} ({name}), batch {batch}: relative error {error:.3g}"
     return module
 
 

@@ -31,13 +31,23 @@ def test_attention_with_masks_causal_and_scores(any_keras, kind, tmp_path):
     ids = K.Input((6,), dtype="int32")
     x = K.layers.Embedding(20, 4, mask_zero=True)(ids)
     seq = K.layers.LSTM(4, return_sequences=True)(x)
-    out, scores = getattr(K.layers, kind)()([seq, x], return_attention_scores=True, use_causal_mask=True)
+    out, scores = getattr(K.layers, kind)()(
+        [seq, x], return_attention_scores=True, use_causal_mask=True
+    )
     pooled = K.layers.GlobalAveragePooling1D()(out)
     model = K.Model(ids, [out, scores, pooled])
     check_against_keras(model, tmp_path, "h5", batches=(1, 5), make_inputs=token_ids)
 
 
-@pytest.mark.parametrize("axes,shapes", [(1, [(5,), (5,)]), (2, [(4, 3), (6, 3)]), ((1, 1), [(4, 3), (4, 5)]), ((2, 1), [(4, 3), (3, 5)])])
+@pytest.mark.parametrize(
+    "axes,shapes",
+    [
+        (1, [(5,), (5,)]),
+        (2, [(4, 3), (6, 3)]),
+        ((1, 1), [(4, 3), (4, 5)]),
+        ((2, 1), [(4, 3), (3, 5)]),
+    ],
+)
 @pytest.mark.parametrize("normalize", [False, True])
 def test_dot(any_keras, axes, shapes, normalize, tmp_path):
     K = any_keras

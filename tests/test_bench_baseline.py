@@ -6,7 +6,9 @@ import sys
 import numpy as np
 import pytest
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "bench"))
+sys.path.insert(
+    0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "bench")
+)
 
 from baseline import baseline_for  # noqa: E402
 from models import bilstm64, gru64, question, randomize  # noqa: E402

@@ -9,7 +9,7 @@ import shutil
 import h5py
 import pytest
 
-from codegen.cli import main
+from lstmgen.cli import main
 from oracle import save
 
 
@@ -95,7 +95,9 @@ def test_unsupported_layer_names_layer_class_and_alternatives(capsys, tmp_path, 
         config["config"]["layers"][-1]["class_name"] = "Conv2DTranspose"
 
     path = edit_config(small_model_h5, tmp_path / "conv.h5", rename)
-    line = assert_refused(capsys, tmp_path, path, "layer 'dense'", "(Conv2DTranspose)", "supported: ")
+    line = assert_refused(
+        capsys, tmp_path, path, "layer 'dense'", "(Conv2DTranspose)", "supported: "
+    )
     assert "LSTM" in line
 
 
@@ -144,7 +146,9 @@ def test_custom_layer_from_foreign_module(capsys, tmp_path, keras3):
 @pytest.mark.parametrize(
     "version, fmt", [("keras2", "h5"), ("keras2", "keras"), ("keras3", "h5"), ("keras3", "keras")]
 )
-def test_lambda_layer_is_refused_without_unmarshalling(capsys, tmp_path, version, fmt, request, monkeypatch):
+def test_lambda_layer_is_refused_without_unmarshalling(
+    capsys, tmp_path, version, fmt, request, monkeypatch
+):
     K = request.getfixturevalue(version)
     marker = tmp_path / "lambda-ran"
     source = f"lambda x: (open({str(marker)!r}, 'w').close(), x * 2.0)[1]"
@@ -192,7 +196,10 @@ def test_version_and_help(capsys):
 def test_stateful_layer_inside_a_wrapper_is_refused(capsys, tmp_path, keras3):
     K = keras3
     model = K.Sequential(
-        [K.Input(batch_shape=(2, 4, 3)), K.layers.Bidirectional(K.layers.LSTM(2, stateful=True), name="bi")]
+        [
+            K.Input(batch_shape=(2, 4, 3)),
+            K.layers.Bidirectional(K.layers.LSTM(2, stateful=True), name="bi"),
+        ]
     )
     path = save(model, tmp_path, "keras")
     assert_refused(capsys, tmp_path, path, "layer 'bi'", "(Bidirectional)", "stateful")
@@ -215,8 +222,12 @@ def generated_text(capsys, tmp_path, model, *flags):
 def test_unroll_flags_on_the_command_line(capsys, tmp_path, small_model_h5, free_time_model):
     """The flags, wired through the command line: unrolled blocks or a loop over time."""
     assert "# step 3" in generated_text(capsys, tmp_path, small_model_h5)
-    assert "for t in range(steps)" in generated_text(capsys, tmp_path, small_model_h5, "--no-unroll")
-    assert "# step 3" in generated_text(capsys, tmp_path, small_model_h5, "--unroll-limit", "2", "--unroll")
+    assert "for t in range(steps)" in generated_text(
+        capsys, tmp_path, small_model_h5, "--no-unroll"
+    )
+    assert "# step 3" in generated_text(
+        capsys, tmp_path, small_model_h5, "--unroll-limit", "2", "--unroll"
+    )
     assert "# step" not in generated_text(capsys, tmp_path, small_model_h5, "--unroll-limit", "2")
     assert "for t in range(steps)" in generated_text(capsys, tmp_path, free_time_model)
     # --timesteps N unrolls the N steps, beyond the limit, unless --no-unroll.

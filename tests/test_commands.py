@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from codegen.cli import main
+from lstmgen.cli import main
 from test_cli_errors import edit_config
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -38,7 +38,9 @@ def test_inspect_names_unsupported_layers(capsys, tmp_path):
 
 
 def test_verify_passes_for_the_shipped_example(capsys, keras2):
-    code, out, _ = run(capsys, "verify", os.path.join(SEED, "model.h5"), os.path.join(SEED, "predictor.py"))
+    code, out, _ = run(
+        capsys, "verify", os.path.join(SEED, "model.h5"), os.path.join(SEED, "predictor.py")
+    )
     assert code == 0, out
     assert "pass" in out and "FAIL" not in out
 
@@ -60,11 +62,17 @@ def test_verify_with_given_inputs_and_keras3(capsys, tmp_path, keras3):
     np.save(tmp_path / "a.npy", x0)
     np.save(tmp_path / "b.npy", x1)
     code, out, _ = run(
-        capsys, "verify", os.path.join(folder, "model.keras"), os.path.join(folder, "predictor.py"),
-        "--input", str(tmp_path / "a.npy"), str(tmp_path / "b.npy"),
+        capsys,
+        "verify",
+        os.path.join(folder, "model.keras"),
+        os.path.join(folder, "predictor.py"),
+        "--input",
+        str(tmp_path / "a.npy"),
+        str(tmp_path / "b.npy"),
         # Random normal input to a model trained on one-hot vectors drives it far out of
         # its range; float32 summation order alone then moves it by about 1e-5.
-        "--tolerance", "5e-5",
+        "--tolerance",
+        "5e-5",
     )
     assert code == 0, out
     assert "given" in out
@@ -96,15 +104,23 @@ def test_verify_reports_a_predictor_that_fails_or_drops_outputs(capsys, tmp_path
     good = open(os.path.join(SEED, "predictor.py")).read()
     for name, change, message in [
         ("crashes", "def predict(x):\n    raise KeyError('inside')\n", "KeyError"),
-        ("drops", "_predict = predict\ndef predict(x):\n    return [_predict(x)[:, :1]] * 0\n", "0 outputs"),
+        (
+            "drops",
+            "_predict = predict\ndef predict(x):\n    return [_predict(x)[:, :1]] * 0\n",
+            "0 outputs",
+        ),
     ]:
         path = tmp_path / f"{name}.py"
         path.write_text(good + "\n\n" + change)
         code, _, err = run(capsys, "verify", os.path.join(SEED, "model.h5"), str(path))
         assert code == 2 and message in err and "Traceback" not in err, err
     code, _, err = run(
-        capsys, "verify", os.path.join(SEED, "model.h5"), os.path.join(SEED, "predictor.py"),
-        "--input", str(tmp_path / "missing.npy"),
+        capsys,
+        "verify",
+        os.path.join(SEED, "model.h5"),
+        os.path.join(SEED, "predictor.py"),
+        "--input",
+        str(tmp_path / "missing.npy"),
     )
     assert code == 2 and "missing.npy: not a readable .npy array" in err, err
 
@@ -131,7 +147,9 @@ def test_inspect_checks_what_generation_checks(capsys, tmp_path):
 
     path = edit_config(os.path.join(SEED, "model.h5"), tmp_path / "huge.h5", huge)
     code, out, _ = run(capsys, "inspect", str(path))
-    assert code == 0 and "Translatable: no:" in out and "too large for the embedded self-test" in out
+    assert (
+        code == 0 and "Translatable: no:" in out and "too large for the embedded self-test" in out
+    )
 
 
 def test_verify_refuses_what_lstmgen_cannot_translate_before_keras(capsys, tmp_path):

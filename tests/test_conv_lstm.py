@@ -19,9 +19,19 @@ CASES = [
     {"padding": "valid", "dilation_rate": 2, "return_sequences": True, "go_backwards": True},
     {"padding": "same", "kernel_size": 2},  # even kernel: TensorFlow's uneven same split
     {"use_bias": False, "activation": "relu", "recurrent_activation": "hard_sigmoid"},
-    {"activation": "elu", "recurrent_activation": "softsign", "return_state": True, "go_backwards": True},
-    {"data_format": "channels_first", "padding": "same", "strides": 2, "return_sequences": True,
-     "return_state": True},
+    {
+        "activation": "elu",
+        "recurrent_activation": "softsign",
+        "return_state": True,
+        "go_backwards": True,
+    },
+    {
+        "data_format": "channels_first",
+        "padding": "same",
+        "strides": 2,
+        "return_sequences": True,
+        "return_state": True,
+    },
 ]
 
 
@@ -117,7 +127,10 @@ def test_hoisted_input_convolution_in_chunks_of_steps(keras3, tmp_path):
     # Big inputs hoist conv(x_t, W) a few steps at a time; the numbers stay the same.
     K = keras3
     model = K.Sequential(
-        [K.Input(_input_shape(2)), _layer(K, 2, padding="same", return_sequences=True, go_backwards=True)]
+        [
+            K.Input(_input_shape(2)),
+            _layer(K, 2, padding="same", return_sequences=True, go_backwards=True),
+        ]
     )
     module = check_against_keras(model, tmp_path, "keras", batches=(3,))
     with open(module.__file__) as handle:
@@ -133,7 +146,7 @@ def test_hoisted_input_convolution_in_chunks_of_steps(keras3, tmp_path):
 
 def test_fast_form_is_bit_identical_to_readable_form(any_keras, tmp_path):
     # tanh and sigmoid: one tanh for all four gates, with the i, f, o columns halved.
-    from codegen.layers.base import Options
+    from lstmgen.layers.base import Options
 
     K = any_keras
     model = K.Sequential(

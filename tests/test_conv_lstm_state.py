@@ -5,7 +5,7 @@ import pytest
 from oracle import check_against_keras, generate_module, randomize, relative_error, save
 from test_streaming_stateful import stream
 
-from codegen.errors import LstmgenError
+from lstmgen.errors import LstmgenError
 
 FILTERS = 3
 CHANNELS = 2
@@ -45,14 +45,20 @@ def test_stateful_conv_lstm_keeps_state_between_calls(any_keras, rank, channels_
     K = any_keras
     fmt = "channels_first" if channels_first else "channels_last"
     inputs = _fixed_batch_input(K, (3, None) + _frame(rank, channels_first))
-    y = _layer(K, rank, padding="same", data_format=fmt, stateful=True, return_sequences=True)(inputs)
-    out, h, c = _layer(K, rank, kernel_size=2, strides=2, data_format=fmt, stateful=True, return_state=True)(y)
+    y = _layer(K, rank, padding="same", data_format=fmt, stateful=True, return_sequences=True)(
+        inputs
+    )
+    out, h, c = _layer(
+        K, rank, kernel_size=2, strides=2, data_format=fmt, stateful=True, return_state=True
+    )(y)
     head = K.layers.Dense(2)(K.layers.Flatten()(out))
     model = K.Model(inputs, [head, h, c])
     randomize(model, seed=rank, scale=0.3)
     module = generate_module(save(model, tmp_path, "keras" if rank % 2 else "h5"), tmp_path)
     rng = np.random.default_rng(rank)
-    pieces = [rng.normal(size=(3, n) + _frame(rank, channels_first)).astype(np.float32) for n in (3, 1, 2)]
+    pieces = [
+        rng.normal(size=(3, n) + _frame(rank, channels_first)).astype(np.float32) for n in (3, 1, 2)
+    ]
     _reset(model)
     for piece in pieces:  # each call continues from the states the previous one left
         assert _max_error(module.predict(piece), model(piece)) <= 1e-5
@@ -79,7 +85,11 @@ def test_step_through_chained_conv_lstms_matches_predict(any_keras, rank, channe
     )
     randomize(model, seed=rank, scale=0.3)
     module = generate_module(save(model, tmp_path, "h5" if rank % 2 else "keras"), tmp_path)
-    x = np.random.default_rng(rank).normal(size=(2, 5) + _frame(rank, channels_first)).astype(np.float32)
+    x = (
+        np.random.default_rng(rank)
+        .normal(size=(2, 5) + _frame(rank, channels_first))
+        .astype(np.float32)
+    )
     outputs = stream(module, x)
     for t, y in enumerate(outputs):
         assert relative_error(y, module.predict(x[:, : t + 1])) <= 1e-6, t

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from oracle import check_against_keras, generate_module, major, save
 
-from codegen.errors import LstmgenError
+from lstmgen.errors import LstmgenError
 
 SPATIAL = {2: (6, 7), 3: (5, 6, 5)}  # small, uneven sizes: same padding splits unevenly
 CHANNELS = 4
@@ -55,7 +55,9 @@ def test_conv(any_keras, rank, case, tmp_path):
     options = {key: _fit(value, rank) for key, value in {"kernel_size": 3, **case}.items()}
     layer = getattr(K.layers, f"Conv{rank}D")(6, **options)
     model = K.Sequential([_input(K, rank), layer])
-    check_against_keras(model, tmp_path, _fmt(CONV_CASES.index(case) + rank), batches=(2,), seed=rank)
+    check_against_keras(
+        model, tmp_path, _fmt(CONV_CASES.index(case) + rank), batches=(2,), seed=rank
+    )
 
 
 @pytest.mark.parametrize("case", POOL_CASES, ids=_id)
@@ -138,7 +140,9 @@ def test_next_frame_prediction_architecture(any_keras, fixed_steps, tmp_path):
     )
     _positive_variances(model)
     fmt = "keras" if fixed_steps else "h5"
-    module = check_against_keras(model, tmp_path, fmt, batches=(2,), steps=3, randomize_weights=False)
+    module = check_against_keras(
+        model, tmp_path, fmt, batches=(2,), steps=3, randomize_weights=False
+    )
     assert module.OUTPUT_SHAPES == [(None, fixed_steps, 8, 8, 1)]
 
 

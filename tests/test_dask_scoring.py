@@ -33,15 +33,19 @@ def test_distributed_client_equals_one_predict_call(predictor_and_rows):
     from distributed import Client, LocalCluster
 
     predictor, rows, expected = predictor_and_rows
-    with LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
-                      dashboard_address=None) as cluster, Client(cluster) as client:
+    with (
+        LocalCluster(
+            n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None
+        ) as cluster,
+        Client(cluster) as client,
+    ):
         got = score.score(predictor, rows, chunk_rows=1_000, client=client)
     assert np.array_equal(got, expected)
 
 
 def test_neither_generator_nor_predictor_imports_dask(predictor_and_rows):
     code = (
-        "import sys, codegen.cli, codegen.generate;"
+        "import sys, lstmgen.cli, lstmgen.generate;"
         f"sys.path.insert(0, {os.path.dirname(score.DEFAULT_PREDICTOR)!r});"
         "import predictor; assert predictor.self_test()[0];"
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed'));"
@@ -55,9 +59,18 @@ def test_script_runs_and_writes_scores(tmp_path, predictor_and_rows):
     predictor, rows, expected = predictor_and_rows
     np.save(tmp_path / "x.npy", rows[:1_500])
     result = subprocess.run(
-        [sys.executable, SCRIPT, "--input", str(tmp_path / "x.npy"), "--chunk", "500",
-         "-o", str(tmp_path / "y.npy")],
-        capture_output=True, text=True,
+        [
+            sys.executable,
+            SCRIPT,
+            "--input",
+            str(tmp_path / "x.npy"),
+            "--chunk",
+            "500",
+            "-o",
+            str(tmp_path / "y.npy"),
+        ],
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("scored 1,500 rows in 3 chunks on the local threaded scheduler")
@@ -81,18 +94,28 @@ def predict(x):
     "dtype, extra, fragment",
     [
         ("float32", "\n\ndef reset_states():\n    pass\n", "a stateful predictor"),
-        ("int32", "", "input 'x' is int32 (token ids): random rows would not be valid ids; pass --input X.npy"),
+        (
+            "int32",
+            "",
+            "input 'x' is int32 (token ids): random rows would not be valid ids; pass --input X.npy",
+        ),
     ],
 )
 def test_script_refuses_stateful_predictors_and_random_token_ids(tmp_path, dtype, extra, fragment):
     fake = tmp_path / f"fake_{dtype}.py"
     fake.write_text(FAKE.format(dtype=dtype) + extra)
     result = subprocess.run(
-        [sys.executable, SCRIPT, "--predictor", str(fake), "--rows", "10"], capture_output=True, text=True
+        [sys.executable, SCRIPT, "--predictor", str(fake), "--rows", "10"],
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 2 and result.stdout == ""
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith(f"score.py: error: {fake}: ") and fragment in lines[0], lines
+    assert (
+        len(lines) == 1
+        and lines[0].startswith(f"score.py: error: {fake}: ")
+        and fragment in lines[0]
+    ), lines
 
 
 def test_score_refuses_a_stateful_predictor(tmp_path):

@@ -42,7 +42,8 @@ def test_textgen_samples_with_the_streaming_api():
     script = os.path.join(ROOT, "generated_examples", "textgen", "sample.py")
     result = subprocess.run(
         [sys.executable, script, "--seed", "the gate ", "--length", "40"],
-        capture_output=True, text=True,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("the gate ") and len(result.stdout.strip()) == 49

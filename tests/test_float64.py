@@ -1,14 +1,13 @@
 """--float64: the same code in float64, within 1e-4 of Keras (which computes in float32)."""
 
-import os
 import subprocess
 import sys
 
 import numpy as np
 import pytest
 
-from codegen.cli import main
-from codegen.layers.base import Options
+from lstmgen.cli import main
+from lstmgen.layers.base import Options
 from oracle import generate_module, keras_outputs, random_inputs, randomize, relative_error, save
 
 FLOAT64_TOLERANCE = 1e-4  # documented in the README and in the generated module
@@ -50,7 +49,11 @@ def test_float64_command_line_with_verify(capsys, tmp_path, keras2):
     err = capsys.readouterr().err
     assert "pass (tolerance 0.0001)" in err and "FAIL" not in err
     text = open(out).read()
-    assert "--float64 --weights-file --verify -o <this file>" in text and "All math is float64" in text
+    assert (
+        "--float64 --weights-file --verify -o <this file>" in text and "All math is float64" in text
+    )
     assert "np.float32" not in text.replace('"<f4"', "")
-    result = subprocess.run([sys.executable, str(out), "--self-test"], capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, str(out), "--self-test"], capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stdout + result.stderr

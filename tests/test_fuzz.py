@@ -22,22 +22,30 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from codegen import verify
-from codegen.cli import main
+from lstmgen import verify
+from lstmgen.cli import main
 from oracle import load_module, randomize, save
 
 EXAMPLES = int(os.environ.get("LSTMGEN_FUZZ_EXAMPLES", "1000"))
 KERAS_CHECKS = 15
 OUTCOMES = {
-    "generated": 0, "refused": 0, "refused by the catch-all": 0,
-    "checked against Keras": 0, "Keras cannot load either": 0,
+    "generated": 0,
+    "refused": 0,
+    "refused by the catch-all": 0,
+    "checked against Keras": 0,
+    "Keras cannot load either": 0,
 }
 KERAS_CHECKED = {"h5": 0, "keras": 0}
 CATCH_ALL = []
 
 JSON_VALUES = st.recursive(
-    st.none() | st.booleans() | st.integers(-3, 70) | st.floats(allow_nan=True) | st.text(max_size=8),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    st.none()
+    | st.booleans()
+    | st.integers(-3, 70)
+    | st.floats(allow_nan=True)
+    | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3)
+    | st.dictionaries(st.text(max_size=5), inner, max_size=3),
     max_leaves=6,
 )
 
@@ -73,14 +81,20 @@ def seeds(tmp_path_factory, keras2, keras3):
     K = keras2
     L = K.layers
     k2 = K.Sequential(
-        [K.Input((5, 3), name="x"), L.LSTM(3, return_sequences=True, name="lstm"),
-         L.GRU(2, name="gru"), L.Dense(2, name="dense")],
+        [
+            K.Input((5, 3), name="x"),
+            L.LSTM(3, return_sequences=True, name="lstm"),
+            L.GRU(2, name="gru"),
+            L.Dense(2, name="dense"),
+        ],
         name="k2",
     )
     K = keras3
     L = K.layers
     x = K.Input((5, 3), name="x")
-    y = L.Bidirectional(L.LSTM(2, return_sequences=True, name="lstm"), name="bi")(L.Masking(name="mask")(x))
+    y = L.Bidirectional(L.LSTM(2, return_sequences=True, name="lstm"), name="bi")(
+        L.Masking(name="mask")(x)
+    )
     y = L.Dense(2, activation="softmax", name="dense")(L.Conv1D(2, 2, name="conv")(y))
     k3 = K.Model(x, y, name="k3")
     return {
@@ -129,9 +143,13 @@ def flip_bytes(data, draw):
 
 
 def mutate_h5(path, draw):
-    kind = draw(st.sampled_from(["config", "bytes", "truncate", "attrs", "weights", "names", "storage"]))
+    kind = draw(
+        st.sampled_from(["config", "bytes", "truncate", "attrs", "weights", "names", "storage"])
+    )
     if kind == "names":
-        rename_h5(path, draw(st.sampled_from(["lstm", "gru", "dense", "x", "k2"])), draw(HOSTILE_NAMES))
+        rename_h5(
+            path, draw(st.sampled_from(["lstm", "gru", "dense", "x", "k2"])), draw(HOSTILE_NAMES)
+        )
         return
     if kind == "storage":
         mutate_storage(path, draw)
@@ -151,11 +169,18 @@ def mutate_h5(path, draw):
                 if draw(st.booleans()):
                     del handle.attrs[key]
                 else:
-                    handle.attrs[key] = draw(st.text(st.characters(exclude_characters="\x00", exclude_categories=["Cs"]), max_size=10))
+                    handle.attrs[key] = draw(
+                        st.text(
+                            st.characters(exclude_characters="\x00", exclude_categories=["Cs"]),
+                            max_size=10,
+                        )
+                    )
             else:
                 datasets = []
                 handle["model_weights"].visititems(
-                    lambda name, obj: datasets.append(name) if isinstance(obj, h5py.Dataset) else None
+                    lambda name, obj: (
+                        datasets.append(name) if isinstance(obj, h5py.Dataset) else None
+                    )
                 )
                 name = draw(st.sampled_from(datasets))
                 shape = tuple(draw(st.lists(st.integers(0, 7), max_size=3)))
@@ -173,7 +198,9 @@ def rename_h5(path, old, new):
         weights = handle["model_weights"]
         if old in weights and "/" not in new and new not in (".", "..") and new not in weights:
             weights.move(old, new)
-            names = [n.decode() if isinstance(n, bytes) else n for n in weights.attrs["layer_names"]]
+            names = [
+                n.decode() if isinstance(n, bytes) else n for n in weights.attrs["layer_names"]
+            ]
             weights.attrs["layer_names"] = [
                 (new if n == old else n).encode("utf-8", "surrogatepass") for n in names
             ]
@@ -185,7 +212,9 @@ def mutate_storage(path, draw):
     with h5py.File(path, "r+") as handle:
         group = handle["model_weights"]
         datasets = []
-        group.visititems(lambda name, obj: datasets.append(name) if isinstance(obj, h5py.Dataset) else None)
+        group.visititems(
+            lambda name, obj: datasets.append(name) if isinstance(obj, h5py.Dataset) else None
+        )
         name = draw(st.sampled_from(datasets))
         data = group[name][()]
         del group[name]
@@ -195,9 +224,13 @@ def mutate_storage(path, draw):
         elif how == "external":
             outside = os.path.join(os.path.dirname(path), "outside.bin")
             data.astype("<f4").tofile(outside)
-            group.create_dataset(name, shape=data.shape, dtype="<f4", external=[(outside, 0, data.nbytes)])
+            group.create_dataset(
+                name, shape=data.shape, dtype="<f4", external=[(outside, 0, data.nbytes)]
+            )
         else:
-            group.create_dataset(name, shape=(1 << 16, 1 << 14), dtype="f4", chunks=(64, 64), compression="gzip")
+            group.create_dataset(
+                name, shape=(1 << 16, 1 << 14), dtype="f4", chunks=(64, 64), compression="gzip"
+            )
 
 
 def mutate_keras(path, draw):
@@ -270,7 +303,9 @@ def run_once(path, folder, fmt):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["h5", "keras"])
-@settings(max_examples=EXAMPLES, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=EXAMPLES, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
 @given(data=st.data())
 def test_mutated_files_end_cleanly(seeds, fmt, data):
     with tempfile.TemporaryDirectory() as folder:
@@ -288,4 +323,6 @@ def test_report_fuzz_outcomes():
         print("  catch-all:", message, file=sys.stderr)
     assert not CATCH_ALL
     if OUTCOMES["generated"] >= 2 * KERAS_CHECKS:  # the fuzz runs above did run
-        assert OUTCOMES["checked against Keras"] > 0, "no generated module was checked against Keras"
+        assert (
+            OUTCOMES["checked against Keras"] > 0
+        ), "no generated module was checked against Keras"

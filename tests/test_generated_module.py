@@ -9,16 +9,15 @@ import black
 import numpy as np
 import pytest
 
-from codegen.generate import generate
-from codegen.layers.base import Options
+from lstmgen.generate import generate
+from lstmgen.layers.base import Options
 from oracle import load_module, randomize, save
 from test_seed_model import question_model
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHIPPED_H5 = os.path.join(ROOT, "generated_examples", "seed_lstm", "model.h5")  # Keras 2 HDF5
 
-BLOCK_IMPORTS = textwrap.dedent(
-    """
+BLOCK_IMPORTS = textwrap.dedent("""
     import sys
 
     class Block:
@@ -31,8 +30,7 @@ BLOCK_IMPORTS = textwrap.dedent(
             return None
 
     sys.meta_path.insert(0, Block(BLOCKED))
-    """
-)
+    """)
 
 
 @pytest.fixture(scope="module")
@@ -56,9 +54,8 @@ def run_python(code, cwd, *args):
 
 def test_imports_with_only_numpy(seed_files):
     _, predictor, _ = seed_files
-    blocked = ["tensorflow", "keras", "tf_keras", "h5py", "jinja2", "black", "codegen", "scipy"]
-    code = BLOCK_IMPORTS.replace("BLOCKED", repr(blocked)) + textwrap.dedent(
-        """
+    blocked = ["tensorflow", "keras", "tf_keras", "h5py", "jinja2", "black", "lstmgen", "scipy"]
+    code = BLOCK_IMPORTS.replace("BLOCKED", repr(blocked)) + textwrap.dedent("""
         import numpy as np
         import predictor
         y = predictor.predict(np.zeros((2, 32, 28), np.float32))
@@ -66,8 +63,7 @@ def test_imports_with_only_numpy(seed_files):
         third_party = sorted({m.split(".")[0] for m in sys.modules} & {"h5py", "jinja2", "black"})
         assert not third_party, third_party
         print("ok")
-        """
-    )
+        """)
     result = run_python(code, os.path.dirname(predictor))
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "ok"
@@ -80,7 +76,7 @@ def test_generator_never_imports_keras_or_tensorflow(seed_files, tmp_path, sourc
         "BLOCKED", repr(["tensorflow", "keras", "tf_keras"])
     ) + textwrap.dedent(
         """
-        from codegen.cli import main
+        from lstmgen.cli import main
         code = main(sys.argv[1:])
         loaded = sorted({m.split(".")[0] for m in sys.modules} & {"tensorflow", "keras", "tf_keras"})
         assert not loaded, loaded
@@ -91,7 +87,9 @@ def test_generator_never_imports_keras_or_tensorflow(seed_files, tmp_path, sourc
     env_root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     result = subprocess.run(
         [sys.executable, "-c", code, model_path, "-o", str(out)],
-        cwd=env_root, capture_output=True, text=True,
+        cwd=env_root,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stderr
     assert out.read_text().startswith('"""NumPy predictor')
@@ -124,8 +122,15 @@ def test_gates_are_named_step_by_step(seed_files):
     for text in ("# step 0", "# step 31", "i, f, g, o = s[:, 0:5], s[:, 5:10], a[:, 10:15]"):
         assert text in source
     readable = generate(model_path, "predictor", Options(fast=False))
-    for text in ("# step 0", "# step 31", "# input gate", "# forget gate", "# output gate",
-                 "c = f * c + i * g", "h = o * np.tanh(c)"):
+    for text in (
+        "# step 0",
+        "# step 31",
+        "# input gate",
+        "# forget gate",
+        "# output gate",
+        "c = f * c + i * g",
+        "h = o * np.tanh(c)",
+    ):
         assert text in readable
 
 
@@ -162,7 +167,8 @@ def test_self_test_and_command_line(seed_files, tmp_path):
     np.save(tmp_path / "in.npy", x)
     result = subprocess.run(
         [sys.executable, predictor, str(tmp_path / "in.npy"), "-o", str(tmp_path / "out.npy")],
-        capture_output=True, text=True,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stderr
     got = np.load(tmp_path / "out.npy")
@@ -191,6 +197,9 @@ def test_generated_syntax_is_python39(seed_files, tmp_path):
 
     sources = [open(seed_files[1]).read()]
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    sources += [open(p).read() for p in glob.glob(os.path.join(root, "generated_examples", "*", "predictor.py"))]
+    sources += [
+        open(p).read()
+        for p in glob.glob(os.path.join(root, "generated_examples", "*", "predictor.py"))
+    ]
     for source in sources:
         ast.parse(source, feature_version=(3, 9))

@@ -15,12 +15,12 @@ import h5py
 import numpy as np
 import pytest
 
-import codegen.reader.limits
-from codegen.build import RESERVED
-from codegen.cli import main
-from codegen.identifiers import NameTable
-from codegen.generate import generate
-from codegen.reader.normalize import LstmgenWarning
+import lstmgen.reader.limits
+from lstmgen.build import RESERVED
+from lstmgen.cli import main
+from lstmgen.identifiers import NameTable
+from lstmgen.generate import generate
+from lstmgen.reader.normalize import LstmgenWarning
 from oracle import load_module, randomize, relative_error, save
 from test_cli_errors import assert_refused
 
@@ -88,7 +88,9 @@ def test_hostile_names_are_inert(base_model, tmp_path, offset):
     out = tmp_path / "predictor.py"
     assert main([edited, "-o", str(out), "-q"]) == 0
     code = f"import sys; sys.path.insert(0, {str(tmp_path)!r}); import predictor"
-    result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True
+    )
     assert result.returncode == 0 and result.stdout == "" and result.stderr == "", result.stderr
     assert not os.path.exists(tmp_path / "PWNED")
     module = load_module(str(out))
@@ -203,7 +205,9 @@ def test_non_finite_options_are_refused(capsys, tmp_path, base_model):
         leaky = {"class_name": "LeakyReLU", "config": {"name": "leaky", "alpha": float("inf")}}
         config["config"]["layers"].insert(2, leaky)
         handle.attrs["model_config"] = json.dumps(config)
-    assert_refused(capsys, tmp_path, target, "layer 'leaky' (LeakyReLU)", "alpha=inf", "not a finite number")
+    assert_refused(
+        capsys, tmp_path, target, "layer 'leaky' (LeakyReLU)", "alpha=inf", "not a finite number"
+    )
 
 
 def test_many_names_that_sanitise_alike_are_numbered_in_linear_time():
@@ -234,7 +238,10 @@ def test_concurrent_predict_calls_agree(base_model, tmp_path):
     out = tmp_path / "threads.py"
     out.write_text(generate(path, "threads"))
     module = load_module(str(out))
-    inputs = [np.random.default_rng(k).normal(size=(k % 5 + 1, 4, 3)).astype(np.float32) for k in range(16)]
+    inputs = [
+        np.random.default_rng(k).normal(size=(k % 5 + 1, 4, 3)).astype(np.float32)
+        for k in range(16)
+    ]
     expected = [module.predict(x) for x in inputs]
     failures = []
 
@@ -270,7 +277,9 @@ def test_import_has_no_side_effects(base_model, tmp_path):
         "assert not opened, opened\n"
         "print(new)\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path
+    )
     assert result.returncode == 0, result.stderr
     imported = eval(result.stdout)  # a list of module names printed above
     assert set(imported) <= {"base64", "binascii", "zlib", "struct", "_struct"}, imported
@@ -383,10 +392,18 @@ def test_links_are_not_followed(capsys, tmp_path, model_files, fmt, link):
     def linked(group, name):
         group.file["stash"] = group[name][()]
         del group[name]
-        group[name] = h5py.ExternalLink(str(secret), "/d") if link == "external" else h5py.SoftLink("/stash")
+        group[name] = (
+            h5py.ExternalLink(str(secret), "/d") if link == "external" else h5py.SoftLink("/stash")
+        )
 
     model = replace_kernel(model_files[fmt], tmp_path / f"link.{fmt}", linked)
-    refused_leaving_no_trace(capsys, tmp_path, model, model, f"is an {link} link" if link == "external" else "is a soft link")
+    refused_leaving_no_trace(
+        capsys,
+        tmp_path,
+        model,
+        model,
+        f"is an {link} link" if link == "external" else "is a soft link",
+    )
 
 
 @pytest.mark.parametrize("fmt", ["h5", "keras"])
@@ -403,7 +420,7 @@ def test_fifo_does_not_hang(tmp_path, model_files, fmt, route):
 
     model = replace_kernel(model_files[fmt], tmp_path / f"fifo.{fmt}", to_fifo)
     out = tmp_path / "out.py"
-    command = [sys.executable, "-m", "codegen.cli", model, "-o", str(out)]
+    command = [sys.executable, "-m", "lstmgen.cli", model, "-o", str(out)]
     # Before the fix, reading the FIFO blocked forever: the timeout turns that into a failure.
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
@@ -433,7 +450,7 @@ def test_unwritten_huge_dataset_is_refused_fast(capsys, tmp_path, model_files, f
 
 
 def test_all_weights_together_are_bounded(capsys, tmp_path, monkeypatch, model_files):
-    monkeypatch.setattr(codegen.reader.limits, "MAX_WEIGHT_BYTES", 100)
+    monkeypatch.setattr(lstmgen.reader.limits, "MAX_WEIGHT_BYTES", 100)
     assert_refused(capsys, tmp_path, model_files["h5"], "exceed the 100 bytes", "whole model")
 
 
@@ -464,13 +481,16 @@ def cli_peak_memory(model, out):
     """Run the CLI in a fresh process: its exit code, stderr and peak RSS in bytes
     (VmHWM: getrusage's maxrss would include the forked pytest's)."""
     code = (
-        "import sys; from codegen.cli import main; code = main(sys.argv[1:]);"
+        "import sys; from lstmgen.cli import main; code = main(sys.argv[1:]);"
         "status = open('/proc/self/status').read().split('VmHWM:')[1].split()[0];"
         "print(status, file=sys.stderr); sys.exit(code)"
     )
     result = subprocess.run(
         [sys.executable, "-c", code, model, "-o", str(out), "-q"],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     *message, peak = result.stderr.strip().splitlines()
     return result.returncode, message, int(peak) * 1024
@@ -480,7 +500,9 @@ def test_highly_compressed_weights_member_is_refused(tmp_path, model_files):
     # 128 MiB, nearly all zeros: 150:1 packed. No real model's weights compress like this.
     noise = np.random.default_rng(0).bytes(700 << 10)
     padding = [noise] + [bytes(1 << 20)] * 128
-    model = padded_keras(model_files["keras"], tmp_path / "packed.keras", padding, zipfile.ZIP_DEFLATED)
+    model = padded_keras(
+        model_files["keras"], tmp_path / "packed.keras", padding, zipfile.ZIP_DEFLATED
+    )
     info = zipfile.ZipFile(model).getinfo("model.weights.h5")
     assert 100 < info.file_size / info.compress_size < 200
     code, message, peak = cli_peak_memory(model, tmp_path / "out.py")
@@ -504,8 +526,11 @@ def test_a_fifo_as_the_model_file_is_refused_not_read(tmp_path):
     fifo = tmp_path / "model.h5"
     os.mkfifo(fifo)
     result = subprocess.run(
-        [sys.executable, "-m", "codegen.cli", str(fifo), "-o", str(tmp_path / "p.py")],
-        cwd=ROOT, capture_output=True, text=True, timeout=60,
+        [sys.executable, "-m", "lstmgen.cli", str(fifo), "-o", str(tmp_path / "p.py")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 2 and "not a regular file" in result.stderr, result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
@@ -531,8 +556,11 @@ def test_a_layer_named_like_a_step_function(tmp_path, keras3):
     must not replace it."""
     K = keras3
     model = K.Sequential(
-        [K.Input((None, 3)), K.layers.LSTM(4, return_sequences=True, name="first"),
-         K.layers.Dense(2, name="first_step")]
+        [
+            K.Input((None, 3)),
+            K.layers.LSTM(4, return_sequences=True, name="first"),
+            K.layers.Dense(2, name="first_step"),
+        ]
     )
     randomize(model, seed=5)
     out = tmp_path / "p.py"
@@ -571,6 +599,6 @@ def test_a_corrupt_heap_that_makes_libhdf5_allocate_without_end(capsys, tmp_path
     into a loop that allocates until the machine runs out (24 GB here). Reading runs
     under an address-space cap, so the allocation fails and the file is refused (the
     cap is lowered here from its 6 GiB only to keep the test quick)."""
-    monkeypatch.setattr(codegen.reader.limits, "READ_MEMORY", 1 << 30)
+    monkeypatch.setattr(lstmgen.reader.limits, "READ_MEMORY", 1 << 30)
     path = os.path.join(ROOT, "tests", "data", "corrupt_local_heap.keras")
     assert_refused(capsys, tmp_path, path, "corrupt_local_heap.keras", "memory allocation failed")

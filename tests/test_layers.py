@@ -6,13 +6,37 @@ import pytest
 from oracle import check_against_keras
 
 BOTH = [
-    "linear", "relu", "relu6", "elu", "selu", "gelu", "sigmoid", "hard_sigmoid", "tanh",
-    "softsign", "softplus", "swish", "silu", "mish", "exponential", "leaky_relu", "softmax",
+    "linear",
+    "relu",
+    "relu6",
+    "elu",
+    "selu",
+    "gelu",
+    "sigmoid",
+    "hard_sigmoid",
+    "tanh",
+    "softsign",
+    "softplus",
+    "swish",
+    "silu",
+    "mish",
+    "exponential",
+    "leaky_relu",
+    "softmax",
     "log_softmax",
 ]
 KERAS3_ONLY = [
-    "hard_silu", "hard_swish", "celu", "hard_tanh", "tanh_shrink", "log_sigmoid", "soft_shrink",
-    "hard_shrink", "squareplus", "sparse_plus", "sparse_sigmoid",
+    "hard_silu",
+    "hard_swish",
+    "celu",
+    "hard_tanh",
+    "tanh_shrink",
+    "log_sigmoid",
+    "soft_shrink",
+    "hard_shrink",
+    "squareplus",
+    "sparse_plus",
+    "sparse_sigmoid",
 ]
 
 

@@ -34,7 +34,9 @@ def test_cudnn_layers_from_keras22_files(keras2, tmp_path, kind, sequences):
     b_rec = rng.normal(0, 0.5, units).astype(np.float32)
     # The reference: the standard layer with the biases cuDNN keeps apart, combined.
     layer.weights[2].assign(b_in + b_rec if kind == "LSTM" else np.stack([b_in, b_rec]))
-    path = to_cudnn_layout(save(model, tmp_path, "h5"), str(tmp_path / "cudnn.h5"), {"rnn": (b_in, b_rec)})
+    path = to_cudnn_layout(
+        save(model, tmp_path, "h5"), str(tmp_path / "cudnn.h5"), {"rnn": (b_in, b_rec)}
+    )
     module = generate_module(path, tmp_path)
     assert f"CuDNN{kind}" in module.__doc__
     x = np.random.default_rng(1).normal(size=(5, 6, 3)).astype(np.float32)

@@ -3,12 +3,26 @@
 import numpy as np
 import pytest
 
-from codegen.layers.base import Options
-from oracle import check_against_keras, generate_module, major, randomize, relative_error, save
+from lstmgen.layers.base import Options
+from oracle import check_against_keras, generate_module, randomize, relative_error, save
 
 COMMON = [
-    "tanh", "sigmoid", "hard_sigmoid", "relu", "linear", "softsign", "softplus", "elu",
-    "selu", "swish", "relu6", "exponential", "gelu", "mish", "leaky_relu", "silu",
+    "tanh",
+    "sigmoid",
+    "hard_sigmoid",
+    "relu",
+    "linear",
+    "softsign",
+    "softplus",
+    "elu",
+    "selu",
+    "swish",
+    "relu6",
+    "exponential",
+    "gelu",
+    "mish",
+    "leaky_relu",
+    "silu",
 ]
 PAIRS = list(zip(COMMON, COMMON[1:] + COMMON[:1]))
 
@@ -60,8 +74,13 @@ def test_no_bias(any_keras, fmt, tmp_path):
 
 def test_keras2_options_without_effect(keras2, tmp_path):
     model = lstm_model(
-        keras2, implementation=1, unroll=True, unit_forget_bias=False, dropout=0.3,
-        recurrent_dropout=0.2, return_sequences=True,
+        keras2,
+        implementation=1,
+        unroll=True,
+        unit_forget_bias=False,
+        dropout=0.3,
+        recurrent_dropout=0.2,
+        return_sequences=True,
     )
     check_against_keras(model, tmp_path, "h5")
 
@@ -69,7 +88,9 @@ def test_keras2_options_without_effect(keras2, tmp_path):
 def test_keras2_time_major(keras2, tmp_path):
     K = keras2
     # time_major: the leading axis is time; Keras's "batch" axis is the sequence here.
-    model = K.Sequential([K.Input((4, 3)), K.layers.LSTM(5, time_major=True, return_sequences=True)])
+    model = K.Sequential(
+        [K.Input((4, 3)), K.layers.LSTM(5, time_major=True, return_sequences=True)]
+    )
     check_against_keras(model, tmp_path, "h5", batches=(6,))
     model = K.Sequential([K.Input((4, 3)), K.layers.LSTM(5, time_major=True)])
     module = check_against_keras(model, tmp_path, "h5", batches=(6,))
@@ -89,13 +110,17 @@ def test_default_unroll_limit(keras3, tmp_path):
     model = lstm_model(keras3, shape=(130, 2))
     module = check_against_keras(model, tmp_path, "keras", batches=(2,))
     assert "for t in range(steps)" in open(module.__file__).read()
-    module = check_against_keras(model, tmp_path, "keras", batches=(2,), options=Options(unroll_limit=200))
+    module = check_against_keras(
+        model, tmp_path, "keras", batches=(2,), options=Options(unroll_limit=200)
+    )
     assert "# step 129" in open(module.__file__).read()
 
 
 def test_free_time_axis_runs_a_loop_over_any_length(any_keras, tmp_path):
     K = any_keras
-    model = K.Sequential([K.Input((None, 3)), K.layers.LSTM(4, return_sequences=True), K.layers.Dense(2)])
+    model = K.Sequential(
+        [K.Input((None, 3)), K.layers.LSTM(4, return_sequences=True), K.layers.Dense(2)]
+    )
     randomize(model)
     module = generate_module(save(model, tmp_path, "h5"), tmp_path)
     assert module.INPUT_SHAPES == [(None, None, 3)]
@@ -117,7 +142,12 @@ def test_timesteps_fixes_and_unrolls_a_free_time_axis(keras3, tmp_path):
 def test_timesteps_fixes_a_token_id_axis(any_keras, tmp_path):
     K = any_keras
     model = K.Sequential(
-        [K.Input((None,), dtype="int32"), K.layers.Embedding(9, 3), K.layers.LSTM(4), K.layers.Dense(2)]
+        [
+            K.Input((None,), dtype="int32"),
+            K.layers.Embedding(9, 3),
+            K.layers.LSTM(4),
+            K.layers.Dense(2),
+        ]
     )
     randomize(model)
     module = generate_module(save(model, tmp_path, "h5"), tmp_path, Options(timesteps=6))
@@ -143,8 +173,12 @@ def test_fast_form_is_bit_identical_to_readable_form(any_keras, fmt, tmp_path):
     model = K.Sequential(
         [K.Input((9, 4)), K.layers.LSTM(6, return_sequences=True), K.layers.LSTM(3)]
     )
-    fast = check_against_keras(model, tmp_path, fmt, options=Options(fast=True), randomize_weights=True)
-    readable = check_against_keras(model, tmp_path, fmt, options=Options(fast=False), randomize_weights=False)
+    fast = check_against_keras(
+        model, tmp_path, fmt, options=Options(fast=True), randomize_weights=True
+    )
+    readable = check_against_keras(
+        model, tmp_path, fmt, options=Options(fast=False), randomize_weights=False
+    )
     assert "_halved" in open(fast.__file__).read()
     assert "_halved" not in open(readable.__file__).read()
     x = np.random.default_rng(9).normal(0, 3, (33, 9, 4)).astype(np.float32)

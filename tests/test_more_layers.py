@@ -179,8 +179,11 @@ NORMALIZATION_CONFIGS = [
     {"mean": 2.0, "variance": 4.0},
     {"mean": [1.0, -2.0, 0.5], "variance": [4.0, 0.25, 1e-16]},
     {"axis": (1, 2), "mean": [1.0, -2.0, 0.5], "variance": [4.0, 0.25, 9.0]},
-    {"axis": (1, 2), "mean": [[0.5 * k + j for j in range(3)] for k in range(5)],
-     "variance": [[1.0 + k + j for j in range(3)] for k in range(5)]},
+    {
+        "axis": (1, 2),
+        "mean": [[0.5 * k + j for j in range(3)] for k in range(5)],
+        "variance": [[1.0 + k + j for j in range(3)] for k in range(5)],
+    },
     {"axis": None, "mean": 3.0, "variance": 2.0},
 ]
 
@@ -211,7 +214,9 @@ def tiny_inputs(shapes, batch, seed, steps):
 @pytest.mark.parametrize("axis", [-1, [1, 2], 1, [-2, -1]], ids=str)
 def test_unit_normalization(any_keras, fmt, axis, tmp_path):
     K = any_keras
-    model = K.Sequential([K.Input((4, 5)), K.layers.Dense(3), K.layers.UnitNormalization(axis=axis)])
+    model = K.Sequential(
+        [K.Input((4, 5)), K.layers.Dense(3), K.layers.UnitNormalization(axis=axis)]
+    )
     check_against_keras(model, tmp_path, fmt)
 
 

@@ -113,8 +113,8 @@ def test_timeseries_transformer(any_keras, fmt, tmp_path):
 
 
 def test_unsupported_options_are_refused(keras3, tmp_path):
-    from codegen.errors import UnsupportedError
-    from codegen.generate import generate
+    from lstmgen.errors import UnsupportedError
+    from lstmgen.generate import generate
     from oracle import save
 
     K = keras3

@@ -25,8 +25,12 @@ def test_shared_nested_sequential_in_functional(any_keras, fmt, tmp_path):
 def test_functional_inside_sequential_inside_functional(any_keras, fmt, tmp_path):
     K = any_keras
     x = K.Input((5, 3))
-    encoder = K.Model(x, K.layers.Bidirectional(K.layers.GRU(2, return_sequences=True))(x), name="encoder")
-    middle = K.Sequential([K.Input((5, 3)), encoder, K.layers.BatchNormalization(), K.layers.LSTM(3)], name="middle")
+    encoder = K.Model(
+        x, K.layers.Bidirectional(K.layers.GRU(2, return_sequences=True))(x), name="encoder"
+    )
+    middle = K.Sequential(
+        [K.Input((5, 3)), encoder, K.layers.BatchNormalization(), K.layers.LSTM(3)], name="middle"
+    )
     outer_in = K.Input((5, 3))
     model = K.Model(outer_in, K.layers.Dense(2)(middle(outer_in)))
     check_against_keras(model, tmp_path, fmt)

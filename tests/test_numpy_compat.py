@@ -56,6 +56,8 @@ def test_examples_on_other_numpy_versions(python_version, numpy_spec, tmp_path):
     np.save(tmp_path / "x.npy", x)
     run(python, seed, str(tmp_path / "x.npy"), "-o", str(tmp_path / "y.npy"))
     run(sys.executable, seed, str(tmp_path / "x.npy"), "-o", str(tmp_path / "here.npy"))
-    np.testing.assert_allclose(np.load(tmp_path / "y.npy"), np.load(tmp_path / "here.npy"), rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(
+        np.load(tmp_path / "y.npy"), np.load(tmp_path / "here.npy"), rtol=1e-6, atol=1e-7
+    )
     for example in EXAMPLES:
         assert "self-test passed" in run(python, example, "--self-test"), example

@@ -26,7 +26,7 @@ def test_wheel_in_fresh_venv_runs_from_another_directory(tmp_path):
     for name in ("pyproject.toml", "README.md"):
         shutil.copy(os.path.join(ROOT, name), source / name)
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
-    for name in ("codegen", "templates"):
+    for name in ("lstmgen", "templates"):
         shutil.copytree(os.path.join(ROOT, name), source / name, ignore=ignore)
     dist = tmp_path / "dist"
     run(sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(dist), str(source))
@@ -36,7 +36,7 @@ def test_wheel_in_fresh_venv_runs_from_another_directory(tmp_path):
     names = set(zipfile.ZipFile(wheel).namelist())
     templates = sorted(os.listdir(os.path.join(ROOT, "templates")))
     assert "module.py.j2" in templates
-    missing = [t for t in templates if f"codegen/templates/{t}" not in names]
+    missing = [t for t in templates if f"lstmgen/templates/{t}" not in names]
     assert not missing, f"templates missing from the wheel: {missing}"
     venv = tmp_path / "venv"
     run(sys.executable, "-m", "venv", str(venv))

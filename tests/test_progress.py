@@ -5,8 +5,8 @@ import os
 import subprocess
 import sys
 
-from codegen.cli import main
-from codegen.progress import Progress
+from lstmgen.cli import main
+from lstmgen.progress import Progress
 from test_commands import ROOT, SEED
 
 SEED_MODEL = os.path.join(SEED, "model.h5")
@@ -22,7 +22,15 @@ def test_shown_on_a_terminal_then_cleared(tmp_path, monkeypatch):
     monkeypatch.setattr(sys, "stderr", terminal)
     assert main([SEED_MODEL, "-o", str(tmp_path / "p.py")]) == 0
     text = terminal.getvalue()
-    for stage in ("reading", "building", "rendering", "formatting", "self-test", "encoding weights", "writing"):
+    for stage in (
+        "reading",
+        "building",
+        "rendering",
+        "formatting",
+        "self-test",
+        "encoding weights",
+        "writing",
+    ):
         assert f"\rlstmgen: {stage}... (" in text, stage
     last = text.rsplit("\r", 2)
     assert last[-1] == "" and last[-2].strip() == ""  # the line is blanked at the end
@@ -38,8 +46,10 @@ def test_off_with_quiet(tmp_path, monkeypatch):
 
 def test_off_when_stderr_is_a_pipe(tmp_path):
     result = subprocess.run(
-        [sys.executable, "-m", "codegen", SEED_MODEL, "-o", str(tmp_path / "p.py")],
-        capture_output=True, text=True, cwd=ROOT,
+        [sys.executable, "-m", "lstmgen", SEED_MODEL, "-o", str(tmp_path / "p.py")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
     )
     assert result.returncode == 0
     assert result.stderr == ""

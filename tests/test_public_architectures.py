@@ -62,7 +62,8 @@ def conv_lstm_classifier(K, steps=40, features=3):
 
 @pytest.mark.parametrize("fmt", ["h5", "keras"])
 @pytest.mark.parametrize(
-    "builder", [addition_rnn, weather_forecasting, char_seq2seq, conv_lstm_classifier],
+    "builder",
+    [addition_rnn, weather_forecasting, char_seq2seq, conv_lstm_classifier],
     ids=lambda b: b.__name__,
 )
 def test_architecture(any_keras, builder, fmt, tmp_path):
@@ -71,7 +72,9 @@ def test_architecture(any_keras, builder, fmt, tmp_path):
 
 @pytest.mark.parametrize("fmt", ["h5", "keras"])
 def test_imdb_bidirectional(any_keras, fmt, tmp_path):
-    check_against_keras(imdb_bidirectional(any_keras), tmp_path, fmt, make_inputs=token_ids, scale=0.3)
+    check_against_keras(
+        imdb_bidirectional(any_keras), tmp_path, fmt, make_inputs=token_ids, scale=0.3
+    )
 
 
 def imdb_lstm_classic(K, vocabulary=30, length=12):

@@ -48,7 +48,9 @@ def build(K, steps, ops, head):
                 "conv": lambda: L.Conv1D(width, 3, padding="causal", activation="tanh"),
                 "dense": lambda: L.Dense(width, activation="relu"),
                 "norm": lambda: L.LayerNormalization(),
-                "bidirectional": lambda: L.Bidirectional(L.SimpleRNN(width // 2, return_sequences=True)),
+                "bidirectional": lambda: L.Bidirectional(
+                    L.SimpleRNN(width // 2, return_sequences=True)
+                ),
                 "activation": lambda: L.Activation("sigmoid"),
             }[name]()
             y = layer(x)

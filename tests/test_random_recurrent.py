@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from codegen.layers.base import Options
+from lstmgen.layers.base import Options
 from oracle import check_against_keras, flatten, padded, random_inputs, zero_padding
 
 KINDS = ["LSTM", "GRU", "SimpleRNN"]
@@ -72,8 +72,15 @@ def test_random_recurrent_stacks(request, version, steps, spec, fmt, unroll, see
     model = build(K, steps, masking, specs)
     with tempfile.TemporaryDirectory() as folder:
         check_against_keras(
-            model, folder, fmt, batches=(1, 4), options=Options(unroll=unroll), seed=seed,
-            scale=0.4, make_inputs=padded if masking else random_inputs, steps=5,
+            model,
+            folder,
+            fmt,
+            batches=(1, 4),
+            options=Options(unroll=unroll),
+            seed=seed,
+            scale=0.4,
+            make_inputs=padded if masking else random_inputs,
+            steps=5,
         )
 
 
@@ -121,8 +128,10 @@ def recurrent_layer(K, spec, backwards):
     L = K.layers
     units, kind = spec["units"], spec["kind"]
     common = {
-        "return_sequences": spec["return_sequences"], "return_state": spec["return_state"],
-        "go_backwards": backwards, "zero_output_for_mask": spec["zero_output_for_mask"],
+        "return_sequences": spec["return_sequences"],
+        "return_state": spec["return_state"],
+        "go_backwards": backwards,
+        "zero_output_for_mask": spec["zero_output_for_mask"],
     }
     if kind == "RNN(LSTMCell)":
         return L.RNN(L.LSTMCell(units), **common)
@@ -147,7 +156,11 @@ def build_graph(K, steps, front, specs):
         forward = recurrent_layer(K, spec, spec["go_backwards"])
         if spec["wrap"]:
             mode = None if spec["wrap"] == "None" else spec["wrap"]
-            backward = recurrent_layer(K, spec, not spec["go_backwards"]) if spec["backward_layer"] else None
+            backward = (
+                recurrent_layer(K, spec, not spec["go_backwards"])
+                if spec["backward_layer"]
+                else None
+            )
             result = L.Bidirectional(forward, merge_mode=mode, backward_layer=backward)(x)
         elif spec["initial_state"]:
             states = [K.Input((size,)) for size in state_sizes(spec)]
@@ -170,13 +183,17 @@ def graph_inputs(front):
         rng = np.random.default_rng(seed)
         pre = front.endswith("pre")
         if front.startswith("embedding"):
-            ids = rng.integers(1, 12, (batch,) + tuple(steps if n is None else n for n in shapes[0][1:]))
+            ids = rng.integers(
+                1, 12, (batch,) + tuple(steps if n is None else n for n in shapes[0][1:])
+            )
             first = [zero_padding(ids, rng, pre).astype(np.int32)]
         elif front.startswith("masking"):
             first = padded(shapes[:1], batch, seed, steps, pre=pre)
         else:
             first = random_inputs(shapes[:1], batch, seed, steps)
-        return first + [rng.normal(size=(batch,) + tuple(s[1:])).astype(np.float32) for s in shapes[1:]]
+        return first + [
+            rng.normal(size=(batch,) + tuple(s[1:])).astype(np.float32) for s in shapes[1:]
+        ]
 
     return make
 
@@ -198,6 +215,12 @@ def test_random_recurrent_graphs(request, version, steps, graph, fmt, seed):
     model = build_graph(K, steps, front, specs)
     with tempfile.TemporaryDirectory() as folder:
         check_against_keras(
-            model, folder, fmt, batches=(1, 3), seed=seed, scale=0.4,
-            make_inputs=graph_inputs(front), steps=5,
+            model,
+            folder,
+            fmt,
+            batches=(1, 3),
+            seed=seed,
+            scale=0.4,
+            make_inputs=graph_inputs(front),
+            steps=5,
         )

@@ -6,12 +6,26 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from codegen.layers.base import Options
+from lstmgen.layers.base import Options
 from oracle import check_against_keras
 
 ACTIVATIONS = [
-    "linear", "relu", "relu6", "elu", "selu", "gelu", "sigmoid", "hard_sigmoid", "tanh",
-    "softsign", "softplus", "swish", "mish", "leaky_relu", "softmax", "log_softmax",
+    "linear",
+    "relu",
+    "relu6",
+    "elu",
+    "selu",
+    "gelu",
+    "sigmoid",
+    "hard_sigmoid",
+    "tanh",
+    "softsign",
+    "softplus",
+    "swish",
+    "mish",
+    "leaky_relu",
+    "softmax",
+    "log_softmax",
 ]
 GATE_ACTIVATIONS = ["sigmoid", "hard_sigmoid", "tanh", "softsign", "linear"]
 
@@ -91,6 +105,11 @@ def test_random_sequential_stacks(request, version, steps, features, specs, fmt,
     model = build(K, steps, features, specs)
     with tempfile.TemporaryDirectory() as folder:
         check_against_keras(
-            model, folder, fmt, batches=(1, 3), options=Options(unroll=unroll), seed=seed,
+            model,
+            folder,
+            fmt,
+            batches=(1, 3),
+            options=Options(unroll=unroll),
+            seed=seed,
             scale=0.4,
         )

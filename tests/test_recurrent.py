@@ -2,7 +2,7 @@
 
 import pytest
 
-from codegen.layers.base import Options
+from lstmgen.layers.base import Options
 from oracle import check_against_keras
 from test_lstm import PAIRS
 
@@ -40,7 +40,10 @@ def test_options(any_keras, kind, options, fmt, tmp_path):
 def test_gru_reset_after(any_keras, reset_after, use_bias, fmt, tmp_path):
     K = any_keras
     layer = K.layers.GRU(
-        4, reset_after=reset_after, use_bias=use_bias, recurrent_activation="hard_sigmoid",
+        4,
+        reset_after=reset_after,
+        use_bias=use_bias,
+        recurrent_activation="hard_sigmoid",
         return_sequences=True,
     )
     model = K.Sequential([K.Input((6, 3)), layer, K.layers.GRU(3, reset_after=reset_after)])
@@ -57,7 +60,10 @@ def test_activations(any_keras, kind, activation, recurrent, fmt, tmp_path):
     K = any_keras
     extra = {"recurrent_activation": recurrent} if kind == "GRU" else {}
     model = K.Sequential(
-        [K.Input((5, 2)), rnn(K, kind, units=3, activation=activation, return_sequences=True, **extra)]
+        [
+            K.Input((5, 2)),
+            rnn(K, kind, units=3, activation=activation, return_sequences=True, **extra),
+        ]
     )
     # Unbounded activations (exponential, relu) explode with large weights: keep them moderate.
     check_against_keras(model, tmp_path, fmt, batches=(1, 3), seed=len(activation), scale=0.25)

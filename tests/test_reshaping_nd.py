@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from oracle import TOLERANCE, check_against_keras, generate_module, relative_error, save
 
-from codegen.errors import LstmgenError
+from lstmgen.errors import LstmgenError
 
 SPATIAL = {2: (3, 4), 3: (2, 3, 3)}
 CHANNELS = 2

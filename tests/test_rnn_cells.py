@@ -3,9 +3,17 @@
 import numpy as np
 import pytest
 
-from codegen.layers.base import Options
+from lstmgen.layers.base import Options
 from test_cli_errors import assert_refused, edit_config
-from oracle import check_against_keras, flatten, generate_module, padded, randomize, relative_error, save
+from oracle import (
+    check_against_keras,
+    flatten,
+    generate_module,
+    padded,
+    randomize,
+    relative_error,
+    save,
+)
 
 FORMATS = ["h5", "keras"]
 CELLS = ["LSTMCell", "GRUCell", "SimpleRNNCell"]
@@ -16,7 +24,9 @@ def cell(K, kind, units, **options):
 
 
 def stacked(K, kinds_and_units, **options):
-    return K.layers.StackedRNNCells([cell(K, kind, units, **options) for kind, units in kinds_and_units])
+    return K.layers.StackedRNNCells(
+        [cell(K, kind, units, **options) for kind, units in kinds_and_units]
+    )
 
 
 MIXED = [("LSTMCell", 4), ("GRUCell", 3), ("SimpleRNNCell", 5), ("LSTMCell", 2)]
@@ -54,7 +64,9 @@ def test_single_cell_options(any_keras, kind, options, tmp_path):
         ("GRUCell", {"reset_after": False, "use_bias": False}),
         ("SimpleRNNCell", {"activation": "elu", "use_bias": False}),
     ],
-    ids=lambda value: "-".join(f"{k}={v}" for k, v in value.items()) if isinstance(value, dict) else value,
+    ids=lambda value: (
+        "-".join(f"{k}={v}" for k, v in value.items()) if isinstance(value, dict) else value
+    ),
 )
 def test_cell_options(any_keras, kind, cell_options, tmp_path):
     K = any_keras
@@ -87,7 +99,11 @@ def test_stacked_cells_go_backwards_and_options(any_keras, fmt, tmp_path):
         ]
     )
     model = K.Sequential(
-        [K.Input((5, 2)), K.layers.RNN(cells, go_backwards=True, return_sequences=True), K.layers.Dense(2)]
+        [
+            K.Input((5, 2)),
+            K.layers.RNN(cells, go_backwards=True, return_sequences=True),
+            K.layers.Dense(2),
+        ]
     )
     check_against_keras(model, tmp_path, fmt, scale=0.4)
 
@@ -113,11 +129,13 @@ def test_masking(any_keras, kind, zero_output, tmp_path):
 def test_initial_states_from_other_tensors(any_keras, fmt, tmp_path):
     K = any_keras
     encoder_in, decoder_in = K.Input((5, 3)), K.Input((4, 2))
-    encoded = K.layers.RNN(stacked(K, [("LSTMCell", 4), ("GRUCell", 3)]), return_state=True)(encoder_in)
+    encoded = K.layers.RNN(stacked(K, [("LSTMCell", 4), ("GRUCell", 3)]), return_state=True)(
+        encoder_in
+    )
     states = flatten(encoded[1:])
-    decoded = K.layers.RNN(
-        stacked(K, [("LSTMCell", 4), ("GRUCell", 3)]), return_sequences=True
-    )(K.layers.Masking()(decoder_in), initial_state=[states[:2], states[2]])  # per cell
+    decoded = K.layers.RNN(stacked(K, [("LSTMCell", 4), ("GRUCell", 3)]), return_sequences=True)(
+        K.layers.Masking()(decoder_in), initial_state=[states[:2], states[2]]
+    )  # per cell
     single = K.layers.RNN(cell(K, "LSTMCell", 4), return_sequences=True)(
         decoder_in, initial_state=list(states[:2])
     )
@@ -152,9 +170,15 @@ def test_many_cells_of_one_class_keep_their_order(any_keras, tmp_path):
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_stateful_rnn_cells_keep_state_between_calls(any_keras, fmt, tmp_path):
     K = any_keras
-    shape = {"batch_shape": (2, None, 3)} if K.__name__ == "keras" else {"batch_size": 2, "shape": (None, 3)}
+    shape = (
+        {"batch_shape": (2, None, 3)}
+        if K.__name__ == "keras"
+        else {"batch_size": 2, "shape": (None, 3)}
+    )
     x = K.Input(**shape)
-    y = K.layers.RNN(stacked(K, [("LSTMCell", 4), ("GRUCell", 3)]), stateful=True, return_sequences=True)(x)
+    y = K.layers.RNN(
+        stacked(K, [("LSTMCell", 4), ("GRUCell", 3)]), stateful=True, return_sequences=True
+    )(x)
     y = K.layers.RNN(cell(K, "SimpleRNNCell", 2), stateful=True)(y)
     model = K.Model(x, y)
     randomize(model, seed=4, scale=0.4)
@@ -168,7 +192,11 @@ def test_stateful_rnn_cells_keep_state_between_calls(any_keras, fmt, tmp_path):
 def test_streaming_step_matches_predict(keras3, tmp_path):
     K = keras3
     model = K.Sequential(
-        [K.Input((None, 3)), K.layers.RNN(stacked(K, MIXED), return_sequences=True), K.layers.Dense(2)]
+        [
+            K.Input((None, 3)),
+            K.layers.RNN(stacked(K, MIXED), return_sequences=True),
+            K.layers.Dense(2),
+        ]
     )
     randomize(model, seed=2, scale=0.4)
     module = generate_module(save(model, tmp_path, "keras"), tmp_path)
@@ -188,12 +216,18 @@ def test_unsupported_cells_are_refused_in_one_line(capsys, keras2, tmp_path):
     path = save(model, tmp_path, "h5")
 
     def peephole(config):
-        config["config"]["layers"][-1]["config"]["cell"]["config"]["cells"][1]["class_name"] = "PeepholeLSTMCell"
+        config["config"]["layers"][-1]["config"]["cell"]["config"]["cells"][1][
+            "class_name"
+        ] = "PeepholeLSTMCell"
 
     def weightless(config):
-        config["config"]["layers"][-1]["config"]["cell"]["config"]["cells"][0]["config"]["use_bias"] = False
+        config["config"]["layers"][-1]["config"]["cell"]["config"]["cells"][0]["config"][
+            "use_bias"
+        ] = False
 
     edited = edit_config(path, tmp_path / "peephole.h5", peephole)
-    assert_refused(capsys, tmp_path, edited, "layer 'rnn'", "PeepholeLSTMCell", "supported: GRUCell")
+    assert_refused(
+        capsys, tmp_path, edited, "layer 'rnn'", "PeepholeLSTMCell", "supported: GRUCell"
+    )
     edited = edit_config(path, tmp_path / "weights.h5", weightless)
     assert_refused(capsys, tmp_path, edited, "layer 'rnn/cells/1'", "weight")

@@ -18,7 +18,9 @@ CONV_OPTIONS = [
 ]
 
 
-@pytest.mark.parametrize("options", CONV_OPTIONS, ids=lambda o: "-".join(f"{k}={v}" for k, v in o.items()))
+@pytest.mark.parametrize(
+    "options", CONV_OPTIONS, ids=lambda o: "-".join(f"{k}={v}" for k, v in o.items())
+)
 @pytest.mark.parametrize("steps", [9, None])
 def test_conv1d(any_keras, options, steps, tmp_path):
     K = any_keras
@@ -29,8 +31,12 @@ def test_conv1d(any_keras, options, steps, tmp_path):
 
 @pytest.mark.parametrize(
     "options",
-    [{"padding": "valid"}, {"padding": "same"}, {"padding": "same", "groups": 2},
-     {"padding": "valid", "dilation_rate": 2}],
+    [
+        {"padding": "valid"},
+        {"padding": "same"},
+        {"padding": "same", "groups": 2},
+        {"padding": "valid", "dilation_rate": 2},
+    ],
     ids=lambda o: "-".join(f"{k}={v}" for k, v in o.items()),
 )
 def test_conv1d_channels_first(any_keras, options, tmp_path):
@@ -51,14 +57,21 @@ def test_conv1d_channels_first(any_keras, options, tmp_path):
         expected = np.asarray(twin(x.transpose(0, 2, 1))).transpose(0, 2, 1)
         assert relative_error(module.predict(x), expected) <= 1e-5
         return
-    check_against_keras(model, tmp_path, "keras" if K.__name__ == "keras" else "h5", use_predict=True)
+    check_against_keras(
+        model, tmp_path, "keras" if K.__name__ == "keras" else "h5", use_predict=True
+    )
 
 
 @pytest.mark.parametrize("kind", ["MaxPooling1D", "AveragePooling1D"])
 @pytest.mark.parametrize(
     "options",
-    [{}, {"pool_size": 3}, {"pool_size": 3, "strides": 1}, {"pool_size": 3, "padding": "same"},
-     {"pool_size": 2, "strides": 3, "padding": "same"}],
+    [
+        {},
+        {"pool_size": 3},
+        {"pool_size": 3, "strides": 1},
+        {"pool_size": 3, "padding": "same"},
+        {"pool_size": 2, "strides": 3, "padding": "same"},
+    ],
     ids=lambda o: "-".join(f"{k}={v}" for k, v in o.items()) or "default",
 )
 def test_pooling1d(any_keras, kind, options, tmp_path):
@@ -147,7 +160,11 @@ def test_batch_normalization_over_several_axes_keras2(keras2, fmt, tmp_path):
     """tf.keras accepts a list axis; its vectors are then full-rank, (1, C1, 1, C3)."""
     K = keras2
     model = K.Sequential(
-        [K.Input((3, 5, 4)), K.layers.BatchNormalization(axis=[1, 3], epsilon=0.01), K.layers.Flatten()]
+        [
+            K.Input((3, 5, 4)),
+            K.layers.BatchNormalization(axis=[1, 3], epsilon=0.01),
+            K.layers.Flatten(),
+        ]
     )
     rng = np.random.default_rng(8)
     for weight in model.weights:
@@ -157,7 +174,9 @@ def test_batch_normalization_over_several_axes_keras2(keras2, fmt, tmp_path):
     check_against_keras(model, tmp_path, fmt, randomize_weights=False)
 
 
-@pytest.mark.parametrize("options", [{}, {"axis": [1, 2]}, {"center": False}, {"scale": False, "epsilon": 0.1}])
+@pytest.mark.parametrize(
+    "options", [{}, {"axis": [1, 2]}, {"center": False}, {"scale": False, "epsilon": 0.1}]
+)
 def test_layer_normalization(any_keras, options, tmp_path):
     K = any_keras
     model = K.Sequential([K.Input((5, 4)), K.layers.LayerNormalization(**options), K.layers.GRU(3)])
@@ -170,7 +189,9 @@ def test_layer_normalization_rms_keras3(keras3, tmp_path):
     check_against_keras(model, tmp_path, "keras")
 
 
-@pytest.mark.parametrize("kind", ["Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate"])
+@pytest.mark.parametrize(
+    "kind", ["Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate"]
+)
 def test_merge_layers(any_keras, kind, tmp_path):
     K = any_keras
     a, b, c = K.Input((5, 3)), K.Input((5, 3)), K.Input((5, 3))

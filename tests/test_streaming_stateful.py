@@ -63,7 +63,12 @@ def test_step_on_sequence_outputs_and_time_distributed(any_keras, tmp_path):
 def test_step_with_embedding_ids(keras3, tmp_path):
     K = keras3
     model = K.Sequential(
-        [K.Input((None,), dtype="int32"), K.layers.Embedding(12, 4), K.layers.LSTM(5), K.layers.Dense(12)]
+        [
+            K.Input((None,), dtype="int32"),
+            K.layers.Embedding(12, 4),
+            K.layers.LSTM(5),
+            K.layers.Dense(12),
+        ]
     )
     randomize(model, seed=5)
     module = generate_module(save(model, tmp_path, "keras"), tmp_path)
@@ -153,7 +158,9 @@ def test_step_gives_return_state_outputs(any_keras, kind, tmp_path):
     outputs = getattr(K.layers, kind)(4, return_sequences=True, return_state=True)(inputs)
     model = K.Model(inputs, list(outputs))
     randomize(model, seed=9)
-    module = generate_module(save(model, tmp_path, "keras" if K.__name__ == "keras" else "h5"), tmp_path)
+    module = generate_module(
+        save(model, tmp_path, "keras" if K.__name__ == "keras" else "h5"), tmp_path
+    )
     x = np.random.default_rng(5).normal(size=(2, 4, 3)).astype(np.float32)
     for t, got in enumerate(stream(module, x)):
         expected = [np.asarray(a) for a in model(x[:, : t + 1])]

@@ -10,9 +10,9 @@ import zipfile
 import h5py
 import pytest
 
-from codegen import verify
-from codegen.errors import UnsupportedError
-from codegen.reader.safety import every_layer, refuse_code
+from lstmgen import verify
+from lstmgen.errors import UnsupportedError
+from lstmgen.reader.safety import every_layer, refuse_code
 from oracle import save
 from test_commands import SEED, run
 
@@ -117,7 +117,9 @@ def evil_module(tmp_path, monkeypatch):
 
 def test_custom_module_layer_is_refused_by_verify(capsys, tmp_path, keras3, evil_module):
     K = keras3
-    model = K.Sequential([K.Input((4, 3)), K.layers.LSTM(2, name="lstm"), K.layers.Dense(1, name="dense")])
+    model = K.Sequential(
+        [K.Input((4, 3)), K.layers.LSTM(2, name="lstm"), K.layers.Dense(1, name="dense")]
+    )
     built = save(model, tmp_path, "keras")
 
     def custom(config):
@@ -142,10 +144,14 @@ def test_dangling_custom_activation_is_refused(capsys, tmp_path, keras3, evil_mo
 
     def custom(config):
         drop_output("side")(config)
-        side_layer = next(layer for layer in config["config"]["layers"] if layer["config"]["name"] == "side")
+        side_layer = next(
+            layer for layer in config["config"]["layers"] if layer["config"]["name"] == "side"
+        )
         side_layer["config"]["activation"] = {
-            "module": "lstmgen_evil_layers", "class_name": "function",
-            "config": "evil_activation", "registered_name": "evil_activation",
+            "module": "lstmgen_evil_layers",
+            "class_name": "function",
+            "config": "evil_activation",
+            "registered_name": "evil_activation",
         }
 
     path = edit_config(built, tmp_path / f"act.{fmt}", custom)
@@ -177,7 +183,9 @@ def test_verify_refuses_a_layer_class_lstmgen_does_not_translate(capsys, tmp_pat
     path = edit_config(built, tmp_path / "unknown.h5", rename)
     code, _, err = run(capsys, "verify", path, os.path.join(SEED, "predictor.py"))
     assert code == 2
-    one_line_refusal(err, path, "layer 'side' (MyUnknownLayer)", "not a layer class lstmgen translates")
+    one_line_refusal(
+        err, path, "layer 'side' (MyUnknownLayer)", "not a layer class lstmgen translates"
+    )
 
 
 def test_masked_models_and_compile_config_still_pass_the_guard(tmp_path, keras3, keras2):
@@ -217,39 +225,111 @@ def layer(class_name, name, **config):
 
 
 def model(*layers, name="outer"):
-    return {"class_name": "Sequential", "module": "keras", "config": {"name": name, "layers": list(layers)}}
+    return {
+        "class_name": "Sequential",
+        "module": "keras",
+        "config": {"name": name, "layers": list(layers)},
+    }
 
 
-LAMBDA_CODE = {"class_name": "__lambda__", "config": {"code": "4wEAAA==", "defaults": None, "closure": None}}
+LAMBDA_CODE = {
+    "class_name": "__lambda__",
+    "config": {"code": "4wEAAA==", "defaults": None, "closure": None},
+}
 
 
 @pytest.mark.parametrize(
     "config, fragments",
     [
         # Deep inside: Sequential > Sequential > TimeDistributed > Lambda.
-        (model(layer("Dense", "d"), model(layer("TimeDistributed", "td", layer=layer(
-            "Lambda", "lam", function=LAMBDA_CODE)), name="inner")),
-         ("layer 'inner/td/lam' (Lambda)",)),
+        (
+            model(
+                layer("Dense", "d"),
+                model(
+                    layer(
+                        "TimeDistributed", "td", layer=layer("Lambda", "lam", function=LAMBDA_CODE)
+                    ),
+                    name="inner",
+                ),
+            ),
+            ("layer 'inner/td/lam' (Lambda)",),
+        ),
         # A lambda serialized by Keras 3 where a layer option is, e.g. a Lambda's output_shape.
-        (model(layer("Dense", "d", activation=LAMBDA_CODE)), ("layer 'd' (Dense)", "'activation'", "lambda")),
+        (
+            model(layer("Dense", "d", activation=LAMBDA_CODE)),
+            ("layer 'd' (Dense)", "'activation'", "lambda"),
+        ),
         # Keras 2's marshalled function in any layer's config.
-        (model(layer("Dense", "d", function="4wEAAA==", function_type="lambda")), ("layer 'd' (Dense)", "lambda")),
+        (
+            model(layer("Dense", "d", function="4wEAAA==", function_type="lambda")),
+            ("layer 'd' (Dense)", "lambda"),
+        ),
         # An RNN's cell from a foreign module; StackedRNNCells's cells.
-        (model(layer("RNN", "rnn", cell={"class_name": "MyCell", "module": "my.cells", "config": {}})),
-         ("layer 'rnn/mycell' (MyCell)", "'my.cells'")),
-        (model(layer("RNN", "rnn", cell=layer("StackedRNNCells", "s", cells=[
-            layer("LSTMCell", "c0"), {"class_name": "GRUCell", "registered_name": "pkg>GRUCell", "config": {}}]))),
-         ("layer 'rnn/s/grucell' (GRUCell)", "pkg>GRUCell")),
+        (
+            model(
+                layer(
+                    "RNN", "rnn", cell={"class_name": "MyCell", "module": "my.cells", "config": {}}
+                )
+            ),
+            ("layer 'rnn/mycell' (MyCell)", "'my.cells'"),
+        ),
+        (
+            model(
+                layer(
+                    "RNN",
+                    "rnn",
+                    cell=layer(
+                        "StackedRNNCells",
+                        "s",
+                        cells=[
+                            layer("LSTMCell", "c0"),
+                            {
+                                "class_name": "GRUCell",
+                                "registered_name": "pkg>GRUCell",
+                                "config": {},
+                            },
+                        ],
+                    ),
+                )
+            ),
+            ("layer 'rnn/s/grucell' (GRUCell)", "pkg>GRUCell"),
+        ),
         # Bidirectional's backward layer; an initializer from a foreign module.
-        (model(layer("Bidirectional", "bi", layer=layer("LSTM", "f"), backward_layer=layer("SlicingOpLambda", "b"))),
-         ("layer 'bi/b' (SlicingOpLambda)",)),
-        (model(layer("Dense", "d", kernel_initializer={"class_name": "Init", "module": "evil", "config": {}})),
-         ("layer 'd' (Dense)", "'kernel_initializer'", "'evil'")),
+        (
+            model(
+                layer(
+                    "Bidirectional",
+                    "bi",
+                    layer=layer("LSTM", "f"),
+                    backward_layer=layer("SlicingOpLambda", "b"),
+                )
+            ),
+            ("layer 'bi/b' (SlicingOpLambda)",),
+        ),
+        (
+            model(
+                layer(
+                    "Dense",
+                    "d",
+                    kernel_initializer={"class_name": "Init", "module": "evil", "config": {}},
+                )
+            ),
+            ("layer 'd' (Dense)", "'kernel_initializer'", "'evil'"),
+        ),
         # A function Keras would look up outside its own modules; the model class itself.
-        (model(layer("Dense", "d", activation={"class_name": "function", "config": "f"})), ("'activation'",)),
-        ({"class_name": "MyModel", "module": "__main__", "config": {"layers": []}}, ("model 'model' (MyModel)",)),
+        (
+            model(layer("Dense", "d", activation={"class_name": "function", "config": "f"})),
+            ("'activation'",),
+        ),
+        (
+            {"class_name": "MyModel", "module": "__main__", "config": {"layers": []}},
+            ("model 'model' (MyModel)",),
+        ),
         # Keras 2.0's Sequential: a bare list of layers.
-        ({"class_name": "Sequential", "config": [layer("TFOpLambda", "op")]}, ("layer 'op' (TFOpLambda)",)),
+        (
+            {"class_name": "Sequential", "config": [layer("TFOpLambda", "op")]},
+            ("layer 'op' (TFOpLambda)",),
+        ),
     ],
 )
 def test_code_is_found_at_any_depth(config, fragments):
@@ -261,11 +341,16 @@ def test_code_is_found_at_any_depth(config, fragments):
 
 
 def test_every_layer_and_a_deep_config():
-    config = model(layer("Bidirectional", "bi", layer=layer("LSTM", "f")),
-                   layer("RNN", "rnn", cell=layer("StackedRNNCells", "s", cells=[layer("GRUCell", "g")])))
+    config = model(
+        layer("Bidirectional", "bi", layer=layer("LSTM", "f")),
+        layer("RNN", "rnn", cell=layer("StackedRNNCells", "s", cells=[layer("GRUCell", "g")])),
+    )
     refuse_code(config)
     assert [(entry.name, entry.class_name) for entry in every_layer(config)] == [
-        ("bi", "Bidirectional"), ("bi/f", "LSTM"), ("rnn", "RNN"), ("rnn/s", "StackedRNNCells"),
+        ("bi", "Bidirectional"),
+        ("bi/f", "LSTM"),
+        ("rnn", "RNN"),
+        ("rnn/s", "StackedRNNCells"),
         ("rnn/s/g", "GRUCell"),
     ]
     deep = layer("Lambda", "lam")

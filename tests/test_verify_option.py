@@ -7,7 +7,6 @@ import sys
 import numpy as np
 import pytest
 
-from codegen.cli import main
 from oracle import load_module, save
 from test_commands import SEED, run
 
@@ -30,13 +29,17 @@ def test_verify_embeds_keras_output_as_self_test(capsys, tmp_path, keras2):
     np.testing.assert_array_equal(expected, np.asarray(keras_model(inputs), np.float32))
     assert "Keras's output" in open(out).read()
     assert "regenerate with `lstmgen model.h5 --verify -o <this file>`" in module.__doc__
-    result = subprocess.run([sys.executable, str(out), "--self-test"], capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, str(out), "--self-test"], capture_output=True, text=True
+    )
     assert result.returncode == 0 and "self-test passed" in result.stdout, result.stdout
 
 
 def test_verify_with_keras3_and_weights_file(capsys, tmp_path, keras3):
     K = keras3
-    model = K.Sequential([K.Input((5, 3)), K.layers.GRU(4, return_sequences=True), K.layers.LSTM(3)])
+    model = K.Sequential(
+        [K.Input((5, 3)), K.layers.GRU(4, return_sequences=True), K.layers.LSTM(3)]
+    )
     path = save(model, tmp_path, "keras")
     out = tmp_path / "gru.py"
     code, _, err = run(capsys, path, "-o", str(out), "--verify", "--weights-file", "-q")
@@ -49,16 +52,13 @@ def test_verify_with_keras3_and_weights_file(capsys, tmp_path, keras3):
     assert module.self_test()[0]
 
 
-
 @pytest.fixture
 def keras_disagrees(monkeypatch):
     """Keras's outputs, as verify sees them, all off by one."""
-    import codegen.verify
+    import lstmgen.verify
 
-    real = codegen.verify.keras_outputs
-    monkeypatch.setattr(
-        codegen.verify, "keras_outputs", lambda *args: [y + 1 for y in real(*args)]
-    )
+    real = lstmgen.verify.keras_outputs
+    monkeypatch.setattr(lstmgen.verify, "keras_outputs", lambda *args: [y + 1 for y in real(*args)])
 
 
 def test_verify_to_stdout(capsys, keras2):

@@ -10,8 +10,8 @@ import sys
 import numpy as np
 import pytest
 
-from codegen.cli import main
-from codegen.output_files import write_npz
+from lstmgen.cli import main
+from lstmgen.output_files import write_npz
 from oracle import load_module
 from test_commands import SEED
 from test_hostile_files import edit_weight
@@ -66,12 +66,19 @@ def test_missing_npz_is_a_clear_error(tmp_path):
     "edit, message",
     [
         (lambda a: a.pop("dense_bias"), r"missing \['dense_bias'\], unexpected \[\]"),
-        (lambda a: a.update(extra=np.zeros(1, np.float32)), r"missing \[\], unexpected \['extra'\]"),
-        (lambda a: a.update(dense_bias=np.zeros(3, np.float32)),
-         r"array 'dense_bias' is float32 \(3,\), this predictor expects float32 \(2,\)"),
+        (
+            lambda a: a.update(extra=np.zeros(1, np.float32)),
+            r"missing \[\], unexpected \['extra'\]",
+        ),
+        (
+            lambda a: a.update(dense_bias=np.zeros(3, np.float32)),
+            r"array 'dense_bias' is float32 \(3,\), this predictor expects float32 \(2,\)",
+        ),
         (lambda a: a.update(dense_bias=np.zeros(2, np.int32)), r"array 'dense_bias' is int32"),
-        (lambda a: a.update(dense_bias=np.zeros(2, np.float64)),
-         r"array 'dense_bias' is float64 \(2,\), this predictor expects float32 \(2,\)"),
+        (
+            lambda a: a.update(dense_bias=np.zeros(2, np.float64)),
+            r"array 'dense_bias' is float64 \(2,\), this predictor expects float32 \(2,\)",
+        ),
         (lambda a: a.update(dense_bias=np.zeros(2, ">f4")), r"array 'dense_bias' is >f4"),
     ],
 )
@@ -81,7 +88,9 @@ def test_npz_that_does_not_fit_is_a_clear_error(tmp_path, edit, message):
         arrays = {name: data[name] for name in data.files}
     edit(arrays)
     write_npz(str(tmp_path / "predictor.npz"), arrays)
-    with pytest.raises(ValueError, match=re.escape(str(tmp_path / "predictor.npz")) + ": .*" + message):
+    with pytest.raises(
+        ValueError, match=re.escape(str(tmp_path / "predictor.npz")) + ": .*" + message
+    ):
         load_module(source)
 
 
@@ -115,8 +124,11 @@ def test_a_retrained_model_changes_only_data_lines(tmp_path):
     old = open(generate(tmp_path / "old", model=old_model)).read().splitlines()
     new = open(generate(tmp_path / "new", model=new_model)).read().splitlines()
     assert old != new
-    changed = [line[1:] for line in difflib.unified_diff(old, new, lineterm="", n=0)
-               if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+    changed = [
+        line[1:]
+        for line in difflib.unified_diff(old, new, lineterm="", n=0)
+        if line[:1] in "+-" and not line.startswith(("+++", "---"))
+    ]
     assert changed and all(DATA_LINE.match(line) for line in changed), [
         line for line in changed if not DATA_LINE.match(line)
     ]
@@ -155,22 +167,26 @@ def test_weights_file_needs_an_output_ending_in_py(capsys, tmp_path):
 
 
 def test_generate_refuses_weights_file_instead_of_dropping_the_arrays():
-    from codegen.errors import LstmgenError
-    from codegen.generate import generate as generate_source_text
-    from codegen.layers.base import Options
+    from lstmgen.errors import LstmgenError
+    from lstmgen.generate import generate as generate_source_text
+    from lstmgen.layers.base import Options
 
     with pytest.raises(LstmgenError, match=r"Options\(weights_file=True\)"):
         generate_source_text(SEED_MODEL, options=Options(weights_file=True))
 
 
 @pytest.mark.parametrize("previous_npz", [True, False])
-def test_failed_module_move_leaves_no_half_replaced_pair(tmp_path, monkeypatch, capsys, previous_npz):
-    import codegen.output_files
+def test_failed_module_move_leaves_no_half_replaced_pair(
+    tmp_path, monkeypatch, capsys, previous_npz
+):
+    import lstmgen.output_files
 
     out = tmp_path / "predictor.py"
     if previous_npz:
         generate(tmp_path, "--weights-file")
-        old = {name: open(tmp_path / name, "rb").read() for name in ("predictor.py", "predictor.npz")}
+        old = {
+            name: open(tmp_path / name, "rb").read() for name in ("predictor.py", "predictor.npz")
+        }
     real = os.replace
 
     def replace(source, target):
@@ -178,7 +194,7 @@ def test_failed_module_move_leaves_no_half_replaced_pair(tmp_path, monkeypatch, 
             raise PermissionError(13, "Permission denied")
         real(source, target)
 
-    monkeypatch.setattr(codegen.output_files.os, "replace", replace)
+    monkeypatch.setattr(lstmgen.output_files.os, "replace", replace)
     _, new_model = retrained(tmp_path)
     capsys.readouterr()
     assert main([str(new_model), "-o", str(out), "--weights-file"]) == 2
@@ -198,7 +214,10 @@ def test_stale_npz_next_to_an_embedded_module_is_warned_about(tmp_path, capsys):
     capsys.readouterr()
     assert main([SEED_MODEL, "-o", out]) == 0
     err = capsys.readouterr().err
-    assert f"lstmgen: warning: {tmp_path / 'predictor.npz'}: left from an earlier --weights-file run" in err
+    assert (
+        f"lstmgen: warning: {tmp_path / 'predictor.npz'}: left from an earlier --weights-file run"
+        in err
+    )
     assert "stale and unused" in err
     assert main([SEED_MODEL, "-o", out, "-q"]) == 0
     assert capsys.readouterr().err == ""

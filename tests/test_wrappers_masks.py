@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from codegen.layers.base import Options
+from lstmgen.layers.base import Options
 from oracle import check_against_keras, padded
 
 KINDS = ["LSTM", "GRU", "SimpleRNN"]
@@ -46,7 +46,10 @@ def test_bidirectional_explicit_backward_layer(any_keras, tmp_path):
     forward = K.layers.LSTM(4, return_sequences=True)
     backward = K.layers.LSTM(4, return_sequences=True, go_backwards=True, activation="relu")
     model = K.Sequential(
-        [K.Input((6, 3)), K.layers.Bidirectional(forward, backward_layer=backward, merge_mode="sum")]
+        [
+            K.Input((6, 3)),
+            K.layers.Bidirectional(forward, backward_layer=backward, merge_mode="sum"),
+        ]
     )
     check_against_keras(model, tmp_path, "h5", scale=0.4)
     check_against_keras(model, tmp_path, "keras", scale=0.4)
@@ -56,7 +59,10 @@ def test_bidirectional_around_go_backwards_layer(keras2, tmp_path):
     # Keras 2 flips the wrapped layer's go_backwards for the copy (Keras 3 refuses this model).
     K = keras2
     model = K.Sequential(
-        [K.Input((5, 3)), K.layers.Bidirectional(K.layers.GRU(3, go_backwards=True, return_sequences=True))]
+        [
+            K.Input((5, 3)),
+            K.layers.Bidirectional(K.layers.GRU(3, go_backwards=True, return_sequences=True)),
+        ]
     )
     check_against_keras(model, tmp_path, "h5")
 
@@ -96,7 +102,11 @@ def test_masking(any_keras, kind, sequences, backwards, pad, tmp_path):
     )
     options = Options(unroll=False) if backwards else Options()
     check_against_keras(
-        model, tmp_path, "keras" if sequences else "h5", batches=(1, 9), make_inputs=pad,
+        model,
+        tmp_path,
+        "keras" if sequences else "h5",
+        batches=(1, 9),
+        make_inputs=pad,
         options=options,
     )
 
@@ -139,7 +149,9 @@ def test_mask_with_initial_state(any_keras, kind, tmp_path):
     K = any_keras
     x, s = K.Input((6, 2)), K.Input((4,))
     states = [s, s] if kind == "LSTM" else [s]
-    y = rnn(K, kind, return_sequences=True, return_state=True)(K.layers.Masking()(x), initial_state=states)
+    y = rnn(K, kind, return_sequences=True, return_state=True)(
+        K.layers.Masking()(x), initial_state=states
+    )
     check_against_keras(K.Model([x, s], y), tmp_path, "h5", batches=(6,), make_inputs=pre_padded)
 
 
@@ -148,7 +160,7 @@ def token_ids(shapes, batch, seed, steps):
     (shape,) = shapes
     ids = rng.integers(1, 20, size=(batch,) + tuple(shape[1:]))
     for row in range(batch):
-        ids[row, rng.integers(0, shape[1] + 1):] = 0
+        ids[row, rng.integers(0, shape[1] + 1) :] = 0
     return [ids.astype(np.int32)]
 
 
@@ -160,7 +172,9 @@ def test_embedding_mask_zero(any_keras, fmt, tmp_path):
     y = K.layers.Bidirectional(K.layers.LSTM(4, return_sequences=True))(y)
     y = K.layers.GRU(3)(y)
     y = K.layers.Dense(2, activation="softmax")(y)
-    module = check_against_keras(K.Model(x, y), tmp_path, fmt, batches=(1, 7), make_inputs=token_ids)
+    module = check_against_keras(
+        K.Model(x, y), tmp_path, fmt, batches=(1, 7), make_inputs=token_ids
+    )
     with pytest.raises(ValueError, match="token ids"):
         module.predict(np.full((1, 8), 20, np.int32))
 

@@ -84,7 +84,9 @@ def main(argv=None):
     parser.add_argument("--input", metavar="X.npy", help="the rows to score (default: random)")
     parser.add_argument("--rows", type=int, default=200_000, help="random rows when no --input")
     parser.add_argument("--chunk", type=int, default=10_000, help="rows per task")
-    parser.add_argument("--scheduler", metavar="ADDRESS", help="a distributed scheduler, e.g. tcp://host:8786")
+    parser.add_argument(
+        "--scheduler", metavar="ADDRESS", help="a distributed scheduler, e.g. tcp://host:8786"
+    )
     parser.add_argument("-o", "--output", metavar="Y.npy", help="write the scores here")
     args = parser.parse_args(argv)
     predictor = load_predictor(args.predictor)
@@ -108,8 +110,10 @@ def main(argv=None):
         if client is not None:
             client.close()
     where = f"distributed scheduler {args.scheduler}" if client else "local threaded scheduler"
-    print(f"scored {len(x):,} rows in {-(-len(x) // args.chunk)} chunks on the {where}: "
-          f"{seconds:.2f} s, {len(x) / seconds:,.0f} rows/s; output {y.shape} {y.dtype}")
+    print(
+        f"scored {len(x):,} rows in {-(-len(x) // args.chunk)} chunks on the {where}: "
+        f"{seconds:.2f} s, {len(x) / seconds:,.0f} rows/s; output {y.shape} {y.dtype}"
+    )
     if args.output:
         np.save(args.output, y)
     return 0

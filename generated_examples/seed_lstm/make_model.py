@@ -20,7 +20,9 @@ def main():
     keras.utils.set_random_seed(7)
     # Keras 2.0-2.3 used recurrent_activation='hard_sigmoid' by default: spell it out.
     model = Sequential()
-    model.add(LSTM(5, return_sequences=True, input_shape=(32, 28), recurrent_activation="hard_sigmoid"))
+    model.add(
+        LSTM(5, return_sequences=True, input_shape=(32, 28), recurrent_activation="hard_sigmoid")
+    )
     model.add(LSTM(5, recurrent_activation="hard_sigmoid"))
     model.add(Dense(2, activation="softmax"))
     model.compile(loss="categorical_crossentropy", optimizer="adam", metrics=["accuracy"])

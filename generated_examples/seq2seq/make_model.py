@@ -41,7 +41,9 @@ def main():
     expected[:, :-1] = dec[:, 1:]
 
     encoder_inputs = keras.Input((None, len(source_chars)), name="encoder_chars")
-    _, state_h, state_c = keras.layers.LSTM(LATENT, return_state=True, name="encoder")(encoder_inputs)
+    _, state_h, state_c = keras.layers.LSTM(LATENT, return_state=True, name="encoder")(
+        encoder_inputs
+    )
     decoder_inputs = keras.Input((None, len(target_chars)), name="decoder_chars")
     decoded = keras.layers.LSTM(LATENT, return_sequences=True, name="decoder")(
         decoder_inputs, initial_state=[state_h, state_c]

@@ -1,6 +1,6 @@
 """Greedy decoding with the generated seq2seq predictor (NumPy only).
 
-    python generated_examples/seq2seq/translate.py abc hgfe dead
+python generated_examples/seq2seq/translate.py abc hgfe dead
 """
 
 import json

@@ -1,0 +1,307 @@
+"""What a layer handler receives (LayerContext) and returns (Built)."""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass, field
+from typing import Any, Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
+
+import numpy as np
+
+from lstmgen import activations
+from lstmgen.errors import UnsupportedError, layer_error
+from lstmgen.identifiers import NameTable
+from lstmgen.ir import Shape, Tensor, Weight
+from lstmgen.reader.normalize import LstmgenWarning
+from lstmgen.reader.saved_model import LayerRecord
+
+# Config keys that never change what a layer computes at inference.
+INFERENCE_IRRELEVANT = frozenset(
+    {
+        "name",
+        "trainable",
+        "dtype",
+        "batch_input_shape",
+        "batch_shape",
+        "input_shape",
+        "input_dim",
+        "input_length",
+        "seed",
+        "rate",
+        "noise_shape",
+        "stddev",
+        "kernel_initializer",
+        "recurrent_initializer",
+        "bias_initializer",
+        "kernel_regularizer",
+        "recurrent_regularizer",
+        "bias_regularizer",
+        "activity_regularizer",
+        "kernel_constraint",
+        "recurrent_constraint",
+        "bias_constraint",
+        "dropout",
+        "recurrent_dropout",
+        "unit_forget_bias",
+        "implementation",
+        "unroll",
+        "use_cudnn",
+        "reset_dropout_mask",
+        "lora_rank",
+        "lora_alpha",
+        "quantization_config",
+        "embeddings_initializer",
+        "embeddings_regularizer",
+        "embeddings_constraint",
+        "sparse",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Options:
+    """Generation choices from the command line."""
+
+    unroll: Optional[bool] = None  # None: unroll when the step count is fixed and small
+    unroll_limit: int = 128
+    timesteps: Optional[int] = None  # fixes a free time axis
+    fast: bool = True  # speed tricks that keep float32 results (see --readable)
+    float64: bool = False  # compute in float64 instead of Keras's float32 (see --float64)
+    weights_file: bool = False  # weights in a sibling .npz instead of the module (--weights-file)
+
+    def flags(self) -> str:
+        """The command-line flags that reproduce these options ('' for the defaults)."""
+        flags = []
+        if self.unroll is not None:
+            flags.append("--unroll" if self.unroll else "--no-unroll")
+        if self.unroll_limit != Options.unroll_limit:
+            flags.append(f"--unroll-limit {self.unroll_limit}")
+        if self.timesteps is not None:
+            flags.append(f"--timesteps {self.timesteps}")
+        if not self.fast:
+            flags.append("--readable")
+        if self.float64:
+            flags.append("--float64")
+        if self.weights_file:
+            flags.append("--weights-file")
+        return " ".join(flags)
+
+
+@dataclass
+class Built:
+    """A handler's result: template, its parameters, weights and output shapes."""
+
+    template: str
+    params: Dict[str, Any]
+    outputs: List[Shape]
+    weights: List[Weight] = field(default_factory=list)
+    helpers: FrozenSet[str] = frozenset()
+    alias: bool = False  # identity at inference: the output is the input
+    mask: str = "pass"  # first output's mask: "pass" the input's, "produce" a new one, "none"
+    masked_outputs: int = 1  # how many leading outputs carry that mask (2: merge_mode None)
+    consumes_mask: bool = False  # the function takes the input's mask, when there is one
+    output_names: Optional[List[str]] = None  # variable suffixes, e.g. ["out", "h", "c"]
+    # How step() runs it on one timestep: "same" function, its recurrent "cell" step,
+    # the wrapped "inner" function; None: the model cannot be streamed through it.
+    step: Optional[str] = None
+    # Each recurrent state's shape without the batch axis, as the layer returns it:
+    # (units,) for LSTM's h and c, (rows, cols, filters) for ConvLSTM2D's.
+    states: List[Tuple[int, ...]] = field(default_factory=list)
+    stateful: bool = False  # keeps its states between predict() calls
+    # Constants computed from weights at import: (variable, expression, comment).
+    derived: List[Tuple[str, str, str]] = field(default_factory=list)
+
+
+class WeightTable:
+    """Module constants for weights, one per layer and weight even if a layer is shared."""
+
+    def __init__(self, names: NameTable) -> None:
+        self._names = names
+        self._weights: Dict[Tuple[str, str], Weight] = {}
+
+    def claim_name(self, wanted: str) -> str:
+        """A fresh identifier for the generated module (e.g. a wrapped layer's function)."""
+        return self._names.claim(wanted)
+
+    def claim(self, layer: str, ident: str, suffix: str, array: np.ndarray, comment: str) -> Weight:
+        """The constant `<ident>_<suffix>` for this layer's weight."""
+        key = (layer, suffix)
+        if key not in self._weights:
+            var = self._names.claim(f"{ident}_{suffix}")
+            self._weights[key] = Weight(var=var, array=array, comment=comment)
+        return self._weights[key]
+
+
+class LayerContext:
+    """One layer being translated: config access that tracks which options were read."""
+
+    def __init__(
+        self,
+        record: LayerRecord,
+        inputs: Sequence[Tensor],
+        keras_major: int,
+        options: Options,
+        weights: WeightTable,
+        ident: str,
+        call_options: Optional[Dict[str, Any]] = None,
+    ) -> None:
+        self.record = record
+        self.name = record.name
+        self.class_name = record.class_name
+        self.inputs = list(inputs)
+        self.input_shapes = [tensor.shape for tensor in inputs]
+        self.input_masked = [tensor.mask is not None for tensor in inputs]
+        self.keras_major = keras_major
+        self.options = options
+        self.ident = ident
+        self.call_options = dict(call_options or {})  # e.g. use_causal_mask=True
+        self._weights = weights
+        self._read: Set[str] = set()
+        self._helpers: Set[str] = set()
+
+    @property
+    def input_shape(self) -> Shape:
+        """The shape of the only input (batch axis first)."""
+        if len(self.input_shapes) != 1:
+            raise self.fail(f"expects one input, got {len(self.input_shapes)}")
+        return self.input_shapes[0]
+
+    def option(self, key: str, default: Any = None) -> Any:
+        """A config value (or `default`); remembers that this option was understood."""
+        self._read.add(key)
+        value = self.record.config.get(key, default)
+        if any(isinstance(v, float) and not math.isfinite(v) for v in _numbers(value)):
+            # JSON from Python may hold NaN and Infinity; no option of a real model does.
+            raise self.fail(f"option {key}={value!r} is not a finite number")
+        return default if value is None and default is not None else value
+
+    def int_option(self, key: str, default: Any = None) -> int:
+        """A config value that must be a non-negative integer."""
+        value = self.option(key, default)
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 1 << 24:
+            raise self.fail(f"option '{key}' must be an integer from 0 to 2**24, got {value!r}")
+        return value
+
+    def require(self, key: str, allowed: Sequence[Any], default: Any) -> Any:
+        """A config value that must be one of `allowed`; anything else is refused."""
+        self._read.add(key)
+        value = self.record.config.get(key, default)  # an explicit None stays None
+        if value not in allowed:
+            supported = " or ".join(repr(item) for item in allowed)
+            raise self.fail(f"option {key}={value!r} is not supported (supported: {supported})")
+        return value
+
+    def activation(self, key: str, default: str = "linear") -> activations.ActivationCall:
+        """Resolve the activation in option `key` for this file's Keras version."""
+        call = activations.resolve(
+            self.option(key, default), self.keras_major, self._where(f"option '{key}'")
+        )
+        self._helpers.update(call.helpers)
+        return call
+
+    def derived_name(self, suffix: str) -> str:
+        """A fresh module constant name `<layer>_<suffix>` for a derived weight."""
+        return self._weights.claim_name(f"{self.ident}_{suffix}")
+
+    def use_helpers(self, *helpers: str) -> None:
+        """Declare helper functions the template calls directly."""
+        self._helpers.update(helpers)
+
+    def weights(self, count: int, optional: int = 0) -> Tuple[np.ndarray, ...]:
+        """The saved weights, checking that there are `count` (or `count - optional`)."""
+        arrays = self.record.weights
+        if not count - optional <= len(arrays) <= count:
+            expected = str(count) if not optional else f"{count - optional} to {count}"
+            raise self.fail(f"expected {expected} weight arrays in the file, found {len(arrays)}")
+        return arrays
+
+    def weight(self, array: np.ndarray, suffix: str, shape: Shape, comment: str) -> Weight:
+        """Name a weight constant `<layer>_<suffix>` after checking its shape."""
+        if tuple(array.shape) != tuple(shape):
+            raise self.fail(
+                f"weight '{suffix}' has shape {tuple(array.shape)} in the file, "
+                f"but the config implies {tuple(shape)}"
+            )
+        if not np.all(np.isfinite(array)):
+            warnings.warn(LstmgenWarning(self._where(f"weight '{suffix}' contains NaN or inf")))
+        return self._weights.claim(self.name, self.ident, suffix, array, comment)
+
+    def sublayer(
+        self,
+        key: str,
+        config: Dict[str, Any],
+        weights: Tuple[np.ndarray, ...],
+        inputs: Sequence[Tensor],
+        suffix: Optional[str],
+    ) -> "LayerContext":
+        """A context for a layer wrapped inside this one (Bidirectional, TimeDistributed,
+        an RNN's cell); its constants are named `<ident>_<suffix>_...`, or `<ident>_...`
+        when `suffix` is None."""
+        record = LayerRecord(
+            name=f"{self.name}/{key}",
+            class_name=str(config.get("class_name")),
+            config=config.get("config", {}),
+            calls=(),
+            weights=weights,
+        )
+        ident = self.ident if suffix is None else self._weights.claim_name(f"{self.ident}_{suffix}")
+        return LayerContext(record, inputs, self.keras_major, self.options, self._weights, ident)
+
+    def fail(self, message: str) -> UnsupportedError:
+        """An error naming this layer, its class and `message`."""
+        return layer_error(self.name, self.class_name, message)
+
+    def absorb(self, sub: "LayerContext") -> None:
+        """Check a part's options (a cell inside an RNN) and take over the helpers it uses."""
+        sub.check_options()
+        self._helpers.update(sub._helpers)
+
+    def finish(self, built: Built) -> Built:
+        """Attach the helpers used, after checking the options."""
+        self.check_options()
+        built.helpers = frozenset(self._helpers) | built.helpers
+        return built
+
+    def check_options(self) -> None:
+        """Warn about options lstmgen did not read; refuse dtype policies other than float32."""
+        unknown = sorted(
+            key
+            for key in self.record.config
+            if key not in self._read and key not in INFERENCE_IRRELEVANT
+        )
+        for key in unknown:
+            warnings.warn(
+                LstmgenWarning(self._where(f"option '{key}' is unknown to lstmgen and ignored"))
+            )
+        dtype = self.record.config.get("dtype")
+        if dtype not in (None, "float32"):
+            raise self.fail(
+                f"dtype policy '{dtype}' is not supported (lstmgen computes in float32)"
+            )
+
+    def _where(self, what: str) -> str:
+        return f"layer '{self.name}' ({self.class_name}): {what}"
+
+
+def check_rank(ctx: LayerContext, shape: Shape, ranks: Sequence[int]) -> None:
+    """Refuse inputs whose rank (batch included) is not one of `ranks`."""
+    if len(shape) not in ranks:
+        wanted = " or ".join(str(rank) for rank in ranks)
+        raise ctx.fail(f"expects a rank-{wanted} input, got shape {shape}")
+
+
+def param_count(weights: Sequence[Weight]) -> int:
+    """How many numbers the weights hold."""
+    return int(sum(weight.array.size for weight in weights))
+
+
+def _numbers(value: Any):
+    """The numbers in an option value: itself, or those in a (nested) list."""
+    if isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _numbers(item)
+    elif isinstance(value, (int, float)):
+        yield value

@@ -1,0 +1,167 @@
+"""MultiHeadAttention: per-head scaled dot-product attention between projections."""
+
+from __future__ import annotations
+
+import math
+from typing import Dict, List, Tuple
+
+import numpy as np
+
+from lstmgen.layers.base import Built, LayerContext, check_rank
+
+# The projections, as the saved weight names call them: `<layer>/query/kernel` in .h5,
+# `_query_dense/vars/0` (tf_keras) or `query_dense/vars/0` (Keras 3) in .keras.
+_PARTS = {
+    "query": "query",
+    "_query_dense": "query",
+    "query_dense": "query",
+    "key": "key",
+    "_key_dense": "key",
+    "key_dense": "key",
+    "value": "value",
+    "_value_dense": "value",
+    "value_dense": "value",
+    "attention_output": "output",
+    "_output_dense": "output",
+    "output_dense": "output",
+}
+
+
+def build_multi_head_attention(ctx: LayerContext) -> Built:
+    """(query, value[, key]) of rank 3 -> (batch, Tq, output_shape), masks as in Keras."""
+    shapes = ctx.input_shapes
+    if len(shapes) not in (2, 3):
+        raise ctx.fail(f"expects query, value and optionally key tensors, got {len(shapes)}")
+    for shape in shapes:
+        check_rank(ctx, shape, (3,))
+    query_shape, value_shape = shapes[0], shapes[1]
+    key_shape = shapes[2] if len(shapes) == 3 else value_shape
+    if value_shape[1] is not None and key_shape[1] not in (None, value_shape[1]):
+        raise ctx.fail(f"value {value_shape} and key {key_shape} differ in length")
+    heads = ctx.int_option("num_heads")
+    key_dim = ctx.int_option("key_dim")
+    value_dim = ctx.option("value_dim") or key_dim
+    if not isinstance(value_dim, int) or heads < 1 or key_dim < 1 or value_dim < 1:
+        raise ctx.fail(f"invalid sizes num_heads={heads}, key_dim={key_dim}, value_dim={value_dim}")
+    use_bias = bool(ctx.option("use_bias", True))
+    out_dims = _output_dims(ctx, query_shape[-1])
+    _check_attention_axes(ctx)
+    if ctx.option("use_gate", False):
+        raise ctx.fail("use_gate=True is not supported")
+    window = ctx.option("sliding_window")
+    if window is not None and (
+        not isinstance(window, int) or isinstance(window, bool) or window < 1
+    ):
+        raise ctx.fail(f"option sliding_window={window!r} is not a positive integer")
+    robust = bool(ctx.option("softmax_robust_masking", False))  # tf_keras only
+    dropout = ctx.option("dropout", 0.0)  # no dropout at inference, but see zero_masked
+    for key in ("query_shape", "key_shape", "value_shape"):  # tf_keras records its build
+        ctx.option(key)
+    causal = bool(ctx.call_options.get("use_causal_mask", False))
+    scores_out = bool(ctx.call_options.get("return_attention_scores", False))
+    unknown = set(ctx.call_options) - {"use_causal_mask", "return_attention_scores"}
+    if unknown:
+        raise ctx.fail(f"call argument(s) {sorted(unknown)} are not supported")
+
+    shapes_of = {
+        "query": [(query_shape[-1], heads, key_dim), (heads, key_dim)],
+        "key": [(key_shape[-1], heads, key_dim), (heads, key_dim)],
+        "value": [(value_shape[-1], heads, value_dim), (heads, value_dim)],
+        "output": [(heads, value_dim) + out_dims, out_dims],
+    }
+    arrays = _by_projection(ctx, use_bias)
+    weights, names = [], {}
+    for part, (kernel_shape, bias_shape) in shapes_of.items():
+        kernel = ctx.weight(
+            arrays[part][0], f"{part}_kernel", kernel_shape, f"{part} kernel: {kernel_shape}"
+        )
+        weights.append(kernel)
+        names[f"{part}_kernel"] = kernel.var
+        names[f"{part}_bias"] = None
+        if use_bias:
+            bias = ctx.weight(
+                arrays[part][1], f"{part}_bias", bias_shape, f"{part} bias: {bias_shape}"
+            )
+            weights.append(bias)
+            names[f"{part}_bias"] = bias.var
+    masks = [tensor.mask is not None for tensor in ctx.inputs]
+    masked = masks[0] or masks[1] or (len(masks) > 2 and masks[2])
+    outputs = [query_shape[:2] + out_dims]
+    if scores_out:
+        outputs.append((query_shape[0], heads, query_shape[1], value_shape[1]))
+    return Built(
+        template="multi_head_attention.py.j2",
+        params={
+            "heads": heads,
+            "key_dim": key_dim,
+            "value_dim": value_dim,
+            "out_dims": out_dims,
+            "query_dim": query_shape[-1],
+            "key_in_dim": key_shape[-1],
+            "value_in_dim": value_shape[-1],
+            "scale": 1.0 / math.sqrt(float(key_dim)),
+            "has_key": len(shapes) == 3,
+            "query_mask": masks[0],
+            "value_mask": masks[1],
+            "key_mask": len(masks) > 2 and masks[2],
+            "causal": causal,
+            "window": window,
+            # How Keras fills masked scores: tf_keras adds -1e9 (unless robust masking),
+            # Keras 3 and robust masking replace them by a large negative number.
+            "add_negative": ctx.keras_major == 2 and not robust,
+            # Keras 3 zeroes masked weights when it computes them itself (dropout in the
+            # config or scores returned); its fused path leaves a fully masked row uniform.
+            "zero_masked": ctx.keras_major == 3 and (bool(dropout) or scores_out),
+            "any_mask": masked or causal or window is not None,
+            "return_scores": scores_out,
+            **names,
+        },
+        outputs=outputs,
+        weights=weights,
+        consumes_mask=True,
+        output_names=["out", "scores"] if scores_out else None,
+        helpers=frozenset({"softmax"}),
+    )
+
+
+def _output_dims(ctx: LayerContext, query_dim) -> Tuple[int, ...]:
+    """The output's feature axes: option output_shape (int or list), else the query's."""
+    value = ctx.option("output_shape")
+    if value is None or value == [] or value == ():
+        if query_dim is None:
+            raise ctx.fail("the query's last axis must have a fixed size")
+        return (query_dim,)
+    dims = tuple(value) if isinstance(value, (list, tuple)) else (value,)
+    if not all(isinstance(d, int) and not isinstance(d, bool) and 0 < d <= 1 << 24 for d in dims):
+        raise ctx.fail(f"option output_shape={value!r} is not a list of positive integers")
+    return dims
+
+
+def _check_attention_axes(ctx: LayerContext) -> None:
+    """Only attention over the time axis of rank-3 inputs (the default) is supported."""
+    axes = ctx.option("attention_axes")
+    items = axes if isinstance(axes, (list, tuple)) else [axes]
+    if axes is not None and list(items) not in ([1], [-2]):
+        raise ctx.fail(f"option attention_axes={axes!r} is not supported (only the time axis, 1)")
+
+
+def _by_projection(ctx: LayerContext, use_bias: bool) -> Dict[str, List[np.ndarray]]:
+    """The saved arrays of each projection (kernel, then bias), found by weight name: .h5
+    lists them query, key, value, output; a .keras file orders its groups by name."""
+    per_part = 2 if use_bias else 1
+    arrays = ctx.weights(4 * per_part)
+    names = ctx.record.weight_names
+    if len(names) != len(arrays):
+        raise ctx.fail("the file does not name this layer's weights")
+    found: Dict[str, List[np.ndarray]] = {"query": [], "key": [], "value": [], "output": []}
+    for name, array in zip(names, arrays):
+        part = next((_PARTS[p] for p in reversed(name.split("/")) if p in _PARTS), None)
+        if part is None:
+            raise ctx.fail(f"weight '{name}' belongs to no projection lstmgen knows")
+        found[part].append(array)
+    for part, items in found.items():
+        if len(items) != per_part:
+            raise ctx.fail(
+                f"expected {per_part} weight arrays for the {part} projection, found {len(items)}"
+            )
+    return found

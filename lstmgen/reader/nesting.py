@@ -1,0 +1,103 @@
+"""Models used as layers (to any depth) are flattened into the outer graph."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Dict, List
+
+from lstmgen.errors import LstmgenError
+from lstmgen.reader.normalize import LayerSpec, ModelSpec, parse_model_config
+from lstmgen.reader.saved_model import CallSpec, TensorRef
+
+NESTED_MODELS = ("Sequential", "Functional", "Model")
+
+
+def first_node(layer: LayerSpec, keras_major: int) -> int:
+    """A nested model's calls are numbered from 1 (its own first call is not saved):
+    functional models in both versions, Sequential ones with an InputLayer in Keras 2."""
+    if layer.class_name not in NESTED_MODELS:
+        return 0
+    if layer.class_name != "Sequential":
+        return 1
+    if keras_major != 2:
+        return 0
+    body = layer.config
+    raws = body.get("layers") if isinstance(body, dict) else body
+    first = raws[0] if isinstance(raws, list) and raws else {}
+    return 1 if isinstance(first, dict) and first.get("class_name") == "InputLayer" else 0
+
+
+def expand_nested(spec: ModelSpec, keras_major: int) -> ModelSpec:
+    """Replace every nested model by its layers, named '<model>/<layer>'."""
+    if not any(layer.class_name in NESTED_MODELS for layer in spec.layers):
+        return spec
+    aliases: Dict[TensorRef, TensorRef] = {}
+    layers: List[LayerSpec] = []
+    for layer in spec.layers:
+        if layer.class_name not in NESTED_MODELS:
+            layers.append(layer)
+            continue
+        body = layer.config
+        inner = parse_model_config({"class_name": layer.class_name, "config": body}, keras_major)
+        layers.extend(_inline(layer, inner, first_node(layer, keras_major), aliases))
+
+    def resolve(ref: TensorRef) -> TensorRef:
+        seen = 0
+        while ref in aliases:
+            ref, seen = aliases[ref], seen + 1
+            if seen > 10_000:
+                raise LstmgenError("the nested models refer to each other in a cycle")
+        return ref
+
+    layers = [
+        replace(
+            layer,
+            calls=tuple(
+                replace(call, inputs=tuple(resolve(ref) for ref in call.inputs))
+                for call in layer.calls
+            ),
+        )
+        for layer in layers
+    ]
+    return replace(spec, layers=tuple(layers), outputs=tuple(resolve(r) for r in spec.outputs))
+
+
+def _inline(
+    outer: LayerSpec, inner: ModelSpec, offset: int, aliases: Dict[TensorRef, TensorRef]
+) -> List[LayerSpec]:
+    """The inner model's layers, once per call of the outer layer."""
+    prefix = f"{outer.name}/"
+    counts = {layer.name: len(layer.calls) for layer in inner.layers}
+    positions = {model_input.name: k for k, model_input in enumerate(inner.inputs)}
+    calls: Dict[str, List[CallSpec]] = {layer.name: [] for layer in inner.layers}
+    for k, call in enumerate(outer.calls):
+        if len(call.inputs) != len(inner.inputs):
+            raise LstmgenError(
+                f"layer '{outer.name}' ({outer.class_name}): called with {len(call.inputs)} "
+                f"inputs, but the model has {len(inner.inputs)}"
+            )
+
+        def mapped(ref: TensorRef, call=call, k=k) -> TensorRef:
+            if ref.layer in positions:
+                return call.inputs[positions[ref.layer]]
+            if ref.layer not in counts:
+                raise LstmgenError(f"layer '{outer.name}': unknown inner layer '{ref.layer}'")
+            return TensorRef(prefix + ref.layer, k * counts[ref.layer] + ref.node, ref.index)
+
+        for layer in inner.layers:
+            for inner_call in layer.calls:
+                calls[layer.name].append(
+                    replace(inner_call, inputs=tuple(mapped(r) for r in inner_call.inputs))
+                )
+        for index, out in enumerate(inner.outputs):
+            aliases[TensorRef(outer.name, k + offset, index)] = mapped(out)
+    return [
+        replace(
+            layer,
+            name=prefix + layer.name,
+            calls=tuple(calls[layer.name]),
+            keras_path=f"{outer.keras_path}/{layer.keras_path}",
+            h5_path=outer.h5_path + layer.h5_path,
+        )
+        for layer in inner.layers
+    ]

@@ -1,0 +1,33 @@
+"""Pseudo-random model inputs: the embedded self-test's and `lstmgen verify`'s."""
+
+from __future__ import annotations
+
+from typing import List, Optional, Sequence, Tuple
+
+import numpy as np
+
+
+def sample_shape(shape: Sequence[Optional[int]], batch: int, free_steps: int) -> Tuple[int, ...]:
+    """A concrete shape: a fixed batch axis (stateful models) is kept, free axes filled."""
+    first = batch if shape[0] is None else shape[0]
+    return (first,) + tuple(free_steps if n is None else n for n in shape[1:])
+
+
+def sample_inputs(
+    shapes: Sequence[Sequence[Optional[int]]],
+    dtypes: Sequence[str],
+    seed: int,
+    batch: int,
+    free_steps: int,
+    id_dtype=np.float32,
+) -> List[np.ndarray]:
+    """Standard normal floats; for integer inputs (token ids) 0s and 1s, valid anywhere."""
+    rng = np.random.default_rng(seed)
+    arrays = []
+    for shape, dtype in zip(shapes, dtypes):
+        full = sample_shape(shape, batch, free_steps)
+        if dtype.startswith(("int", "uint")):
+            arrays.append(rng.integers(0, 2, full).astype(id_dtype))
+        else:
+            arrays.append(rng.standard_normal(full).astype(np.float32))
+    return arrays

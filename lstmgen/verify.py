@@ -1,0 +1,263 @@
+"""`lstmgen verify MODEL PREDICTOR.py`: run Keras and the predictor side by side."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import inspect
+import os
+import re
+from typing import List, Optional, Sequence, Tuple
+
+import numpy as np
+
+from lstmgen.build import build_graph
+from lstmgen.errors import LstmgenError, UnsupportedError
+from lstmgen.layers import REGISTRY
+from lstmgen.layers.rnn_cell import CELL_BUILDERS
+from lstmgen.reader import read_model
+from lstmgen.reader.nesting import NESTED_MODELS
+from lstmgen.reader.safety import every_layer, refuse_code
+from lstmgen.reader.saved_model import SavedModel
+from lstmgen.sample_inputs import sample_inputs
+
+KERAS_FOR = {2: ("tf_keras", "tf-keras==2.21.*"), 3: ("keras", "keras>=3.10")}
+
+# Layer classes Keras may rebuild from a file lstmgen lets it load: those lstmgen
+# translates, the structure around them, and RNN cells.
+KNOWN_CLASSES = (
+    frozenset(REGISTRY)
+    | frozenset(CELL_BUILDERS)
+    | frozenset(NESTED_MODELS + ("InputLayer", "StackedRNNCells"))
+)
+# Keras 3 records how it computes masks as built-in operation layers that feed no output
+# (lstmgen computes masks itself): harmless, and in every masked Keras 3 model.
+MASK_OPERATIONS = frozenset(
+    {
+        "NotEqual",
+        "Any",
+        "All",
+        "LogicalOr",
+        "LogicalAnd",
+        "ExpandDims",
+        "ZerosLike",
+        "OnesLike",
+        "Concatenate",
+        "ConvertToTensor",
+        "Squeeze",
+        "Where",
+    }
+)
+_KERAS_OPERATIONS = re.compile(r"^keras\.src\.ops\.")
+
+
+def check_before_keras(path: str) -> SavedModel:
+    """The model read without Keras, refused (one line naming the file and the layer)
+    if Keras loading it could run code from it or import a module outside Keras: every
+    layer at any depth, connected or not, must be one lstmgen knows, and nothing in the
+    config may be code (Lambda, marshalled lambdas, functions or classes from foreign
+    modules, registered custom objects)."""
+    try:
+        model = read_model(path)
+        if model.keras_version.startswith("1."):
+            raise LstmgenError(
+                f"{path}: saved by Keras {model.keras_version}; no Keras that installs today "
+                "loads Keras 1 files, so verify cannot run it (compare with your own reference outputs)"
+            )
+        refuse_code(model.config)
+        for layer in every_layer(model.config):
+            if layer.class_name in KNOWN_CLASSES or (
+                layer.class_name in MASK_OPERATIONS
+                and (layer.module is None or _KERAS_OPERATIONS.match(layer.module))
+            ):
+                continue
+            raise UnsupportedError(
+                f"{layer.label}: not a layer class lstmgen translates, so it does not let "
+                "Keras load the file (Keras would rebuild it from the file's config)"
+            )
+        # Every option, activation and weight of the connected layers must be one lstmgen
+        # understands too: verifying a model lstmgen cannot translate proves nothing, and
+        # Keras then never sees a name such as activation='os.system'.
+        build_graph(model)
+    except LstmgenError as error:
+        message = " ".join(str(error).split())
+        raise type(error)(message if message.startswith(path) else f"{path}: {message}") from None
+    return model
+
+
+def load_keras_model(path: str):
+    """The model loaded by the Keras that matches the file's major version, after
+    `check_before_keras` found nothing in it that Keras would run."""
+    model = check_before_keras(path)
+    major = model.keras_major
+    package, requirement = KERAS_FOR[major]
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    try:
+        keras = importlib.import_module(package)
+    except ImportError:
+        raise LstmgenError(
+            f"{path}: checking it needs Keras {major} ({package}), which is not installed: "
+            f"pip install '{requirement}' tensorflow-cpu"
+        ) from None
+    load = keras.models.load_model
+    options = {"compile": False}
+    if _accepts(load, "safe_mode"):  # defence in depth: Keras refuses lambdas itself
+        options["safe_mode"] = True
+    try:
+        return load(path, **options)
+    except Exception as error:  # noqa: BLE001 - Keras raises many kinds
+        raise LstmgenError(
+            f"{path}: Keras {major} cannot load it: {' '.join(str(error).split())}"
+        ) from None
+
+
+def _accepts(function, name: str) -> bool:
+    try:
+        return name in inspect.signature(function).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+def load_predictor(path: str):
+    """Import a generated predictor from its path."""
+    if not os.path.isfile(path):
+        raise LstmgenError(f"{path}: no such file")
+    spec = importlib.util.spec_from_file_location("lstmgen_verified", path)
+    if spec is None:
+        raise LstmgenError(f"{path}: not a Python file")
+    module = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(module)
+    # Anything the file does on import: reported, never a traceback.
+    except Exception as error:  # noqa: BLE001
+        raise LstmgenError(
+            f"{path}: importing it failed ({type(error).__name__}: {error})"
+        ) from None
+    missing = [name for name in PREDICTOR_API if not hasattr(module, name)]
+    if missing:
+        raise LstmgenError(f"{path}: not an lstmgen predictor (it has no {', '.join(missing)})")
+    return module
+
+
+PREDICTOR_API = ("predict", "INPUT_NAMES", "INPUT_SHAPES", "INPUT_DTYPES", "OUTPUT_NAMES")
+
+
+def random_inputs(predictor, batch: int, steps: int, seed: int) -> List[np.ndarray]:
+    """Inputs of the predictor's shapes: normal floats, or small token ids."""
+    return sample_inputs(
+        predictor.INPUT_SHAPES, predictor.INPUT_DTYPES, seed, batch, steps, id_dtype=np.int32
+    )
+
+
+def reset_states(model, predictor=None) -> None:
+    """Start stateful models over, so that Keras and the predictor see the same history."""
+    pending = [model]
+    while pending:
+        layer = pending.pop()
+        pending.extend(getattr(layer, "layers", []) or [])
+        if getattr(layer, "stateful", False) and hasattr(layer, "reset_states"):
+            layer.reset_states()
+    if predictor is not None and hasattr(predictor, "reset_states"):
+        predictor.reset_states()
+
+
+def keras_outputs(model, inputs: Sequence[np.ndarray], dtypes: Sequence[str]) -> List[np.ndarray]:
+    """The Keras model's outputs, as a list; integer inputs (token ids) passed as int32."""
+    inputs = [
+        x.astype(np.int32) if d.startswith(("int", "uint")) else x for x, d in zip(inputs, dtypes)
+    ]
+    outputs = model(inputs[0] if len(inputs) == 1 else inputs, training=False)
+    return [np.asarray(y) for y in (outputs if isinstance(outputs, (list, tuple)) else [outputs])]
+
+
+def keras_reference(model, dtypes: Sequence[str]):
+    """The self-test reference for `lstmgen --verify`: Keras's outputs for given inputs."""
+
+    def reference(inputs):
+        reset_states(model)
+        return keras_outputs(model, inputs, dtypes)
+
+    return reference
+
+
+def compare(model, predictor, inputs: Sequence[np.ndarray]) -> List[Tuple[str, float, float]]:
+    """(output name, max |a - b|, max |a - b| / (1 + |b|)) per output, both from fresh states."""
+    reset_states(model, predictor)
+    expected = keras_outputs(model, inputs, predictor.INPUT_DTYPES)
+    got = predictor.predict(list(inputs))
+    got = got if isinstance(got, list) else [got]
+    if len(got) != len(expected):
+        raise LstmgenError(f"the predictor gives {len(got)} outputs, Keras gives {len(expected)}")
+    rows = []
+    for name, a, b in zip(predictor.OUTPUT_NAMES, got, expected):
+        a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
+        diff = np.abs(a - b)
+        rows.append(
+            (name, float(diff.max(initial=0.0)), float((diff / (1 + np.abs(b))).max(initial=0.0)))
+        )
+    return rows
+
+
+def verify(
+    model_path: str,
+    predictor_path: str,
+    tolerance: float,
+    npy_inputs: Optional[Sequence[str]] = None,
+    batch: int = 4,
+    steps: int = 7,
+) -> Tuple[str, bool]:
+    """The report and whether every output is within `tolerance` (relative)."""
+    model = load_keras_model(model_path)
+    given = [_load_npy(p) for p in npy_inputs] if npy_inputs else None
+    return verify_loaded(model, model_path, predictor_path, tolerance, given, batch, steps)
+
+
+def _load_npy(path: str) -> np.ndarray:
+    try:
+        return np.load(path, allow_pickle=False)
+    except (OSError, ValueError) as error:
+        raise LstmgenError(
+            f"{path}: not a readable .npy array ({' '.join(str(error).split())})"
+        ) from None
+
+
+def verify_loaded(
+    model,
+    model_path: str,
+    predictor_path: str,
+    tolerance: float,
+    given: Optional[List[np.ndarray]] = None,
+    batch: int = 4,
+    steps: int = 7,
+) -> Tuple[str, bool]:
+    """verify() with the Keras model already loaded; also compares on the module's own
+    self-test input."""
+    predictor = load_predictor(predictor_path)
+    cases = [
+        (f"random {seed + 1}", random_inputs(predictor, batch, steps, seed)) for seed in (0, 1)
+    ]
+    if hasattr(predictor, "_self_test_arrays"):  # modules from lstmgen 0.1 lack it
+        cases.append(("self-test", predictor._self_test_arrays()[: len(predictor.INPUT_NAMES)]))
+    if given is not None:
+        cases.append(("given", given))
+    lines, ok = [f"{'input':9s} {'output':24s} {'max abs':>10s} {'max rel':>10s}  result"], True
+    for label, inputs in cases:
+        try:
+            rows = compare(model, predictor, inputs)
+        except ValueError as error:
+            raise LstmgenError(
+                f"{predictor_path} and {model_path} disagree on inputs: {' '.join(str(error).split())}"
+            ) from None
+        # A broken predictor (or model): one line, no traceback.
+        except Exception as error:  # noqa: BLE001
+            raise LstmgenError(
+                f"{predictor_path} vs {model_path}, {label} input: {type(error).__name__}: {error}"
+            ) from None
+        for name, absolute, relative in rows:
+            passed = relative <= tolerance
+            ok &= passed
+            lines.append(
+                f"{label:9s} {name[:24]:24s} {absolute:10.2e} {relative:10.2e}  "
+                f"{'pass' if passed else 'FAIL'} (tolerance {tolerance:g})"
+            )
+    return "\n".join(lines) + "\n", ok
