@@ -30,7 +30,7 @@ from baseline import baseline_for  # noqa: E402
 from models import DEFAULT_MODELS, MODELS, lstm_growth, randomize  # noqa: E402
 
 from lstmgen.generate import generate  # noqa: E402
-from lstmgen.layers.base import Options  # noqa: E402
+from lstmgen.options import Options  # noqa: E402
 
 ENGINES = [
     "generated",

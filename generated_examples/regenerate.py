@@ -11,7 +11,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 
 from lstmgen.generate import generate  # noqa: E402
-from lstmgen.layers.base import Options  # noqa: E402
+from lstmgen.options import Options  # noqa: E402
 
 # example folder -> (model file, output file, generation options)
 EXAMPLES = {

@@ -1,4 +1,4 @@
-"""SavedModel -> ModelGraph: run each call's handler from the registry, track shapes."""
+"""ModelFile -> ModelGraph: run each call's handler from the registry, track shapes."""
 
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ from lstmgen.graph_order import ordered_calls
 from lstmgen.identifiers import NameTable
 from lstmgen.ir import ModelGraph, Node, Tensor
 from lstmgen.layers import REGISTRY
-from lstmgen.layers.base import Built, LayerContext, Options, WeightTable, param_count
+from lstmgen.layers.base import Built, LayerContext, WeightTable, param_count, run_handler
+from lstmgen.options import Options
 from lstmgen.reader.safety import refuse_code
-from lstmgen.reader.saved_model import SavedModel, TensorRef
+from lstmgen.reader.model_file import ModelFile, TensorRef
 
 # Names the generated module defines itself, and the local names of the functions that
 # hold the model's tensors (predict, _forward, Predictor, step); layers never take them.
@@ -64,7 +65,7 @@ _CODE = "it holds Python code, and lstmgen never runs or unmarshals code from a 
 REFUSED = {"Lambda": _CODE, "TFOpLambda": _CODE, "SlicingOpLambda": _CODE}
 
 
-def build_graph(model: SavedModel, options: Options = Options()) -> ModelGraph:
+def build_graph(model: ModelFile, options: Options = Options()) -> ModelGraph:
     """Translate every call; errors name the layer, its class and the option at fault."""
     # Every layer in the file, not only those the outputs need: a Lambda, a marshalled
     # function, or an object from a foreign module or Keras's custom-object registry
@@ -105,9 +106,16 @@ def build_graph(model: SavedModel, options: Options = Options()) -> ModelGraph:
         given = tuple(_tensor(tensors, ref, record) for ref in call.inputs)
         in_tensors = _with_keras3_mask(call, given)
         ctx = LayerContext(
-            record, in_tensors, model.keras_major, options, weights, ident, dict(call.options)
+            record,
+            in_tensors,
+            model.keras_major,
+            options,
+            weights,
+            ident,
+            dict(call.options),
+            handlers=REGISTRY,
         )
-        built = _run(handler, ctx)
+        built = run_handler(handler, ctx)
         # A shared layer called again with the same parameters reuses its function.
         key = (record.name, json.dumps(built.params, sort_keys=True, default=str))
         define = key not in functions
@@ -227,16 +235,6 @@ def _with_keras3_mask(call, inputs: Tuple[Tensor, ...]) -> Tuple[Tensor, ...]:
     if call.masked is False:
         return tuple(Tensor(var=t.var, shape=t.shape) for t in inputs)
     return inputs
-
-
-def _run(handler, ctx: LayerContext) -> Built:
-    try:
-        return ctx.finish(handler(ctx))
-    except LstmgenError:
-        raise
-    except (TypeError, ValueError, KeyError, IndexError, ZeroDivisionError, OverflowError) as error:
-        # A config that contradicts itself: report it, never a traceback.
-        raise ctx.fail(f"invalid config ({type(error).__name__}: {error})") from None
 
 
 def _outputs(built: Built, inputs, func: str, names: NameTable) -> Tuple[Tensor, ...]:

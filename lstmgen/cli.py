@@ -11,13 +11,12 @@ from typing import List, Optional, Union
 
 from lstmgen import __version__
 from lstmgen.emitter import generate_source
-from lstmgen.errors import LstmgenError, printable
+from lstmgen.errors import LstmgenError, LstmgenWarning, printable
 from lstmgen.inspect_model import inspect_text
 from lstmgen.generate import read_graph
-from lstmgen.layers.base import Options
+from lstmgen.options import Options
 from lstmgen.output_files import stale_weights_file, staged, write_outputs
 from lstmgen.progress import Progress
-from lstmgen.reader.normalize import LstmgenWarning
 from lstmgen import verify as verification
 
 EXIT_BAD_INPUT = 2

@@ -5,6 +5,10 @@ class LstmgenError(Exception):
     """A problem with the user's input: shown as one line, exit code 2."""
 
 
+class LstmgenWarning(UserWarning):
+    """Something the user should know; generation still succeeds."""
+
+
 class UnsupportedError(LstmgenError):
     """The model uses a layer or an option that lstmgen cannot translate."""
 

@@ -8,7 +8,7 @@ from lstmgen.build import build_graph
 from lstmgen.emitter import generate_source, no_progress
 from lstmgen.errors import LstmgenError
 from lstmgen.ir import ModelGraph
-from lstmgen.layers.base import Options
+from lstmgen.options import Options
 from lstmgen.reader import read_model
 
 

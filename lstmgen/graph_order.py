@@ -7,21 +7,21 @@ from dataclasses import dataclass
 from typing import Any, Dict, List, Mapping, Optional, Set, Tuple
 
 from lstmgen.errors import LstmgenError
-from lstmgen.reader.saved_model import LayerRecord, SavedModel, TensorRef
+from lstmgen.reader.model_file import LayerSpec, ModelFile, TensorRef
 
 
 @dataclass(frozen=True)
 class Call:
     """The `node`-th call of `record`, with its input tensors."""
 
-    record: LayerRecord
+    record: LayerSpec
     node: int
     inputs: Tuple[TensorRef, ...]
     masked: Optional[bool]  # Keras 3: whether Keras recorded a mask; None: implicit
     options: Mapping[str, Any]  # non-tensor call arguments
 
 
-def ordered_calls(model: SavedModel) -> List[Call]:
+def ordered_calls(model: ModelFile) -> List[Call]:
     """The calls needed for the model's outputs, dependencies first, else config order."""
     calls: Dict[Tuple[str, int], Call] = {}
     rank: Dict[Tuple[str, int], Tuple[int, int]] = {}

@@ -9,7 +9,7 @@ from lstmgen.emitter import self_test_input, shape_text
 from lstmgen.errors import LstmgenError, printable
 from lstmgen.layers import REGISTRY
 from lstmgen.reader import read_model
-from lstmgen.reader.saved_model import SavedModel
+from lstmgen.reader.model_file import ModelFile
 
 HARD_SIGMOID = {
     2: "hard_sigmoid = clip(0.2 * x + 0.5, 0, 1) (Keras 2)",
@@ -73,7 +73,7 @@ def inspect_text(path: str) -> Tuple[str, bool]:
     return "\n".join(lines) + "\n", problem is None
 
 
-def _notes(model: SavedModel, config) -> str:
+def _notes(model: ModelFile, config) -> str:
     """Options whose meaning depends on the Keras version or changes the computation."""
     notes = []
     for key in ("activation", "recurrent_activation"):

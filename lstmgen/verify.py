@@ -16,9 +16,9 @@ from lstmgen.errors import LstmgenError, UnsupportedError
 from lstmgen.layers import REGISTRY
 from lstmgen.layers.rnn_cell import CELL_BUILDERS
 from lstmgen.reader import read_model
-from lstmgen.reader.nesting import NESTED_MODELS
+from lstmgen.reader.normalize import NESTED_MODELS
 from lstmgen.reader.safety import every_layer, refuse_code
-from lstmgen.reader.saved_model import SavedModel
+from lstmgen.reader.model_file import ModelFile
 from lstmgen.sample_inputs import sample_inputs
 
 KERAS_FOR = {2: ("tf_keras", "tf-keras==2.21.*"), 3: ("keras", "keras>=3.10")}
@@ -51,7 +51,7 @@ MASK_OPERATIONS = frozenset(
 _KERAS_OPERATIONS = re.compile(r"^keras\.src\.ops\.")
 
 
-def check_before_keras(path: str) -> SavedModel:
+def check_before_keras(path: str) -> ModelFile:
     """The model read without Keras, refused (one line naming the file and the layer)
     if Keras loading it could run code from it or import a module outside Keras: every
     layer at any depth, connected or not, must be one lstmgen knows, and nothing in the

@@ -12,8 +12,8 @@ from typing import Callable, Iterable, Optional, Sequence
 import numpy as np
 
 from lstmgen.generate import generate
-from lstmgen.layers.base import Options
-from lstmgen.reader.normalize import LstmgenWarning
+from lstmgen.options import Options
+from lstmgen.errors import LstmgenWarning
 
 TOLERANCE = 1e-5
 _counter = itertools.count()

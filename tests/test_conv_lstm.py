@@ -146,7 +146,7 @@ def test_hoisted_input_convolution_in_chunks_of_steps(keras3, tmp_path):
 
 def test_fast_form_is_bit_identical_to_readable_form(any_keras, tmp_path):
     # tanh and sigmoid: one tanh for all four gates, with the i, f, o columns halved.
-    from lstmgen.layers.base import Options
+    from lstmgen.options import Options
 
     K = any_keras
     model = K.Sequential(

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from lstmgen.cli import main
-from lstmgen.layers.base import Options
+from lstmgen.options import Options
 from oracle import generate_module, keras_outputs, random_inputs, randomize, relative_error, save
 
 FLOAT64_TOLERANCE = 1e-4  # documented in the README and in the generated module

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from lstmgen.generate import generate
-from lstmgen.layers.base import Options
+from lstmgen.options import Options
 from oracle import load_module, randomize, save
 from test_seed_model import question_model
 

@@ -20,7 +20,7 @@ from lstmgen.build import RESERVED
 from lstmgen.cli import main
 from lstmgen.identifiers import NameTable
 from lstmgen.generate import generate
-from lstmgen.reader.normalize import LstmgenWarning
+from lstmgen.errors import LstmgenWarning
 from oracle import load_module, randomize, relative_error, save
 from test_cli_errors import assert_refused
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from lstmgen.layers.base import Options
+from lstmgen.options import Options
 from oracle import check_against_keras, generate_module, randomize, relative_error, save
 
 COMMON = [

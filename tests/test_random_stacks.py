@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lstmgen.layers.base import Options
+from lstmgen.options import Options
 from oracle import check_against_keras
 
 ACTIVATIONS = [

@@ -2,7 +2,7 @@
 
 import pytest
 
-from lstmgen.layers.base import Options
+from lstmgen.options import Options
 from oracle import check_against_keras
 from test_lstm import PAIRS
 

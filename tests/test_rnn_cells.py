@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from lstmgen.layers.base import Options
+from lstmgen.options import Options
 from test_cli_errors import assert_refused, edit_config
 from oracle import (
     check_against_keras,

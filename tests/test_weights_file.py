@@ -169,7 +169,7 @@ def test_weights_file_needs_an_output_ending_in_py(capsys, tmp_path):
 def test_generate_refuses_weights_file_instead_of_dropping_the_arrays():
     from lstmgen.errors import LstmgenError
     from lstmgen.generate import generate as generate_source_text
-    from lstmgen.layers.base import Options
+    from lstmgen.options import Options
 
     with pytest.raises(LstmgenError, match=r"Options\(weights_file=True\)"):
         generate_source_text(SEED_MODEL, options=Options(weights_file=True))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Callable, Dict
+from typing import Dict
 
 from lstmgen.layers.activation import (
     build_activation,
@@ -14,7 +14,7 @@ from lstmgen.layers.activation import (
     build_thresholded_relu,
 )
 from lstmgen.layers.attention import build_attention, build_dot
-from lstmgen.layers.base import Built, LayerContext
+from lstmgen.layers.base import Handler
 from lstmgen.layers.conv_lstm import build_conv_lstm
 from lstmgen.layers.convolution import build_conv
 from lstmgen.layers.dense import build_dense
@@ -43,8 +43,6 @@ from lstmgen.layers.reshaping import (
 from lstmgen.layers.rnn_cell import build_rnn
 from lstmgen.layers.simple_rnn import build_simple_rnn
 from lstmgen.layers.wrappers import build_bidirectional, build_time_distributed
-
-Handler = Callable[[LayerContext], Built]
 
 REGISTRY: Dict[str, Handler] = {
     "LSTM": build_lstm,

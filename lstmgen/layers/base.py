@@ -5,16 +5,16 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass, field
-from typing import Any, Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
+from typing import Any, Callable, Dict, FrozenSet, List, Mapping, Optional, Sequence, Set, Tuple
 
 import numpy as np
 
 from lstmgen import activations
-from lstmgen.errors import UnsupportedError, layer_error
+from lstmgen.errors import LstmgenError, LstmgenWarning, UnsupportedError, layer_error
 from lstmgen.identifiers import NameTable
 from lstmgen.ir import Shape, Tensor, Weight
-from lstmgen.reader.normalize import LstmgenWarning
-from lstmgen.reader.saved_model import LayerRecord
+from lstmgen.options import Options
+from lstmgen.reader.model_file import LayerSpec
 
 # Config keys that never change what a layer computes at inference.
 INFERENCE_IRRELEVANT = frozenset(
@@ -57,35 +57,6 @@ INFERENCE_IRRELEVANT = frozenset(
         "sparse",
     }
 )
-
-
-@dataclass(frozen=True)
-class Options:
-    """Generation choices from the command line."""
-
-    unroll: Optional[bool] = None  # None: unroll when the step count is fixed and small
-    unroll_limit: int = 128
-    timesteps: Optional[int] = None  # fixes a free time axis
-    fast: bool = True  # speed tricks that keep float32 results (see --readable)
-    float64: bool = False  # compute in float64 instead of Keras's float32 (see --float64)
-    weights_file: bool = False  # weights in a sibling .npz instead of the module (--weights-file)
-
-    def flags(self) -> str:
-        """The command-line flags that reproduce these options ('' for the defaults)."""
-        flags = []
-        if self.unroll is not None:
-            flags.append("--unroll" if self.unroll else "--no-unroll")
-        if self.unroll_limit != Options.unroll_limit:
-            flags.append(f"--unroll-limit {self.unroll_limit}")
-        if self.timesteps is not None:
-            flags.append(f"--timesteps {self.timesteps}")
-        if not self.fast:
-            flags.append("--readable")
-        if self.float64:
-            flags.append("--float64")
-        if self.weights_file:
-            flags.append("--weights-file")
-        return " ".join(flags)
 
 
 @dataclass
@@ -138,13 +109,14 @@ class LayerContext:
 
     def __init__(
         self,
-        record: LayerRecord,
+        record: LayerSpec,
         inputs: Sequence[Tensor],
         keras_major: int,
         options: Options,
         weights: WeightTable,
         ident: str,
         call_options: Optional[Dict[str, Any]] = None,
+        handlers: Optional[Mapping[str, "Handler"]] = None,
     ) -> None:
         self.record = record
         self.name = record.name
@@ -156,6 +128,8 @@ class LayerContext:
         self.options = options
         self.ident = ident
         self.call_options = dict(call_options or {})  # e.g. use_causal_mask=True
+        # The registry (class name -> handler), for layers that translate a wrapped layer.
+        self.handlers: Mapping[str, Handler] = handlers or {}
         self._weights = weights
         self._read: Set[str] = set()
         self._helpers: Set[str] = set()
@@ -240,7 +214,7 @@ class LayerContext:
         """A context for a layer wrapped inside this one (Bidirectional, TimeDistributed,
         an RNN's cell); its constants are named `<ident>_<suffix>_...`, or `<ident>_...`
         when `suffix` is None."""
-        record = LayerRecord(
+        record = LayerSpec(
             name=f"{self.name}/{key}",
             class_name=str(config.get("class_name")),
             config=config.get("config", {}),
@@ -248,7 +222,15 @@ class LayerContext:
             weights=weights,
         )
         ident = self.ident if suffix is None else self._weights.claim_name(f"{self.ident}_{suffix}")
-        return LayerContext(record, inputs, self.keras_major, self.options, self._weights, ident)
+        return LayerContext(
+            record,
+            inputs,
+            self.keras_major,
+            self.options,
+            self._weights,
+            ident,
+            handlers=self.handlers,
+        )
 
     def fail(self, message: str) -> UnsupportedError:
         """An error naming this layer, its class and `message`."""
@@ -284,6 +266,20 @@ class LayerContext:
 
     def _where(self, what: str) -> str:
         return f"layer '{self.name}' ({self.class_name}): {what}"
+
+
+Handler = Callable[[LayerContext], Built]
+
+
+def run_handler(handler: Handler, ctx: LayerContext) -> Built:
+    """Run `handler` on `ctx`: the one place handlers run (model layers and wrapped ones).
+    Errors name the layer; a config that contradicts itself is reported, never a traceback."""
+    try:
+        return ctx.finish(handler(ctx))
+    except LstmgenError:
+        raise
+    except (TypeError, ValueError, KeyError, IndexError, ZeroDivisionError, OverflowError) as error:
+        raise ctx.fail(f"invalid config ({type(error).__name__}: {error})") from None
 
 
 def check_rank(ctx: LayerContext, shape: Shape, ranks: Sequence[int]) -> None:

@@ -6,9 +6,9 @@ import warnings
 from dataclasses import dataclass, field, replace
 from typing import Any, Dict, List, Optional, Sequence
 
+from lstmgen.errors import LstmgenWarning
 from lstmgen.ir import Weight
 from lstmgen.layers.base import Built, LayerContext, check_rank
-from lstmgen.reader.normalize import LstmgenWarning
 
 
 @dataclass

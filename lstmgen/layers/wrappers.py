@@ -6,9 +6,8 @@ from typing import Any, Dict, FrozenSet, Sequence, Tuple
 
 import numpy as np
 
-from lstmgen.errors import LstmgenError
 from lstmgen.ir import Node, Tensor
-from lstmgen.layers.base import Built, LayerContext, param_count
+from lstmgen.layers.base import Built, LayerContext, param_count, run_handler
 
 MERGE_MODES = ("concat", "sum", "mul", "ave", None)
 # Templates of the layers Bidirectional can wrap: LSTM/GRU/SimpleRNN/RNN and ConvLSTM1D/2D/3D
@@ -131,19 +130,12 @@ def _sub_node(
     suffix: str,
 ) -> Tuple[Node, FrozenSet[str]]:
     """Run the wrapped layer's own handler; its function as a Node, and its helpers."""
-    from lstmgen.layers import REGISTRY  # noqa: PLC0415 (the registry imports this module)
-
     class_name = str(config.get("class_name"))
-    handler = REGISTRY.get(class_name)
+    handler = ctx.handlers.get(class_name)
     if handler is None or handler in (build_bidirectional, build_time_distributed):
         raise ctx.fail(f"cannot wrap a {class_name} layer")
     sub = ctx.sublayer(suffix, config, weights, inputs, suffix)
-    try:
-        built = sub.finish(handler(sub))
-    except LstmgenError:
-        raise
-    except (TypeError, ValueError, KeyError, IndexError) as error:
-        raise sub.fail(f"invalid config ({type(error).__name__}: {error})") from None
+    built = run_handler(handler, sub)
     if built.stateful:
         raise ctx.fail(f"a stateful {class_name} inside {ctx.class_name} is not supported yet")
     outputs = tuple(Tensor(var=f"out{k}", shape=s) for k, s in enumerate(built.outputs))

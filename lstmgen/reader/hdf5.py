@@ -5,14 +5,13 @@ from __future__ import annotations
 import h5py
 
 from lstmgen.errors import LstmgenError
-from lstmgen.reader import WeightList, as_float32, assemble, parse_json
+from lstmgen.reader.assemble import WeightList, as_float32, assemble, parse_json
 from lstmgen.reader.limits import WeightReader, attribute, child
-from lstmgen.reader.normalize import LayerSpec, ModelSpec
-from lstmgen.reader.saved_model import SavedModel
+from lstmgen.reader.model_file import LayerSpec, ModelFile, ModelSpec
 from lstmgen.reader.text import as_text, as_text_list
 
 
-def read_hdf5(path: str) -> SavedModel:
+def read_hdf5(path: str) -> ModelFile:
     """Read a model saved with `model.save("x.h5")` by Keras 1.x, 2.x, tf.keras or Keras 3."""
     try:
         with h5py.File(path, "r") as handle:
@@ -51,7 +50,6 @@ def read_hdf5(path: str) -> SavedModel:
 
             return assemble(
                 path,
-                "hdf5",
                 config,
                 None if version is None else as_text(version),
                 weights_of,

@@ -10,10 +10,10 @@ from typing import Any, Dict, List, Set, Tuple
 import h5py
 
 from lstmgen.errors import LstmgenError
-from lstmgen.reader import WeightList, as_float32, assemble, parse_json
+from lstmgen.reader.assemble import WeightList, as_float32, assemble, parse_json
 from lstmgen.reader.limits import ZIP_MEMBER_LIMITS, WeightReader, child
-from lstmgen.reader.normalize import LayerSpec, ModelSpec, container_paths
-from lstmgen.reader.saved_model import SavedModel
+from lstmgen.reader.model_file import LayerSpec, ModelFile, ModelSpec
+from lstmgen.reader.normalize import container_paths
 
 # Keras lists a Bidirectional's forward weights before its backward ones.
 _CHILD_ORDER = {"forward_layer": 0, "backward_layer": 2}
@@ -27,7 +27,7 @@ _CHILD_CONFIG = {
 }
 
 
-def read_keras_zip(path: str) -> SavedModel:
+def read_keras_zip(path: str) -> ModelFile:
     """Read a `.keras` file written by Keras 3 (or by tf_keras 2.13+)."""
     # The weights are unpacked to disk, never whole into memory, in a private directory
     # that goes away however reading ends.
@@ -60,7 +60,7 @@ def read_keras_zip(path: str) -> SavedModel:
             raise LstmgenError(f"{path}: unreadable model.weights.h5: {error}") from None
 
 
-def _assemble_with(path: str, config, version, weights: h5py.File) -> SavedModel:
+def _assemble_with(path: str, config, version, weights: h5py.File) -> ModelFile:
     reader = WeightReader(path)
 
     def weights_of(_model: ModelSpec, layer: LayerSpec) -> WeightList:
@@ -76,7 +76,7 @@ def _assemble_with(path: str, config, version, weights: h5py.File) -> SavedModel
         )
         return names, arrays
 
-    return assemble(path, "keras", config, version, weights_of)
+    return assemble(path, config, version, weights_of)
 
 
 def _collect(

@@ -3,28 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Dict, List
+from typing import Any, Dict, List, Optional
 
 from lstmgen.errors import LstmgenError
-from lstmgen.reader.normalize import LayerSpec, ModelSpec, parse_model_config
-from lstmgen.reader.saved_model import CallSpec, TensorRef
+from lstmgen.reader import keras1
+from lstmgen.reader.model_file import CallSpec, LayerSpec, ModelSpec, TensorRef
+from lstmgen.reader.normalize import NESTED_MODELS, first_node, parse_flat_config
 
-NESTED_MODELS = ("Sequential", "Functional", "Model")
 
-
-def first_node(layer: LayerSpec, keras_major: int) -> int:
-    """A nested model's calls are numbered from 1 (its own first call is not saved):
-    functional models in both versions, Sequential ones with an InputLayer in Keras 2."""
-    if layer.class_name not in NESTED_MODELS:
-        return 0
-    if layer.class_name != "Sequential":
-        return 1
-    if keras_major != 2:
-        return 0
-    body = layer.config
-    raws = body.get("layers") if isinstance(body, dict) else body
-    first = raws[0] if isinstance(raws, list) and raws else {}
-    return 1 if isinstance(first, dict) and first.get("class_name") == "InputLayer" else 0
+def parse_model_config(
+    config: Any, keras_major: int = 3, keras_version: Optional[str] = None
+) -> ModelSpec:
+    """A model's JSON config (any Keras version) as one flat ModelSpec: every nested model,
+    to any depth, replaced by its layers."""
+    spec = parse_flat_config(config, keras_major, keras_version)
+    major = keras1.SEMANTICS if keras_major == 1 else keras_major
+    return expand_nested(spec, major)
 
 
 def expand_nested(spec: ModelSpec, keras_major: int) -> ModelSpec:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 import re
 import warnings
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
-from lstmgen.errors import LstmgenError, UnsupportedError
+from lstmgen.errors import LstmgenError, LstmgenWarning, UnsupportedError
 from lstmgen.reader import keras1
-from lstmgen.reader.saved_model import CallSpec, ModelInput, Shape, TensorRef
+from lstmgen.reader.model_file import CallSpec, LayerSpec, ModelInput, ModelSpec, Shape, TensorRef
 
 # Keys that hold a function (an activation) serialized by name.
 _FUNCTION_KEYS = ("activation", "recurrent_activation")
@@ -20,42 +20,17 @@ MAX_CALL_INPUTS = 256  # tensors into one layer call (a merge of 10,000 does not
 # Keys under which wrapper layers keep the config of the layer they wrap.
 _NESTED_LAYER_KEYS = ("layer", "backward_layer", "cell")
 # Modules that built-in Keras objects are serialized from (Keras 3 and tf_keras .keras).
-_BUILTIN_MODULE = re.compile(r"^(keras|tf_keras|tensorflow\.keras)(\.|$)")
+BUILTIN_MODULE = re.compile(r"^(keras|tf_keras|tensorflow\.keras)(\.|$)")
 # Call arguments that may hold tensors, by keyword, in the order they follow the tensors
 # given positionally: MultiHeadAttention's query/value/key (`mha(x, value=y)`,
 # `mha(query=x, value=y, key=z)`), any other layer's initial states (recurrent layers).
 _TENSOR_KEYWORDS = {"MultiHeadAttention": ("query", "value", "key")}
 _DEFAULT_TENSOR_KEYWORDS = ("initial_state",)
+# Model classes that may appear as layers of another model (flattened by nesting.py).
+NESTED_MODELS = ("Sequential", "Functional", "Model")
 # Layers whose call takes one mask per tensor argument (`query_mask`, `value_mask`, ...):
 # Keras 3 fills each from its argument's mask however many tensors the call has.
 _MASK_PER_ARGUMENT = frozenset({"MultiHeadAttention"})
-
-
-class LstmgenWarning(UserWarning):
-    """Something the user should know; generation still succeeds."""
-
-
-@dataclass(frozen=True)
-class LayerSpec:
-    """A layer's identity, normalized config and calls, before weights are attached."""
-
-    name: str
-    class_name: str
-    config: Mapping[str, Any]
-    calls: Tuple[CallSpec, ...] = ()
-    keras_path: str = ""  # its weight group in a .keras model.weights.h5
-    h5_path: Tuple[str, ...] = ()  # its group in legacy HDF5, then names inside it
-
-
-@dataclass(frozen=True)
-class ModelSpec:
-    """The parts of a model config that lstmgen reads."""
-
-    model_class: str
-    name: str
-    inputs: Tuple[ModelInput, ...]
-    outputs: Tuple[TensorRef, ...]
-    layers: Tuple[LayerSpec, ...]  # InputLayers excluded
 
 
 def keras_major_version(version: Optional[str], config: Mapping[str, Any]) -> int:
@@ -78,32 +53,44 @@ def keras_major_version(version: Optional[str], config: Mapping[str, Any]) -> in
     return major
 
 
-def parse_model_config(
+def parse_flat_config(
     config: Any, keras_major: int = 3, keras_version: Optional[str] = None
 ) -> ModelSpec:
-    """Turn a model's JSON config (any Keras 1.x, 2.x or 3.x) into a ModelSpec, nested
-    models flattened into it. Keras 1 configs are first rewritten in Keras 2 form
-    (`keras_version`, the file's, decides what some Keras 1.0.x layers meant)."""
+    """Turn a model's JSON config (any Keras 1.x, 2.x or 3.x) into a ModelSpec whose
+    nested models are still single layers (lstmgen.reader.nesting flattens them). Keras 1
+    configs are first rewritten in Keras 2 form (`keras_version`, the file's, decides what
+    some Keras 1.0.x layers meant)."""
     if not isinstance(config, dict) or "class_name" not in config:
         raise LstmgenError("the model config is not a Keras model (no 'class_name')")
     if keras_major == 1:
         config, keras_major = keras1.translate_model(config, keras_version), keras1.SEMANTICS
-    from lstmgen.reader.nesting import expand_nested  # noqa: PLC0415 (it calls back here)
-
     model_class = _text_field(config, "class_name", "model")
     body = config.get("config")
     if model_class == "Sequential":
-        return expand_nested(_sequential(body, keras_major), keras_major)
+        return _sequential(body, keras_major)
     if model_class in ("Functional", "Model"):
-        return expand_nested(_functional(body, model_class), keras_major)
+        return _functional(body, model_class)
     raise UnsupportedError(
         f"model class '{model_class}' is not supported: only Sequential and functional models"
     )
 
 
-def _sequential(body: Any, keras_major: int) -> ModelSpec:
-    from lstmgen.reader.nesting import first_node  # noqa: PLC0415
+def first_node(layer: LayerSpec, keras_major: int) -> int:
+    """A nested model's calls are numbered from 1 (its own first call is not saved):
+    functional models in both versions, Sequential ones with an InputLayer in Keras 2."""
+    if layer.class_name not in NESTED_MODELS:
+        return 0
+    if layer.class_name != "Sequential":
+        return 1
+    if keras_major != 2:
+        return 0
+    body = layer.config
+    raws = body.get("layers") if isinstance(body, dict) else body
+    first = raws[0] if isinstance(raws, list) and raws else {}
+    return 1 if isinstance(first, dict) and first.get("class_name") == "InputLayer" else 0
 
+
+def _sequential(body: Any, keras_major: int) -> ModelSpec:
     # Keras 2.0-2.2 stored a Sequential's config as the bare list of its layers.
     raw_layers = body if isinstance(body, list) else (body or {}).get("layers")
     if not isinstance(raw_layers, list):
@@ -301,7 +288,7 @@ def _layer_spec(raw: Any, index: int) -> LayerSpec:
     name = str(config.get("name") or f"{class_name.lower()}_{index}")
     module = raw.get("module")
     registered = raw.get("registered_name")
-    if (module is not None and not _BUILTIN_MODULE.match(str(module))) or (
+    if (module is not None and not BUILTIN_MODULE.match(str(module))) or (
         registered not in (None, class_name)
     ):
         raise UnsupportedError(
@@ -339,7 +326,7 @@ def _function_name(value: Any) -> Any:
     """'tanh' stays 'tanh'; Keras 3's {"class_name": "function", "config": "tanh"} too."""
     if isinstance(value, dict) and value.get("class_name") == "function":
         module = str(value.get("module") or "keras.activations")
-        if _BUILTIN_MODULE.match(module) and isinstance(value.get("config"), str):
+        if BUILTIN_MODULE.match(module) and isinstance(value.get("config"), str):
             return value["config"]
     return value
 

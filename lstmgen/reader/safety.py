@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from lstmgen.errors import UnsupportedError
-from lstmgen.reader.normalize import _BUILTIN_MODULE as BUILTIN_MODULE
+from lstmgen.reader.normalize import BUILTIN_MODULE
 
 # Built-in Keras layers whose config carries code (bytecode, a function to import, a
 # pickled module) that Keras runs or loads while rebuilding the layer.

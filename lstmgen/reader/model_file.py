@@ -1,4 +1,4 @@
-"""What the reader hands on: one model file, every Keras version difference absorbed."""
+"""What the reader hands on: a model file as read, every Keras version difference absorbed."""
 
 from __future__ import annotations
 
@@ -40,8 +40,9 @@ class ModelInput:
 
 
 @dataclass(frozen=True)
-class LayerRecord:
-    """One Keras layer as saved: normalized config, weights in `layer.weights` order.
+class LayerSpec:
+    """One Keras layer: its identity, normalized config and calls; the reader attaches its
+    weights (in `layer.weights` order) once the file's weights are read.
 
     `calls` lists each call of the layer in the model (shared layers have several).
     """
@@ -49,25 +50,40 @@ class LayerRecord:
     name: str
     class_name: str
     config: Mapping[str, Any]
-    calls: Tuple[CallSpec, ...]
-    weights: Tuple[np.ndarray, ...] = ()
+    calls: Tuple[CallSpec, ...] = ()
+    keras_path: str = ""  # its weight group in a .keras model.weights.h5
+    h5_path: Tuple[str, ...] = ()  # its group in legacy HDF5, then names inside it
+    weights: Tuple[np.ndarray, ...] = field(default=(), compare=False, repr=False)
     weight_names: Tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
-class SavedModel:
-    """A whole model file: where it came from, who saved it, and its layer graph."""
+class ModelSpec:
+    """The graph a model config describes: inputs, outputs and layers (InputLayers
+    excluded, nested models flattened into it)."""
+
+    model_class: str
+    name: str
+    inputs: Tuple[ModelInput, ...]
+    outputs: Tuple[TensorRef, ...]
+    layers: Tuple[LayerSpec, ...]
+
+
+@dataclass(frozen=True)
+class ModelFile:
+    """A model file as read: where it came from, which Keras saved it, and its layer
+    graph with the weights attached. (Not TensorFlow's SavedModel format, which lstmgen
+    does not read.)"""
 
     source_name: str
     sha256: str
-    file_format: str  # "hdf5" or "keras"
     keras_version: str  # as written in the file, "unknown" when absent
     keras_major: int  # 2 or 3: decides semantics such as hard_sigmoid
     model_class: str
     model_name: str
     inputs: Tuple[ModelInput, ...]
     outputs: Tuple[TensorRef, ...]
-    layers: Tuple[LayerRecord, ...]  # config order, InputLayers excluded
+    layers: Tuple[LayerSpec, ...]  # config order, InputLayers excluded, weights attached
     # The model config as saved, every layer in it (connected or not): searched for code
     # (lstmgen.reader.safety) before generating, and before Keras may load the file.
     config: Any = field(default=None, compare=False, repr=False)
