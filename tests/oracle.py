@@ -153,6 +153,3 @@ def check_against_keras(
                 error <= TOLERANCE
             ), f"output {k} ({name}), batch {batch}: relative error {error:.3g}"
     return module
-
-
-ModelBuilder = Callable[[object], object]
