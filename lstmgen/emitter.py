@@ -1,4 +1,5 @@
-"""ModelGraph -> Python source: one cached Jinja environment, black as the last stage."""
+"""ModelGraph -> Python source: one cached Jinja environment, black as the last stage
+(lstmgen/formatting.py)."""
 
 from __future__ import annotations
 
@@ -10,12 +11,12 @@ import zlib
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
-import black
 import jinja2
 import numpy as np
 
 from lstmgen import __version__
 from lstmgen.errors import LstmgenError
+from lstmgen.formatting import format_source
 from lstmgen.ir import ModelGraph, Shape, Tensor
 from lstmgen.sample_inputs import sample_inputs, sample_shape
 
@@ -34,7 +35,6 @@ LOAD_WEIGHTS_FILE = "_WEIGHTS = _load_weights()"  # --weights-file: a dict of ar
 # twice the 1e-5 that each is from Keras; float64 is documented against 1e-4.
 SELF_TEST_TOLERANCE = {"float32": "2e-5", "float64": "1e-4"}
 SOURCE_SHA256_KEY = "source-sha256"  # --weights-file: the model file's sha256 in the .npz
-_BLACK_MODE = black.Mode(target_versions={black.TargetVersion.PY39}, line_length=88)
 
 
 @dataclass(frozen=True)
@@ -221,7 +221,7 @@ def render(
         )
     )
     report("formatting")
-    return black.format_str(source, mode=_BLACK_MODE)
+    return format_source(source)
 
 
 def fill(source: str, self_test_shapes: str, self_test: str = "", weights: str = "") -> str:
