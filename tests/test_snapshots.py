@@ -1,0 +1,34 @@
+"""Snapshots of the generated source, one per template family and per option that changes
+the text. After an intended change: `python tests/golden.py`, then review the diff."""
+
+import difflib
+
+import pytest
+
+import lstmgen.formatting
+from golden import SNAPSHOT_SPECS, generated, snapshot_path
+from lstmgen.formatting import black_format
+from lstmgen.freshness import same_predictor
+
+IDS = [snapshot_path(name, options).rsplit("/", 1)[-1][:-3] for name, options in SNAPSHOT_SPECS]
+
+
+@pytest.mark.parametrize("name, options", SNAPSHOT_SPECS, ids=IDS)
+def test_generated_source_matches_its_snapshot(name, options):
+    fresh = generated(name, options)
+    stored = open(snapshot_path(name, options), encoding="utf-8").read()
+    if not same_predictor(stored, fresh):
+        diff = difflib.unified_diff(stored.splitlines(), fresh.splitlines(), lineterm="", n=1)
+        shown = "\n".join(list(diff)[:40])
+        pytest.fail(f"the source changed; if intended, run python tests/golden.py:\n{shown}")
+
+
+@pytest.mark.parametrize("name, options", SNAPSHOT_SPECS, ids=IDS)
+def test_step_by_step_formatting_is_what_black_makes_of_the_whole(name, options, monkeypatch):
+    fast = generated(name, options)
+    if "# step 1\n" not in fast:
+        pytest.skip("no unrolled steps: black formats the whole module anyway")
+    monkeypatch.setattr(lstmgen.formatting, "find_steps", lambda lines: [])
+    whole = generated(name, options)
+    assert fast == whole
+    assert black_format(fast) == fast
