@@ -41,31 +41,32 @@ def format_source(source: str) -> str:
     if "fmt:" in source or "yapf:" in source:  # directives could span steps
         return black_format(source)
     lines = source.split("\n")
-    steps = find_steps(lines)
-    if len(steps) < 2:
+    runs = step_runs(lines, find_steps(lines))
+    if not runs:
         return black_format(source)
     skeleton = list(lines)
-    for number, (start, stop, indent) in reversed(list(enumerate(steps))):
-        skeleton[start:stop] = [f"{indent}{PLACEHOLDER}{number}"]
+    for number, run in reversed(list(enumerate(runs))):
+        skeleton[run[0][0] : run[-1][1]] = [f"{run[0][2]}{PLACEHOLDER}{number}"]
     skeleton_text = "\n".join(skeleton)
-    if not placeholders_are_statements(skeleton_text, len(steps)):
+    if not placeholders_are_statements(skeleton_text, len(runs)):
         return black_format(source)
-    formatted = black_format(skeleton_text).split("\n")
-    stamper = Stamper()
-    out: List[str] = []
-    expected = 0
-    for line in formatted:
+    stamper, out, done = Stamper(), [], 0
+    for line in black_format(skeleton_text).split("\n"):
         stripped = line.lstrip(" ")
-        if stripped == f"{PLACEHOLDER}{expected}":
-            start, stop, indent = steps[expected]
-            block = stamper.format(lines[start:stop], indent, len(line) - len(stripped))
-            if block is None:
-                return black_format(source)
-            out.append(block)
-            expected += 1
-        else:
+        if stripped != f"{PLACEHOLDER}{done}":
             out.append(line)
-    if expected != len(steps):
+            continue
+        # Black keeps one blank line between the steps of a run, as it does between any
+        # two plain statements of a function with one or more blank lines between them.
+        blocks = [
+            stamper.format(lines[start:stop], indent, len(line) - len(stripped))
+            for start, stop, indent in runs[done]
+        ]
+        if None in blocks:
+            return black_format(source)
+        out.append("\n\n".join(blocks))
+        done += 1
+    if done != len(runs):
         return black_format(source)
     return "\n".join(out)
 
@@ -85,6 +86,24 @@ def find_steps(lines: List[str]) -> List[Tuple[int, int, str]]:
         steps.append((index, stop, match.group(1)))
         index = stop
     return steps
+
+
+def step_runs(
+    lines: List[str], steps: List[Tuple[int, int, str]]
+) -> List[List[Tuple[int, int, str]]]:
+    """The steps grouped into runs: same indentation, only blank lines between them."""
+    runs: List[List[Tuple[int, int, str]]] = []
+    for step in steps:
+        previous = runs[-1][-1] if runs else None
+        if (
+            previous is not None
+            and previous[2] == step[2]
+            and not any(line.strip() for line in lines[previous[1] : step[0]])
+        ):
+            runs[-1].append(step)
+        else:
+            runs.append([step])
+    return runs if len(steps) >= 2 else []
 
 
 def placeholders_are_statements(skeleton: str, count: int) -> bool:
