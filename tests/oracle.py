@@ -15,13 +15,29 @@ from lstmgen.generate import generate
 from lstmgen.options import Options
 from lstmgen.errors import LstmgenWarning
 
+# Helpers several test files share live in their own modules; `name as name` re-exports
+# them from here, the one module the test files import helpers from.
+from cli_helpers import (
+    ROOT as ROOT,
+    SEED as SEED,
+    assert_refused as assert_refused,
+    edit_config as edit_config,
+    edit_weight as edit_weight,
+    run as run,
+    run_cli as run_cli,
+    stream as stream,
+)
+from keras_models import (
+    COMMON as COMMON,
+    PAIRS as PAIRS,
+    major as major,
+    question_model as question_model,
+    stateful_model as stateful_model,
+    token_ids as token_ids,
+)
+
 TOLERANCE = 1e-5
 _counter = itertools.count()
-
-
-def major(keras_module) -> int:
-    """2 for tf_keras, 3 for keras."""
-    return 2 if keras_module.__name__.startswith("tf_keras") else 3
 
 
 def randomize(model, seed: int = 0, scale: float = 0.5) -> None:

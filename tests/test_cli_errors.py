@@ -2,36 +2,12 @@
 
 import json
 import marshal
-import os
 import pickle
-import shutil
 
-import h5py
 import pytest
 
 from lstmgen.cli import main
-from oracle import save
-
-
-def run_cli(capsys, *args):
-    capsys.readouterr()  # drop what Keras printed while saving
-    code = main(list(args))
-    captured = capsys.readouterr()
-    return code, captured.err
-
-
-def assert_refused(capsys, tmp_path, model_path, *fragments):
-    out = tmp_path / "out.py"
-    code, err = run_cli(capsys, str(model_path), "-o", str(out))
-    assert code == 2
-    lines = err.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("lstmgen: error: "), err
-    assert "Traceback" not in err
-    for fragment in fragments:
-        assert fragment in lines[0]
-    assert not out.exists()
-    assert not [name for name in os.listdir(tmp_path) if name.startswith(".lstmgen-")]
-    return lines[0]
+from oracle import assert_refused, edit_config, run_cli, save
 
 
 @pytest.fixture(scope="module")
@@ -79,15 +55,6 @@ def test_weights_only_file(capsys, tmp_path, keras3):
     path = tmp_path / "only.weights.h5"
     model.save_weights(str(path))
     assert_refused(capsys, tmp_path, path, "only.weights.h5")
-
-
-def edit_config(source, target, edit):
-    shutil.copy(source, target)
-    with h5py.File(target, "r+") as handle:
-        config = json.loads(handle.attrs["model_config"])
-        edit(config)
-        handle.attrs["model_config"] = json.dumps(config)
-    return target
 
 
 def test_unsupported_layer_names_layer_class_and_alternatives(capsys, tmp_path, small_model_h5):

@@ -4,18 +4,7 @@ import os
 
 import pytest
 
-from lstmgen.cli import main
-from test_cli_errors import edit_config
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SEED = os.path.join(ROOT, "generated_examples", "seed_lstm")
-
-
-def run(capsys, *args):
-    capsys.readouterr()
-    code = main(list(args))
-    out = capsys.readouterr()
-    return code, out.out, out.err
+from oracle import ROOT, SEED, edit_config, randomize, run, save, stateful_model
 
 
 def test_inspect_shows_layers_versions_and_semantics(capsys):
@@ -127,9 +116,6 @@ def test_verify_reports_a_predictor_that_fails_or_drops_outputs(capsys, tmp_path
 
 def test_verify_and_generate_verify_on_a_stateful_model(capsys, tmp_path, any_keras):
     # A fixed batch of 3 and states that persist: both sides start from fresh states.
-    from oracle import randomize, save
-    from test_streaming_stateful import stateful_model
-
     model = stateful_model(any_keras, "LSTM", batch=3)
     randomize(model, seed=5)
     path = save(model, tmp_path, "keras")

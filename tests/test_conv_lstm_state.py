@@ -2,8 +2,7 @@
 
 import numpy as np
 import pytest
-from oracle import check_against_keras, generate_module, randomize, relative_error, save
-from test_streaming_stateful import stream
+from oracle import check_against_keras, generate_module, randomize, relative_error, save, stream
 
 from lstmgen.errors import LstmgenError
 

@@ -7,7 +7,7 @@ import sys
 import numpy as np
 import pytest
 
-from test_commands import ROOT
+from oracle import ROOT
 
 sys.path.insert(0, os.path.join(ROOT, "generated_examples", "dask_scoring"))
 

@@ -11,8 +11,7 @@ import pytest
 
 from lstmgen.generate import generate
 from lstmgen.options import Options
-from oracle import load_module, randomize, save
-from test_seed_model import question_model
+from oracle import load_module, question_model, randomize, save
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHIPPED_H5 = os.path.join(ROOT, "generated_examples", "seed_lstm", "model.h5")  # Keras 2 HDF5

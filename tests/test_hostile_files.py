@@ -21,8 +21,7 @@ from lstmgen.cli import main
 from lstmgen.identifiers import NameTable
 from lstmgen.generate import generate
 from lstmgen.errors import LstmgenWarning
-from oracle import load_module, randomize, relative_error, save
-from test_cli_errors import assert_refused
+from oracle import assert_refused, edit_weight, load_module, randomize, relative_error, save
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SECRET = b"TOP-SECRET-lstmgen-0042!"  # 24 bytes: a (3, 2) float32 kernel's worth
@@ -136,16 +135,6 @@ def test_json_that_is_not_a_model(capsys, tmp_path, base_model):
 def test_empty_model(capsys, tmp_path, keras3):
     path = save(keras3.Sequential([keras3.Input((3,))]), tmp_path, "keras")
     assert_refused(capsys, tmp_path, path, "no layers")
-
-
-def edit_weight(source, target, layer, index, edit):
-    """Copy the file and let `edit(group, name)` change one of the layer's weights."""
-    shutil.copy(source, target)
-    with h5py.File(target, "r+") as handle:
-        group = handle["model_weights"][layer]
-        name = group.attrs["weight_names"][index]
-        edit(group, name.decode() if isinstance(name, bytes) else name)
-    return target
 
 
 def test_integer_weights_are_refused(capsys, tmp_path, base_model):

@@ -4,8 +4,7 @@ import numpy as np
 import pytest
 
 from legacy_files import to_cudnn_layout, to_keras21_layout
-from oracle import generate_module, randomize, relative_error, save
-from test_seed_model import question_model
+from oracle import generate_module, question_model, randomize, relative_error, save
 
 
 @pytest.mark.parametrize("batch", [1, 17])

@@ -3,8 +3,7 @@
 import pytest
 
 from lstmgen.options import Options
-from oracle import check_against_keras
-from test_lstm import PAIRS
+from oracle import PAIRS, check_against_keras
 
 FORMATS = ["h5", "keras"]
 LOOP = [Options(), Options(unroll=False)]

@@ -13,8 +13,7 @@ import pytest
 from lstmgen import verify
 from lstmgen.errors import UnsupportedError
 from lstmgen.reader.safety import every_layer, refuse_code
-from oracle import save
-from test_commands import SEED, run
+from oracle import SEED, run, save
 
 FORMATS = [("keras2", "h5"), ("keras2", "keras"), ("keras3", "h5"), ("keras3", "keras")]
 

@@ -7,8 +7,7 @@ import sys
 import numpy as np
 import pytest
 
-from oracle import load_module, save
-from test_commands import SEED, run
+from oracle import SEED, load_module, run, save
 
 SEED_MODEL = os.path.join(SEED, "model.h5")
 
