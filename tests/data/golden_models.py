@@ -294,6 +294,25 @@ def streaming(K):
     )
 
 
+def fuzz_seed(K):
+    """The files tests/test_fuzz.py mutates: the names are the ones it renames."""
+    L = K.layers
+    if is_keras2(K):
+        layers = [
+            K.Input((5, 3), name="x"),
+            L.LSTM(3, return_sequences=True, name="lstm"),
+            L.GRU(2, name="gru"),
+            L.Dense(2, name="dense"),
+        ]
+        return K.Sequential(layers, name="k2")
+    x = K.Input((5, 3), name="x")
+    y = L.Bidirectional(L.LSTM(2, return_sequences=True, name="lstm"), name="bi")(
+        L.Masking(name="mask")(x)
+    )
+    y = L.Dense(2, activation="softmax", name="dense")(L.Conv1D(2, 2, name="conv")(y))
+    return K.Model(x, y, name="k3")
+
+
 BOTH = [("keras2", "h5"), ("keras3", "keras")]
 CROSSED = [("keras2", "keras"), ("keras3", "h5")]
 ALL = BOTH + CROSSED
@@ -318,5 +337,6 @@ CASES = {
     "nested": Case(nested, BOTH),
     "stateful": Case(stateful, BOTH, batch=2, calls=3),
     "encoder_decoder": Case(encoder_decoder, CROSSED),
+    "fuzz_seed": Case(fuzz_seed, BOTH),
     "streaming": Case(streaming, BOTH, inputs="padded", steps=4, prefixes=True),
 }

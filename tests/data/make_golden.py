@@ -1,6 +1,7 @@
 """Write the golden files: small models saved by Keras, with Keras's outputs beside them.
 
-    python tests/data/make_golden.py            # needs TensorFlow, tf_keras and Keras 3
+    python tests/data/make_golden.py            # all; needs TensorFlow, tf_keras, Keras 3
+    python tests/data/make_golden.py CASE ...   # only these cases (golden_models.py, keras1)
     python tests/golden.py                      # then refresh the source snapshots
 
 For every case in golden_models.py and every (Keras, format) it lists, this builds the
@@ -119,8 +120,10 @@ def write(name: str, model, fmt: str, arrays, about: dict, manifest: dict) -> No
     manifest[os.path.basename(path)] = about
 
 
-def make_cases(manifest: dict) -> None:
+def make_cases(manifest: dict, names) -> None:
     for name, case in sorted(CASES.items()):
+        if names and name not in names:
+            continue
         for version, fmt in case.saves:
             K = keras_module(version)
             K.backend.clear_session()
@@ -142,18 +145,23 @@ def make_cases(manifest: dict) -> None:
             print(f"{name}.{TAGS[version]}.{fmt}")
 
 
-def main() -> None:
+def main(names) -> None:
     os.makedirs(OUT, exist_ok=True)
     manifest: dict = {}
-    make_cases(manifest)
-    for filename, arrays, about in golden_keras1.files(keras_module("keras2"), OUT, randomize):
-        np.savez(os.path.join(OUT, filename + ".npz"), **arrays)
-        manifest[filename] = about
-        print(filename)
+    listed = os.path.join(OUT, "manifest.json")
+    if names and os.path.exists(listed):
+        with open(listed) as handle:
+            manifest = json.load(handle)
+    make_cases(manifest, names)
+    if not names or "keras1" in names:
+        for filename, arrays, about in golden_keras1.files(keras_module("keras2"), OUT, randomize):
+            np.savez(os.path.join(OUT, filename + ".npz"), **arrays)
+            manifest[filename] = about
+            print(filename)
     with open(os.path.join(OUT, "manifest.json"), "w") as handle:
         json.dump(manifest, handle, indent=1, sort_keys=True)
         handle.write("\n")
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])
