@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
 
 import h5py
 
@@ -74,3 +76,21 @@ def stream(module, x):
         y, state = module.step(x[:, t], state)
         outputs.append(y)
     return outputs
+
+
+def fresh_venv(folder, python=sys.executable) -> str:
+    """A venv made by `python` without pip (quick); install into it with pip_install."""
+    subprocess.run([python, "-m", "venv", "--without-pip", str(folder)], check=True)
+    return os.path.join(str(folder), "bin", "python")
+
+
+def pip_install(python, *requirements) -> None:
+    """This interpreter's pip installs `requirements` into the environment of `python`."""
+    command = [sys.executable, "-m", "pip", "--python", python, "install", "-q", *requirements]
+    result = subprocess.run(command, capture_output=True, text=True, env=without_pythonpath())
+    assert result.returncode == 0, f"{command}:\n{result.stdout}\n{result.stderr}"
+
+
+def without_pythonpath():
+    """The environment without PYTHONPATH: a venv sees only what is installed in it."""
+    return {name: value for name, value in os.environ.items() if name != "PYTHONPATH"}

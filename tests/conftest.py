@@ -1,4 +1,4 @@
-"""Shared set-up: quiet TensorFlow, both Keras versions loaded once per session."""
+"""Shared set-up: quiet TensorFlow, both Keras versions loaded once per session (lazily: the\n`-m "not keras"` tier runs without them), the `keras` marker on every test that uses them."""
 
 import os
 
@@ -12,6 +12,16 @@ from hypothesis import settings  # noqa: E402
 # Derandomized so that CI and every developer see the same examples.
 settings.register_profile("lstmgen", deadline=None, derandomize=True, print_blob=True)
 settings.load_profile("lstmgen")
+
+KERAS_FIXTURES = {"keras2", "keras3", "any_keras"}
+
+
+def pytest_collection_modifyitems(items):
+    """A test that uses a Keras fixture (itself or through another fixture) needs Keras:
+    it is marked `keras` even where its file forgot, so `-m "not keras"` never runs it."""
+    for item in items:
+        if KERAS_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.keras)
 
 
 @pytest.fixture(scope="session")

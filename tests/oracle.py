@@ -23,9 +23,12 @@ from cli_helpers import (
     assert_refused as assert_refused,
     edit_config as edit_config,
     edit_weight as edit_weight,
+    fresh_venv as fresh_venv,
+    pip_install as pip_install,
     run as run,
     run_cli as run_cli,
     stream as stream,
+    without_pythonpath as without_pythonpath,
 )
 from keras_models import (
     COMMON as COMMON,

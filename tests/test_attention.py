@@ -4,6 +4,8 @@ import pytest
 
 from oracle import check_against_keras, token_ids
 
+pytestmark = pytest.mark.keras
+
 
 @pytest.mark.parametrize("kind", ["Attention", "AdditiveAttention"])
 @pytest.mark.parametrize("use_scale", [False, True])

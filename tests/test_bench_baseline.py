@@ -13,6 +13,8 @@ sys.path.insert(
 from baseline import baseline_for  # noqa: E402
 from models import bilstm64, gru64, question, randomize  # noqa: E402
 
+pytestmark = pytest.mark.keras
+
 
 @pytest.mark.parametrize("builder", [question, gru64, bilstm64], ids=lambda b: b.__name__)
 def test_baseline_matches_keras(keras3, builder):

@@ -6,6 +6,8 @@ from oracle import check_against_keras, generate_module, randomize, relative_err
 
 from lstmgen.errors import LstmgenError
 
+pytestmark = pytest.mark.keras
+
 FILTERS = 3
 CHANNELS = 2
 SPATIAL = {1: (6,), 2: (5, 6), 3: (4, 4, 5)}

@@ -21,6 +21,7 @@ from lstmgen.cli import main
 from lstmgen.identifiers import NameTable
 from lstmgen.generate import generate
 from lstmgen.errors import LstmgenWarning
+from golden import calls, golden_path, recorded
 from oracle import assert_refused, edit_weight, load_module, randomize, relative_error, save
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -45,18 +46,12 @@ HOSTILE = [
 
 
 @pytest.fixture(scope="module")
-def base_model(tmp_path_factory, keras2):
-    K = keras2
-    model = K.Sequential(
-        [
-            K.Input((4, 3), name="seq"),
-            K.layers.LSTM(3, return_sequences=True, name="first"),
-            K.layers.Dense(2, name="second"),
-            K.layers.LSTM(2, name="third"),
-        ]
-    )
-    randomize(model, seed=8)
-    return model, save(model, tmp_path_factory.mktemp("hostile"), "h5")
+def base_model():
+    """A golden file saved by tf_keras (seq -> LSTM first -> Dense second -> LSTM third),
+    and (inputs, Keras's outputs) for it."""
+    name = "hostile_base.k2.h5"
+    (inputs, outputs), *_ = calls(recorded(name))
+    return (inputs[0], outputs[0]), golden_path(name)
 
 
 def rename_layers(source, target, names):
@@ -93,11 +88,12 @@ def test_hostile_names_are_inert(base_model, tmp_path, offset):
     assert result.returncode == 0 and result.stdout == "" and result.stderr == "", result.stderr
     assert not os.path.exists(tmp_path / "PWNED")
     module = load_module(str(out))
-    x = np.random.default_rng(1).normal(size=(3, 4, 3)).astype(np.float32)
-    assert relative_error(module.predict(x), model(x)) <= 1e-5
+    x, expected = model
+    assert relative_error(module.predict(x), expected) <= 1e-5
     assert module.OUTPUT_NAMES == [names[-1]]
 
 
+@pytest.mark.keras
 def test_hostile_names_in_messages_and_the_streaming_api(keras3, tmp_path):
     """Names end up in error messages (f-strings) and next to step()'s locals too."""
     K = keras3
@@ -132,6 +128,7 @@ def test_json_that_is_not_a_model(capsys, tmp_path, base_model):
         assert_refused(capsys, tmp_path, target, f"notmodel{index}.h5")
 
 
+@pytest.mark.keras
 def test_empty_model(capsys, tmp_path, keras3):
     path = save(keras3.Sequential([keras3.Input((3,))]), tmp_path, "keras")
     assert_refused(capsys, tmp_path, path, "no layers")
@@ -210,9 +207,8 @@ def test_many_names_that_sanitise_alike_are_numbered_in_linear_time():
     assert names[:3] == ["a", "a_2", "a_3"] and len(set(names)) == 30000
 
 
-def test_zip_bomb_and_lying_headers_are_refused(capsys, tmp_path, keras3):
-    path = save(keras3.Sequential([keras3.Input((3,)), keras3.layers.Dense(2)]), tmp_path, "keras")
-    with zipfile.ZipFile(path) as archive:
+def test_zip_bomb_and_lying_headers_are_refused(capsys, tmp_path, model_files):
+    with zipfile.ZipFile(model_files["keras"]) as archive:
         members = {name: archive.read(name) for name in archive.namelist()}
     bomb = tmp_path / "bomb.keras"
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -282,18 +278,9 @@ def test_warnings_are_lstmgen_warnings(base_model):
 
 
 @pytest.fixture(scope="module")
-def model_files(base_model, tmp_path_factory, keras3):
-    """The same small model as `.h5` (Keras 2) and as `.keras` (Keras 3)."""
-    K = keras3
-    model = K.Sequential(
-        [
-            K.Input((4, 3), name="seq"),
-            K.layers.LSTM(3, return_sequences=True, name="first"),
-            K.layers.Dense(2, name="second"),
-            K.layers.LSTM(2, name="third"),
-        ]
-    )
-    return {"h5": base_model[1], "keras": save(model, tmp_path_factory.mktemp("hostile3"), "keras")}
+def model_files():
+    """The same small model as `.h5` (Keras 2) and as `.keras` (Keras 3): golden files."""
+    return {"h5": golden_path("hostile_base.k2.h5"), "keras": golden_path("hostile_base.k3.keras")}
 
 
 def replace_kernel(source, target, replace):
@@ -525,6 +512,7 @@ def test_a_fifo_as_the_model_file_is_refused_not_read(tmp_path):
     assert len(result.stderr.strip().splitlines()) == 1
 
 
+@pytest.mark.keras
 def test_a_merge_of_absurdly_many_tensors_is_refused(capsys, tmp_path, keras2):
     """Hundreds of thousands of inputs to one Add once ran for minutes and then failed
     to compile; 256 is far beyond any real model and still generates."""
@@ -540,6 +528,7 @@ def test_a_merge_of_absurdly_many_tensors_is_refused(capsys, tmp_path, keras2):
     assert_refused(capsys, tmp_path, path, "layer 'wide' (Add)", "300 input tensors", "256")
 
 
+@pytest.mark.keras
 def test_a_layer_named_like_a_step_function(tmp_path, keras3):
     """'first' (an LSTM) gets a first_step() for step(); a layer named 'first_step'
     must not replace it."""

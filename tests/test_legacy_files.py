@@ -6,6 +6,8 @@ import pytest
 from legacy_files import to_cudnn_layout, to_keras21_layout
 from oracle import generate_module, question_model, randomize, relative_error, save
 
+pytestmark = pytest.mark.keras
+
 
 @pytest.mark.parametrize("batch", [1, 17])
 def test_keras21_question_model(keras2, tmp_path, batch):

@@ -6,6 +6,8 @@ import pytest
 from lstmgen.options import Options
 from oracle import PAIRS, check_against_keras, generate_module, randomize, relative_error, save
 
+pytestmark = pytest.mark.keras
+
 
 def lstm_model(K, shape=(6, 3), **kwargs):
     return K.Sequential([K.Input(shape), K.layers.LSTM(4, **kwargs)])

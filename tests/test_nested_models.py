@@ -4,6 +4,8 @@ import pytest
 
 from oracle import check_against_keras
 
+pytestmark = pytest.mark.keras
+
 
 def inner_sequential(K, name="inner"):
     return K.Sequential(

@@ -9,6 +9,8 @@ import sys
 import numpy as np
 import pytest
 
+from oracle import fresh_venv, pip_install, without_pythonpath
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EXAMPLES = sorted(
     os.path.join(ROOT, "generated_examples", name, "predictor.py")
@@ -18,7 +20,7 @@ EXAMPLES = sorted(
 
 
 def run(*args):
-    result = subprocess.run(list(args), capture_output=True, text=True)
+    result = subprocess.run(list(args), capture_output=True, text=True, env=without_pythonpath())
     assert result.returncode == 0, f"{args}:\n{result.stdout}\n{result.stderr}"
     return result.stdout
 
@@ -67,10 +69,8 @@ def reports_version(python, version):
     ],
 )
 def test_examples_on_other_numpy_versions(python_version, numpy_spec, tmp_path):
-    venv = tmp_path / "venv"
-    run(interpreter(python_version), "-m", "venv", str(venv))
-    python = str(venv / "bin" / "python")
-    run(python, "-m", "pip", "install", "-q", numpy_spec)
+    python = fresh_venv(tmp_path / "venv", interpreter(python_version))
+    pip_install(python, numpy_spec)
     version = run(python, "-c", "import numpy; print(numpy.__version__)").strip()
     assert version.startswith(numpy_spec.split("==")[1] if "==" in numpy_spec else "2.")
     seed = os.path.join(ROOT, "generated_examples", "seed_lstm", "predictor.py")

@@ -5,6 +5,8 @@ import pytest
 
 from oracle import check_against_keras, token_ids
 
+pytestmark = pytest.mark.keras
+
 
 def addition_rnn(K, digits=3, chars=12, hidden=32):
     """The addition RNN: LSTM encoder -> RepeatVector -> LSTM decoder -> Dense per step."""

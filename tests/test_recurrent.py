@@ -5,6 +5,8 @@ import pytest
 from lstmgen.options import Options
 from oracle import PAIRS, check_against_keras
 
+pytestmark = pytest.mark.keras
+
 FORMATS = ["h5", "keras"]
 LOOP = [Options(), Options(unroll=False)]
 

@@ -10,6 +10,8 @@ from oracle import TOLERANCE, check_against_keras, generate_module, relative_err
 
 from lstmgen.errors import LstmgenError
 
+pytestmark = pytest.mark.keras
+
 SPATIAL = {2: (3, 4), 3: (2, 3, 3)}
 CHANNELS = 2
 

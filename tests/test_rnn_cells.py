@@ -16,6 +16,8 @@ from oracle import (
     save,
 )
 
+pytestmark = pytest.mark.keras
+
 FORMATS = ["h5", "keras"]
 CELLS = ["LSTMCell", "GRUCell", "SimpleRNNCell"]
 

@@ -4,6 +4,8 @@ import pytest
 
 from oracle import check_against_keras, question_model
 
+pytestmark = pytest.mark.keras
+
 
 @pytest.mark.parametrize("fmt", ["h5", "keras"])
 def test_question_model_matches_model_predict(any_keras, fmt, tmp_path):

@@ -5,6 +5,8 @@ import pytest
 
 from oracle import generate_module, randomize, relative_error, save, stateful_model, stream
 
+pytestmark = pytest.mark.keras
+
 KINDS = ["LSTM", "GRU", "SimpleRNN"]
 
 

@@ -6,6 +6,8 @@ import pytest
 from lstmgen.options import Options
 from oracle import check_against_keras, padded, token_ids
 
+pytestmark = pytest.mark.keras
+
 KINDS = ["LSTM", "GRU", "SimpleRNN"]
 MERGE_MODES = ["concat", "sum", "mul", "ave", None]
 

@@ -13,6 +13,8 @@ from typing import Callable, Sequence, Tuple
 
 import numpy as np
 
+from keras_models import question_model
+
 
 @dataclass(frozen=True)
 class Case:
@@ -313,6 +315,26 @@ def fuzz_seed(K):
     return K.Model(x, y, name="k3")
 
 
+def hostile_base(K):
+    """The model tests/test_hostile_files.py renames and rewires: its Dense kernel is
+    (3, 2), 24 bytes, the size of the secret those tests try to smuggle in."""
+    L = K.layers
+    return K.Sequential(
+        [
+            K.Input((4, 3), name="seq"),
+            L.LSTM(3, return_sequences=True, name="first"),
+            L.Dense(2, name="second"),
+            L.LSTM(2, name="third"),
+        ],
+        name="hostile_base",
+    )
+
+
+def question(K):
+    """The model of the question that started lstmgen, as Keras 3 saves it."""
+    return question_model(K)
+
+
 BOTH = [("keras2", "h5"), ("keras3", "keras")]
 CROSSED = [("keras2", "keras"), ("keras3", "h5")]
 ALL = BOTH + CROSSED
@@ -338,5 +360,7 @@ CASES = {
     "stateful": Case(stateful, BOTH, batch=2, calls=3),
     "encoder_decoder": Case(encoder_decoder, CROSSED),
     "fuzz_seed": Case(fuzz_seed, BOTH),
+    "hostile_base": Case(hostile_base, BOTH),
+    "question": Case(question, [("keras3", "keras")]),
     "streaming": Case(streaming, BOTH, inputs="padded", steps=4, prefixes=True),
 }
