@@ -8,8 +8,8 @@ time from start to exit, and the process's peak resident memory (VmHWM). Two mod
 the seed model (generated_examples/seed_lstm/model.h5: 2 LSTM(5), 32 steps) and a
 2-layer LSTM(8) with a free time axis (tests/data/golden/lstm_free_time.k3.keras),
 unrolled with --timesteps 32, 1000 and 5000. Each runs with lstmgen's formatting stage
-(one black call per distinct step) and, for comparison, with black on the whole file
-(what lstmgen did before); both write the same bytes. No Keras needed.
+(black on each distinct piece once: lstmgen/formatting.py) and, for comparison, with
+black on the whole file (what lstmgen did before); both write the same bytes. No Keras.
 """
 
 from __future__ import annotations
@@ -29,9 +29,9 @@ FREE = os.path.join(ROOT, "tests", "data", "golden", "lstm_free_time.k3.keras")
 # The child process: lstmgen's command line, then its peak memory on stderr's last line.
 CHILD = """
 import sys
-if sys.argv[1] == "whole":  # black on the whole file: no step is recognised
+if sys.argv[1] == "whole":  # black on the whole file
     import lstmgen.formatting
-    lstmgen.formatting.find_steps = lambda lines: []
+    lstmgen.formatting.PIECEWISE = False
 from lstmgen.cli import main
 code = main(sys.argv[2:])
 peak = open("/proc/self/status").read().split("VmHWM:")[1].split()[0]

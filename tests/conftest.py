@@ -1,6 +1,9 @@
-"""Shared set-up: quiet TensorFlow, both Keras versions loaded once per session (lazily: the\n`-m "not keras"` tier runs without them), the `keras` marker on every test that uses them."""
+"""Shared set-up: quiet TensorFlow; both Keras versions, loaded lazily once per session (the
+`-m "not keras"` tier runs without them); the `keras` marker on every test that uses them;
+one file format per Keras version where a test crosses both axes."""
 
 import os
+import zlib
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
@@ -14,14 +17,43 @@ settings.register_profile("lstmgen", deadline=None, derandomize=True, print_blob
 settings.load_profile("lstmgen")
 
 KERAS_FIXTURES = {"keras2", "keras3", "any_keras"}
+FORMATS = ("h5", "keras")
+EVERY_FORMAT = os.environ.get("LSTMGEN_EVERY_FORMAT") == "1"
 
 
-def pytest_collection_modifyitems(items):
-    """A test that uses a Keras fixture (itself or through another fixture) needs Keras:
-    it is marked `keras` even where its file forgot, so `-m "not keras"` never runs it."""
+@pytest.hookimpl(tryfirst=True)  # before `-m` selects by marker
+def pytest_collection_modifyitems(config, items):
+    """Mark Keras tests; thin the format axis (unless LSTMGEN_EVERY_FORMAT=1)."""
     for item in items:
         if KERAS_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.keras)
+    if not EVERY_FORMAT:
+        dropped = set(map(id, one_format_per_keras(items)))
+        if dropped:
+            config.hook.pytest_deselected(items=[i for i in items if id(i) in dropped])
+            items[:] = [item for item in items if id(item) not in dropped]
+
+
+def one_format_per_keras(items):
+    """The items to drop where a test runs every (Keras, format) pair with the same other
+    parameters: each Keras keeps one format, the other Keras the other one (which one
+    goes by the test and its parameters). The golden files check every format for every
+    layer family; a fresh Keras model here is for semantics, and both Kerases still run."""
+    groups = {}
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if params.get("any_keras") in ("keras2", "keras3") and params.get("fmt") in FORMATS:
+            rest = sorted((k, repr(v)) for k, v in params.items() if k not in ("any_keras", "fmt"))
+            key = (item.path, item.originalname, tuple(rest))
+            groups.setdefault(key, {})[(params["any_keras"], params["fmt"])] = item
+    dropped = []
+    for key, pairs in groups.items():
+        if len(pairs) != 4:  # formats tied to other parameters: nothing to thin
+            continue
+        first = zlib.crc32(repr(key).encode()) % 2  # stable across runs and machines
+        keep = {("keras2", FORMATS[first]), ("keras3", FORMATS[1 - first])}
+        dropped += [item for pair, item in pairs.items() if pair not in keep]
+    return dropped
 
 
 @pytest.fixture(scope="session")

@@ -7,6 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import lstmgen.formatting as formatting
+import lstmgen.formatting_chunks as formatting_chunks
+import lstmgen.formatting_steps as formatting_steps
 from lstmgen.formatting import black_format, format_source
 
 NAMES = st.sampled_from(["h", "c", "z", "xw", "lstm_1_kernel", "hs", "m", "x2", "a0b1"])
@@ -56,6 +58,33 @@ def test_random_steps_format_as_black_formats_them(source):
     assert format_source(source) == black_format(source)
 
 
+TOP_ITEMS = st.sampled_from(
+    [
+        "x = 1",
+        "import os",
+        "from a import b",
+        "# a comment",
+        'def f(a, b):\n    """Doc."""\n    return a+b',
+        "def g():\n    if a:\n        return 1\n    return 2",
+        "def h():\n    y = [aaaaaaaaaa, bbbbbbbbbbbb, cccccccccccc, dddddddddddd, eeeeeeeeeee, ffff]",
+        "class A:\n    x = 1\n    def m(self):\n        return self.x",
+        'class B:\n\n    """Doc."""\n\n    def m(self): return 2',
+        "def stub(): ...",
+        "@decorator\ndef d():\n    pass",
+        "if a:\n    def inner():\n        pass",
+        "def k():\n    import sys\n    return sys",
+        "def c():\n    return 1\n    # the end",
+    ]
+)
+
+
+@settings(max_examples=60)
+@given(items=st.lists(st.tuples(TOP_ITEMS, st.integers(0, 3)), min_size=1, max_size=8))
+def test_random_top_level_pieces_format_as_black_formats_them(items):
+    source = "".join(item + "\n" * (1 + blank) for item, blank in items)
+    assert format_source(source) == black_format(source)
+
+
 def module(steps):
     return "def f(x):\n    y = x\n" + "".join(steps) + "\n    return y\n"
 
@@ -89,14 +118,19 @@ def test_what_breaks_the_convention_is_formatted_whole(name):
     assert format_source(source) == expected
 
 
-def test_each_shape_is_formatted_once(monkeypatch):
+def test_each_piece_is_formatted_once(monkeypatch):
     source = module([step(t, f"y = y*2+xw[{t}]  # step {t}", "h=y") for t in range(120)])
+    source += "\n\ndef g():\n    return 1\n"
     calls = []
     real = formatting.black_format
     monkeypatch.setattr(formatting, "black_format", lambda text: calls.append(text) or real(text))
+    monkeypatch.setattr(formatting_steps, "_SHAPES", {})
+    monkeypatch.setattr(formatting_chunks, "_FORMATTED", {})
     assert format_source(source) == real(source)
-    # The rest of the module once, then one step per digit count: 1, 2 and 3 digits.
-    assert len(calls) == 4, [c[:60] for c in calls]
+    # The module around its functions, f and g, then one step per digit count (1, 2, 3).
+    assert len(calls) == 6, [c[:60] for c in calls]
+    assert format_source(source) == real(source)
+    assert len(calls) == 7  # the second time, only the module around the functions
 
 
 def test_nested_depth_and_long_lines():
@@ -106,3 +140,35 @@ def test_nested_depth_and_long_lines():
     )
     source = "class A:\n    def f(self):\n        h = 1\n" + steps + "\n        return h\n"
     assert format_source(source) == black_format(source)
+
+
+TOP_LEVEL = {
+    "comments around": "x = 1\n# about f\ndef f():\n  return 1\n# after\ny = 2\n",
+    "decorated": "@dec\ndef f():\n  pass\n\n@dec\nclass A:\n  pass\n",
+    "one-liners": "def f(): return 1\ndef g(): return 2\n",
+    "class": "class A:\n  '''doc'''\n  def f(self):\n    return 1\n\n\n\n  x = 1\n",
+    "indented comment after": "def f():\n    if x:\n        y = 1\n        # trailing\nz = 1\n",
+    "import in and after": "def f():\n  import os\n  return os\nimport sys\nx = 1\n",
+    "stubs": "def f(): ...\ndef g():\n    ...\nclass P:\n    ...\nx = 1\n",
+    "async": "async def f():\n    await g()\nasync def h():\n    pass\n",
+    "no blank lines": "def f():\n    return 1\ndef g():\n    return 2\nx=1\n",
+    "many blank lines": "x=1\n\n\n\n\ndef f():\n    return 1\n\n\n\n\nx=2\n",
+    "module docstring": '"""doc"""\ndef f():\n    return 1\n',
+    "nested def last": "def f():\n    def g():\n        return 1\n    return g\n# c\nclass B: pass\n",
+    "def inside if": "if True:\n    def f():\n        return 1\nx = 1\n",
+    "overloads": "@overload\ndef f(x: int) -> int: ...\n@overload\ndef f(x: str): ...\ndef f(x):\n    return x\n",
+    "comment then def": "def f():\n    return 1\n# comment\n\ndef g():\n    return 2\n",
+    "backslash": "def f():\n    x = 1 + \\\n        2\n    return x\n",
+    "string at column 0": 'def f():\n    s = """\nabc\n"""\n    return s\nx = 1\n',
+    "blank lines in body": "def f():\n\n    x = 1\n\n\n    return x\n",
+    "windows line ends": "def f():\r\n    return 1\r\n\r\nx = 1\r\n",
+    "tabs": "def f():\n\tif x:\n\t\treturn 1\n\treturn 2\n",
+    "same function twice": "def f():\n    return 1\n\n\ndef f():\n    return 1\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(TOP_LEVEL))
+def test_top_level_pieces_format_as_black_formats_the_whole(name):
+    source = TOP_LEVEL[name]
+    assert format_source(source) == black_format(source)
+    assert format_source(source) == black_format(source)  # from the cache this time

@@ -7,7 +7,6 @@ import pytest
 
 import lstmgen.formatting
 from golden import SNAPSHOT_SPECS, generated, snapshot_path
-from lstmgen.formatting import black_format
 from lstmgen.freshness import same_predictor
 
 IDS = [snapshot_path(name, options).rsplit("/", 1)[-1][:-3] for name, options in SNAPSHOT_SPECS]
@@ -24,11 +23,8 @@ def test_generated_source_matches_its_snapshot(name, options):
 
 
 @pytest.mark.parametrize("name, options", SNAPSHOT_SPECS, ids=IDS)
-def test_step_by_step_formatting_is_what_black_makes_of_the_whole(name, options, monkeypatch):
+def test_piecewise_formatting_is_what_black_makes_of_the_whole(name, options, monkeypatch):
     fast = generated(name, options)
-    if "# step 1\n" not in fast:
-        pytest.skip("no unrolled steps: black formats the whole module anyway")
-    monkeypatch.setattr(lstmgen.formatting, "find_steps", lambda lines: [])
+    monkeypatch.setattr(lstmgen.formatting, "PIECEWISE", False)
     whole = generated(name, options)
     assert fast == whole
-    assert black_format(fast) == fast
