@@ -2,6 +2,7 @@
 `-m "not keras"` tier runs without them); the `keras` marker on every test that uses them;
 one file format per Keras version where a test crosses both axes."""
 
+import gc
 import os
 import zlib
 
@@ -61,6 +62,7 @@ def keras3():
     """Keras 3 (the `keras` package)."""
     import keras
 
+    gc.freeze()  # TensorFlow's modules stay: later collections need not walk them again
     return keras
 
 
@@ -69,6 +71,7 @@ def keras2():
     """Keras 2 (the `tf_keras` package)."""
     import tf_keras
 
+    gc.freeze()
     return tf_keras
 
 

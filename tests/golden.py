@@ -13,6 +13,7 @@ import os
 import sys
 from typing import Dict, List, Tuple
 
+import black
 import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -25,6 +26,7 @@ from lstmgen.options import Options  # noqa: E402
 
 GOLDEN = os.path.join(ROOT, "tests", "data", "golden")
 SNAPSHOTS = os.path.join(ROOT, "tests", "data", "snapshots")
+BLACK_VERSION = os.path.join(SNAPSHOTS, "black-version.txt")  # the black that made them
 
 # (golden file, options): one snapshot per template family, and per option that changes
 # the text (unrolled or looped, masks, stacked cells, readable, float64, weights file).
@@ -127,6 +129,9 @@ def write_snapshots() -> None:
         with open(path, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(fresh)
             print(f"wrote {os.path.relpath(path, ROOT)}")
+    wanted.add(os.path.basename(BLACK_VERSION))
+    with open(BLACK_VERSION, "w") as handle:
+        handle.write(black.__version__ + "\n")
     for stale in set(os.listdir(SNAPSHOTS)) - wanted:
         os.remove(os.path.join(SNAPSHOTS, stale))
 

@@ -1,8 +1,8 @@
 """Fuzz: hypothesis mutates real model files; every run ends in a working module or in
 one clean line with exit code 2 - never a traceback, a hang or a broken module.
 
-LSTMGEN_FUZZ_EXAMPLES sets the number of mutations per file format (default 150, about
-a minute per format here; the suite's budget); LSTMGEN_FUZZ_EXAMPLES=1000 is the long run.
+LSTMGEN_FUZZ_EXAMPLES sets the number of mutations per file format: 300 by default (under
+a minute for both here, within the suite's budget), LSTMGEN_FUZZ_EXAMPLES=2000 for a long run.
 A module that generates must pass its self-test and, for the first KERAS_CHECKS per
 format that Keras itself can load, agree with Keras (so a wrong module cannot pass).
 The seeds are golden files (tests/data/golden/fuzz_seed.*), so the mutations drawn do not
@@ -34,7 +34,7 @@ from oracle import load_module
 
 pytestmark = pytest.mark.keras  # generated modules are checked against Keras
 
-EXAMPLES = int(os.environ.get("LSTMGEN_FUZZ_EXAMPLES", "150"))
+EXAMPLES = int(os.environ.get("LSTMGEN_FUZZ_EXAMPLES", "300"))
 KERAS_CHECKS = 15
 SEEDS = {"h5": golden_path("fuzz_seed.k2.h5"), "keras": golden_path("fuzz_seed.k3.keras")}
 

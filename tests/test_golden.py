@@ -1,10 +1,12 @@
 """Golden files: generate from model files Keras saved, compare with the outputs Keras gave
 for stored inputs (tests/data/golden, made by tests/data/make_golden.py). No Keras here."""
 
+import os
+
 import numpy as np
 import pytest
 
-from golden import calls, generated, manifest, prefixes, recorded
+from golden import calls, generated, golden_path, manifest, prefixes, recorded
 from lstmgen.options import Options
 from oracle import TOLERANCE, load_module, relative_error
 
@@ -87,6 +89,17 @@ def test_reset_states_starts_over(name, tmp_path):
     module.reset_states()
     assert relative_error(module.predict(first[0]), expected[0]) <= TOLERANCE
     assert relative_error(module.Predictor().predict(first[0]), expected[0]) <= TOLERANCE
+
+
+def test_tests_data_stays_small():
+    folder = os.path.dirname(golden_path("manifest.json"))
+    data = os.path.dirname(folder)
+    total = sum(
+        os.path.getsize(os.path.join(root, name))
+        for root, _, names in os.walk(data)
+        for name in names
+    )
+    assert total < 3 << 20, f"tests/data holds {total / 2**20:.1f} MB"
 
 
 def test_the_golden_files_cover_both_kerases_both_formats_and_keras1():

@@ -3,13 +3,23 @@ the text. After an intended change: `python tests/golden.py`, then review the di
 
 import difflib
 
+import black
+
 import pytest
 
 import lstmgen.formatting
-from golden import SNAPSHOT_SPECS, generated, snapshot_path
+from golden import BLACK_VERSION, SNAPSHOT_SPECS, generated, snapshot_path
 from lstmgen.freshness import same_predictor
 
 IDS = [snapshot_path(name, options).rsplit("/", 1)[-1][:-3] for name, options in SNAPSHOT_SPECS]
+
+
+def test_snapshots_were_made_by_this_black():
+    made_by = open(BLACK_VERSION).read().strip()
+    assert made_by == black.__version__, (
+        f"the snapshots were made with black {made_by}, this is black {black.__version__}: "
+        f"pip install black=={made_by}, or rewrite them (python tests/golden.py) and review"
+    )
 
 
 @pytest.mark.parametrize("name, options", SNAPSHOT_SPECS, ids=IDS)
