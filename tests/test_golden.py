@@ -105,3 +105,28 @@ def test_tests_data_stays_small():
 def test_the_golden_files_cover_both_kerases_both_formats_and_keras1():
     kinds = {tuple(name.split(".")[-2:]) for name in FILES}
     assert {("k2", "h5"), ("k2", "keras"), ("k3", "h5"), ("k3", "keras"), ("k1", "h5")} <= kinds
+
+
+def test_several_inputs_by_list_or_by_name(tmp_path):
+    module = module_for("merges.k3.h5", tmp_path)
+    (a, b), expected = calls(recorded("merges.k3.h5"))[0]
+    by_list = module.predict([a, b])
+    by_name = module.predict(dict(zip(module.INPUT_NAMES, [a, b])))
+    assert module.OUTPUT_NAMES == ["concat", "concat_1"] and len(by_list) == len(expected)
+    for x, y in zip(by_list, by_name):
+        np.testing.assert_array_equal(x, y)
+    with pytest.raises(ValueError, match="missing inputs"):
+        module.predict({"a": a})
+    with pytest.raises(ValueError, match="expected a list of 2 arrays"):
+        module.predict(a)
+
+
+def test_step_checks_its_input_and_leaves_the_state_alone(tmp_path):
+    module = module_for("streaming.k3.keras", tmp_path)
+    state = module.initial_state(2)
+    with pytest.raises(ValueError, match="step input"):
+        module.step(np.zeros((2, 4, 3), np.float32), state)
+    x = np.ones((2, 3), np.float32)
+    first, _ = module.step(x, state)
+    again, _ = module.step(x, state)  # the same state continued twice: the same answer
+    np.testing.assert_array_equal(first, again)
