@@ -62,7 +62,7 @@ def cyclic_gc_paused() -> Iterator[None]:
 def format_source(source: str) -> str:
     """What black makes of `source`, formatting each distinct piece only once."""
     if not PIECEWISE or "fmt:" in source or "yapf:" in source or "\r" in source:
-        return black_format(source)  # directives span pieces; black keeps \r\n files so
+        return black_format(source)  # directives span pieces; \r\n stays black's business
     lines = source.split("\n")
     skeleton, runs = cut_runs(lines)
     try:
@@ -73,9 +73,9 @@ def format_source(source: str) -> str:
         return black_format(source)
     outer, chunks = cut_chunks(skeleton, tree)
     try:
-        formatted = black_format("\n".join(outer)).split("\n")
-        formatted = expand_chunks(formatted, chunks, black_format)
-        formatted = formatted and expand_runs(formatted, lines, runs, black_format)
+        formatted = expand_chunks(black_format("\n".join(outer)).split("\n"), chunks, black_format)
+        if formatted is not None:
+            formatted = expand_runs(formatted, lines, runs, black_format)
     except black.InvalidInput:
         formatted = None
     return black_format(source) if formatted is None else "\n".join(formatted)
