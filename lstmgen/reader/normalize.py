@@ -92,7 +92,9 @@ def first_node(layer: LayerSpec, keras_major: int) -> int:
 
 def _sequential(body: Any, keras_major: int) -> ModelSpec:
     # Keras 2.0-2.2 stored a Sequential's config as the bare list of its layers.
-    raw_layers = body if isinstance(body, list) else (body or {}).get("layers")
+    raw_layers = (
+        body if isinstance(body, list) else body.get("layers") if isinstance(body, dict) else None
+    )
     if not isinstance(raw_layers, list):
         raise LstmgenError("the Sequential model config has no list of layers")
     name = body.get("name", "sequential") if isinstance(body, dict) else "sequential"
@@ -252,8 +254,8 @@ def _keras3_tensors(value: Any, where: str):
     """Every __keras_tensor__ in a nested Keras 3 argument structure, in order."""
     if isinstance(value, dict):
         if value.get("class_name") == "__keras_tensor__":
-            history = (value.get("config") or {}).get("keras_history")
-            yield _ref(history, where)
+            config = value.get("config")
+            yield _ref(config.get("keras_history") if isinstance(config, dict) else None, where)
         return
     if isinstance(value, (list, tuple)):
         for item in value:

@@ -1,0 +1,76 @@
+"""Every value of a model config replaced by a value of another type, one at a time: the
+reader refuses the file with its own error, or reads it; it never crashes (which the CLI
+would report through its catch-all). The fuzz test found two such crashes; a search over
+every golden file found no others. Keras-free."""
+
+import copy
+import json
+import shutil
+import warnings
+import zipfile
+
+import h5py
+import pytest
+
+from golden import golden_path
+from lstmgen.errors import LstmgenError
+from lstmgen.generate import read_graph
+
+OTHER_TYPES = [3, [1], {"a": 1}]  # a scalar, a list, an object
+
+
+def paths(tree, prefix=()):
+    """The path of every value below the root of a JSON tree."""
+    if isinstance(tree, (dict, list)):
+        for key, value in tree.items() if isinstance(tree, dict) else enumerate(tree):
+            yield prefix + (key,)
+            yield from paths(value, prefix + (key,))
+
+
+def replaced(tree, path, value):
+    tree = copy.deepcopy(tree)
+    parent = tree
+    for step in path[:-1]:
+        parent = parent[step]
+    parent[path[-1]] = value
+    return tree
+
+
+def write_h5(source, target, config):
+    shutil.copy(source, target)
+    with h5py.File(target, "r+") as handle:
+        handle.attrs["model_config"] = json.dumps(config)
+
+
+def write_keras(source, target, config):
+    with zipfile.ZipFile(source) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    members["config.json"] = json.dumps(config).encode()
+    with zipfile.ZipFile(target, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+
+
+@pytest.mark.parametrize("name", ["fuzz_seed.k2.h5", "fuzz_seed.k3.keras"])
+def test_a_value_of_another_type_is_refused_or_read(name, tmp_path):
+    source = golden_path(name)
+    if name.endswith(".h5"):
+        with h5py.File(source, "r") as handle:
+            config, write = json.loads(handle.attrs["model_config"]), write_h5
+    else:
+        with zipfile.ZipFile(source) as archive:
+            config, write = json.loads(archive.read("config.json")), write_keras
+    target = str(tmp_path / ("edited" + name[name.rindex(".") :]))
+    crashes = []
+    for path in paths(config):
+        for value in OTHER_TYPES:
+            write(source, target, replaced(config, path, value))
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    read_graph(target)
+            except LstmgenError:
+                pass
+            except Exception as error:  # noqa: BLE001 - what this test looks for
+                crashes.append(f"{path} = {value!r}: {type(error).__name__}: {error}")
+    assert not crashes, crashes[:10]
