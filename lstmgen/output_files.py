@@ -13,7 +13,7 @@ from typing import Callable, Dict, Iterator, Optional
 import numpy as np
 
 from lstmgen.emitter import Generated
-from lstmgen.errors import LstmgenError
+from lstmgen.errors import LstmgenError, PathError
 
 # A fixed timestamp in the .npz: the same model gives the same bytes (np.savez stamps now).
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -32,7 +32,7 @@ def check_output_paths(py_path: str, weights_file: bool) -> None:
         _check_target(path)
     folder = os.path.dirname(os.path.abspath(py_path))
     if not os.path.isdir(folder):
-        raise LstmgenError(f"{py_path}: cannot write: the folder {folder} does not exist")
+        raise PathError(f"{py_path}: cannot write: the folder {folder} does not exist")
 
 
 def _check_target(path: str) -> None:
@@ -42,11 +42,11 @@ def _check_target(path: str) -> None:
     except FileNotFoundError:
         return
     except OSError as error:
-        raise LstmgenError(f"{path}: cannot write: {error.strerror or error}") from None
+        raise PathError(f"{path}: cannot write: {error.strerror or error}") from None
     if stat.S_ISDIR(mode):
-        raise LstmgenError(f"{path}: is a directory; lstmgen writes a file")
+        raise PathError(f"{path}: is a directory; lstmgen writes a file")
     if not stat.S_ISREG(mode):
-        raise LstmgenError(
+        raise PathError(
             f"{path}: not a regular file (a device, pipe or socket); lstmgen replaces "
             "only regular files"
         )
@@ -71,7 +71,7 @@ def staged(generated: Generated, py_path: str, private: bool = False) -> Iterato
     try:
         staging = tempfile.mkdtemp(prefix=".lstmgen-", dir=folder)
     except OSError as error:
-        raise LstmgenError(f"{py_path}: cannot write: {error.strerror or error}") from None
+        raise PathError(f"{py_path}: cannot write: {error.strerror or error}") from None
     try:
         module = os.path.join(staging, os.path.basename(py_path))
         try:
@@ -81,7 +81,7 @@ def staged(generated: Generated, py_path: str, private: bool = False) -> Iterato
             if generated.arrays is not None:
                 write_npz(weights_path(module), generated.arrays)
         except OSError as error:
-            raise LstmgenError(f"{py_path}: cannot write: {error.strerror or error}") from None
+            raise PathError(f"{py_path}: cannot write: {error.strerror or error}") from None
         yield module
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -122,7 +122,7 @@ def _replace(source: str, target: str) -> None:
     try:
         os.replace(source, target)
     except OSError as error:
-        raise LstmgenError(f"{target}: cannot write: {error.strerror or error}") from None
+        raise PathError(f"{target}: cannot write: {error.strerror or error}") from None
 
 
 def _keep_copy(path: str, backup: str, py_path: str) -> None:
@@ -134,7 +134,7 @@ def _keep_copy(path: str, backup: str, py_path: str) -> None:
         except OSError:
             shutil.copy2(path, backup)
     except OSError as error:
-        raise LstmgenError(f"{py_path}: cannot write: {error.strerror or error}") from None
+        raise PathError(f"{py_path}: cannot write: {error.strerror or error}") from None
 
 
 def stale_weights_file(py_path: str) -> Optional[str]:
