@@ -11,7 +11,8 @@ it), and each layer call's work is estimated from its shapes and parameters:
   (pooling, convolution), plus query x key pairs x width (attention);
 - bytes: each output (predict() keeps them all until it returns), the largest array it
   makes on the way (im2col windows, attention scores);
-- lines of source: a few dozen per layer, about a dozen per unrolled timestep.
+- timesteps a recurrent layer runs one by one (each costs Python time, whatever its size);
+- lines of source: a few dozen per layer, about ten per unrolled timestep.
 
 A model above a budget is refused with one line naming the layer and the estimate.
 """
@@ -31,6 +32,7 @@ from lstmgen.reader.model_file import ModelFile
 from lstmgen.sample_inputs import sample_shape
 
 MAX_SELF_TEST_OPS = 10**11  # multiply-adds of one self-test run (VGG16, batch 2: 3e10)
+MAX_SELF_TEST_STEPS = 200_000  # recurrent timesteps run one by one (about 30 us each)
 MAX_ARRAY_BYTES = 2 << 30  # one array made while running the self-test
 MAX_SELF_TEST_BYTES = 6 << 30  # all outputs of a run together
 MAX_SOURCE_LINES = 50_000  # generated lines for black to format (black: 0.5-3k lines/s)
@@ -38,6 +40,8 @@ LINES_PER_LAYER = 40
 LINES_PER_STEP = 10  # one unrolled timestep of one recurrent cell (LSTM: 9.5)
 SELF_TEST_BATCH, SELF_TEST_STEPS = 2, 6  # as lstmgen.emitter.self_test_input fills inputs
 
+# Templates that run a Python-level step per timestep.
+_RECURRENT = frozenset({"recurrent.py.j2", "conv_lstm.py.j2"})
 # Templates whose weights are looked up by index, not multiplied.
 _TABLES = frozenset({"embedding.py.j2"})
 # Templates that compare every query with every key: (batch, Tq, Tk) scores.
@@ -52,6 +56,7 @@ class Cost:
     ops: int
     output_bytes: int
     largest_bytes: int
+    steps: int = 0
 
 
 def check_budget(model: ModelFile, graph: ModelGraph, options: Options = Options()) -> None:
@@ -69,23 +74,22 @@ def check_budget(model: ModelFile, graph: ModelGraph, options: Options = Options
                 f"{MAX_SOURCE_LINES:,}; leave out --unroll, or use --no-unroll",
             )
     itemsize = 8 if graph.float_type == "float64" else 4
-    ops = total = 0
+    ops = total = steps = 0
     for node in self_test_graph(model, graph, options).nodes:
         cost = node_cost(node, itemsize)
-        ops, total = ops + cost.ops, total + cost.output_bytes
+        ops, total, steps = ops + cost.ops, total + cost.output_bytes, steps + cost.steps
         for amount, budget, what in (
-            (cost.largest_bytes, MAX_ARRAY_BYTES, "an array of"),
-            (total, MAX_SELF_TEST_BYTES, "arrays of, in all,"),
-            (ops, MAX_SELF_TEST_OPS, "multiply-adds, in all,"),
+            (cost.largest_bytes, MAX_ARRAY_BYTES, "bytes in one array"),
+            (total, MAX_SELF_TEST_BYTES, "bytes of arrays in all"),
+            (ops, MAX_SELF_TEST_OPS, "multiply-adds"),
+            (steps, MAX_SELF_TEST_STEPS, "timesteps run one by one"),
         ):
             if amount > budget:
-                unit = "" if "multiply" in what else " bytes"
                 raise layer_error(
                     node.layer_name,
                     node.class_name,
-                    f"running the model on the self-test's input would take {what} about "
-                    f"{amount:.3g}{unit} by here, beyond lstmgen's budget of {budget:.3g}"
-                    f"{unit} (input shapes {_input_shapes(graph)})",
+                    f"the self-test's input (shapes {_input_shapes(graph)}) would need about "
+                    f"{amount:.3g} {what} up to here, beyond lstmgen's budget of {budget:.3g}",
                 )
 
 
@@ -129,8 +133,21 @@ def node_cost(node: Node, itemsize: int = 4) -> Cost:
     in_width = node.inputs[0].shape[-1] if node.inputs[0].shape else 1
     pairs, width, scores = _pairs(node)
     ops = rows * matrices + sum(ins) + sum(outs) + sum(outs) * window + pairs * width
-    largest = max(outs + [out_rows * window * (in_width or 1) if window > 1 else 0, scores])
-    return Cost(ops, sum(outs) * itemsize, largest * itemsize)
+    # A convolution copies every output row's window (im2col) for its matmul; pooling
+    # reduces a view of them.
+    copied = out_rows * window * (in_width or 1) if window > 1 and matrices else 0
+    largest = max(outs + [copied, scores])
+    return Cost(ops, sum(outs) * itemsize, largest * itemsize, timesteps(node))
+
+
+def timesteps(node: Node) -> int:
+    """Timesteps run one at a time: each recurrent cell of this node and those it wraps."""
+    own = 0
+    if node.template in _RECURRENT and len(node.inputs[0].shape) > 2:
+        axis = 0 if _param(node.params, "time_major") else 1
+        cells = _param(node.params, "cells") or [None]
+        own = (node.inputs[0].shape[axis] or 1) * len(cells)
+    return own + sum(timesteps(inner) for inner in _inner_nodes(node.params))
 
 
 def unrolled_steps(node: Node) -> int:

@@ -165,12 +165,13 @@ BOUNDED = {
     ),
     "MaxPooling1D(2**21), stride 1": (
         lambda t: H.pooling_model(t / "pool.h5", 1 << 21, 1 << 21),
-        "layer 'pool' (MaxPooling1D): running the model on the self-test's input",
+        "layer 'pool' (MaxPooling1D): the self-test's input (shapes (2, 2097152, 1)) would need "
+        "about 8.8e+12 multiply-adds",
     ),
     "RepeatVector(2**21)": (
         lambda t: H.repeat_vector_model(t / "repeat.h5", 1 << 21, 1000),
-        "layer 'rep' (RepeatVector): running the model on the self-test's input would take "
-        "an array of about 1.68e+10 bytes",
+        "layer 'rep' (RepeatVector): the self-test's input (shapes (2, 1000)) would need about "
+        "1.68e+10 bytes in one array",
     ),
     "10,000 inputs and 10,000 layers": (
         lambda t: H.many_inputs_model(t / "wide.h5", 10_000),
