@@ -434,9 +434,7 @@ def zip_damage(target, kind: str, source: str = SEED_KERAS) -> str:
             data[at] ^= 0x5A
     elif kind == "past the end":
         size = len(data) * 4
-        for at in (local + 18, entry + 20):  # compressed size
-            data[at : at + 4] = struct.pack("<I", size)
-        for at in (local + 22, entry + 24):  # uncompressed size
+        for at in (local + 18, local + 22, entry + 20, entry + 24):  # both sizes, both headers
             data[at : at + 4] = struct.pack("<I", size)
     with open(target, "wb") as out:
         out.write(bytes(data))
@@ -452,3 +450,17 @@ def _directory_entry(data: bytearray, name: str) -> int:
         if data[position + 46 : position + 46 + length] == name.encode():
             return position
         position += 4
+
+
+def lie_about_size(path: str, name: str, size: int) -> str:
+    """Make member `name`'s zip headers (local and central) claim `size` bytes, packed and
+    unpacked, whatever the member holds."""
+    with zipfile.ZipFile(path) as archive:
+        local = archive.getinfo(name).header_offset
+    data = bytearray(open(path, "rb").read())
+    entry = _directory_entry(data, name)
+    for at in (local + 18, local + 22, entry + 20, entry + 24):
+        data[at : at + 4] = struct.pack("<I", size)
+    with open(path, "wb") as out:
+        out.write(bytes(data))
+    return path
