@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import traceback  # noqa: F401 - lstmgen.boundary prints with it; tests patch it here
 import warnings
 from typing import List, Optional
 

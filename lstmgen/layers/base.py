@@ -322,11 +322,7 @@ def option_problem(value: Any, default: Any) -> Optional[str]:
         return None
     if isinstance(default, bool) and not isinstance(value, bool):
         return "must be true or false"
-    if (
-        _is_number(default)
-        and not all(_is_number(v) for v in leaves)
-        or (_is_number(default) and not leaves)
-    ):
+    if _is_number(default) and not all(_is_number(v) for v in leaves):  # [] is a list too
         return "must be a number (or a list of numbers)"
     return None
 

@@ -150,7 +150,9 @@ def _unpack(payload, label: str, memory: int):
             f"{label}: reading it needs more than the {memory} bytes of memory lstmgen allows "
             "for it (no real model file does: a corrupt or hostile file)"
         )
-    name, text = value  # "crash": an exception lstmgen did not expect, re-raised by name
+    name, text, trace = value  # "crash": an exception lstmgen did not expect, raised here
+    if os.environ.get("LSTMGEN_DEBUG"):
+        sys.stderr.write(f"In the process that read {label}:\n{trace}")
     kind_of = getattr(builtins, name, None)
     if not (isinstance(kind_of, type) and issubclass(kind_of, Exception)):
         kind_of, text = RuntimeError, f"{name}: {text}"
@@ -169,9 +171,7 @@ def serve(function: Callable, args: Sequence[Any], memory: int, fd: int) -> int:
         except LstmgenError as error:
             payload = ("error", (type(error).__name__, str(error)))
         except BaseException as error:  # noqa: BLE001 - reported to the parent by name
-            if os.environ.get("LSTMGEN_DEBUG"):
-                traceback.print_exc()
-            payload = ("crash", (type(error).__name__, str(error)))
+            payload = ("crash", (type(error).__name__, str(error), traceback.format_exc()))
     ours = [str(w.message) for w in caught if issubclass(w.category, LstmgenWarning)]
     try:
         channel.send(fd, payload + (ours,))
