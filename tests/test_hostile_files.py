@@ -11,6 +11,7 @@ import json
 import os
 import resource
 import shutil
+import signal
 import socket
 import stat
 import threading
@@ -31,6 +32,31 @@ from lstmgen.reader import read_model
 
 SECRET = b"TOP-SECRET-lstmgen-0042!"  # 24 bytes: a (3, 2) float32 kernel's worth
 FAST = dict(seconds=10, peak=400 << 20)  # what refusing a hostile file may take at most
+TEST_SECONDS, TEST_MEMORY = 300, 2 << 30  # for the parts of a test run in this process
+
+
+@pytest.fixture(autouse=True)
+def bounded(request):
+    """Every test here, in this process too, under a timeout and (but for the tests that
+    run Keras, which reserves address space freely) an address-space cap above what the
+    process uses now; both are lifted afterwards. Runs of lstmgen have their own caps."""
+
+    def too_slow(*_):
+        raise TimeoutError(f"the test ran for more than {TEST_SECONDS} s")
+
+    limits = resource.getrlimit(resource.RLIMIT_AS)
+    if request.node.get_closest_marker("keras") is None:
+        with open("/proc/self/statm") as handle:
+            size = int(handle.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        resource.setrlimit(resource.RLIMIT_AS, (size + TEST_MEMORY, limits[1]))
+    previous = signal.signal(signal.SIGALRM, too_slow)
+    signal.alarm(TEST_SECONDS)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+        resource.setrlimit(resource.RLIMIT_AS, limits)
 
 
 def refused(*args, fragments=(), prefix="lstmgen: error: ", tmp=None, **limits):
