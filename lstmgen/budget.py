@@ -1,32 +1,24 @@
-"""What a model will cost to generate, estimated from the IR before anything runs.
+"""What a model may cost to generate, checked from the IR before anything runs.
 
 Generation runs the module once (the self-test), and black formats its source; a small
 file can declare a pooling window of two million steps, a RepeatVector of two million,
 or a hundred thousand unrolled timesteps. So the graph is built a second time on the
 self-test's concrete input shapes (every free axis filled in, as the self-test fills
-it), and each layer call's work is estimated from its shapes and parameters:
-
-- multiply-adds: rows x matrix weights (Dense, recurrent and convolution kernels), plus
-  every input and output element, plus each output element times its window's cells
-  (pooling, convolution), plus query x key pairs x width (attention);
-- bytes: each output (predict() keeps them all until it returns), the largest array it
-  makes on the way (im2col windows, attention scores);
-- timesteps a recurrent layer runs one by one (each costs Python time, whatever its size);
-- lines of source: a few dozen per layer, about ten per unrolled timestep.
-
-A model above a budget is refused with one line naming the layer and the estimate.
+it: free axes grown by UpSampling, padding or concatenation are counted as they will
+be), each layer call's work is estimated (lstmgen.cost), and a model above a budget is
+refused with one line naming the layer and the estimate.
 """
 
 from __future__ import annotations
 
-import math
 import warnings
-from dataclasses import dataclass, replace
-from typing import Any, Iterator, Optional
+from dataclasses import replace
+from typing import Optional
 
 from lstmgen.build import build_graph
+from lstmgen.cost import LINES_PER_STEP, node_cost, node_lines
 from lstmgen.errors import LstmgenError, layer_error
-from lstmgen.ir import ModelGraph, Node, Shape
+from lstmgen.ir import ModelGraph
 from lstmgen.options import Options
 from lstmgen.reader.model_file import ModelFile
 from lstmgen.sample_inputs import sample_shape
@@ -36,27 +28,7 @@ MAX_SELF_TEST_STEPS = 200_000  # recurrent timesteps run one by one (about 30 us
 MAX_ARRAY_BYTES = 2 << 30  # one array made while running the self-test
 MAX_SELF_TEST_BYTES = 6 << 30  # all outputs of a run together
 MAX_SOURCE_LINES = 50_000  # generated lines for black to format (black: 0.5-3k lines/s)
-LINES_PER_LAYER = 40
-LINES_PER_STEP = 10  # one unrolled timestep of one recurrent cell (LSTM: 9.5)
 SELF_TEST_BATCH, SELF_TEST_STEPS = 2, 6  # as lstmgen.emitter.self_test_input fills inputs
-
-# Templates that run a Python-level step per timestep.
-_RECURRENT = frozenset({"recurrent.py.j2", "conv_lstm.py.j2"})
-# Templates whose weights are looked up by index, not multiplied.
-_TABLES = frozenset({"embedding.py.j2"})
-# Templates that compare every query with every key: (batch, Tq, Tk) scores.
-_PAIRWISE = frozenset({"attention.py.j2", "multi_head_attention.py.j2", "dot.py.j2"})
-_WINDOW_KEYS = ("sizes", "kernel_size")  # the window of pooling, convolution, ConvLSTM
-
-
-@dataclass(frozen=True)
-class Cost:
-    """One layer call's estimate for the self-test run."""
-
-    ops: int
-    output_bytes: int
-    largest_bytes: int
-    steps: int = 0
 
 
 def check_budget(model: ModelFile, graph: ModelGraph, options: Options = Options()) -> None:
@@ -98,10 +70,6 @@ def source_lines(graph: ModelGraph) -> int:
     return sum(node_lines(node) for node in graph.nodes)
 
 
-def node_lines(node: Node) -> int:
-    return LINES_PER_LAYER + LINES_PER_STEP * unrolled_steps(node)
-
-
 def self_test_graph(model: ModelFile, graph: ModelGraph, options: Options) -> ModelGraph:
     """The graph rebuilt on the self-test's input shapes: every axis a number."""
     inputs = tuple(
@@ -116,91 +84,6 @@ def self_test_graph(model: ModelFile, graph: ModelGraph, options: Options) -> Mo
         raise LstmgenError(
             f"the self-test's input (shapes {_input_shapes(graph)}) does not fit the model: {error}"
         ) from None
-
-
-def node_cost(node: Node, itemsize: int = 4) -> Cost:
-    """The estimate for one layer call whose tensor shapes are all numbers."""
-    ins = [_size(t.shape) for t in node.inputs]
-    outs = [_size(t.shape) for t in node.outputs]
-    rows = max(_rows(t.shape) for t in node.inputs + node.outputs)
-    matrices = (
-        0
-        if node.template in _TABLES
-        else sum(w.array.size for w in node.weights if w.array.ndim > 1)
-    )
-    window = max(_windows(node), default=1)
-    out_rows = _rows(node.outputs[0].shape)
-    in_width = node.inputs[0].shape[-1] if node.inputs[0].shape else 1
-    pairs, width, scores = _pairs(node)
-    ops = rows * matrices + sum(ins) + sum(outs) + sum(outs) * window + pairs * width
-    # A convolution copies every output row's window (im2col) for its matmul; pooling
-    # reduces a view of them.
-    copied = out_rows * window * (in_width or 1) if window > 1 and matrices else 0
-    largest = max(outs + [copied, scores])
-    return Cost(ops, sum(outs) * itemsize, largest * itemsize, timesteps(node))
-
-
-def timesteps(node: Node) -> int:
-    """Timesteps run one at a time: each recurrent cell of this node and those it wraps."""
-    own = 0
-    if node.template in _RECURRENT and len(node.inputs[0].shape) > 2:
-        axis = 0 if _param(node.params, "time_major") else 1
-        cells = _param(node.params, "cells") or [None]
-        own = (node.inputs[0].shape[axis] or 1) * len(cells)
-    return own + sum(timesteps(inner) for inner in _inner_nodes(node.params))
-
-
-def unrolled_steps(node: Node) -> int:
-    """Timesteps written out one by one, for this node and the layers it wraps."""
-    params = node.params
-    steps = 0
-    if _param(params, "unrolled"):
-        cells = _param(params, "cells") or [None]
-        steps += len(_param(params, "step_indices") or ()) * len(cells)
-    return steps + sum(unrolled_steps(inner) for inner in _inner_nodes(params))
-
-
-def _windows(node: Node) -> Iterator[int]:
-    for key in _WINDOW_KEYS:
-        sizes = _param(node.params, key)
-        if isinstance(sizes, (list, tuple)) and all(isinstance(n, int) for n in sizes):
-            yield math.prod(sizes)
-    for inner in _inner_nodes(node.params):
-        yield from _windows(inner)
-
-
-def _pairs(node: Node):
-    """(query x key pairs, width of each, score numbers) of an attention-like layer."""
-    if node.template not in _PAIRWISE or len(node.inputs) < 2:
-        return 0, 0, 0
-    query, key = node.inputs[0].shape, node.inputs[1].shape
-    batch = query[0] or 1
-    pairs = (_rows(query) // batch) * (_rows(key) // batch) * batch
-    width = max(query[-1] or 1, key[-1] or 1)
-    per_pair = _param(node.params, "heads") or (
-        width if _param(node.params, "score_mode") == "concat" else 1
-    )
-    return pairs, width, pairs * per_pair
-
-
-def _inner_nodes(params: Any) -> Iterator[Node]:
-    """The nodes a wrapper's parameters hold (TimeDistributed, Bidirectional)."""
-    values = params.values() if isinstance(params, dict) else vars(params).values()
-    return (value for value in values if isinstance(value, Node))
-
-
-def _param(params: Any, key: str) -> Any:
-    """A template parameter, from a dict or a parameter object alike."""
-    return params.get(key) if isinstance(params, dict) else getattr(params, key, None)
-
-
-def _size(shape: Shape) -> int:
-    return math.prod(n or 1 for n in shape)
-
-
-def _rows(shape: Shape) -> int:
-    """The rows a matmul over the last axis sees: every position but the features."""
-    return _size(shape) // max(shape[-1] or 1, 1) if shape else 1
 
 
 def _input_shapes(graph: ModelGraph) -> Optional[str]:

@@ -15,7 +15,6 @@ lstmgen.reader.channel, or one error line.
 from __future__ import annotations
 
 import builtins
-import importlib
 import os
 import pickle
 import shutil
@@ -25,15 +24,12 @@ import sys
 import tempfile
 import threading
 import time
-import traceback
 import warnings
 from typing import Any, Callable, Sequence
 
 from lstmgen import errors
 from lstmgen.errors import LstmgenError, LstmgenWarning
-from lstmgen.reader import channel
-
-OUT_OF_MEMORY = 3  # the child's exit code when even reporting failed for lack of memory
+from lstmgen.reader import channel, child
 
 
 def run_isolated(function: Callable, args: Sequence[Any], label: str, memory: int, seconds: float):
@@ -63,7 +59,7 @@ def _forked(function, args, memory, deadline, scratch, label, seconds):
         try:
             os.close(read_end)
             tempfile.tempdir = scratch
-            code = serve(function, args, memory, write_end)
+            code = child.serve(function, args, memory, write_end)
         finally:
             os._exit(code)
     os.close(write_end)
@@ -77,7 +73,8 @@ def _spawned(function, args, memory, deadline, scratch, label, seconds):
     package_root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     path = os.pathsep.join([package_root] + [p for p in sys.path if p])
     env = dict(os.environ, TMPDIR=scratch, PYTHONPATH=path)
-    command = [sys.executable, "-m", __name__, function.__module__, function.__name__, str(memory)]
+    command = [sys.executable, "-m", child.__name__, function.__module__, function.__name__]
+    command.append(str(memory))
     debug = bool(os.environ.get("LSTMGEN_DEBUG"))
     with subprocess.Popen(
         command,
@@ -112,7 +109,7 @@ def _collect(fd, deadline, label, seconds, memory, pid=None, process=None):
         if os.environ.get("LSTMGEN_DEBUG"):
             print("reader channel:", repr(problem), file=sys.stderr)
         code = stop(kill=False)
-        if code == OUT_OF_MEMORY or code == -signal.SIGKILL:
+        if code == child.OUT_OF_MEMORY or code == -signal.SIGKILL:
             return ("memory", None, [])
         raise LstmgenError(
             f"{label}: the reader stopped while reading it ({_how(code)}); "
@@ -157,51 +154,3 @@ def _unpack(payload, label: str, memory: int):
     if not (isinstance(kind_of, type) and issubclass(kind_of, Exception)):
         kind_of, text = RuntimeError, f"{name}: {text}"
     raise kind_of(text)
-
-
-def serve(function: Callable, args: Sequence[Any], memory: int, fd: int) -> int:
-    """In the child: cap the address space, run, send the outcome to `fd`; the exit code."""
-    _cap_address_space(memory)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", LstmgenWarning)
-        try:
-            payload: Any = ("ok", function(*args))
-        except MemoryError:
-            payload = ("memory", None)
-        except LstmgenError as error:
-            payload = ("error", (type(error).__name__, str(error)))
-        except BaseException as error:  # noqa: BLE001 - reported to the parent by name
-            payload = ("crash", (type(error).__name__, str(error), traceback.format_exc()))
-    ours = [str(w.message) for w in caught if issubclass(w.category, LstmgenWarning)]
-    try:
-        channel.send(fd, payload + (ours,))
-    except MemoryError:
-        return OUT_OF_MEMORY
-    return 0
-
-
-def _cap_address_space(extra: int) -> None:
-    """RLIMIT_AS at this process's size plus `extra` (Linux; elsewhere nothing changes)."""
-    try:
-        import resource  # noqa: PLC0415 - POSIX only
-
-        with open("/proc/self/statm") as handle:
-            current = int(handle.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
-    except (ImportError, OSError, ValueError):
-        return
-    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    wanted = current + extra if hard == resource.RLIM_INFINITY else min(current + extra, hard)
-    if soft == resource.RLIM_INFINITY or soft > wanted:
-        resource.setrlimit(resource.RLIMIT_AS, (wanted, hard))
-
-
-def _main(argv: Sequence[str]) -> int:
-    """A fresh interpreter's side of _spawned: the function by name, arguments on stdin."""
-    module, name, memory = argv
-    function = getattr(importlib.import_module(module), name)
-    args = pickle.load(sys.stdin.buffer)  # from lstmgen's own parent process
-    return serve(function, args, int(memory), sys.stdout.fileno())
-
-
-if __name__ == "__main__":
-    sys.exit(_main(sys.argv[1:]))
