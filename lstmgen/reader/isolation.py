@@ -98,7 +98,10 @@ def _collect(fd, deadline, label, seconds, memory, pid=None, process=None):
             return process.wait()
         if kill:
             os.kill(pid, signal.SIGKILL)
-        return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+        try:
+            return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+        except ChildProcessError:  # the caller ignores SIGCHLD: children reap themselves
+            return 0
 
     try:
         payload = channel.receive(fd, deadline)
