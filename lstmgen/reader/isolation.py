@@ -53,7 +53,11 @@ def run_isolated(function: Callable, args: Sequence[Any], label: str, memory: in
 
 def _forked(function, args, memory, deadline, scratch, label, seconds):
     read_end, write_end = os.pipe()
-    pid = os.fork()
+    with warnings.catch_warnings():
+        # Python 3.12+ warns about fork() whenever the process has other threads, native
+        # ones included (BLAS pools, which are fork-safe); Python threads never get here.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        pid = os.fork()
     if pid == 0:  # the child: never returns
         code = 1
         try:
