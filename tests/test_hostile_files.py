@@ -7,8 +7,10 @@ cap and a timeout (hostile.run_capped), so a regression fails instead of hanging
 suite. Only the tests that show what Keras's own loaders do need Keras (marked).
 """
 
+import collections
 import json
 import os
+import pickle
 import resource
 import shutil
 import signal
@@ -23,12 +25,14 @@ import numpy as np
 import pytest
 
 import hostile as H
+import lstmgen.budget
 import lstmgen.reader.limits
 from lstmgen import cli
+from lstmgen.errors import LstmgenError, PathError
 from lstmgen.build import RESERVED
 from lstmgen.generate import generate, translate
 from lstmgen.identifiers import NameTable
-from lstmgen.reader import read_model
+from lstmgen.reader import channel, read_model
 
 SECRET = b"TOP-SECRET-lstmgen-0042!"  # 24 bytes: a (3, 2) float32 kernel's worth
 FAST = dict(seconds=10, peak=400 << 20)  # what refusing a hostile file may take at most
@@ -313,6 +317,25 @@ def test_the_unexpected_is_one_line_with_the_traceback_on_request(
             assert len(err.strip().splitlines()) == 1
 
 
+def test_the_unexpected_in_the_reading_child_is_one_line_with_both_tracebacks(
+    tmp_path, capsys, monkeypatch
+):
+    import lstmgen.reader
+
+    def broken(path):
+        raise TypeError("deep in the reader")
+
+    monkeypatch.setattr(lstmgen.reader, "read_hdf5", broken)  # the forked child has it too
+    for debug in ("", "1"):
+        monkeypatch.setenv("LSTMGEN_DEBUG", debug)
+        assert cli.main([H.SEED_H5, "-o", str(tmp_path / "p.py")]) == 2
+        err = capsys.readouterr().err
+        assert err.strip().splitlines()[-1] == (
+            f"lstmgen: error: {H.SEED_H5}: could not be translated (TypeError: deep in the reader)"
+        )
+        assert ("In the process that read" in err and "in broken" in err) == bool(debug), err
+
+
 # --- 5. options checked for type and value where they are read --------------------------
 
 
@@ -573,6 +596,97 @@ def test_a_corrupt_heap_that_makes_libhdf5_allocate_without_end(tmp_path):
     for args in ([H.CORRUPT_HEAP, "-o", str(tmp_path / "p.py")], ["inspect", H.CORRUPT_HEAP]):
         prefix = "lstmgen inspect: error: " if args[0] == "inspect" else "lstmgen: error: "
         refused(*args, prefix=prefix, fragments=("memory allocation failed",), peak=600 << 20)
+
+
+def test_a_reader_that_hangs_or_crashes_is_stopped_and_reported(monkeypatch):
+    import lstmgen.reader
+
+    monkeypatch.setattr(lstmgen.reader.limits, "READ_SECONDS", 1)
+    monkeypatch.setattr(lstmgen.reader, "read_model_here", lambda path: time.sleep(60))
+    started = time.monotonic()
+    with pytest.raises(LstmgenError, match=r"model.h5: reading it took more than 1 s; stopped"):
+        read_model(H.SEED_H5)
+    assert time.monotonic() - started < 10
+    monkeypatch.setattr(lstmgen.reader, "read_model_here", lambda path: os.abort())
+    with pytest.raises(
+        LstmgenError, match=r"the reader stopped while reading it \(signal SIGABRT\)"
+    ):
+        read_model(H.SEED_H5)
+
+
+def test_the_parent_unpickles_only_what_a_reader_returns():
+    read_end, write_end = os.pipe()
+    try:
+        channel.send(write_end, ("ok", collections.OrderedDict(a=1), []))
+        with pytest.raises(pickle.UnpicklingError, match="not what a reader returns"):
+            channel.receive(read_end, time.monotonic() + 10)
+    finally:
+        os.close(read_end)
+        os.close(write_end)
+
+
+CAPS = {
+    "MAX_FILE_BYTES": (1000, H.SEED_H5, "more than the 1000 a model file may have"),
+    "MAX_WEIGHT_ARRAYS": (3, H.SEED_H5, "more than 3 weight arrays"),
+    "MAX_ZIP_MEMBERS": (2, H.SEED_KERAS, "3 members, more than the 2"),
+    "MAX_INPUTS": (3, "wide", "the model has 5 inputs, more than the 3"),
+    "MAX_OUTPUTS": (3, "wide", "the model has 5 outputs, more than the 3"),
+    "MAX_LAYER_CALLS": (3, H.SEED_H5, "more than the 3 layer calls"),
+    "MAX_NAME_LENGTH": (4, H.SEED_H5, "more than the 4 lstmgen accepts"),
+    "MAX_JSON_DEPTH": (5, H.SEED_KERAS, "config.json is nested more than 5 levels deep"),
+}
+
+
+@pytest.mark.parametrize("cap", sorted(CAPS))
+def test_each_cap_is_enforced(tmp_path, monkeypatch, capsys, cap):
+    """Each cap of lstmgen/reader/limits.py, lowered below the seed files (the reading
+    child is forked, so it sees the lowered value), refuses them in one line."""
+    value, model, fragment = CAPS[cap]
+    if model == "wide":
+        model = H.many_inputs_model(tmp_path / "wide.h5", 5)
+    monkeypatch.setattr(lstmgen.reader.limits, cap, value)
+    assert cli.main([model, "-o", str(tmp_path / "p.py")]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and fragment in err, err
+
+
+BUDGETS = {
+    "MAX_SELF_TEST_OPS": (1000, "multiply-adds"),
+    "MAX_ARRAY_BYTES": (100, "bytes in one array"),
+    "MAX_SELF_TEST_BYTES": (1000, "bytes of arrays in all"),
+    "MAX_SELF_TEST_STEPS": (40, "timesteps run one by one"),
+    "MAX_SOURCE_LINES": (100, "lines"),
+}
+
+
+@pytest.mark.parametrize("budget", sorted(BUDGETS))
+def test_each_budget_is_enforced(tmp_path, monkeypatch, capsys, budget):
+    value, fragment = BUDGETS[budget]
+    monkeypatch.setattr(lstmgen.budget, budget, value)
+    flags = ["--unroll"] if budget == "MAX_SOURCE_LINES" else []
+    assert cli.main([H.SEED_H5, "-o", str(tmp_path / "p.py"), *flags]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "lstmgen's budget" in err, err
+    assert fragment in err and "layer '" in err
+
+
+def test_a_very_long_message_is_cut_to_one_bounded_line(tmp_path, capsys):
+    config = H.config_of(H.SEED_H5)
+    config["config"]["layers"][3]["class_name"] = "X" * 1000  # named in the message, twice
+    model = H.h5_with_config(tmp_path / "long.h5", config)
+    assert cli.main([model, "-o", str(tmp_path / "p.py")]) == 2
+    line = capsys.readouterr().err.strip()
+    assert "\n" not in line and len(line) <= 2000 + len("lstmgen: error: ") and line.endswith("...")
+
+
+def test_an_output_that_became_a_fifo_meanwhile_is_not_replaced(tmp_path):
+    from lstmgen.emitter import Generated
+    from lstmgen.output_files import write_outputs
+
+    os.mkfifo(tmp_path / "p.py")
+    with pytest.raises(PathError, match="not a regular file"):
+        write_outputs(Generated("x = 1\n"), str(tmp_path / "p.py"))
+    assert stat.S_ISFIFO(os.lstat(tmp_path / "p.py").st_mode)
 
 
 # --- the classes guarded before this issue, made without Keras ---------------------------
