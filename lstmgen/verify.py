@@ -10,6 +10,7 @@ from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 
+from lstmgen import verdict
 from lstmgen.errors import LstmgenError, UnsupportedError
 from lstmgen.generate import translate
 from lstmgen.layers import REGISTRY
@@ -167,22 +168,32 @@ def keras_reference(model, dtypes: Sequence[str]):
     return reference
 
 
-def compare(model, predictor, inputs: Sequence[np.ndarray]) -> List[Tuple[str, float, float]]:
-    """(output name, max |a - b|, max |a - b| / (1 + |b|)) per output, both from fresh states."""
+def compare(
+    model, predictor, inputs: Sequence[np.ndarray], case: str = "", exact=None
+) -> List[verdict.Row]:
+    """One verdict.Row per output: the predictor against Keras, both from fresh states,
+    and each of them against `exact` (the exact answer's outputs) when given."""
     reset_states(model, predictor)
     expected = keras_outputs(model, inputs, predictor.INPUT_DTYPES)
     got = predictor.predict(list(inputs))
     got = got if isinstance(got, list) else [got]
     if len(got) != len(expected):
         raise LstmgenError(f"the predictor gives {len(got)} outputs, Keras gives {len(expected)}")
-    rows = []
-    for name, a, b in zip(predictor.OUTPUT_NAMES, got, expected):
-        a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
-        diff = np.abs(a - b)
-        rows.append(
-            (name, float(diff.max(initial=0.0)), float((diff / (1 + np.abs(b))).max(initial=0.0)))
-        )
-    return rows
+    return verdict.rows_for(case, predictor.OUTPUT_NAMES, got, expected, exact)
+
+
+def exact_outputs(twin, inputs: Sequence[np.ndarray], dtypes: Sequence[str]):
+    """(outputs, "") of Keras's float64 twin from fresh states, or (None, why not)."""
+    reset_states(twin)
+    wide = [x.astype(np.float64) if x.dtype.kind == "f" else x for x in map(np.asarray, inputs)]
+    try:
+        outputs = keras_outputs(twin, wide, dtypes)
+    except Exception as error:  # noqa: BLE001 - any Keras failure means: no exact answer
+        return None, f"Keras's float64 model fails ({type(error).__name__}: {error})"[:300]
+    narrow = [y.dtype for y in outputs if y.dtype != np.float64]
+    if narrow:
+        return None, f"Keras's float64 model returns {narrow[0]}"
+    return outputs, ""
 
 
 def verify(
@@ -193,7 +204,8 @@ def verify(
     batch: int = 4,
     steps: int = 7,
 ) -> Tuple[str, bool]:
-    """The report and whether every output is within `tolerance` (relative)."""
+    """The report and whether every output passes (lstmgen.verdict.judge: within
+    `tolerance` of Keras, or as close to the exact answer as Keras is)."""
     # Every file is checked before Keras is imported: a wrong path fails in a moment.
     given = [read_npy(p) for p in npy_inputs] if npy_inputs else None
     with open_regular(predictor_path, "predictor (.py file)"):
@@ -212,7 +224,7 @@ def verify_loaded(
     steps: int = 7,
 ) -> Tuple[str, bool]:
     """verify() with the Keras model already loaded; also compares on the module's own
-    self-test input."""
+    self-test input, and with the exact answer (lstmgen.verdict) when Keras gives one."""
     predictor = load_predictor(predictor_path)
     cases = [
         (f"random {seed + 1}", random_inputs(predictor, batch, steps, seed)) for seed in (0, 1)
@@ -221,10 +233,15 @@ def verify_loaded(
         cases.append(("self-test", predictor._self_test_arrays()[: len(predictor.INPUT_NAMES)]))
     if given is not None:
         cases.append(("given", given))
-    lines, ok = [f"{'input':9s} {'output':24s} {'max abs':>10s} {'max rel':>10s}  result"], True
+    twin, no_exact = verdict.float64_twin(model)
+    rows: List[verdict.Row] = []
     for label, inputs in cases:
+        exact = None
+        if twin is not None:
+            exact, no_exact = exact_outputs(twin, inputs, predictor.INPUT_DTYPES)
+            twin = twin if exact is not None else None
         try:
-            rows = compare(model, predictor, inputs)
+            rows.extend(compare(model, predictor, inputs, label, exact))
         except ValueError as error:
             raise LstmgenError(
                 f"{predictor_path} and {model_path} disagree on inputs: {' '.join(str(error).split())}"
@@ -234,11 +251,4 @@ def verify_loaded(
             raise LstmgenError(
                 f"{predictor_path} vs {model_path}, {label} input: {type(error).__name__}: {error}"
             ) from None
-        for name, absolute, relative in rows:
-            passed = relative <= tolerance
-            ok &= passed
-            lines.append(
-                f"{label:9s} {name[:24]:24s} {absolute:10.2e} {relative:10.2e}  "
-                f"{'pass' if passed else 'FAIL'} (tolerance {tolerance:g})"
-            )
-    return "\n".join(lines) + "\n", ok
+    return verdict.table(rows, tolerance, no_exact)

@@ -69,11 +69,10 @@ def test_verify_with_given_inputs_and_keras3(capsys, tmp_path, keras3):
         "--input",
         str(tmp_path / "a.npy"),
         str(tmp_path / "b.npy"),
-        # Random normal input to a model trained on one-hot vectors drives it far out of
-        # its range; float32 summation order alone then moves it by about 1e-5.
-        "--tolerance",
-        "5e-5",
     )
+    # At the default tolerance: random normal input drives this model (trained on one-hot
+    # vectors) far out of its range, where float32 rounding moves Keras by about 2e-5 from
+    # the exact answer too (tests/test_verdict.py): such rows pass as rounding.
     assert code == 0, out
     assert "given" in out
 

@@ -47,7 +47,7 @@ def test_float64_command_line_with_verify(capsys, tmp_path, keras2):
     out = tmp_path / "wide.py"
     assert main([path, "-o", str(out), "--float64", "--verify", "--weights-file"]) == 0
     err = capsys.readouterr().err
-    assert "pass (tolerance 0.0001)" in err and "FAIL" not in err
+    assert "pass: max rel <= 0.0001;" in err and "FAIL" not in err
     text = open(out).read()
     assert (
         "--float64 --weights-file --verify -o <this file>" in text and "All math is float64" in text

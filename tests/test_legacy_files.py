@@ -1,16 +1,39 @@
-"""Files in the layouts older Keras 2 versions wrote, built with h5py."""
+"""Files that only older Keras 2 versions wrote: the Keras 2.1 layout, and cuDNN layers.
+
+The reference for a cuDNN file is tf_keras's own loading of it: the plain twin model
+after `load_weights` of the very file lstmgen translates (tf_keras converts cuDNN's
+layout while loading), never a file built to agree with lstmgen's reading.
+"""
 
 import numpy as np
 import pytest
 
-from legacy_files import to_cudnn_layout, to_keras21_layout
+from legacy_files import (
+    CUDNN_ERA_VERSIONS,
+    as_saved_by,
+    cudnn_stack,
+    edit_config,
+    loaded_by_keras,
+    randomized_save,
+    to_keras21_layout,
+)
 from oracle import generate_module, randomize, relative_error, save
-from test_seed_model import question_model
+
+pytestmark = pytest.mark.keras
 
 
 @pytest.mark.parametrize("batch", [1, 17])
-def test_keras21_question_model(keras2, tmp_path, batch):
-    model = question_model(keras2)
+def test_keras21_lstm_model(keras2, tmp_path, batch):
+    K = keras2
+    sigmoid = {"recurrent_activation": "hard_sigmoid"}  # the Keras 2.0-2.3 default
+    model = K.Sequential(
+        [
+            K.Input((32, 28)),
+            K.layers.LSTM(5, return_sequences=True, **sigmoid),
+            K.layers.LSTM(5, **sigmoid),
+            K.layers.Dense(2, activation="softmax"),
+        ]
+    )
     randomize(model, seed=4)
     path = to_keras21_layout(save(model, tmp_path, "h5"), str(tmp_path / "keras21.h5"))
     module = generate_module(path, tmp_path)
@@ -20,24 +43,70 @@ def test_keras21_question_model(keras2, tmp_path, batch):
     assert relative_error(module.predict(x), model.predict(x, verbose=0)) <= 1e-5
 
 
-@pytest.mark.parametrize("kind", ["LSTM", "GRU"])
-@pytest.mark.parametrize("sequences", [True, False])
-def test_cudnn_layers_from_keras22_files(keras2, tmp_path, kind, sequences):
-    K = keras2
-    extra = {"reset_after": True} if kind == "GRU" else {}
-    layer = getattr(K.layers, kind)(4, return_sequences=sequences, name="rnn", **extra)
-    model = K.Sequential([K.Input((6, 3)), layer, K.layers.Dense(2)])
-    randomize(model, seed=11)
-    rng = np.random.default_rng(12)
-    units = 4 * (4 if kind == "LSTM" else 3)
-    b_in = rng.normal(0, 0.5, units).astype(np.float32)
-    b_rec = rng.normal(0, 0.5, units).astype(np.float32)
-    # The reference: the standard layer with the biases cuDNN keeps apart, combined.
-    layer.weights[2].assign(b_in + b_rec if kind == "LSTM" else np.stack([b_in, b_rec]))
-    path = to_cudnn_layout(
-        save(model, tmp_path, "h5"), str(tmp_path / "cudnn.h5"), {"rnn": (b_in, b_rec)}
-    )
+def check_cudnn_file(K, path, kind, bidirectional, tmp_path):
+    """The predictor from `path` against the plain twin that loaded `path`."""
     module = generate_module(path, tmp_path)
+    reference = loaded_by_keras(
+        cudnn_stack(K, kind, cudnn=False, bidirectional=bidirectional), path
+    )
+    for batch in (1, 5):
+        x = np.random.default_rng(batch).normal(size=(batch, 6, 3)).astype(np.float32)
+        error = relative_error(module.predict(x), reference(x))
+        assert error <= 1e-5, f"batch {batch}: relative error {error:.3g}"
+    return module
+
+
+@pytest.mark.parametrize("bidirectional", [False, True], ids=["plain", "bidirectional"])
+@pytest.mark.parametrize("kind", ["LSTM", "GRU"])
+def test_cudnn_layers_compute_what_keras_loads(keras2, tmp_path, kind, bidirectional):
+    # CuDNN kind (return_sequences, optionally Bidirectional) -> CuDNN kind -> Dense;
+    # random input and recurrent biases: cuDNN's two halves are never split evenly.
+    model = cudnn_stack(keras2, kind, cudnn=True, bidirectional=bidirectional)
+    path = randomized_save(model, tmp_path)
+    module = check_cudnn_file(keras2, path, kind, bidirectional, tmp_path)
     assert f"CuDNN{kind}" in module.__doc__
-    x = np.random.default_rng(1).normal(size=(5, 6, 3)).astype(np.float32)
-    assert relative_error(module.predict(x), model(x)) <= 1e-5
+
+
+@pytest.mark.parametrize("version", CUDNN_ERA_VERSIONS)
+def test_cudnn_files_of_every_keras_that_wrote_them(keras2, tmp_path, version):
+    path = randomized_save(cudnn_stack(keras2, "LSTM", cudnn=True), tmp_path)
+    old = as_saved_by(path, str(tmp_path / "old.h5"), version)
+    module = check_cudnn_file(keras2, old, "LSTM", False, tmp_path)
+    assert f"Keras {version}" in module.__doc__
+
+
+def test_plain_layers_holding_cudnn_weights_load_as_keras_loads_them(keras2, tmp_path):
+    # tf_keras decides the layout by the bias's shape, whatever the class: a plain LSTM
+    # and a reset_after GRU holding cuDNN weights are converted too.
+    for kind in ("LSTM", "GRU"):
+        path = randomized_save(cudnn_stack(keras2, kind, cudnn=True), tmp_path)
+        plain = cudnn_stack(keras2, kind, cudnn=False).get_config()["layers"]
+
+        def to_plain(config, plain=plain):
+            twins = {p["config"]["name"]: p for p in plain}
+            for layer in config["config"]["layers"]:
+                if layer["class_name"].startswith("CuDNN"):
+                    twin = twins[layer["config"]["name"]]
+                    layer["class_name"], layer["config"] = twin["class_name"], twin["config"]
+
+        module = check_cudnn_file(keras2, edit_config(path, to_plain), kind, False, tmp_path)
+        assert "CuDNN" not in module.__doc__
+
+
+def test_cudnn_weights_in_a_gru_without_reset_after_are_refused(keras2, tmp_path):
+    # Keras refuses them too ("CuDNNGRU is not compatible with GRU(reset_after=False)").
+    from lstmgen.errors import LstmgenError
+    from lstmgen.generate import generate
+
+    path = randomized_save(cudnn_stack(keras2, "GRU", cudnn=True), tmp_path)
+
+    def to_plain_gru(config):
+        layer = config["config"]["layers"][1]
+        layer["class_name"] = "GRU"
+        layer["config"].update(reset_after=False, activation="tanh", recurrent_activation="sigmoid")
+
+    edit_config(path, to_plain_gru)
+    with pytest.raises(
+        LstmgenError, match=r"layer 'first' \(GRU\): weight 'bias' has shape \(24,\)"
+    ):
+        generate(path, "predictor")

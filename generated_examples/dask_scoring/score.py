@@ -5,11 +5,15 @@
     python generated_examples/dask_scoring/score.py --predictor my.py --input x.npy -o y.npy
 
 The array is split along the batch axis only (every chunk holds whole sequences), each
-chunk goes through the predictor's predict(), and the results are joined: the answer is
-the same as one predict() call on the whole array. With --scheduler, the predictor file
-is sent to the cluster's workers (Client.upload_file), so they need NumPy, not lstmgen.
-Refused (one line, exit 2): stateful predictors (chunks would share the recurrent
-states) and, without --input, token-id (integer) inputs (random ids may be invalid).
+chunk goes through the predictor's predict(), and the results are joined: each chunk's
+rows are exactly what predict() gives for that chunk, and within float32 rounding of one
+predict() call on the whole array (BLAS computes a row differently in batches of other
+sizes). With --scheduler, the predictor file is sent to the cluster's workers
+(Client.upload_file), so they need NumPy, not lstmgen.
+Refused (one line, exit 2): a file that is not a predictor, stateful predictors (chunks
+would share the recurrent states), rows the predictor does not accept and, without
+--input, token-id (integer) inputs (random ids may be invalid) and a free time axis
+without --steps N.
 Needs `pip install "lstmgen[dask]"` (dask[array], distributed); the predictor does not.
 """
 
@@ -28,9 +32,29 @@ DEFAULT_PREDICTOR = os.path.join(HERE, "..", "seed_lstm", "predictor.py")
 def load_predictor(path):
     """Import the generated module by its file name (its folder joins sys.path)."""
     folder, name = os.path.split(os.path.abspath(path))
+    if not os.path.isfile(path) or not name.endswith(".py"):
+        raise Refused(f"{path}: no such predictor .py file")
     if folder not in sys.path:
         sys.path.insert(0, folder)
-    return importlib.import_module(os.path.splitext(name)[0])
+    try:
+        module = importlib.import_module(os.path.splitext(name)[0])
+    except Exception as error:  # noqa: BLE001 - whatever the file does: one line
+        raise Refused(f"{path}: importing it failed ({type(error).__name__}: {error})") from None
+    missing = [
+        n
+        for n in (
+            "predict",
+            "INPUT_NAMES",
+            "INPUT_SHAPES",
+            "INPUT_DTYPES",
+            "OUTPUT_NAMES",
+            "OUTPUT_SHAPES",
+        )
+        if not hasattr(module, n)
+    ]
+    if missing:
+        raise Refused(f"{path}: not an lstmgen predictor (it has no {', '.join(missing)})")
+    return module
 
 
 def predict_block(block, module_name):
@@ -82,17 +106,23 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--predictor", default=DEFAULT_PREDICTOR, help="a generated predictor .py")
     parser.add_argument("--input", metavar="X.npy", help="the rows to score (default: random)")
-    parser.add_argument("--rows", type=int, default=200_000, help="random rows when no --input")
-    parser.add_argument("--chunk", type=int, default=10_000, help="rows per task")
+    parser.add_argument(
+        "--rows", type=positive, default=200_000, help="random rows when no --input"
+    )
+    parser.add_argument(
+        "--steps", type=positive, help="random rows' length where the time axis is free"
+    )
+    parser.add_argument("--chunk", type=positive, default=10_000, help="rows per task")
     parser.add_argument(
         "--scheduler", metavar="ADDRESS", help="a distributed scheduler, e.g. tcp://host:8786"
     )
     parser.add_argument("-o", "--output", metavar="Y.npy", help="write the scores here")
     args = parser.parse_args(argv)
-    predictor = load_predictor(args.predictor)
     try:
+        predictor = load_predictor(args.predictor)
         check_predictor(predictor)
         x = load_or_draw_rows(predictor, args)
+        check_rows(predictor, x)
     except Refused as error:
         print(f"score.py: error: {error}", file=sys.stderr)
         return 2
@@ -121,17 +151,47 @@ def main(argv=None):
 
 def load_or_draw_rows(predictor, args):
     """--input's rows, or random float rows (refused for token-id inputs: their valid
-    range is the Embedding's vocabulary, which the predictor does not publish)."""
+    range is the Embedding's vocabulary, which the predictor does not publish; and for a
+    free time axis without --steps)."""
     if args.input:
-        return np.load(args.input, allow_pickle=False)
-    dtype = str(predictor.INPUT_DTYPES[0])
+        try:
+            return np.load(args.input, allow_pickle=False)
+        except (OSError, ValueError) as error:
+            raise Refused(f"{args.input}: not a readable .npy array ({error})") from None
+    name, dtype = predictor.INPUT_NAMES[0], str(predictor.INPUT_DTYPES[0])
     if dtype.startswith(("int", "uint")):
         raise Refused(
-            f"{predictor.__file__}: input {predictor.INPUT_NAMES[0]!r} is {dtype} (token ids): "
+            f"{predictor.__file__}: input {name!r} is {dtype} (token ids): "
             "random rows would not be valid ids; pass --input X.npy"
         )
-    shape = (args.rows,) + tuple(predictor.INPUT_SHAPES[0][1:])
+    tail = tuple(predictor.INPUT_SHAPES[0][1:])
+    if None in tail and args.steps is None:
+        raise Refused(
+            f"{predictor.__file__}: input {name!r} has a free time axis {tail}: "
+            "pass --steps N for random rows of N steps, or --input X.npy"
+        )
+    shape = (args.rows,) + tuple(args.steps if n is None else n for n in tail)
     return np.random.default_rng(0).standard_normal(shape, dtype=np.float32)
+
+
+def check_rows(predictor, x):
+    """The predictor's own input check on the first row: its message, in one line."""
+    try:
+        predictor.predict(x[:1])
+    except (ValueError, TypeError, IndexError) as error:
+        message = " ".join(str(error).split())
+        raise Refused(f"the rows do not fit the predictor: {message}") from None
+
+
+def positive(text):
+    """An integer of at least 1 (argparse type)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
+    return value
 
 
 if __name__ == "__main__":

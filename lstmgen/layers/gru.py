@@ -26,7 +26,8 @@ def gru_reset_after(ctx: LayerContext) -> bool:
 
 
 def build_cudnn_gru(ctx: LayerContext) -> Built:
-    """Keras 2's CuDNNGRU: a reset_after GRU with tanh and sigmoid fixed, bias (6*units,)."""
+    """Keras 2's CuDNNGRU: a reset_after GRU with tanh and sigmoid fixed; the reader gave
+    its weights the plain layout."""
     return build_recurrent(ctx, [gru_cell(ctx, True, cudnn=True)], "CuDNNGRU")
 
 
@@ -36,13 +37,7 @@ def gru_cell(ctx: LayerContext, reset_after: bool, cudnn: bool) -> Cell:
     activation, recurrent = cell_activations(ctx, cudnn)
     use_bias, arrays, weights = gated_kernels(ctx, units, GATES, cudnn)
     input_bias = recurrent_bias = None
-    if cudnn:
-        bias = ctx.weight(
-            arrays[2], "bias", (6 * units,), "b: input (3*units) | recurrent (3*units)"
-        )
-        input_bias, recurrent_bias = f"{bias.var}[:{3 * units}]", f"{bias.var}[{3 * units}:]"
-        weights.append(bias)
-    elif use_bias and reset_after:
+    if use_bias and reset_after:  # CuDNNGRU too: the reader gave its biases these rows
         bias = ctx.weight(
             arrays[2], "bias", (2, 3 * units), "b: rows input | recurrent, gates z|r|h"
         )

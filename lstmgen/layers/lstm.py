@@ -21,7 +21,8 @@ def build_lstm(ctx: LayerContext) -> Built:
 
 
 def build_cudnn_lstm(ctx: LayerContext) -> Built:
-    """Keras 2's CuDNNLSTM: tanh and sigmoid fixed, separate input and recurrent biases."""
+    """Keras 2's CuDNNLSTM: tanh and sigmoid fixed, a bias; the reader gave the weights
+    the plain layout."""
     return build_recurrent(ctx, [lstm_cell(ctx, cudnn=True)], "CuDNNLSTM")
 
 
@@ -31,15 +32,10 @@ def lstm_cell(ctx: LayerContext, cudnn: bool) -> Cell:
     activation, recurrent = cell_activations(ctx, cudnn)
     use_bias, arrays, weights = gated_kernels(ctx, units, GATES, cudnn)
     input_bias = None
-    if cudnn:
-        # cuDNN keeps an input and a recurrent bias; they are simply added.
-        bias = ctx.weight(
-            arrays[2], "bias", (8 * units,), "b: input (4*units) | recurrent (4*units)"
-        )
-        weights.append(bias)
-        input_bias = f"({bias.var}[:{4 * units}] + {bias.var}[{4 * units}:])"
-    elif use_bias:
-        weights.append(ctx.weight(arrays[2], "bias", (4 * units,), "b: (4*units,), gates i|f|c|o"))
+    if use_bias:
+        # The reader gives cuDNN's input and recurrent biases summed, as Keras loads them.
+        comment = "b: (4*units,), gates i|f|c|o" + (", cuDNN's two biases summed" if cudnn else "")
+        weights.append(ctx.weight(arrays[2], "bias", (4 * units,), comment))
         input_bias = weights[2].var
     params = {
         **gated_params(units, GATES, activation, recurrent, weights, input_bias),

@@ -19,21 +19,25 @@ OPERATIONS = {
 
 
 def build_merge(ctx: LayerContext) -> Built:
-    """An elementwise merge of two or more inputs, with NumPy broadcasting as in Keras."""
+    """An elementwise merge of one or more inputs (Subtract: two), broadcast as Keras does."""
     shapes = ctx.input_shapes
-    if len(shapes) < 2 or (ctx.class_name == "Subtract" and len(shapes) != 2):
-        wanted = "exactly 2" if ctx.class_name == "Subtract" else "at least 2"
+    if not shapes or (ctx.class_name == "Subtract" and len(shapes) != 2):
+        wanted = "exactly 2" if ctx.class_name == "Subtract" else "at least 1"
         raise ctx.fail(f"needs {wanted} inputs, got {len(shapes)}")
+    rank = max(len(shape) for shape in shapes)
     return Built(
         template="merge.py.j2",
         params={
             "operation": OPERATIONS[ctx.class_name],
             "average": ctx.class_name == "Average",
             "arity": len(shapes),
+            "terms": [_expanded(f"x{k}", rank - len(s)) for k, s in enumerate(shapes)],
+            "expanded": any(len(shape) < rank for shape in shapes),
         },
         outputs=[_broadcast(ctx, shapes)],
         mask=_shared_mask(ctx, values_change=ctx.class_name in ("Multiply", "Maximum", "Minimum")),
-        step="same",
+        # One timestep of a sequence next to a tensor without a time axis: not the same merge.
+        step="same" if len({len(shape) for shape in shapes}) == 1 else None,
     )
 
 
@@ -55,6 +59,8 @@ def build_concatenate(ctx: LayerContext) -> Built:
         params={
             "concatenate_axis": axis - rank,
             "arity": len(shapes),
+            "terms": [f"x{k}" for k in range(len(shapes))],
+            "expanded": False,
             "operation": None,
             "average": False,
         },
@@ -64,14 +70,29 @@ def build_concatenate(ctx: LayerContext) -> Built:
     )
 
 
+def _expanded(name: str, new_axes: int) -> str:
+    """`name` with `new_axes` axes inserted after the batch axis: `x0[:, None, None]`."""
+    return f"{name}[:{', None' * new_axes}]" if new_axes else name
+
+
 def _broadcast(ctx: LayerContext, shapes: List[Shape]) -> Shape:
-    rank = max(len(s) for s in shapes)
-    padded = [(1,) * (rank - len(s)) + tuple(s) for s in shapes]
-    out: List[Optional[int]] = []
-    for dims in zip(*padded):
+    """The merged shape by both Kerases' rule (`_Merge.call` in tf_keras, `Merge.call` in
+    Keras 3): an input of lower rank gets new axes right after the batch axis, so the
+    other axes line up from the right; then each axis is 1 or one common size. Shapes
+    Keras refuses (two batch sizes, two sizes on one axis) are refused."""
+    batches = sorted({shape[0] for shape in shapes} - {None})
+    if len(batches) > 1:
+        raise ctx.fail(f"inputs of shapes {shapes} have different batch sizes {batches}")
+    rank = max(len(shape) for shape in shapes)
+    aligned = [(1,) * (rank - len(shape)) + tuple(shape[1:]) for shape in shapes]
+    out: List[Optional[int]] = [batches[0] if batches else None]
+    for axis, dims in enumerate(zip(*aligned), start=1):
         known = {d for d in dims if d not in (None, 1)}
         if len(known) > 1:
-            raise ctx.fail(f"inputs of shapes {shapes} do not broadcast")
+            raise ctx.fail(
+                f"inputs of shapes {shapes} do not broadcast: sizes {sorted(known)} on axis "
+                f"{axis} (an input of lower rank gets new axes after the batch axis)"
+            )
         out.append(known.pop() if known else (None if None in dims else 1))
     return tuple(out)
 

@@ -11,8 +11,7 @@ from typing import Any, Callable, List, Optional, Tuple
 import numpy as np
 
 from lstmgen.errors import LstmgenError
-from lstmgen.reader import keras1, keras1_weights
-from lstmgen.reader import limits
+from lstmgen.reader import cudnn_weights, keras1, keras1_weights, limits
 from lstmgen.reader.h5_access import is_weight_dtype
 from lstmgen.reader.model_file import LayerSpec, ModelFile, ModelSpec
 from lstmgen.reader.nesting import parse_model_config
@@ -91,13 +90,12 @@ def assemble(
     layers: List[LayerSpec] = []
     for layer in spec.layers:
         names, arrays = weights_of(spec, layer)
+        described = {"class_name": layer.class_name, "config": layer.config}
         if saved_major == 1:
-            arrays = keras1_weights.layer_weights(
-                layer.name,
-                {"class_name": layer.class_name, "config": layer.config},
-                arrays,
-                backend,
-            )
+            arrays = keras1_weights.layer_weights(layer.name, described, arrays, backend)
+        if saved_major <= 2:
+            # Keras 2 loads cuDNN-layout weights into any LSTM/GRU (Keras 3 never does).
+            arrays = cudnn_weights.plain_layout(described, arrays)
         layers.append(replace(layer, weights=arrays, weight_names=names))
     return ModelFile(
         source_name=os.path.basename(path),

@@ -25,6 +25,8 @@ def expand_nested(spec: ModelSpec, keras_major: int) -> ModelSpec:
     """Replace every nested model by its layers, named '<model>/<layer>'."""
     if not any(layer.class_name in NESTED_MODELS for layer in spec.layers):
         return spec
+    if keras_major == 3 and spec.model_class != "Sequential":  # a Sequential's chain is ours
+        spec = _arguments_numbered_as_outputs(spec)
     aliases: Dict[TensorRef, TensorRef] = {}
     layers: List[LayerSpec] = []
     calls = 0  # layer calls so far: each call of a nested model repeats all of its own
@@ -63,6 +65,36 @@ def expand_nested(spec: ModelSpec, keras_major: int) -> ModelSpec:
         for layer in layers
     ]
     return replace(spec, layers=tuple(layers), outputs=tuple(resolve(r) for r in spec.outputs))
+
+
+def _arguments_numbered_as_outputs(spec: ModelSpec) -> ModelSpec:
+    """Keras 3 numbers a functional submodel's calls from 0 where they feed a layer
+    (keras/src/models/functional.py: `serialize_node` leaves out the node a functional
+    model is built with) but from 1 in the model's outputs (`get_config` keeps that node
+    in its `node_reindexing_map`, and `functional_from_config` subtracts it again): call
+    arguments are moved to the outputs' numbering, the one Keras 2 uses everywhere."""
+    functional = {
+        layer.name
+        for layer in spec.layers
+        if layer.class_name in NESTED_MODELS and layer.class_name != "Sequential"
+    }
+
+    def shifted(ref: TensorRef) -> TensorRef:
+        return replace(ref, node=ref.node + 1) if ref.layer in functional else ref
+
+    return replace(
+        spec,
+        layers=tuple(
+            replace(
+                layer,
+                calls=tuple(
+                    replace(call, inputs=tuple(shifted(ref) for ref in call.inputs))
+                    for call in layer.calls
+                ),
+            )
+            for layer in spec.layers
+        ),
+    )
 
 
 def _inline(
