@@ -11,12 +11,14 @@ refused with one line naming the layer and the estimate.
 
 from __future__ import annotations
 
+import math
 import warnings
 from dataclasses import replace
 from typing import Optional
 
 from lstmgen.build import build_graph
 from lstmgen.cost import LINES_PER_STEP, node_cost, node_lines
+from lstmgen.emitter import MAX_SELF_TEST_VALUES
 from lstmgen.errors import LstmgenError, layer_error
 from lstmgen.ir import ModelGraph
 from lstmgen.options import Options
@@ -44,6 +46,12 @@ def check_budget(model: ModelFile, graph: ModelGraph, options: Options = Options
                 f"the generated module would reach about {lines:,} lines here (unrolled "
                 f"timesteps: about {LINES_PER_STEP} lines each), beyond lstmgen's budget of "
                 f"{MAX_SOURCE_LINES:,}; leave out --unroll, or use --no-unroll",
+            )
+    for tensor in graph.inputs:  # the self-test's own limit on its input, checked first
+        shape = sample_shape(tensor.shape, SELF_TEST_BATCH, SELF_TEST_STEPS)
+        if math.prod(shape) > MAX_SELF_TEST_VALUES:
+            raise LstmgenError(
+                f"input {tensor.var!r} of shape {shape} is too large for the embedded self-test"
             )
     itemsize = 8 if graph.float_type == "float64" else 4
     ops = total = steps = 0
