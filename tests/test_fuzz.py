@@ -34,6 +34,7 @@ from lstmgen import verify
 from lstmgen.cli import main
 from oracle import load_module, randomize, save
 
+pytestmark = pytest.mark.keras  # the seed files are built, and modules checked, with Keras
 EXAMPLES = int(os.environ.get("LSTMGEN_FUZZ_EXAMPLES", "1000"))
 KERAS_CHECKS = 15
 OUTCOMES = {
