@@ -179,10 +179,13 @@ def _input_dtypes(declared, inputs: List[Tensor], nodes: Tuple[Node, ...]) -> Tu
     Keras declares inputs float32 unless told otherwise (and old Sequential files always
     do), and its Embedding casts float ids to int32; the module casts them the same way.
     """
+    readers: Dict[str, Set[str]] = {}  # variable -> classes of the layers reading it
+    for node in nodes:
+        for tensor in node.inputs:
+            readers.setdefault(tensor.var, set()).add(node.class_name)
     dtypes = []
     for record, tensor in zip(declared, inputs):
-        readers = [node for node in nodes if tensor in node.inputs]
-        ids_only = bool(readers) and all(node.class_name == "Embedding" for node in readers)
+        ids_only = readers.get(tensor.var) == {"Embedding"}
         dtypes.append("int32" if ids_only and record.dtype.startswith("float") else record.dtype)
     return tuple(dtypes)
 

@@ -5,32 +5,43 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import traceback
+import traceback  # noqa: F401 - lstmgen.boundary prints with it; tests patch it here
 import warnings
-from typing import List, Optional, Union
+from typing import List, Optional
 
 from lstmgen import __version__
+from lstmgen.boundary import EXIT_BAD_INPUT, guarded, report
 from lstmgen.emitter import generate_source
-from lstmgen.errors import LstmgenError, LstmgenWarning, printable
+from lstmgen.errors import LstmgenWarning, PathError
 from lstmgen.inspect_model import inspect_text
-from lstmgen.generate import read_graph
+from lstmgen.generate import read_graph, translate
 from lstmgen.options import Options
-from lstmgen.output_files import stale_weights_file, staged, write_outputs
+from lstmgen.output_files import check_output_paths, stale_weights_file, staged, write_outputs
 from lstmgen.progress import Progress
+from lstmgen.reader.normalize import MAX_DIMENSION
 from lstmgen import verify as verification
 
-EXIT_BAD_INPUT = 2
 EXIT_VERIFY_FAILED = 1
 VERIFY_TOLERANCE = {False: 1e-5, True: 1e-4}  # float32, --float64: Keras computes in float32
 
 
-class VerificationFailed(LstmgenError):
+class VerificationFailed(PathError):
     """--verify: the predictor and Keras disagree beyond the tolerance."""
+
+    exit_code = EXIT_VERIFY_FAILED
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (and exit 2), like every other error."""
+
+    def error(self, message: str):
+        report(self.prog, "error", f"{message} (see {self.prog} --help)")
+        raise SystemExit(EXIT_BAD_INPUT)
 
 
 def parser() -> argparse.ArgumentParser:
     """The command line interface."""
-    cli = argparse.ArgumentParser(
+    cli = OneLineParser(
         prog="lstmgen",
         description=(
             "Turn a trained Keras model (.h5 or .keras, Keras 2 or 3) into one Python file "
@@ -114,7 +125,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     """Entry point of the `lstmgen` command."""
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv and argv[0] in COMMANDS:
-        return _run_command(argv[0], argv[1:])
+        return COMMANDS[argv[0]](argv[1:])
     args = parser().parse_args(argv)
     options = Options(
         unroll=args.unroll,
@@ -126,39 +137,20 @@ def main(argv: Optional[List[str]] = None) -> int:
     )
     misuse = _option_misuse(args)
     if misuse:
-        print(f"lstmgen: error: {misuse}", file=sys.stderr)
+        report("lstmgen", "error", misuse)
         return EXIT_BAD_INPUT
-    report: List[str] = []  # the --verify table
-    try:
-        with (
-            warnings.catch_warnings(record=True) as caught,
-            Progress(enabled=False if args.quiet else None) as progress,
-        ):
-            warnings.simplefilter("always", LstmgenWarning)
-            _generate_and_write(args, options, progress, report)
-        if not args.quiet:
-            for warning in caught:
-                if issubclass(warning.category, LstmgenWarning):
-                    print(f"lstmgen: warning: {_one_line(warning.message)}", file=sys.stderr)
-            sys.stderr.write("".join(report))
-    except VerificationFailed as error:
-        if not args.quiet:
-            sys.stderr.write("".join(report))
-        print(f"lstmgen: error: {_one_line(error)}", file=sys.stderr)
-        return EXIT_VERIFY_FAILED
-    except LstmgenError as error:
-        message = " ".join(str(error).split())
-        if not message.startswith(args.model):  # every message names the file
-            message = f"{args.model}: {message}"
-        print(f"lstmgen: error: {_one_line(message)}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    except Exception as error:  # noqa: BLE001 - the user gets one line, never a traceback
-        if os.environ.get("LSTMGEN_DEBUG"):
-            traceback.print_exc()
-        message = f"{args.model}: could not be translated ({type(error).__name__}: {error})"
-        print(f"lstmgen: error: {_one_line(message)}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    return 0
+
+    def body() -> int:
+        table: List[str] = []  # the --verify table, shown whether or not it passed
+        try:
+            with Progress(enabled=False if args.quiet else None) as progress:
+                _generate_and_write(args, options, progress, table)
+        finally:
+            if not args.quiet:
+                sys.stderr.write("".join(table))
+        return 0
+
+    return guarded("lstmgen", args.model, body, quiet=args.quiet)
 
 
 def _option_misuse(args: argparse.Namespace) -> Optional[str]:
@@ -178,28 +170,40 @@ def _option_misuse(args: argparse.Namespace) -> Optional[str]:
 
 
 def _generate_and_write(
-    args: argparse.Namespace, options: Options, progress, report: List[str]
+    args: argparse.Namespace, options: Options, progress, table: List[str]
 ) -> None:
     """Generate; with --verify check against Keras first; then write (or print) it."""
-    graph = read_graph(args.model, options, progress)
-    reference = check = None
-    if args.verify:
+    if args.output not in (None, "-"):
+        check_output_paths(args.output, options.weights_file)  # before reading anything
+    if not args.verify:
+        _write(args, options, read_graph(args.model, options, progress), progress)
+        return
+    # Keras loads the very copy of the file that lstmgen read and checked.
+    progress("reading")
+    with verification.private_copy(args.model) as checked:
+        verification.check_model(checked.model, args.model)
+        graph = translate(checked.model, options)
         progress("loading Keras")
-        model = verification.load_keras_model(args.model)
-        reference = verification.keras_reference(model, graph.input_dtypes)
-        tolerance = VERIFY_TOLERANCE[args.float64] if args.tolerance is None else args.tolerance
+        model = verification.keras_load(checked, args.model)
+    reference = verification.keras_reference(model, graph.input_dtypes)
+    tolerance = VERIFY_TOLERANCE[args.float64] if args.tolerance is None else args.tolerance
 
-        def check(module_path: str) -> None:
-            progress("verifying")
-            text, ok = verification.verify_loaded(model, args.model, module_path, tolerance)
-            report.append(text)
-            if not ok:
-                table = "run without -q for the table" if args.quiet else "table above"
-                raise VerificationFailed(
-                    f"{_output_name(args)}: disagrees with Keras beyond tolerance "
-                    f"{tolerance:g} ({table}); nothing written"
-                )
+    def check(module_path: str) -> None:
+        progress("verifying")
+        text, ok = verification.verify_loaded(model, args.model, module_path, tolerance)
+        table.append(text)
+        if not ok:
+            where = "run without -q for the table" if args.quiet else "table above"
+            raise VerificationFailed(
+                f"{_output_name(args)}: disagrees with Keras beyond tolerance "
+                f"{tolerance:g} ({where}); nothing written"
+            )
 
+    _write(args, options, graph, progress, reference, check)
+
+
+def _write(args, options: Options, graph, progress, reference=None, check=None) -> None:
+    """The module from `graph`, checked by `check` if given, written to -o or stdout."""
     module_name = _module_name(args.output)
     generated = generate_source(graph, module_name, reference, progress)
     if args.output is not None and args.output != "-":
@@ -221,17 +225,21 @@ def _generate_and_write(
 
 def inspect_command(argv: List[str]) -> int:
     """`lstmgen inspect MODEL`: the model summary, without Keras."""
-    cli = argparse.ArgumentParser(prog="lstmgen inspect", description=inspect_command.__doc__)
+    cli = OneLineParser(prog="lstmgen inspect", description=inspect_command.__doc__)
     cli.add_argument("model", metavar="MODEL")
     args = cli.parse_args(argv)
-    text, _ = inspect_text(args.model)  # every name from the file in it is escaped
-    sys.stdout.write(text)
-    return 0
+
+    def body() -> int:
+        text, _ = inspect_text(args.model)  # every name from the file in it is escaped
+        sys.stdout.write(text)
+        return 0
+
+    return guarded("lstmgen inspect", args.model, body, doing="inspected")
 
 
 def verify_command(argv: List[str]) -> int:
     """`lstmgen verify MODEL PREDICTOR.py`: Keras and the predictor on the same inputs."""
-    cli = argparse.ArgumentParser(prog="lstmgen verify", description=verify_command.__doc__)
+    cli = OneLineParser(prog="lstmgen verify", description=verify_command.__doc__)
     cli.add_argument("model", metavar="MODEL")
     cli.add_argument("predictor", metavar="PREDICTOR.py")
     cli.add_argument("--input", nargs="+", metavar="X.npy", help="also compare on these inputs")
@@ -246,20 +254,16 @@ def verify_command(argv: List[str]) -> int:
         "the model amplifies in Keras too",
     )
     args = cli.parse_args(argv)
-    text, ok = verification.verify(args.model, args.predictor, args.tolerance, args.input)
-    sys.stdout.write(text)
-    return 0 if ok else 1
+
+    def body() -> int:
+        text, ok = verification.verify(args.model, args.predictor, args.tolerance, args.input)
+        sys.stdout.write(text)
+        return 0 if ok else EXIT_VERIFY_FAILED
+
+    return guarded("lstmgen verify", args.model, body, doing="verified", name_errors=False)
 
 
 COMMANDS = {"inspect": inspect_command, "verify": verify_command}
-
-
-def _run_command(name: str, argv: List[str]) -> int:
-    try:
-        return COMMANDS[name](argv)
-    except LstmgenError as error:
-        print(f"lstmgen {name}: error: {_one_line(error)}", file=sys.stderr)
-        return EXIT_BAD_INPUT
 
 
 def _output_name(args: argparse.Namespace) -> str:
@@ -273,20 +277,16 @@ def _module_name(output: Optional[str]) -> str:
     return os.path.splitext(os.path.basename(output))[0] or "predictor"
 
 
-def _one_line(error: Union[BaseException, str]) -> str:
-    """The message on one line; control characters from the file (terminal escapes) shown
-    as escapes, never sent to the terminal."""
-    text = " ".join(str(error).split()) or type(error).__name__
-    return printable(text)
-
-
 def _positive(text: str) -> int:
+    """An integer from 1 to 2**24 (no time axis of a real model is longer)."""
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
+    if not 1 <= value <= MAX_DIMENSION:
+        raise argparse.ArgumentTypeError(
+            f"expected a positive integer up to {MAX_DIMENSION} (2**24), got {value}"
+        )
     return value
 
 

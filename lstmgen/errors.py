@@ -9,6 +9,11 @@ class LstmgenWarning(UserWarning):
     """Something the user should know; generation still succeeds."""
 
 
+class PathError(LstmgenError):
+    """A problem with a file other than the model (an output path, a predictor, an input
+    array): its message names that file, not the model."""
+
+
 class UnsupportedError(LstmgenError):
     """The model uses a layer or an option that lstmgen cannot translate."""
 

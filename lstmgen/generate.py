@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import warnings
+from dataclasses import replace
 from typing import Callable
 
+from lstmgen.budget import MAX_SOURCE_LINES, check_budget, source_lines
 from lstmgen.build import build_graph
 from lstmgen.emitter import generate_source, no_progress
-from lstmgen.errors import LstmgenError
+from lstmgen.errors import LstmgenError, LstmgenWarning
 from lstmgen.ir import ModelGraph
 from lstmgen.options import Options
 from lstmgen.reader import read_model
+from lstmgen.reader.model_file import ModelFile
 
 
 def generate(path: str, module_name: str = "predictor", options: Options = Options()) -> str:
@@ -33,4 +37,25 @@ def read_graph(
     report("reading")
     model = read_model(path)
     report("building")
-    return build_graph(model, options)
+    return translate(model, options)
+
+
+def translate(model: ModelFile, options: Options = Options()) -> ModelGraph:
+    """The model's graph, refused if generating it would cost more than lstmgen's budget.
+
+    Unless --unroll insists, recurrent layers whose unrolled timesteps would pass the
+    budget of source lines loop over time instead (with a warning)."""
+    graph = build_graph(model, options)
+    lines = source_lines(graph)
+    if options.unroll is None and lines > MAX_SOURCE_LINES:
+        warnings.warn(
+            LstmgenWarning(
+                f"unrolling every timestep would write about {lines:,} lines of code, beyond "
+                f"the {MAX_SOURCE_LINES:,} lstmgen formats in reasonable time; the recurrent "
+                "layers loop over time instead (--unroll insists on unrolling)"
+            )
+        )
+        options = replace(options, unroll=False)
+        graph = build_graph(model, options)
+    check_budget(model, graph, options)
+    return graph

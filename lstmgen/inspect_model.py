@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from typing import List, Tuple
 
-from lstmgen.build import REFUSED, build_graph
+from lstmgen.boundary import one_line
+from lstmgen.build import REFUSED
 from lstmgen.emitter import self_test_input, shape_text
 from lstmgen.errors import LstmgenError, printable
+from lstmgen.generate import translate
 from lstmgen.layers import REGISTRY
 from lstmgen.reader import read_model
 from lstmgen.reader.model_file import ModelFile
 
+MAX_CELL = 120  # characters of a name in the table; messages show up to 2,000
 HARD_SIGMOID = {
     2: "hard_sigmoid = clip(0.2 * x + 0.5, 0, 1) (Keras 2)",
     3: "hard_sigmoid = clip(x / 6 + 0.5, 0, 1) (Keras 3)",
@@ -36,14 +39,14 @@ def inspect_text(path: str) -> Tuple[str, bool]:
             )
         )
     try:
-        graph = build_graph(model)
-        self_test_input(graph)  # the one check generation makes after building
+        graph = translate(model)  # built and costed as generation does
+        self_test_input(graph)  # the one check generation makes after that
         problem = None
         shapes = {}
         for node in graph.nodes:
             shapes.setdefault(node.layer_name, ", ".join(shape_text(t.shape) for t in node.outputs))
     except LstmgenError as error:
-        problem, shapes = printable(" ".join(str(error).split())), {}
+        problem, shapes = one_line(error), {}
     rows: List[Tuple[str, ...]] = [
         ("Layer", "Class", "Output shape", "Params", "Supported", "Notes")
     ]
@@ -56,12 +59,12 @@ def inspect_text(path: str) -> Tuple[str, bool]:
         params = sum(int(a.size) for a in record.weights)
         rows.append(
             (
-                printable(record.name),
-                printable(record.class_name),
+                _cell(record.name),
+                _cell(record.class_name),
                 shapes.get(record.name, "?"),
                 f"{params:,}",
                 supported,
-                printable(_notes(model, record.config)),
+                _cell(_notes(model, record.config)),
             )
         )
     widths = [max(len(row[k]) for row in rows) for k in range(len(rows[0]))]
@@ -71,6 +74,12 @@ def inspect_text(path: str) -> Tuple[str, bool]:
     lines.append(f"Total parameters: {total:,}")
     lines.append("Translatable: yes" if problem is None else f"Translatable: no: {problem}")
     return "\n".join(lines) + "\n", problem is None
+
+
+def _cell(text: str) -> str:
+    """Text from the file for one table cell: escaped, and cut short if very long."""
+    text = printable(text)
+    return text if len(text) <= MAX_CELL else text[: MAX_CELL - 3] + "..."
 
 
 def _notes(model: ModelFile, config) -> str:

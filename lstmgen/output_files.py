@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import stat
 import tempfile
 import zipfile
 from typing import Callable, Dict, Iterator, Optional
@@ -12,7 +13,7 @@ from typing import Callable, Dict, Iterator, Optional
 import numpy as np
 
 from lstmgen.emitter import Generated
-from lstmgen.errors import LstmgenError
+from lstmgen.errors import LstmgenError, PathError
 
 # A fixed timestamp in the .npz: the same model gives the same bytes (np.savez stamps now).
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -21,6 +22,34 @@ _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 def weights_path(py_path: str) -> str:
     """The .npz that --weights-file writes next to OUT.py: OUT.npz."""
     return os.path.splitext(py_path)[0] + ".npz"
+
+
+def check_output_paths(py_path: str, weights_file: bool) -> None:
+    """Refuse, before anything is read or written, outputs lstmgen must not replace: an
+    existing path that is not a regular file (a device such as /dev/null, a FIFO that
+    would block, a socket, a folder), or a folder that does not exist."""
+    for path in [py_path] + ([weights_path(py_path)] if weights_file else []):
+        _check_target(path)
+    folder = os.path.dirname(os.path.abspath(py_path))
+    if not os.path.isdir(folder):
+        raise PathError(f"{py_path}: cannot write: the folder {folder} does not exist")
+
+
+def _check_target(path: str) -> None:
+    """`path` may be replaced by a regular file: absent, or a regular file now."""
+    try:
+        mode = os.stat(path).st_mode  # follows symlinks: a link to /dev/null is a device
+    except FileNotFoundError:
+        return
+    except OSError as error:
+        raise PathError(f"{path}: cannot write: {error.strerror or error}") from None
+    if stat.S_ISDIR(mode):
+        raise PathError(f"{path}: is a directory; lstmgen writes a file")
+    if not stat.S_ISREG(mode):
+        raise PathError(
+            f"{path}: not a regular file (a device, pipe or socket); lstmgen replaces "
+            "only regular files"
+        )
 
 
 def write_npz(path: str, arrays: Dict[str, np.ndarray]) -> None:
@@ -42,7 +71,7 @@ def staged(generated: Generated, py_path: str, private: bool = False) -> Iterato
     try:
         staging = tempfile.mkdtemp(prefix=".lstmgen-", dir=folder)
     except OSError as error:
-        raise LstmgenError(f"{py_path}: cannot write: {error.strerror or error}") from None
+        raise PathError(f"{py_path}: cannot write: {error.strerror or error}") from None
     try:
         module = os.path.join(staging, os.path.basename(py_path))
         try:
@@ -52,7 +81,7 @@ def staged(generated: Generated, py_path: str, private: bool = False) -> Iterato
             if generated.arrays is not None:
                 write_npz(weights_path(module), generated.arrays)
         except OSError as error:
-            raise LstmgenError(f"{py_path}: cannot write: {error.strerror or error}") from None
+            raise PathError(f"{py_path}: cannot write: {error.strerror or error}") from None
         yield module
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -89,21 +118,23 @@ def write_outputs(
 
 
 def _replace(source: str, target: str) -> None:
+    _check_target(target)  # again: it may have changed while the module was generated
     try:
         os.replace(source, target)
     except OSError as error:
-        raise LstmgenError(f"{target}: cannot write: {error.strerror or error}") from None
+        raise PathError(f"{target}: cannot write: {error.strerror or error}") from None
 
 
 def _keep_copy(path: str, backup: str, py_path: str) -> None:
     """`path`'s current content at `backup` (a hard link, or a copy), for putting back."""
+    _check_target(path)
     try:
         try:
             os.link(path, backup)
         except OSError:
             shutil.copy2(path, backup)
     except OSError as error:
-        raise LstmgenError(f"{py_path}: cannot write: {error.strerror or error}") from None
+        raise PathError(f"{py_path}: cannot write: {error.strerror or error}") from None
 
 
 def stale_weights_file(py_path: str) -> Optional[str]:
@@ -111,7 +142,9 @@ def stale_weights_file(py_path: str) -> Optional[str]:
     else None: written without --weights-file, OUT.py does not read it."""
     npz = weights_path(py_path)
     try:
+        if not stat.S_ISREG(os.stat(npz).st_mode):
+            return None  # never opened: a FIFO would block
         with zipfile.ZipFile(npz) as archive:
             return npz if "source-sha256.npy" in archive.namelist() else None
-    except (OSError, zipfile.BadZipFile):
+    except (OSError, zipfile.BadZipFile, ValueError, EOFError):
         return None

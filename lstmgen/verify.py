@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import inspect
 import os
 import re
@@ -12,11 +11,11 @@ from typing import List, Optional, Sequence, Tuple
 import numpy as np
 
 from lstmgen import verdict
-from lstmgen.build import build_graph
 from lstmgen.errors import LstmgenError, UnsupportedError
+from lstmgen.generate import translate
 from lstmgen.layers import REGISTRY
 from lstmgen.layers.rnn_cell import CELL_BUILDERS
-from lstmgen.reader import read_model
+from lstmgen.loading import CheckedCopy, load_predictor, open_regular, private_copy, read_npy
 from lstmgen.reader.normalize import NESTED_MODELS
 from lstmgen.reader.safety import every_layer, refuse_code
 from lstmgen.reader.model_file import ModelFile
@@ -54,12 +53,18 @@ _KERAS_OPERATIONS = re.compile(r"^keras\.src\.ops\.")
 
 def check_before_keras(path: str) -> ModelFile:
     """The model read without Keras, refused (one line naming the file and the layer)
-    if Keras loading it could run code from it or import a module outside Keras: every
-    layer at any depth, connected or not, must be one lstmgen knows, and nothing in the
+    if Keras loading it could run code from it or import a module outside Keras."""
+    with private_copy(path) as checked:
+        check_model(checked.model, path)
+        return checked.model
+
+
+def check_model(model: ModelFile, path: str) -> None:
+    """Refuse (one line naming the file and the layer) a model Keras may not load: every
+    layer at any depth, connected or not, must be one lstmgen knows, nothing in the
     config may be code (Lambda, marshalled lambdas, functions or classes from foreign
-    modules, registered custom objects)."""
+    modules, registered custom objects), and lstmgen must translate it within budget."""
     try:
-        model = read_model(path)
         if model.keras_version.startswith("1."):
             raise LstmgenError(
                 f"{path}: saved by Keras {model.keras_version}; no Keras that installs today "
@@ -77,20 +82,27 @@ def check_before_keras(path: str) -> ModelFile:
                 "Keras load the file (Keras would rebuild it from the file's config)"
             )
         # Every option, activation and weight of the connected layers must be one lstmgen
-        # understands too: verifying a model lstmgen cannot translate proves nothing, and
-        # Keras then never sees a name such as activation='os.system'.
-        build_graph(model)
+        # understands too, and its cost within budget: verifying a model lstmgen cannot
+        # translate proves nothing, and Keras then never sees a name such as
+        # activation='os.system' (nor runs a pooling window of two million steps).
+        translate(model)
     except LstmgenError as error:
         message = " ".join(str(error).split())
         raise type(error)(message if message.startswith(path) else f"{path}: {message}") from None
-    return model
 
 
 def load_keras_model(path: str):
-    """The model loaded by the Keras that matches the file's major version, after
-    `check_before_keras` found nothing in it that Keras would run."""
-    model = check_before_keras(path)
-    major = model.keras_major
+    """The model loaded by the Keras that matches the file's major version, from a private
+    copy that `check_model` found nothing in that Keras would run."""
+    with private_copy(path) as checked:
+        check_model(checked.model, path)
+        return keras_load(checked, path)
+
+
+def keras_load(checked: CheckedCopy, path: str):
+    """Keras's model from the checked copy (named for its format, so that Keras picks the
+    loader lstmgen read it with); errors name `path`."""
+    major = checked.model.keras_major
     package, requirement = KERAS_FOR[major]
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     try:
@@ -105,11 +117,10 @@ def load_keras_model(path: str):
     if _accepts(load, "safe_mode"):  # defence in depth: Keras refuses lambdas itself
         options["safe_mode"] = True
     try:
-        return load(path, **options)
+        return load(checked.path, **options)
     except Exception as error:  # noqa: BLE001 - Keras raises many kinds
-        raise LstmgenError(
-            f"{path}: Keras {major} cannot load it: {' '.join(str(error).split())}"
-        ) from None
+        message = " ".join(str(error).split()).replace(checked.path, path)
+        raise LstmgenError(f"{path}: Keras {major} cannot load it: {message}") from None
 
 
 def _accepts(function, name: str) -> bool:
@@ -117,30 +128,6 @@ def _accepts(function, name: str) -> bool:
         return name in inspect.signature(function).parameters
     except (TypeError, ValueError):
         return False
-
-
-def load_predictor(path: str):
-    """Import a generated predictor from its path."""
-    if not os.path.isfile(path):
-        raise LstmgenError(f"{path}: no such file")
-    spec = importlib.util.spec_from_file_location("lstmgen_verified", path)
-    if spec is None:
-        raise LstmgenError(f"{path}: not a Python file")
-    module = importlib.util.module_from_spec(spec)
-    try:
-        spec.loader.exec_module(module)
-    # Anything the file does on import: reported, never a traceback.
-    except Exception as error:  # noqa: BLE001
-        raise LstmgenError(
-            f"{path}: importing it failed ({type(error).__name__}: {error})"
-        ) from None
-    missing = [name for name in PREDICTOR_API if not hasattr(module, name)]
-    if missing:
-        raise LstmgenError(f"{path}: not an lstmgen predictor (it has no {', '.join(missing)})")
-    return module
-
-
-PREDICTOR_API = ("predict", "INPUT_NAMES", "INPUT_SHAPES", "INPUT_DTYPES", "OUTPUT_NAMES")
 
 
 def random_inputs(predictor, batch: int, steps: int, seed: int) -> List[np.ndarray]:
@@ -219,18 +206,12 @@ def verify(
 ) -> Tuple[str, bool]:
     """The report and whether every output passes (lstmgen.verdict.judge: within
     `tolerance` of Keras, or as close to the exact answer as Keras is)."""
+    # Every file is checked before Keras is imported: a wrong path fails in a moment.
+    given = [read_npy(p) for p in npy_inputs] if npy_inputs else None
+    with open_regular(predictor_path, "predictor (.py file)"):
+        pass
     model = load_keras_model(model_path)
-    given = [_load_npy(p) for p in npy_inputs] if npy_inputs else None
     return verify_loaded(model, model_path, predictor_path, tolerance, given, batch, steps)
-
-
-def _load_npy(path: str) -> np.ndarray:
-    try:
-        return np.load(path, allow_pickle=False)
-    except (OSError, ValueError) as error:
-        raise LstmgenError(
-            f"{path}: not a readable .npy array ({' '.join(str(error).split())})"
-        ) from None
 
 
 def verify_loaded(

@@ -24,6 +24,7 @@ Needs only NumPy. All math is float32, as in Keras.
 """
 
 import base64
+import os
 import sys
 import zlib
 
@@ -147,7 +148,12 @@ def predict(x):
     x: a list (or a dict by name) of arrays, in INPUT_NAMES order.
     Returns a float32 array of shape (batch, None, 10).
     """
-    [encoder_chars, decoder_chars] = _check_inputs(x)
+    inputs = _check_inputs(x)
+    if len(inputs[0]) == 0:
+        # An empty batch gives empty outputs, as Keras's model(x) does: a batch of one, cut.
+        one = [np.zeros((1,) + a.shape[1:], a.dtype) for a in inputs]
+        return _empty_batch(predict(one))
+    [encoder_chars, decoder_chars] = inputs
     encoder_out, encoder_h, encoder_c = encoder(encoder_chars)
 
     decoder_out = decoder(decoder_chars, encoder_h, encoder_c)
@@ -174,7 +180,17 @@ def _check_inputs(x):
                 f"expected a list of {len(INPUT_NAMES)} arrays: {INPUT_NAMES}"
             )
         x = [x]
-    return [_check_input(item, k) for k, item in enumerate(x)]
+    arrays = [_check_input(item, k) for k, item in enumerate(x)]
+    if len({len(a) for a in arrays}) > 1:
+        raise ValueError(
+            f"the inputs disagree on the batch size: {[len(a) for a in arrays]}"
+        )
+    return arrays
+
+
+def _empty_batch(outputs):
+    """The outputs for a batch of one, cut to a batch of none."""
+    return [y[:0] for y in outputs] if isinstance(outputs, list) else outputs[:0]
 
 
 def _check_input(x, k, time_free=False):
@@ -191,6 +207,10 @@ def _check_input(x, k, time_free=False):
     ):
         raise ValueError(
             f"input {INPUT_NAMES[k]!r}: expected shape {_shape_text(expected)}, got {x.shape}"
+        )
+    if any(want is None and got == 0 for want, got in zip(expected[1:], x.shape[1:])):
+        raise ValueError(
+            f"input {INPUT_NAMES[k]!r}: a free axis of length 0 in {x.shape}; a sequence needs at least one timestep"
         )
     if INPUT_DTYPES[k].startswith(("int", "uint")):
         return x.astype(np.int64)  # token ids; Keras truncates floats the same way
@@ -247,7 +267,7 @@ def main(argv=None):
         "-o",
         "--output",
         metavar="OUT",
-        help="write the prediction here (.npy; .npz for several outputs); default: print it",
+        help="write the prediction here (.npy; an .npz for several outputs); default: print it",
     )
     parser.add_argument(
         "--self-test",
@@ -266,19 +286,82 @@ def main(argv=None):
             f"expected {len(INPUT_NAMES)} input file(s), one per input: {INPUT_NAMES}"
         )
     try:
-        arrays = [np.load(path, allow_pickle=False) for path in args.inputs]
-        result = predict(arrays)
-    except (OSError, ValueError) as error:
-        print(f"error: {error}", file=sys.stderr)
+        result = predict([_load_npy(path) for path in args.inputs])
+        if args.output is None:
+            np.set_printoptions(threshold=sys.maxsize)
+            print(result)
+        else:
+            _save_outputs(args.output, result)
+    except OSError as error:  # a file that cannot be read or written
+        where = f"{error.filename}: " if error.filename else ""
+        print(f"error: {where}{error.strerror or error}", file=sys.stderr)
         return 2
-    if args.output is None:
-        np.set_printoptions(threshold=sys.maxsize)
-        print(result)
-    elif isinstance(result, list):
-        np.savez(args.output, **dict(zip(OUTPUT_NAMES, result)))
-    else:
-        np.save(args.output, result)
+    except (ValueError, MemoryError) as error:
+        print(f"error: {error or 'not enough memory'}", file=sys.stderr)
+        return 2
     return 0
+
+
+def _load_npy(path):
+    """A numeric .npy array (never pickled objects); its header is checked against the
+    file before anything of the size it declares is allocated."""
+    with open(path, "rb") as f:
+        version = np.lib.format.read_magic(f)
+        if version not in ((1, 0), (2, 0)):
+            raise ValueError(f"{path}: .npy format version {version} is not supported")
+        read_header = getattr(np.lib.format, f"read_array_header_{version[0]}_0")
+        shape, fortran_order, dtype = read_header(f)
+        if dtype.hasobject or dtype.kind not in "fiub":
+            raise ValueError(f"{path}: holds {dtype} values; an input holds numbers")
+        size = int(np.prod(shape, dtype=np.float64)) * dtype.itemsize
+        left = os.path.getsize(path) - f.tell() if os.path.isfile(path) else size
+        if size > left:
+            raise ValueError(
+                f"{path}: the header declares shape {shape} ({size} bytes), the file holds {left}"
+            )
+        # Read in chunks: from a pipe, memory never grows beyond the data that arrives.
+        data = bytearray()
+        while len(data) < size:
+            chunk = f.read(min(size - len(data), 1 << 24))
+            if not chunk:
+                raise ValueError(
+                    f"{path}: the data ends after {len(data)} of {size} bytes"
+                )
+            data += chunk
+    order = "F" if fortran_order else "C"
+    return np.frombuffer(data, dtype=dtype).reshape(shape, order=order)
+
+
+def _save_outputs(path, result):
+    """Write one output as .npy (np.save), several as an .npz (".npz" is added as
+    np.savez adds it) whose members are named by _npz_member_names(OUTPUT_NAMES)."""
+    if not isinstance(result, list):
+        np.save(path, result)
+        return
+    import zipfile
+
+    path = path if path.endswith(".npz") else path + ".npz"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as archive:
+        for name, array in zip(_npz_member_names(OUTPUT_NAMES), result):
+            with archive.open(name + ".npy", "w", force_zip64=True) as member:
+                np.lib.format.write_array(member, np.asarray(array), allow_pickle=False)
+
+
+def _npz_member_names(names):
+    """Each output's name for the .npz: ASCII letters, digits, "_" and "-" kept, any other
+    character "_" (an empty name "output"), repeats numbered _2, _3, ... No "/" and no
+    "..": a member cannot point outside the folder it is unpacked into."""
+    chosen = []
+    for name in names:
+        safe = "".join(
+            c if (c.isascii() and c.isalnum()) or c in "_-" else "_" for c in name
+        )
+        member, k = safe or "output", 1
+        while member in chosen:
+            k += 1
+            member = f"{safe or 'output'}_{k}"
+        chosen.append(member)
+    return chosen
 
 
 def _self_test_arrays():
@@ -299,7 +382,7 @@ SOURCE_SHA256 = "74b0391973c2ea519c87ed51bdac8243547e155b67c508be0fcdec1853b3122
 _SELF_TEST_SHAPES = [(2, 6, 8), (2, 6, 10), (2, 6, 10)]
 _SELF_TEST = (
     "eAEBQAW/+tHuEr/pMs4+rZyJPmpxzj+t7Fe/MJnQv4EDzr7f2NU9lsESvFmN2b7qEiq/1an1PyemGD4qdIK/mDE3vyyjhTzmgtw/xYGpvxsARj8ebyc/eXFbv3oATT5O6NK+KMf8vEGmqz4NJ78/+S5xvxXO6D/DlKi+kN0cPr38279nfFi/toKVPwbD6L7bSZk+zb/dP7ZjBD8OnlW/hu0SvP/8H7+cpg4/HS1KP4PxEj77rzY/nzfuv4Eqx79aqIK/tXglv3QQ8D99LJs+yeaiv253C78rVYe/+LANwPIcjz/jAxS+/inyviFWHL/mFe6+RSRGPrwXNz7CTUS/0Obnvoy40j+kQQU+umgzvqXa+L7vPR7AU+q+vsIyEj/uclm/uRgaQGrUCr9kJLs/A4AwvwXyqD7OAn4+t82FP/VDxj4UuTy+nr7hPhCYA8CrVVK/2uFVPwdD3j9tM4S/WbhbP4u+qz+BTje/UOWRv4xb4b4+CjG/7/t4P3GGGD+uFaO/iydLvx9jiT/gqtI/cZQDwMKDaj30nke/t741PwoRsb6ru1E/A2Y8vxTEHT7tTZc/A42cPVHksb6OZgk+px4Fvx4fGb++Gvk+PDgEv68AJj6eRj+/6ZIXQPH/5b5Kt4A/9deCvlXt5D65vae/MWmEvnzH8b7Qg1K/r8HGP7wdRT8NCAPAWMx/v7yW9790t18/z4jQvXWzXL7Ie/s9z9M3vnRQUb9TIwK/bJC6PqiPjb+9Az2/HvKNvnekCL/duJq/NjlJvQ4hHr5oqGe/umUzvjgUNMDNVMe/vMoJPiEJhL9Imaw/k9GKP5uCAb8P1NG+wNm5P/82hb8RVvY+MHaDv+QFbL6pMw7ANbx3PkDAVD7FNtc+D2WJPm14BEBw9nY+02Y4P/uywT8Q4fc+M3VfPh6NKb9uuIO+98CXvxZtG8AghPo+l5UKQEGkkD/XMf49QV2rvz0YQ78T4Xu7HbrDv6yxVL1cejA//ES1vzHXtD82Ny49aH7mvw9iKj1x"
-    "qUg+l38dvoHib78IhCbAOPwJwM7+mb9jjcu+bFe9vyKzubxB+LA/N4rSPwdgCb10EvC/Xv/HP/leCD8h3N++F0pEvpuv7L6FfAJAL30rv10cHT6Xbz0+FBjzP+H4Uz85VUC+MFqJP4WTWT0qwjc8+F9VPzJS2TzRpl48NdxDPUvHyTrbK4I7rTDzO7h6qjq+pCQ9PGq1OzoSyj6REgE9LUTkPFOs+T6DvLw5fKRROwrF/TtnEKc6lPO6O7CpbzuRPZc8uGIHO18ZsDzw4nE/rKMcOQuUGTu3pJc6DKfGOA4VpjxPZiU8ryrDPpO1Jz3jFpQ7b3MJPwZVITtxiQo7TBRPOmc0NzpmKc08sHIuPU82Bz/NDZg9X1O/O3PvmD5IVoY8RmxoO3V99jqsxGo7ARTKPBY/NzxEDl0/6c04PWT0bjz4NO08D63EO9s6ADvnUAA7eeEHOwlt4zuvCt48P7dCPwC1kT1VsBw9jY2VO6hjKz2qh8E781FBPN1jAj20lDs8I66IPtdCoz2iXFQ90Cf8PC2y9Dy+UPc9wyk5PZrIeD5dtvY9tMiUPIZNlj7Ng0o9SA/DPdUBVD3oiw09m84pPlJvaT2vLWU9+ck2PrRTbDwD868+oj8/PZfxSz1W8gI9BlRQPbeWhj1fnYU9J0hgPk2p5j0FnCc8ALeKPgS6Cz3/c8o8SvaHPFydiD345rQ93Fg9PdJTZj5EcF4+tSbLO42HCD/dE647PYifPcCMoz0Ub4Y93FOBPEhKuj3++8U9pELoPNGFdZM="
+    "qUg+l38dvoHib78IhCbAOPwJwM7+mb9jjcu+bFe9vyKzubxB+LA/N4rSPwdgCb10EvC/Xv/HP/leCD8h3N++F0pEvpuv7L6FfAJAL30rv10cHT6Xbz0+FBjzP+H4Uz85VUC+MFqJP+KTWT15wjc86F9VPyNS2Twvp148itxDPaHHyTrRK4I7FjHzOwB7qjpwpCQ9QGq1Oz4Syj6UEgE9MkTkPFms+T6HvLw5gaRROxDF/TtqEKc6lPO6O7CpbzuRPZc8P2MHO18ZsDzw4nE/rKMcOQuUGTu3pJc6DKfGOGQUpjxLZiU8qyrDPje2Jz3gFpQ7bHMJPwJVITtuiQo7RxRPOmM0NzqAKs088XIuPYE2Bz9uDZg96FK/OxTvmD70VYY8tGtoO+N79joExWo7TBPKPHI+NzxaDl0/Q804PY3zbjwQNe08I63EO2g6ADtzUAA7h+EHOyRt4zvtCd48VrdCPxG1kT1osBw9CY2VOxJjKz3Bh8E7ClJBPGpjAj20lDs8I66IPtdCoz2iXFQ90Cf8PC2y9Dy+UPc9wyk5PZrIeD5dtvY9tMiUPIZNlj7Ng0o9SA/DPdUBVD3oiw09m84pPlJvaT2vLWU9+ck2PrRTbDwD868+oj8/PZfxSz1W8gI9BlRQPbeWhj1fnYU9J0hgPk2p5j1enCc8NbaKPk+6Cz1rdMo8k/aHPKWdiD1a57Q9Qlk9PU1UZj65cF4+tSbLO42HCD/dE647PYifPcCMoz0Ub4Y93FOBPEhKuj3++8U9pELoPP+3cZ4="
 )
 
 # Weights: float32 little-endian, zlib-compressed, base64; decoded once, at import.

@@ -26,6 +26,7 @@ Needs only NumPy. All math is float32, as in Keras.
 """
 
 import base64
+import os
 import sys
 import zlib
 
@@ -677,7 +678,12 @@ def predict(x):
     x: an array of shape (batch, 20, 40).
     Returns a float32 array of shape (batch, 40).
     """
-    [chars] = _check_inputs(x)
+    inputs = _check_inputs(x)
+    if len(inputs[0]) == 0:
+        # An empty batch gives empty outputs, as Keras's model(x) does: a batch of one, cut.
+        one = [np.zeros((1,) + a.shape[1:], a.dtype) for a in inputs]
+        return _empty_batch(predict(one))
+    [chars] = inputs
     lstm_out = lstm(chars)
 
     # dropout (Dropout): identity at inference
@@ -691,8 +697,23 @@ def predict(x):
     return dense_out
 
 
+# The states step() carries, per recurrent layer: their shapes without the batch axis.
+_STATE_SHAPES = {
+    "lstm": [(48,), (48,)],
+    "lstm_1": [(48,), (48,)],
+}
+
+
 def initial_state(batch_size=1):
     """Zero states for step(), one entry per recurrent layer."""
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)):
+        raise ValueError(
+            f"initial_state: batch_size must be a whole number, got {batch_size!r}"
+        )
+    if batch_size < 1:
+        raise ValueError(
+            f"initial_state: batch_size must be at least 1, got {batch_size}"
+        )
     return {
         "lstm": (
             np.zeros((batch_size, 48), dtype=np.float32),
@@ -713,6 +734,7 @@ def step(x_t, state):
     one state can be continued in several ways (sampling, beam search).
     """
     chars = _check_step_input(x_t)
+    state = _check_state(state, len(chars))
     new_state = dict(state)
     new_state["lstm"] = lstm_step(chars, *state["lstm"])
     lstm_out = new_state["lstm"][0]
@@ -734,6 +756,32 @@ def _check_step_input(x_t):
     return _check_input(x_t[:, None], 0, time_free=True)[:, 0]
 
 
+def _check_state(state, batch):
+    """The state as step() needs it: one entry per recurrent layer, as initial_state() and
+    step() give it, each array of shape (batch, ...)."""
+    if not isinstance(state, dict) or sorted(state) != sorted(_STATE_SHAPES):
+        raise ValueError(
+            f"state: expected a dict with the keys {sorted(_STATE_SHAPES)}, as initial_state() and step() give it, got {state!r:.80}"
+        )
+    checked = {}
+    for key, shapes in _STATE_SHAPES.items():
+        parts = state[key]
+        if not isinstance(parts, (tuple, list)) or len(parts) != len(shapes):
+            raise ValueError(
+                f"state[{key!r}]: expected a tuple of {len(shapes)} arrays"
+            )
+        arrays = []
+        for k, (part, shape) in enumerate(zip(parts, shapes)):
+            part = np.asarray(part)
+            if part.dtype.kind not in "fiub" or part.shape != (batch,) + tuple(shape):
+                raise ValueError(
+                    f"state[{key!r}][{k}]: expected numbers of shape {(batch,) + tuple(shape)}, got {part.dtype} {part.shape}"
+                )
+            arrays.append(part.astype(np.float32, copy=False))
+        checked[key] = tuple(arrays)
+    return checked
+
+
 def _check_inputs(x):
     """The inputs as float32 arrays, after checking their rank and fixed dimensions."""
     if isinstance(x, dict):
@@ -751,7 +799,17 @@ def _check_inputs(x):
                 f"expected a list of {len(INPUT_NAMES)} arrays: {INPUT_NAMES}"
             )
         x = [x]
-    return [_check_input(item, k) for k, item in enumerate(x)]
+    arrays = [_check_input(item, k) for k, item in enumerate(x)]
+    if len({len(a) for a in arrays}) > 1:
+        raise ValueError(
+            f"the inputs disagree on the batch size: {[len(a) for a in arrays]}"
+        )
+    return arrays
+
+
+def _empty_batch(outputs):
+    """The outputs for a batch of one, cut to a batch of none."""
+    return [y[:0] for y in outputs] if isinstance(outputs, list) else outputs[:0]
 
 
 def _check_input(x, k, time_free=False):
@@ -768,6 +826,10 @@ def _check_input(x, k, time_free=False):
     ):
         raise ValueError(
             f"input {INPUT_NAMES[k]!r}: expected shape {_shape_text(expected)}, got {x.shape}"
+        )
+    if any(want is None and got == 0 for want, got in zip(expected[1:], x.shape[1:])):
+        raise ValueError(
+            f"input {INPUT_NAMES[k]!r}: a free axis of length 0 in {x.shape}; a sequence needs at least one timestep"
         )
     if INPUT_DTYPES[k].startswith(("int", "uint")):
         return x.astype(np.int64)  # token ids; Keras truncates floats the same way
@@ -824,7 +886,7 @@ def main(argv=None):
         "-o",
         "--output",
         metavar="OUT",
-        help="write the prediction here (.npy; .npz for several outputs); default: print it",
+        help="write the prediction here (.npy; an .npz for several outputs); default: print it",
     )
     parser.add_argument(
         "--self-test",
@@ -843,19 +905,82 @@ def main(argv=None):
             f"expected {len(INPUT_NAMES)} input file(s), one per input: {INPUT_NAMES}"
         )
     try:
-        arrays = [np.load(path, allow_pickle=False) for path in args.inputs]
-        result = predict(arrays)
-    except (OSError, ValueError) as error:
-        print(f"error: {error}", file=sys.stderr)
+        result = predict([_load_npy(path) for path in args.inputs])
+        if args.output is None:
+            np.set_printoptions(threshold=sys.maxsize)
+            print(result)
+        else:
+            _save_outputs(args.output, result)
+    except OSError as error:  # a file that cannot be read or written
+        where = f"{error.filename}: " if error.filename else ""
+        print(f"error: {where}{error.strerror or error}", file=sys.stderr)
         return 2
-    if args.output is None:
-        np.set_printoptions(threshold=sys.maxsize)
-        print(result)
-    elif isinstance(result, list):
-        np.savez(args.output, **dict(zip(OUTPUT_NAMES, result)))
-    else:
-        np.save(args.output, result)
+    except (ValueError, MemoryError) as error:
+        print(f"error: {error or 'not enough memory'}", file=sys.stderr)
+        return 2
     return 0
+
+
+def _load_npy(path):
+    """A numeric .npy array (never pickled objects); its header is checked against the
+    file before anything of the size it declares is allocated."""
+    with open(path, "rb") as f:
+        version = np.lib.format.read_magic(f)
+        if version not in ((1, 0), (2, 0)):
+            raise ValueError(f"{path}: .npy format version {version} is not supported")
+        read_header = getattr(np.lib.format, f"read_array_header_{version[0]}_0")
+        shape, fortran_order, dtype = read_header(f)
+        if dtype.hasobject or dtype.kind not in "fiub":
+            raise ValueError(f"{path}: holds {dtype} values; an input holds numbers")
+        size = int(np.prod(shape, dtype=np.float64)) * dtype.itemsize
+        left = os.path.getsize(path) - f.tell() if os.path.isfile(path) else size
+        if size > left:
+            raise ValueError(
+                f"{path}: the header declares shape {shape} ({size} bytes), the file holds {left}"
+            )
+        # Read in chunks: from a pipe, memory never grows beyond the data that arrives.
+        data = bytearray()
+        while len(data) < size:
+            chunk = f.read(min(size - len(data), 1 << 24))
+            if not chunk:
+                raise ValueError(
+                    f"{path}: the data ends after {len(data)} of {size} bytes"
+                )
+            data += chunk
+    order = "F" if fortran_order else "C"
+    return np.frombuffer(data, dtype=dtype).reshape(shape, order=order)
+
+
+def _save_outputs(path, result):
+    """Write one output as .npy (np.save), several as an .npz (".npz" is added as
+    np.savez adds it) whose members are named by _npz_member_names(OUTPUT_NAMES)."""
+    if not isinstance(result, list):
+        np.save(path, result)
+        return
+    import zipfile
+
+    path = path if path.endswith(".npz") else path + ".npz"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as archive:
+        for name, array in zip(_npz_member_names(OUTPUT_NAMES), result):
+            with archive.open(name + ".npy", "w", force_zip64=True) as member:
+                np.lib.format.write_array(member, np.asarray(array), allow_pickle=False)
+
+
+def _npz_member_names(names):
+    """Each output's name for the .npz: ASCII letters, digits, "_" and "-" kept, any other
+    character "_" (an empty name "output"), repeats numbered _2, _3, ... No "/" and no
+    "..": a member cannot point outside the folder it is unpacked into."""
+    chosen = []
+    for name in names:
+        safe = "".join(
+            c if (c.isascii() and c.isalnum()) or c in "_-" else "_" for c in name
+        )
+        member, k = safe or "output", 1
+        while member in chosen:
+            k += 1
+            member = f"{safe or 'output'}_{k}"
+        chosen.append(member)
+    return chosen
 
 
 def _self_test_arrays():
@@ -883,7 +1008,7 @@ _SELF_TEST = (
     "wzC/ognlP74JmL9qIgY/SE+Svzitxr01E+e+g1vtPnsmk78b9la+MvmnPodgFT8w0MY/eomZP69/jr/PDbg/XEzAPsbMR7/0m3A/sIIQv9uqP74YW0092FAoPl1wr77k7Zk/lF8/P7vOlr/lWr2/OnrJvwKvGEAVCEg/ht+CP3Z7mD+jzj+/ujqxPbfnOL/uoO4/u4KCP4FEFr/s4HM/bh1Cv+ZfHsBy+jM+CRUeQIdMiT93NJ++rEzuPIgLBD/JLcQ9b9f3vhMpBT9iEVk/68SBv3DUsj4zu5A//LPiPvmCpb//utS/98hBPiRhO766uTC/YYgNwE8o9z4wA0u/uturP+APk70i+Yk/IUHOv+swMb/hZ4U+/W7xvk+yLD8OgAS+cX2OPQeVwj7PNmI/FnC7Pk9ttb7S8hNAXQqPv9dLTz5nyv4/RorCvmSMxT8+g9E+GqFKPtetir9EyF4/WH1zPweQ5j4XSZw/PET4vse1db/oOfS+dnBBP6r9ozsALiO/WFLkP8cjmj5ag2C/LkiPPw8mAz+KlnC++UwxwP4XzD+ZX2k/4Awsvx6RCz8bWbe/m3ocP0VYDUB+qvA9+Ep/PwHD0r9WX4Q/HQwIv1fPTT9uOWk/fxGfvxfLnr+za2w/Hd6eP3+EET8umfC+237aPn1mXz+ynqO+zAAMPb/Dmz/xPLu+WZwcv5H42b+/Z7e+MofXvijILj8rPoK/EB+6PrsPJr4leIi+YUGnvVz3/b6ovRy/Q+eEvt6aqr9kwKK+rPJhPpw2Tb5bpJw/X980PBEeuD6wHU0/qEyuPyQujz11ebO/apokvySkXj8bgzC/DFHSvuIFrD/g69k/7Pe8vwlGNb9UtWo/Kt4sP+Z8fjunZP++itiRP3eWqL5HljO/z8EIPoaxOb/ulQtA9ESvv+fFbL8h6Gk/Yt9eP32IBECiSYe/7fLJP0lVfL/w6Jc+0kERvubv7j8lSji/WISlPSAnBT7ldSC/B+c2Put1hD9XoVG+OLmZP5FLjT8y"
     "mVc/N0PKP0yFg7/MhIY+AtG2P43db7/TNg++XlKXvc36374nOoO+h3acP3GTRb/HZQ4+dHYDP7r5lb9QaZu/0qEKvyrykz/X1Is/IhMNv1uUwj9G+Cc/NSBsveptTb9Y8e2+rwsKv9bLkr38yAU/5S2CPgtni75Kuc+9Hu2AvxHT1bzI4T0/lpFgvyYEJT+LP6a/DC8fvxYUnz7VbcC+XQUlP4pubz8webq++iSWPutaC0CKsVM/DlPmPlRbH79xGbu+fwpev3e6ML7ybL+/26olvlTYMDzS1KE+zFmjPe+zfL82nga/4P5rP/+Onj/IssG/Eo8MP2Aylz4+TcI/QSE4P3Tjqz/wsLW/D+A+v9ZO0b4LoZq/sC3OP57Ivr5GPvg/85RHvzaeDcBYeQnAFYNOv7ZfHL9xNEi/PsDevyefgr83ohW976LDPem/SL/ULmU+Bsm3v0MylT9yIkm/kdOevlYhDD+yBYQ+eZwDP4rJI79cQFNAm8UmP5caRD9pfqI/xkCDP/RkGj85rBS/OK9MvnWVij7hJ0I/Gx1PPorfNT9DndC+/ptUPrc5Jz96xu4/Rg+ev8k9Vj+3s/2+HQEVP6wzuz6pnLs+528mv0Z/2D+rdIc+r/5vP3N7nj64npm/7i3jvhCpgb8Xihw/8S1yP36mnj8gfn4+enBSv8pVkj+mrRW/zHOoP+ywJL+Odsc/30Ivv7trgL/NqZ6/YPtBP/+7CL+r7qO/evIlvZBfHD5Pl8m+1RSiv1efq79Q9hm/5eMiwL2Tdj+PoSU9BzuhP9ZxUz/elcs/ywWIvwQofb/3Zn4/wmvUvpKMSj31d3w/+qWHP5cnSD5eJrq+Ai9Vv5cil761Jzk/LxnMvCcaCj8P2y5AkMOPP1H4db8c4ac+J6+MPwrdyr7/zgxAhwgKwPj1Gz3tw5W/U/Dlv8NErb3oorm/89F7P/AxUb+giAS+eGUYvqFKFTyOyZg+yP7TPy4O1z8jvEs+W8hXPatO+79uusm/XGAsPuXdvj8A"
     "9mg/+OzPvKR4TT8LZE8/DdsivxGTGD+M05o/H9SVP+TjjL/mzHA/EGtRvy3IiT9Sx+W/xEI4v9QKZb1b4gw/PDgxv3zILr0Rssi/A49pPgk9DbyWgA+/ZX4vP7U3jj6MAtA+ELoBPrGnMr917Q+/fdR1v0gbb7/vG7q9NRQgv9N1+L85tRS/2k1Ov2dBIL287MA/1ze7P/XpeL+RqgpAgq39v//xT70jTrM/n9c4v6vHKr+FdQk/mJXTPiAv/zqf33e/9ontvrcF0r03hre9HD2QvmWTW7/OWqE+wJnYPx+lDcD4nEu+UrDEPt49T79r2ys+XLu3vjBxibyHuA0/oBJ9v7+rTb/lTh0+HgbJv130D79kjMm/BzyQvnBXCr+V+lQ/mhSFv5iRl7/e7MS/ngeuv4Bmfj9Qhd4+9xnAP0C+Sb94W2Y/cCn1vk6nFT/SvA9ALBO5vbVHGz4lfADA5TmLv3T9CD+oeOY+4lJFvNt0hD+zEnI/yhKCP7c0ZL0gdb6/967QP9WobT/RHig/48z9vte1Uz68OEq/P0UCQAMgfL1ZhAg/srrmvqmuG8DA2kE/VCMAwA37lrwGGgM+URxjvQhz1r8HNT6/aABiP87Pt7/Osy9AjPQnQB4uhD5GRvi/8gzqPPzLkL+OiJC/LFaHvm/fjT5PoP4/ya3jvrcTbT/Wmt2/MVKgvvserzzJnga/c9svPw1Ji76UbYq/19mDvoHrAT9gbew9/OkQv0jxsr6O8Cc/li+aPSZLML7eRaQ+X3k5Pc5O2r/Ywa0/k8GDPy+/1L/3KXC/Ez1Rv097WD+2YUc/jmAcPwkXsj8+wYc+LaBLPjf7tj76LfE/Mr8fPtBAKT5KhAs/4qRxP9dKW78wNAM+g8jCP+FtT7/lfYY/1lFtP+gg4T0qVyY/ToNlPYxcMj/pAZy7ZD/0v4NHtj8p6Fa+1gdfPwy8hb/cY/I9ZR+CvU2URj9aZeS/BycVvhPNbD+FpyfAN8n7vkawLr+cpFs8NEirPulCtLwq"
-    "yKs/EgR8P1AWmr+E+/O+9xkmvxikH7+aqT6/10h4Pyaoez4+xNu/hHaTvJTbtL+IpRc+JAzOviZoWL+Xb0G/rsSqP+u/Zj5C8ilAegtSvjT1yz+ZLec+aemNPgA3bT++GvE8/soMPN5S3L/7c6o/0H/cPgCf378tG3i/OiiLPqtzz7//FLO/QQqLPiM0CsCHZmA+AJOEP+zEw7/VXaY/R+fAPy/mbr6TDeO8JXGDv1ib4b1pNiO/wAHcvj9lzL2ID7K78SJQP3Dbsj7+iSs/uCodvvRO876Zbui8ut2sP+TdbT8VWDU9Aabwvhz1Gb+Utjg/1Su6P8QS3T6ET4O/3QGoPo9qGr30cKI8OGMcPZS8bDuSLMI75SFwPJ+HRDxdiCk8+1L9O200ZjwuJJM7ddbfO47J6TvLb38772hUPAyckjwXD8U7/ubNPKpnAz2Anhs8u17MPJjJXj67UzM9MEraO3JNpD2C6lA90r1mPCFeyDuDZKo8FjJNPQabzjw/i4I9938HO44W6TzkgYg7+cI4PGbeZz0oE4g7kAwNPBhXEzyw8Zw8z9XtPKTpETsAMR85nUaBNfF+AjbgIak1oTF1NNm7lzSf5dA0CW7ENJKlHzbKdLo1J+sFNqsKvTlORI837oirOepvOD4zCZE4APJeOqUvNThCIZg+1mzEOcEc/Dmewoc8e3ndPTXRuDgDBxs7xX3dPHWY0zoCMzg+xKEwOji1vzlBINY9gcDTOt29MTx4qdU8rpSOOMpmmDl+tN87lP/pOmCo1kA="
+    "yKs/EgR8P1AWmr+E+/O+9xkmvxikH7+aqT6/10h4Pyaoez4+xNu/hHaTvJTbtL+IpRc+JAzOviZoWL+Xb0G/rsSqP+u/Zj5C8ilAegtSvjT1yz+ZLec+aemNPgA3bT++GvE8/soMPN5S3L/7c6o/0H/cPgCf378tG3i/OiiLPqtzz7//FLO/QQqLPiM0CsCHZmA+AJOEP+zEw7/VXaY/R+fAPy/mbr6TDeO8JXGDv1ib4b1pNiO/wAHcvj9lzL2ID7K78SJQP3Dbsj7+iSs/uCodvvRO876Zbui8ut2sP+TdbT8VWDU9Aabwvhz1Gb+Utjg/1Su6P8QS3T6ET4O/3QGoPo9qGr37cKI8OmMcPY28bDuKLMI71iFwPJaHRDxViCk87VL9O2E0ZjwmJJM7Z9bfO4DJ6TvGb3877WhUPAeckjwWD8U7+ObNPKVnAz1/nhs8sl7MPKfJXj6zUzM9KkraO3JNpD1+6lA9xL1mPB9eyDuCZKo8FjJNPQibzjw9i4I9738HO48W6TzjgYg788I4PGfeZz0iE4g7igwNPBhXEzyu8Zw8w9XtPKDpETv7MB85nUaBNfF+AjbVIak1oTF1NNm7lzSf5dA0CW7ENJKlHzbKdLo1J+sFNqsKvTlORI836YirOepvOD4zCZE4BvJeOqUvNThCIZg+4mzEOcEc/Dmbwoc8e3ndPTXRuDgDBxs7xX3dPHWY0zoCMzg+yaEwOji1vzlBINY9gcDTOuO9MTx7qdU8ppSOOM9mmDl7tN87jP/pOjHZ1nQ="
 )
 
 # Weights: float32 little-endian, zlib-compressed, base64; decoded once, at import.

@@ -5,7 +5,19 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, FrozenSet, List, Mapping, Optional, Sequence, Set, Tuple
+from typing import (
+    Any,
+    Callable,
+    Dict,
+    FrozenSet,
+    Iterator,
+    List,
+    Mapping,
+    Optional,
+    Sequence,
+    Set,
+    Tuple,
+)
 
 import numpy as np
 
@@ -142,12 +154,16 @@ class LayerContext:
         return self.input_shapes[0]
 
     def option(self, key: str, default: Any = None) -> Any:
-        """A config value (or `default`); remembers that this option was understood."""
+        """A config value (or `default`); remembers that this option was understood.
+
+        Checked for type where the default tells it (a bool, or a number or list of
+        numbers), and always for what no real config holds: NaN or infinity, and
+        numbers written as strings ("nan", "1e999"), which would reach the source."""
         self._read.add(key)
         value = self.record.config.get(key, default)
-        if any(isinstance(v, float) and not math.isfinite(v) for v in _numbers(value)):
-            # JSON from Python may hold NaN and Infinity; no option of a real model does.
-            raise self.fail(f"option {key}={value!r} is not a finite number")
+        problem = option_problem(value, default)
+        if problem:
+            raise self.fail(f"option '{key}' {problem}, got {_short(value)}")
         return default if value is None and default is not None else value
 
     def int_option(self, key: str, default: Any = None) -> int:
@@ -294,10 +310,44 @@ def param_count(weights: Sequence[Weight]) -> int:
     return int(sum(weight.array.size for weight in weights))
 
 
-def _numbers(value: Any):
-    """The numbers in an option value: itself, or those in a (nested) list."""
+def option_problem(value: Any, default: Any) -> Optional[str]:
+    """What is wrong with an option's value, or None (an explicit null means the default)."""
+    leaves = list(_leaves(value))
+    if any(isinstance(v, float) and not math.isfinite(v) for v in leaves):
+        # JSON from Python may hold NaN and Infinity; no option of a real model does.
+        return "is not a finite number"
+    if any(isinstance(v, str) and _numeric_text(v) for v in leaves):
+        return "is a number written as a string"
+    if value is None:
+        return None
+    if isinstance(default, bool) and not isinstance(value, bool):
+        return "must be true or false"
+    if _is_number(default) and not all(_is_number(v) for v in leaves):  # [] is a list too
+        return "must be a number (or a list of numbers)"
+    return None
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _numeric_text(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _leaves(value: Any) -> Iterator[Any]:
+    """An option value's scalars: itself, or those in a (nested) list; a dict is one leaf."""
     if isinstance(value, (list, tuple)):
         for item in value:
-            yield from _numbers(item)
-    elif isinstance(value, (int, float)):
+            yield from _leaves(item)
+    else:
         yield value
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."

@@ -11,8 +11,8 @@ from typing import Any, Callable, List, Optional, Tuple
 import numpy as np
 
 from lstmgen.errors import LstmgenError
-from lstmgen.reader import cudnn_weights, keras1, keras1_weights
-from lstmgen.reader.limits import is_weight_dtype
+from lstmgen.reader import cudnn_weights, keras1, keras1_weights, limits
+from lstmgen.reader.h5_access import is_weight_dtype
 from lstmgen.reader.model_file import LayerSpec, ModelFile, ModelSpec
 from lstmgen.reader.nesting import parse_model_config
 from lstmgen.reader.normalize import keras_major_version
@@ -30,13 +30,36 @@ def file_sha256(path: str) -> str:
 
 
 def parse_json(text: Any, what: str) -> Any:
-    """json.loads that fails with an LstmgenError."""
+    """json.loads that fails with an LstmgenError, and refuses JSON nested more deeply
+    than MAX_JSON_DEPTH (the code that reads a config may then recurse safely)."""
+    too_deep = LstmgenError(
+        f"{what} is nested more than {limits.MAX_JSON_DEPTH} levels deep; "
+        "no Keras model config is"
+    )
     try:
         if isinstance(text, (bytes, bytearray)):
             text = text.decode("utf-8")
-        return json.loads(text)
+        value = json.loads(text)
+    except RecursionError:
+        raise too_deep from None
     except (ValueError, UnicodeDecodeError) as error:
         raise LstmgenError(f"{what} is not valid JSON: {error}") from None
+    if json_depth(value) > limits.MAX_JSON_DEPTH:
+        raise too_deep
+    return value
+
+
+def json_depth(value: Any) -> int:
+    """How deeply lists and dicts nest in a parsed JSON value (iterative: no recursion)."""
+    deepest, pending = 0, [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, dict):
+            item = list(item.values())
+        if isinstance(item, list):
+            deepest = max(deepest, depth)
+            pending.extend((child, depth + 1) for child in item)
+    return deepest
 
 
 def as_float32(array: Any, layer: str, weight: str) -> np.ndarray:

@@ -2,70 +2,83 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from typing import Iterator
+
 import h5py
 
 from lstmgen.errors import LstmgenError
 from lstmgen.reader.assemble import WeightList, as_float32, assemble, parse_json
-from lstmgen.reader.limits import WeightReader, attribute, child
+from lstmgen.reader.h5_access import H5_ERRORS, WeightReader, attribute, child
 from lstmgen.reader.model_file import LayerSpec, ModelFile, ModelSpec
 from lstmgen.reader.text import as_text, as_text_list
 
 
 def read_hdf5(path: str) -> ModelFile:
     """Read a model saved with `model.save("x.h5")` by Keras 1.x, 2.x, tf.keras or Keras 3."""
-    try:
-        with h5py.File(path, "r") as handle:
+    with unreadable(path):
+        handle = h5py.File(path, "r")
+    with handle:
+        with unreadable(path):
             config_text = attribute(handle, "model_config", path)
-            if config_text is None:
-                raise LstmgenError(
-                    f"{path}: HDF5 file without a model config "
-                    "(saved with save_weights? lstmgen needs model.save)"
-                )
-            config = parse_json(as_text(config_text), f"{path}: model_config")
             version = attribute(handle, "keras_version", path)
+            backend = attribute(handle, "backend", path, "")
             weights = child(handle, "model_weights", path)
-            if weights is None:
-                weights = handle
-            reader = WeightReader(path)
-
-            def weights_of(_model: ModelSpec, layer: LayerSpec) -> WeightList:
-                top = layer.h5_path[0] if layer.h5_path else layer.name
-                group = child(weights, top, path)
-                if not isinstance(group, h5py.Group):
-                    return (), ()
-                names = tuple(as_text_list(attribute(group, "weight_names", path)))
-                # A nested model's group holds all its layers' weights: pick this layer's.
-                names = names_under(names, layer.h5_path[1:])
-                datasets = [child(group, name, path) for name in names]
-                for name, dataset in zip(names, datasets):
-                    if not isinstance(dataset, h5py.Dataset):
-                        raise LstmgenError(
-                            f"{path}: layer '{layer.name}': weight '{name}' is missing"
-                        )
-                arrays = tuple(
-                    as_float32(reader.read(dataset, layer.name, name), layer.name, name)
-                    for name, dataset in zip(names, datasets)
-                )
-                return names, arrays
-
-            return assemble(
-                path,
-                config,
-                None if version is None else as_text(version),
-                weights_of,
-                as_text(attribute(handle, "backend", path, "")),
+        if config_text is None:
+            raise LstmgenError(
+                f"{path}: HDF5 file without a model config "
+                "(saved with save_weights? lstmgen needs model.save)"
             )
-    except (
-        OSError,
-        KeyError,
-        ValueError,
-        TypeError,
-        RuntimeError,
-        OverflowError,
-        MemoryError,
-    ) as error:
-        # h5py reports truncated or corrupt files as OSError/KeyError from deep inside.
+        config = parse_json(_text(config_text, path, "model_config"), f"{path}: model_config")
+        return assemble(
+            path,
+            config,
+            None if version is None else _text(version, path, "keras_version"),
+            _weights_of(path, handle if weights is None else weights),
+            _text(backend, path, "backend"),
+        )
+
+
+@contextmanager
+def unreadable(path: str) -> Iterator[None]:
+    """h5py reports truncated or corrupt files as any of H5_ERRORS, from deep inside:
+    one message that names the file."""
+    try:
+        yield
+    except H5_ERRORS as error:
         raise LstmgenError(f"{path}: unreadable HDF5 file: {error}") from None
+
+
+def _text(value, path: str, name: str) -> str:
+    try:
+        return as_text(value)
+    except UnicodeDecodeError:
+        raise LstmgenError(f"{path}: HDF5 attribute '{name}' is not UTF-8 text") from None
+
+
+def _weights_of(path: str, weights: h5py.Group):
+    """The weight lookup for assemble(): a layer's group holds `weight_names`."""
+    reader = WeightReader(path)
+
+    def weights_of(_model: ModelSpec, layer: LayerSpec) -> WeightList:
+        top = layer.h5_path[0] if layer.h5_path else layer.name
+        with unreadable(path):
+            group = child(weights, top, path)
+            if not isinstance(group, h5py.Group):
+                return (), ()
+            names = tuple(as_text_list(attribute(group, "weight_names", path)))
+            # A nested model's group holds all its layers' weights: pick this layer's.
+            names = names_under(names, layer.h5_path[1:])
+            datasets = [child(group, name, path) for name in names]
+            for name, dataset in zip(names, datasets):
+                if not isinstance(dataset, h5py.Dataset):
+                    raise LstmgenError(f"{path}: layer '{layer.name}': weight '{name}' is missing")
+            arrays = [
+                reader.read(dataset, layer.name, name) for name, dataset in zip(names, datasets)
+            ]
+        return names, tuple(as_float32(a, layer.name, n) for a, n in zip(arrays, names))
+
+    return weights_of
 
 
 def names_under(names, path):

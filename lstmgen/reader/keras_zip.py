@@ -10,10 +10,12 @@ from typing import Any, Dict, List, Set, Tuple
 import h5py
 
 from lstmgen.errors import LstmgenError
+from lstmgen.reader import limits
 from lstmgen.reader.assemble import WeightList, as_float32, assemble, parse_json
-from lstmgen.reader.limits import ZIP_MEMBER_LIMITS, WeightReader, child
+from lstmgen.reader.h5_access import H5_ERRORS, WeightReader, child
 from lstmgen.reader.model_file import LayerSpec, ModelFile, ModelSpec
 from lstmgen.reader.normalize import container_paths
+from lstmgen.reader.zip_members import small_member, unpack_member
 
 # Keras lists a Bidirectional's forward weights before its backward ones.
 _CHILD_ORDER = {"forward_layer": 0, "backward_layer": 2}
@@ -35,48 +37,58 @@ def read_keras_zip(path: str) -> ModelFile:
         weights_path = os.path.join(scratch, "model.weights.h5")
         try:
             with zipfile.ZipFile(path) as archive:
+                if len(archive.infolist()) > limits.MAX_ZIP_MEMBERS:
+                    raise LstmgenError(
+                        f"{path}: the .keras zip has {len(archive.infolist())} members, "
+                        f"more than the {limits.MAX_ZIP_MEMBERS} lstmgen accepts"
+                    )
                 config = parse_json(
-                    _small_member(archive, path, "config.json"), f"{path}: config.json"
+                    small_member(archive, path, "config.json"), f"{path}: config.json"
                 )
                 metadata = parse_json(
-                    _small_member(archive, path, "metadata.json"), f"{path}: metadata.json"
+                    small_member(archive, path, "metadata.json"), f"{path}: metadata.json"
                 )
-                _unpack_member(archive, path, "model.weights.h5", weights_path)
-        except zipfile.BadZipFile as error:
+                unpack_member(archive, path, "model.weights.h5", weights_path)
+        except (zipfile.BadZipFile, EOFError, ValueError) as error:
             raise LstmgenError(f"{path}: not a valid .keras zip: {error}") from None
-        version = metadata.get("keras_version") if isinstance(metadata, dict) else None
+        version = _keras_version(metadata, path)
         try:
-            with h5py.File(weights_path, "r") as weights:
-                return _assemble_with(path, config, version, weights)
-        except (
-            OSError,
-            KeyError,
-            ValueError,
-            TypeError,
-            RuntimeError,
-            OverflowError,
-            MemoryError,
-        ) as error:
+            weights = h5py.File(weights_path, "r")
+        except H5_ERRORS as error:
             raise LstmgenError(f"{path}: unreadable model.weights.h5: {error}") from None
+        with weights:
+            return assemble(path, config, version, _weights_of(path, weights))
 
 
-def _assemble_with(path: str, config, version, weights: h5py.File) -> ModelFile:
+def _keras_version(metadata: Any, path: str):
+    """metadata.json's keras_version: a string such as "3.5.0", or None when absent."""
+    version = metadata.get("keras_version") if isinstance(metadata, dict) else None
+    if version is not None and not isinstance(version, str):
+        raise LstmgenError(
+            f"{path}: metadata.json: keras_version is {version!r} ({type(version).__name__}), "
+            'expected a version string such as "3.5.0"'
+        )
+    return version
+
+
+def _weights_of(path: str, weights: h5py.File):
+    """The weight lookup for assemble(): a layer's group is named after its class, counted
+    per class, in model order. Errors h5py raises from inside the file name it."""
     reader = WeightReader(path)
 
     def weights_of(_model: ModelSpec, layer: LayerSpec) -> WeightList:
-        # A layer's group is named after its class, counted per class, in model order.
-        group = child(weights, layer.keras_path, path) if layer.keras_path else None
-        if not isinstance(group, h5py.Group):
-            return (), ()
-        pairs = _collect(group, "", layer.config, path, set())
-        names = tuple(name for name, _ in pairs)
-        arrays = tuple(
-            as_float32(reader.read(dataset, layer.name, name), layer.name, name)
-            for name, dataset in pairs
-        )
-        return names, arrays
+        try:
+            group = child(weights, layer.keras_path, path) if layer.keras_path else None
+            if not isinstance(group, h5py.Group):
+                return (), ()
+            pairs = _collect(group, "", layer.config, path, set())
+            names = tuple(name for name, _ in pairs)
+            arrays = tuple(reader.read(dataset, layer.name, name) for name, dataset in pairs)
+        except H5_ERRORS as error:
+            raise LstmgenError(f"{path}: unreadable model.weights.h5: {error}") from None
+        return names, tuple(as_float32(a, layer.name, n) for a, n in zip(arrays, names))
 
-    return assemble(path, config, version, weights_of)
+    return weights_of
 
 
 def _collect(
@@ -130,44 +142,3 @@ def _child_config(config: Any, key: str, order: Dict[str, int]) -> Any:
         if isinstance(inner, dict):
             return inner.get("config", {})
     return {}
-
-
-def _checked_entry(archive: zipfile.ZipFile, path: str, name: str) -> zipfile.ZipInfo:
-    """The member's zip entry, refused if it claims to be absurdly large or compressed."""
-    try:
-        info = archive.getinfo(name)
-    except KeyError:
-        raise LstmgenError(f"{path}: the .keras zip has no {name}") from None
-    limit, ratio = ZIP_MEMBER_LIMITS[name]
-    if info.file_size > limit or info.file_size > max(1 << 20, ratio * info.compress_size):
-        raise LstmgenError(
-            f"{path}: {name} is implausibly large ({info.file_size} bytes from "
-            f"{info.compress_size} compressed); refusing to unpack it"
-        )
-    return info
-
-
-def _small_member(archive: zipfile.ZipFile, path: str, name: str) -> bytes:
-    """Read a (JSON) member into memory, within its checked size."""
-    info = _checked_entry(archive, path, name)
-    with archive.open(info) as member:
-        data = member.read(info.file_size + 1)
-    if len(data) > info.file_size:
-        raise LstmgenError(f"{path}: {name} is larger than its zip header says")
-    return data
-
-
-def _unpack_member(archive: zipfile.ZipFile, path: str, name: str, target: str) -> None:
-    """Copy a member to the file `target` in 1 MiB chunks, never more than its checked
-    size: as no more than the compressed size is read, that bounds the ratio too."""
-    info = _checked_entry(archive, path, name)
-    unpacked = 0
-    try:
-        with archive.open(info) as member, open(target, "wb") as out:
-            for chunk in iter(lambda: member.read(1 << 20), b""):
-                unpacked += len(chunk)
-                if unpacked > info.file_size:
-                    raise LstmgenError(f"{path}: {name} is larger than its zip header says")
-                out.write(chunk)
-    except OSError as error:
-        raise LstmgenError(f"{path}: cannot unpack {name}: {error}") from None

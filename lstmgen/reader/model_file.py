@@ -87,3 +87,5 @@ class ModelFile:
     # The model config as saved, every layer in it (connected or not): searched for code
     # (lstmgen.reader.safety) before generating, and before Keras may load the file.
     config: Any = field(default=None, compare=False, repr=False)
+    # "h5" or "keras": the format lstmgen read, the only one Keras may be given it as.
+    file_format: str = ""

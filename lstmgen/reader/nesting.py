@@ -6,9 +6,9 @@ from dataclasses import replace
 from typing import Any, Dict, List, Optional
 
 from lstmgen.errors import LstmgenError
-from lstmgen.reader import keras1
+from lstmgen.reader import keras1, limits
 from lstmgen.reader.model_file import CallSpec, LayerSpec, ModelSpec, TensorRef
-from lstmgen.reader.normalize import NESTED_MODELS, first_node, parse_flat_config
+from lstmgen.reader.normalize import NESTED_MODELS, bounded_name, first_node, parse_flat_config
 
 
 def parse_model_config(
@@ -29,12 +29,21 @@ def expand_nested(spec: ModelSpec, keras_major: int) -> ModelSpec:
         spec = _arguments_numbered_as_outputs(spec)
     aliases: Dict[TensorRef, TensorRef] = {}
     layers: List[LayerSpec] = []
+    calls = 0  # layer calls so far: each call of a nested model repeats all of its own
     for layer in spec.layers:
         if layer.class_name not in NESTED_MODELS:
             layers.append(layer)
+            calls += len(layer.calls)
             continue
         body = layer.config
         inner = parse_model_config({"class_name": layer.class_name, "config": body}, keras_major)
+        calls += len(layer.calls) * sum(len(item.calls) for item in inner.layers)
+        if calls > limits.MAX_LAYER_CALLS:
+            raise LstmgenError(
+                f"layer '{layer.name}' ({layer.class_name}): nested models expand to more than "
+                f"the {limits.MAX_LAYER_CALLS} layer calls lstmgen accepts (each call of a "
+                "nested model repeats all of its layers' calls)"
+            )
         layers.extend(_inline(layer, inner, first_node(layer, keras_major), aliases))
 
     def resolve(ref: TensorRef) -> TensorRef:
@@ -120,7 +129,7 @@ def _inline(
     return [
         replace(
             layer,
-            name=prefix + layer.name,
+            name=bounded_name(prefix + layer.name, "a nested model's layer name"),
             calls=tuple(calls[layer.name]),
             keras_path=f"{outer.keras_path}/{layer.keras_path}",
             h5_path=outer.h5_path + layer.h5_path,

@@ -9,7 +9,7 @@ from dataclasses import replace
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from lstmgen.errors import LstmgenError, LstmgenWarning, UnsupportedError
-from lstmgen.reader import keras1
+from lstmgen.reader import keras1, limits
 from lstmgen.reader.model_file import CallSpec, LayerSpec, ModelInput, ModelSpec, Shape, TensorRef
 
 # Keys that hold a function (an activation) serialized by name.
@@ -28,6 +28,11 @@ _TENSOR_KEYWORDS = {"MultiHeadAttention": ("query", "value", "key")}
 _DEFAULT_TENSOR_KEYWORDS = ("initial_state",)
 # Model classes that may appear as layers of another model (flattened by nesting.py).
 NESTED_MODELS = ("Sequential", "Functional", "Model")
+# Input dtypes lstmgen feeds: floats, and integers (token ids); bool is fed as floats.
+INPUT_DTYPES = frozenset(
+    ["float16", "bfloat16", "float32", "float64", "bool"]
+    + [f"{kind}{bits}" for kind in ("int", "uint") for bits in (8, 16, 32, 64)]
+)
 # Layers whose call takes one mask per tensor argument (`query_mask`, `value_mask`, ...):
 # Keras 3 fills each from its argument's mask however many tensors the call has.
 _MASK_PER_ARGUMENT = frozenset({"MultiHeadAttention"})
@@ -98,6 +103,7 @@ def _sequential(body: Any, keras_major: int) -> ModelSpec:
     if not isinstance(raw_layers, list):
         raise LstmgenError("the Sequential model config has no list of layers")
     name = body.get("name", "sequential") if isinstance(body, dict) else "sequential"
+    _check_layer_count(raw_layers)
     specs = _with_paths([_layer_spec(raw, index) for index, raw in enumerate(raw_layers)])
     if not specs:
         raise LstmgenError("the model has no layers")
@@ -125,7 +131,7 @@ def _sequential(body: Any, keras_major: int) -> ModelSpec:
         previous = TensorRef(spec.name, first_node(spec, keras_major))
     return ModelSpec(
         model_class="Sequential",
-        name=str(name),
+        name=bounded_name(str(name), "the model's name"),
         inputs=(model_input,),
         outputs=(previous,),
         layers=tuple(layers),
@@ -137,6 +143,7 @@ def _functional(body: Any, model_class: str) -> ModelSpec:
         raise LstmgenError("the functional model config has no list of layers")
     layers, inputs = [], {}
     raws = body["layers"]
+    _check_layer_count(raws)
     specs = _with_paths([_layer_spec(raw, index) for index, raw in enumerate(raws)])
     if len({spec.name for spec in specs}) != len(specs):
         raise LstmgenError("the model config names two layers alike")
@@ -153,9 +160,17 @@ def _functional(body: Any, model_class: str) -> ModelSpec:
     outputs = _refs(body.get("output_layers"), "output_layers")
     if not outputs:
         raise LstmgenError("the model has no outputs")
+    for what, refs, cap in (
+        ("inputs", input_refs, limits.MAX_INPUTS),
+        ("outputs", outputs, limits.MAX_OUTPUTS),
+    ):
+        if len(refs) > cap:
+            raise LstmgenError(
+                f"the model has {len(refs)} {what}, more than the {cap} lstmgen accepts"
+            )
     return ModelSpec(
         model_class=model_class,
-        name=str(body.get("name") or "model"),
+        name=bounded_name(str(body.get("name") or "model"), "the model's name"),
         inputs=tuple(inputs[ref.layer] for ref in input_refs),
         outputs=outputs,
         layers=tuple(layers),
@@ -279,7 +294,36 @@ def _required_shape(spec: LayerSpec) -> Shape:
 
 
 def _input_dtype(spec: LayerSpec) -> str:
-    return str(spec.config.get("dtype") or "float32")
+    dtype = spec.config.get("dtype") or "float32"
+    if dtype not in INPUT_DTYPES:
+        raise UnsupportedError(
+            f"input '{spec.name}': dtype {dtype!r} is not supported "
+            f"(supported: {', '.join(sorted(INPUT_DTYPES))})"
+        )
+    return dtype
+
+
+def _check_layer_count(raws: List[Any]) -> None:
+    """Refuse a config with more layers or calls than MAX_LAYER_CALLS, before reading them."""
+    calls = 0
+    for raw in raws:
+        nodes = raw.get("inbound_nodes") if isinstance(raw, dict) else None
+        calls += max(1, len(nodes) if isinstance(nodes, list) else 0)
+    if calls > limits.MAX_LAYER_CALLS:
+        raise LstmgenError(
+            f"the model config has {len(raws)} layers called {calls} times, more than the "
+            f"{limits.MAX_LAYER_CALLS} layer calls lstmgen accepts"
+        )
+
+
+def bounded_name(name: str, what: str) -> str:
+    """`name`, if it is at most MAX_NAME_LENGTH characters long."""
+    if len(name) > limits.MAX_NAME_LENGTH:
+        raise LstmgenError(
+            f"{what} is {len(name)} characters long ({name[:40]!r}...), more than the "
+            f"{limits.MAX_NAME_LENGTH} lstmgen accepts"
+        )
+    return name
 
 
 def _layer_spec(raw: Any, index: int) -> LayerSpec:
@@ -287,7 +331,9 @@ def _layer_spec(raw: Any, index: int) -> LayerSpec:
         raise LstmgenError(f"layer #{index} of the model config is not a layer")
     class_name = _text_field(raw, "class_name", f"layer #{index}")
     config = dict(raw["config"])
-    name = str(config.get("name") or f"{class_name.lower()}_{index}")
+    name = bounded_name(
+        str(config.get("name") or f"{class_name.lower()}_{index}"), f"the name of layer #{index}"
+    )
     module = raw.get("module")
     registered = raw.get("registered_name")
     if (module is not None and not BUILTIN_MODULE.match(str(module))) or (
@@ -366,7 +412,7 @@ def _text_field(raw: Dict[str, Any], key: str, where: str) -> str:
     value = raw.get(key)
     if not isinstance(value, str) or not value:
         raise LstmgenError(f"{where} of the model config has no valid '{key}'")
-    return value
+    return bounded_name(value, f"the '{key}' of {where}")
 
 
 def _compact(config: Mapping[str, Any]) -> str:
