@@ -23,6 +23,7 @@ Needs only NumPy. All math is float32, as in Keras.
 """
 
 import base64
+import os
 import sys
 import zlib
 
@@ -200,7 +201,12 @@ def predict(x):
     x: a list (or a dict by name) of arrays, in INPUT_NAMES order.
     Returns a list of float32 arrays, in OUTPUT_NAMES order.
     """
-    [a, b] = _check_inputs(x)
+    inputs = _check_inputs(x)
+    if len(inputs[0]) == 0:
+        # An empty batch gives empty outputs, as Keras's model(x) does: a batch of one, cut.
+        one = [np.zeros((1,) + a.shape[1:], a.dtype) for a in inputs]
+        return _empty_batch(predict(one))
+    [a, b] = inputs
     conv_lstm1d_out = conv_lstm1d(a)
 
     conv_lstm2d_out = conv_lstm2d(b)
@@ -225,7 +231,17 @@ def _check_inputs(x):
                 f"expected a list of {len(INPUT_NAMES)} arrays: {INPUT_NAMES}"
             )
         x = [x]
-    return [_check_input(item, k) for k, item in enumerate(x)]
+    arrays = [_check_input(item, k) for k, item in enumerate(x)]
+    if len({len(a) for a in arrays}) > 1:
+        raise ValueError(
+            f"the inputs disagree on the batch size: {[len(a) for a in arrays]}"
+        )
+    return arrays
+
+
+def _empty_batch(outputs):
+    """The outputs for a batch of one, cut to a batch of none."""
+    return [y[:0] for y in outputs] if isinstance(outputs, list) else outputs[:0]
 
 
 def _check_input(x, k, time_free=False):
@@ -242,6 +258,10 @@ def _check_input(x, k, time_free=False):
     ):
         raise ValueError(
             f"input {INPUT_NAMES[k]!r}: expected shape {_shape_text(expected)}, got {x.shape}"
+        )
+    if any(want is None and got == 0 for want, got in zip(expected[1:], x.shape[1:])):
+        raise ValueError(
+            f"input {INPUT_NAMES[k]!r}: a free axis of length 0 in {x.shape}; a sequence needs at least one timestep"
         )
     if INPUT_DTYPES[k].startswith(("int", "uint")):
         return x.astype(np.int64)  # token ids; Keras truncates floats the same way
@@ -298,7 +318,7 @@ def main(argv=None):
         "-o",
         "--output",
         metavar="OUT",
-        help="write the prediction here (.npy; .npz for several outputs); default: print it",
+        help="write the prediction here (.npy; an .npz for several outputs); default: print it",
     )
     parser.add_argument(
         "--self-test",
@@ -317,19 +337,82 @@ def main(argv=None):
             f"expected {len(INPUT_NAMES)} input file(s), one per input: {INPUT_NAMES}"
         )
     try:
-        arrays = [np.load(path, allow_pickle=False) for path in args.inputs]
-        result = predict(arrays)
-    except (OSError, ValueError) as error:
-        print(f"error: {error}", file=sys.stderr)
+        result = predict([_load_npy(path) for path in args.inputs])
+        if args.output is None:
+            np.set_printoptions(threshold=sys.maxsize)
+            print(result)
+        else:
+            _save_outputs(args.output, result)
+    except OSError as error:  # a file that cannot be read or written
+        where = f"{error.filename}: " if error.filename else ""
+        print(f"error: {where}{error.strerror or error}", file=sys.stderr)
         return 2
-    if args.output is None:
-        np.set_printoptions(threshold=sys.maxsize)
-        print(result)
-    elif isinstance(result, list):
-        np.savez(args.output, **dict(zip(OUTPUT_NAMES, result)))
-    else:
-        np.save(args.output, result)
+    except (ValueError, MemoryError) as error:
+        print(f"error: {error or 'not enough memory'}", file=sys.stderr)
+        return 2
     return 0
+
+
+def _load_npy(path):
+    """A numeric .npy array (never pickled objects); its header is checked against the
+    file before anything of the size it declares is allocated."""
+    with open(path, "rb") as f:
+        version = np.lib.format.read_magic(f)
+        if version not in ((1, 0), (2, 0)):
+            raise ValueError(f"{path}: .npy format version {version} is not supported")
+        read_header = getattr(np.lib.format, f"read_array_header_{version[0]}_0")
+        shape, fortran_order, dtype = read_header(f)
+        if dtype.hasobject or dtype.kind not in "fiub":
+            raise ValueError(f"{path}: holds {dtype} values; an input holds numbers")
+        size = int(np.prod(shape, dtype=np.float64)) * dtype.itemsize
+        left = os.path.getsize(path) - f.tell() if os.path.isfile(path) else size
+        if size > left:
+            raise ValueError(
+                f"{path}: the header declares shape {shape} ({size} bytes), the file holds {left}"
+            )
+        # Read in chunks: from a pipe, memory never grows beyond the data that arrives.
+        data = bytearray()
+        while len(data) < size:
+            chunk = f.read(min(size - len(data), 1 << 24))
+            if not chunk:
+                raise ValueError(
+                    f"{path}: the data ends after {len(data)} of {size} bytes"
+                )
+            data += chunk
+    order = "F" if fortran_order else "C"
+    return np.frombuffer(data, dtype=dtype).reshape(shape, order=order)
+
+
+def _save_outputs(path, result):
+    """Write one output as .npy (np.save), several as an .npz (".npz" is added as
+    np.savez adds it) whose members are named by _npz_member_names(OUTPUT_NAMES)."""
+    if not isinstance(result, list):
+        np.save(path, result)
+        return
+    import zipfile
+
+    path = path if path.endswith(".npz") else path + ".npz"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as archive:
+        for name, array in zip(_npz_member_names(OUTPUT_NAMES), result):
+            with archive.open(name + ".npy", "w", force_zip64=True) as member:
+                np.lib.format.write_array(member, np.asarray(array), allow_pickle=False)
+
+
+def _npz_member_names(names):
+    """Each output's name for the .npz: ASCII letters, digits, "_" and "-" kept, any other
+    character "_" (an empty name "output"), repeats numbered _2, _3, ... No "/" and no
+    "..": a member cannot point outside the folder it is unpacked into."""
+    chosen = []
+    for name in names:
+        safe = "".join(
+            c if (c.isascii() and c.isalnum()) or c in "_-" else "_" for c in name
+        )
+        member, k = safe or "output", 1
+        while member in chosen:
+            k += 1
+            member = f"{safe or 'output'}_{k}"
+        chosen.append(member)
+    return chosen
 
 
 def _self_test_arrays():

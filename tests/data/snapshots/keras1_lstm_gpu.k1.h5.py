@@ -23,6 +23,7 @@ Needs only NumPy. All math is float32, as in Keras.
 """
 
 import base64
+import os
 import sys
 import zlib
 
@@ -189,7 +190,12 @@ def predict(x):
     x: an array of shape (batch, 6, 4).
     Returns a float32 array of shape (batch, 6, 3).
     """
-    [lstm_1_input] = _check_inputs(x)
+    inputs = _check_inputs(x)
+    if len(inputs[0]) == 0:
+        # An empty batch gives empty outputs, as Keras's model(x) does: a batch of one, cut.
+        one = [np.zeros((1,) + a.shape[1:], a.dtype) for a in inputs]
+        return _empty_batch(predict(one))
+    [lstm_1_input] = inputs
     lstm_1_out = lstm_1(lstm_1_input)
 
     timedistributed_1_out = timedistributed_1(lstm_1_out)
@@ -197,8 +203,22 @@ def predict(x):
     return timedistributed_1_out
 
 
+# The states step() carries, per recurrent layer: their shapes without the batch axis.
+_STATE_SHAPES = {
+    "lstm_1": [(5,), (5,)],
+}
+
+
 def initial_state(batch_size=1):
     """Zero states for step(), one entry per recurrent layer."""
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)):
+        raise ValueError(
+            f"initial_state: batch_size must be a whole number, got {batch_size!r}"
+        )
+    if batch_size < 1:
+        raise ValueError(
+            f"initial_state: batch_size must be at least 1, got {batch_size}"
+        )
     return {
         "lstm_1": (
             np.zeros((batch_size, 5), dtype=np.float32),
@@ -215,6 +235,7 @@ def step(x_t, state):
     one state can be continued in several ways (sampling, beam search).
     """
     lstm_1_input = _check_step_input(x_t)
+    state = _check_state(state, len(lstm_1_input))
     new_state = dict(state)
     new_state["lstm_1"] = lstm_1_step(lstm_1_input, *state["lstm_1"])
     lstm_1_out = new_state["lstm_1"][0]
@@ -230,6 +251,32 @@ def _check_step_input(x_t):
             f"step input: expected shape {_shape_text(expected)}, got {x_t.shape}"
         )
     return _check_input(x_t[:, None], 0, time_free=True)[:, 0]
+
+
+def _check_state(state, batch):
+    """The state as step() needs it: one entry per recurrent layer, as initial_state() and
+    step() give it, each array of shape (batch, ...)."""
+    if not isinstance(state, dict) or sorted(state) != sorted(_STATE_SHAPES):
+        raise ValueError(
+            f"state: expected a dict with the keys {sorted(_STATE_SHAPES)}, as initial_state() and step() give it, got {state!r:.80}"
+        )
+    checked = {}
+    for key, shapes in _STATE_SHAPES.items():
+        parts = state[key]
+        if not isinstance(parts, (tuple, list)) or len(parts) != len(shapes):
+            raise ValueError(
+                f"state[{key!r}]: expected a tuple of {len(shapes)} arrays"
+            )
+        arrays = []
+        for k, (part, shape) in enumerate(zip(parts, shapes)):
+            part = np.asarray(part)
+            if part.dtype.kind not in "fiub" or part.shape != (batch,) + tuple(shape):
+                raise ValueError(
+                    f"state[{key!r}][{k}]: expected numbers of shape {(batch,) + tuple(shape)}, got {part.dtype} {part.shape}"
+                )
+            arrays.append(part.astype(np.float32, copy=False))
+        checked[key] = tuple(arrays)
+    return checked
 
 
 def _check_inputs(x):
@@ -249,7 +296,17 @@ def _check_inputs(x):
                 f"expected a list of {len(INPUT_NAMES)} arrays: {INPUT_NAMES}"
             )
         x = [x]
-    return [_check_input(item, k) for k, item in enumerate(x)]
+    arrays = [_check_input(item, k) for k, item in enumerate(x)]
+    if len({len(a) for a in arrays}) > 1:
+        raise ValueError(
+            f"the inputs disagree on the batch size: {[len(a) for a in arrays]}"
+        )
+    return arrays
+
+
+def _empty_batch(outputs):
+    """The outputs for a batch of one, cut to a batch of none."""
+    return [y[:0] for y in outputs] if isinstance(outputs, list) else outputs[:0]
 
 
 def _check_input(x, k, time_free=False):
@@ -266,6 +323,10 @@ def _check_input(x, k, time_free=False):
     ):
         raise ValueError(
             f"input {INPUT_NAMES[k]!r}: expected shape {_shape_text(expected)}, got {x.shape}"
+        )
+    if any(want is None and got == 0 for want, got in zip(expected[1:], x.shape[1:])):
+        raise ValueError(
+            f"input {INPUT_NAMES[k]!r}: a free axis of length 0 in {x.shape}; a sequence needs at least one timestep"
         )
     if INPUT_DTYPES[k].startswith(("int", "uint")):
         return x.astype(np.int64)  # token ids; Keras truncates floats the same way
@@ -322,7 +383,7 @@ def main(argv=None):
         "-o",
         "--output",
         metavar="OUT",
-        help="write the prediction here (.npy; .npz for several outputs); default: print it",
+        help="write the prediction here (.npy; an .npz for several outputs); default: print it",
     )
     parser.add_argument(
         "--self-test",
@@ -341,19 +402,82 @@ def main(argv=None):
             f"expected {len(INPUT_NAMES)} input file(s), one per input: {INPUT_NAMES}"
         )
     try:
-        arrays = [np.load(path, allow_pickle=False) for path in args.inputs]
-        result = predict(arrays)
-    except (OSError, ValueError) as error:
-        print(f"error: {error}", file=sys.stderr)
+        result = predict([_load_npy(path) for path in args.inputs])
+        if args.output is None:
+            np.set_printoptions(threshold=sys.maxsize)
+            print(result)
+        else:
+            _save_outputs(args.output, result)
+    except OSError as error:  # a file that cannot be read or written
+        where = f"{error.filename}: " if error.filename else ""
+        print(f"error: {where}{error.strerror or error}", file=sys.stderr)
         return 2
-    if args.output is None:
-        np.set_printoptions(threshold=sys.maxsize)
-        print(result)
-    elif isinstance(result, list):
-        np.savez(args.output, **dict(zip(OUTPUT_NAMES, result)))
-    else:
-        np.save(args.output, result)
+    except (ValueError, MemoryError) as error:
+        print(f"error: {error or 'not enough memory'}", file=sys.stderr)
+        return 2
     return 0
+
+
+def _load_npy(path):
+    """A numeric .npy array (never pickled objects); its header is checked against the
+    file before anything of the size it declares is allocated."""
+    with open(path, "rb") as f:
+        version = np.lib.format.read_magic(f)
+        if version not in ((1, 0), (2, 0)):
+            raise ValueError(f"{path}: .npy format version {version} is not supported")
+        read_header = getattr(np.lib.format, f"read_array_header_{version[0]}_0")
+        shape, fortran_order, dtype = read_header(f)
+        if dtype.hasobject or dtype.kind not in "fiub":
+            raise ValueError(f"{path}: holds {dtype} values; an input holds numbers")
+        size = int(np.prod(shape, dtype=np.float64)) * dtype.itemsize
+        left = os.path.getsize(path) - f.tell() if os.path.isfile(path) else size
+        if size > left:
+            raise ValueError(
+                f"{path}: the header declares shape {shape} ({size} bytes), the file holds {left}"
+            )
+        # Read in chunks: from a pipe, memory never grows beyond the data that arrives.
+        data = bytearray()
+        while len(data) < size:
+            chunk = f.read(min(size - len(data), 1 << 24))
+            if not chunk:
+                raise ValueError(
+                    f"{path}: the data ends after {len(data)} of {size} bytes"
+                )
+            data += chunk
+    order = "F" if fortran_order else "C"
+    return np.frombuffer(data, dtype=dtype).reshape(shape, order=order)
+
+
+def _save_outputs(path, result):
+    """Write one output as .npy (np.save), several as an .npz (".npz" is added as
+    np.savez adds it) whose members are named by _npz_member_names(OUTPUT_NAMES)."""
+    if not isinstance(result, list):
+        np.save(path, result)
+        return
+    import zipfile
+
+    path = path if path.endswith(".npz") else path + ".npz"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as archive:
+        for name, array in zip(_npz_member_names(OUTPUT_NAMES), result):
+            with archive.open(name + ".npy", "w", force_zip64=True) as member:
+                np.lib.format.write_array(member, np.asarray(array), allow_pickle=False)
+
+
+def _npz_member_names(names):
+    """Each output's name for the .npz: ASCII letters, digits, "_" and "-" kept, any other
+    character "_" (an empty name "output"), repeats numbered _2, _3, ... No "/" and no
+    "..": a member cannot point outside the folder it is unpacked into."""
+    chosen = []
+    for name in names:
+        safe = "".join(
+            c if (c.isascii() and c.isalnum()) or c in "_-" else "_" for c in name
+        )
+        member, k = safe or "output", 1
+        while member in chosen:
+            k += 1
+            member = f"{safe or 'output'}_{k}"
+        chosen.append(member)
+    return chosen
 
 
 def _self_test_arrays():
