@@ -17,7 +17,7 @@ from lstmgen import __version__
 from lstmgen.errors import LstmgenError
 from lstmgen.formatting import format_source
 from lstmgen.ir import ModelGraph, Shape, Tensor
-from lstmgen.sample_inputs import sample_inputs, sample_shape
+from lstmgen.sample_inputs import common_batch, sample_inputs, sample_shape
 
 WEIGHTS_PLACEHOLDER = "__LSTMGEN_WEIGHTS__"
 SELF_TEST_PLACEHOLDER = "__LSTMGEN_SELF_TEST__"
@@ -240,6 +240,7 @@ def fill(source: str, self_test_shapes: str, self_test: str = "", weights: str =
 def self_test_input(graph: ModelGraph, batch: int = 2, free_steps: int = 6) -> List[np.ndarray]:
     """A fixed pseudo-random input batch for the embedded self-test."""
     shapes = [tensor.shape for tensor in graph.inputs]
+    batch = common_batch(shapes, batch)  # one input may fix it for all
     for tensor in graph.inputs:
         shape = sample_shape(tensor.shape, batch, free_steps)
         if float(np.prod(shape, dtype=np.float64)) > MAX_SELF_TEST_VALUES:

@@ -1,9 +1,10 @@
 """Shared set-up: quiet TensorFlow; both Keras versions, loaded lazily once per session (the
 `-m "not keras"` tier runs without them); the `keras` marker on every test that uses them;
-one file format per Keras version where a test crosses both axes."""
+one file format per Keras version where a test crosses both axes; no thread left behind."""
 
 import gc
 import os
+import threading
 import zlib
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -55,6 +56,18 @@ def one_format_per_keras(items):
         keep = {("keras2", FORMATS[first]), ("keras3", FORMATS[1 - first])}
         dropped += [item for pair, item in pairs.items() if pair not in keep]
     return dropped
+
+
+@pytest.fixture(scope="module", autouse=True)
+def no_thread_left_running(request):
+    """A test file leaves no thread running: lstmgen reads model files in a forked child
+    only while no other thread runs (lstmgen/reader/isolation.py), so a thread left behind
+    (a Dask pool) changed how every later test read, and tests that lower a cap here
+    passed or failed by the order of the files."""
+    before = set(threading.enumerate())
+    yield
+    left = [thread.name for thread in threading.enumerate() if thread not in before]
+    assert not left, f"{request.node.name} left threads running: {left}"
 
 
 @pytest.fixture(scope="session")

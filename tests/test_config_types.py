@@ -13,6 +13,7 @@ import h5py
 import pytest
 
 from golden import golden_path
+from lstmgen.emitter import generate_source
 from lstmgen.errors import LstmgenError
 from lstmgen.generate import read_graph
 
@@ -74,3 +75,21 @@ def test_a_value_of_another_type_is_refused_or_read(name, tmp_path):
             except Exception as error:  # noqa: BLE001 - what this test looks for
                 crashes.append(f"{path} = {value!r}: {type(error).__name__}: {error}")
     assert not crashes, crashes[:10]
+
+
+def test_one_input_fixing_the_batch_size_fixes_it_for_all(tmp_path):
+    """Two inputs, one of them with a fixed batch size: the model takes that batch size
+    for both, and the embedded self-test uses it (it used a batch of 2 for the free one)."""
+    source = golden_path("merges.k3.h5")
+    with h5py.File(source, "r") as handle:
+        config = json.loads(handle.attrs["model_config"])
+    inputs = [layer for layer in config["config"]["layers"] if layer["class_name"] == "InputLayer"]
+    inputs[0]["config"]["batch_shape"][0] = 3
+    write_h5(source, tmp_path / "fixed.h5", config)
+    graph = read_graph(str(tmp_path / "fixed.h5"))
+    assert [tensor.shape[0] for tensor in graph.inputs] == [3, None]
+    assert generate_source(graph, "fixed").source
+    inputs[1]["config"]["batch_shape"][0] = 5
+    write_h5(source, tmp_path / "two.h5", config)
+    with pytest.raises(LstmgenError, match=r"different batch sizes \[3, 5\]"):
+        generate_source(read_graph(str(tmp_path / "two.h5")), "two")

@@ -151,7 +151,10 @@ def _functional(body: Any, model_class: str) -> ModelSpec:
         if spec.class_name == "InputLayer":
             inputs[spec.name] = ModelInput(spec.name, _required_shape(spec), _input_dtype(spec))
             continue
-        calls = tuple(_call_inputs(node, spec) for node in raw.get("inbound_nodes") or [])
+        nodes = raw.get("inbound_nodes") or []
+        if not isinstance(nodes, list):
+            raise LstmgenError(f"layer '{spec.name}' ({spec.class_name}): invalid inbound_nodes")
+        calls = tuple(_call_inputs(node, spec) for node in nodes)
         layers.append(replace(spec, calls=calls))
     input_refs = _refs(body.get("input_layers"), "input_layers")
     missing = [ref.layer for ref in input_refs if ref.layer not in inputs]
@@ -212,11 +215,12 @@ def _call_inputs(node: Any, spec: LayerSpec) -> CallSpec:
     (NotEqual, Any); lstmgen propagates masks itself and only notes that one was there.
     """
     where = f"layer '{spec.name}' ({spec.class_name})"
+    args = node.get("args") or [] if isinstance(node, dict) else []
     if isinstance(node, dict):  # Keras 3: {"args": [...], "kwargs": {...}}
-        tensors = list(_keras3_tensors(node.get("args"), where))
+        tensors = list(_keras3_tensors(args, where))
         kwargs = node.get("kwargs") or {}
-        if not isinstance(kwargs, dict):
-            raise LstmgenError(f"{where}: invalid call arguments {kwargs!r}"[:200])
+        if not isinstance(kwargs, dict) or not isinstance(args, list):
+            raise LstmgenError(f"{where}: invalid call arguments {node!r}"[:200])
     elif isinstance(node, list):  # Keras 2: [["name", node, index, {kwargs}], ...]
         tensors, kwargs = [], {}
         for entry in node:
@@ -239,7 +243,7 @@ def _call_inputs(node: Any, spec: LayerSpec) -> CallSpec:
     if isinstance(node, dict):
         # Keras 3 passes a propagated mask only to calls with a single tensor argument
         # (a list counts as one); otherwise only a mask given explicitly.
-        arguments = [a for a in node.get("args") or [] if list(find(a, where))]
+        arguments = [a for a in args if list(find(a, where))]
         arguments += [v for k, v in kwargs.items() if k != "mask" and list(find(v, where))]
         if list(find(kwargs.get("mask"), where)):
             masked = True
