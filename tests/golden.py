@@ -8,6 +8,7 @@ are lstmgen's output for some of them; after an intended change to the generated
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
@@ -21,7 +22,8 @@ sys.path.insert(0, ROOT)
 
 from lstmgen.emitter import generate_source  # noqa: E402
 from lstmgen.freshness import same_predictor  # noqa: E402
-from lstmgen.generate import read_graph  # noqa: E402
+from lstmgen.build import build_graph  # noqa: E402
+from lstmgen.reader import read_model  # noqa: E402
 from lstmgen.options import Options  # noqa: E402
 
 GOLDEN = os.path.join(ROOT, "tests", "data", "golden")
@@ -110,9 +112,21 @@ def snapshot_path(name: str, options: Options) -> str:
     return os.path.join(SNAPSHOTS, name + (f".{flags}" if flags else "") + ".py")
 
 
+@functools.lru_cache(maxsize=None)
+def read_golden(name: str):
+    """A golden file as lstmgen reads it, read once per process (each reading forks a
+    child, which is slow in a process that holds TensorFlow)."""
+    return read_model(golden_path(name))
+
+
+def read_golden_graph(name: str, options: Options = Options()):
+    """The IR of a golden file: what lstmgen.generate.read_graph gives."""
+    return build_graph(read_golden(name), options)
+
+
 def generated(name: str, options: Options = Options()) -> str:
     """lstmgen's module source for a golden file (only the source with --weights-file)."""
-    return generate_source(read_graph(golden_path(name), options), "predictor").source
+    return generate_source(read_golden_graph(name, options), "predictor").source
 
 
 def write_snapshots() -> None:

@@ -8,8 +8,7 @@ import h5py
 import numpy as np
 import pytest
 
-from golden import golden_path, manifest
-from lstmgen.generate import read_graph
+from golden import golden_path, manifest, read_golden_graph
 from lstmgen.options import Options
 
 FILES = sorted(manifest())
@@ -43,7 +42,7 @@ def test_weights_are_the_files_arrays_bit_for_bit(name):
     """Keras 2 and 3 files: every weight in the IR is one of the file's arrays, unchanged
     (Keras 1 files are rearranged into Keras 2's gate order, checked by their outputs)."""
     in_file = float_arrays(golden_path(name))
-    graph = read_graph(golden_path(name))
+    graph = read_golden_graph(name)
     for weight in (weight for node in graph.nodes for weight in node.weights):
         assert weight.array.dtype == np.float32
         assert weight.array.astype("<f4").tobytes() in in_file, weight.var
@@ -51,7 +50,7 @@ def test_weights_are_the_files_arrays_bit_for_bit(name):
 
 @pytest.mark.parametrize("name", FILES)
 def test_nodes_come_in_topological_order_with_unique_names(name):
-    graph = read_graph(golden_path(name))
+    graph = read_golden_graph(name)
     known = {tensor.var for tensor in graph.inputs}
     functions = [node.func for node in graph.nodes if node.define]
     assert len(set(functions)) == len(functions)
@@ -67,15 +66,15 @@ def test_nodes_come_in_topological_order_with_unique_names(name):
 
 @pytest.mark.parametrize("name", FILES)
 def test_the_saving_keras_decides_the_semantics(name):
-    graph = read_graph(golden_path(name))
+    graph = read_golden_graph(name)
     assert graph.keras_major == (3 if ".k3." in name else 2)  # Keras 1 reads as Keras 2
     hard_sigmoid = {h for h in graph.helpers if h.startswith("hard_sigmoid")}
     assert hard_sigmoid <= {f"hard_sigmoid_keras{graph.keras_major}"}
 
 
 def test_which_hard_sigmoid():
-    assert "hard_sigmoid_keras2" in read_graph(golden_path("lstm_stack.k2.h5")).helpers
-    assert "hard_sigmoid_keras3" in read_graph(golden_path("activations.k3.keras")).helpers
+    assert "hard_sigmoid_keras2" in read_golden_graph("lstm_stack.k2.h5").helpers
+    assert "hard_sigmoid_keras3" in read_golden_graph("activations.k3.keras").helpers
 
 
 @pytest.mark.parametrize(
@@ -90,13 +89,13 @@ def test_which_hard_sigmoid():
     ],
 )
 def test_model_level_facts(name, facts):
-    graph = read_graph(golden_path(name))
+    graph = read_golden_graph(name)
     assert {key: getattr(graph, key) for key in facts} == facts
 
 
 @pytest.mark.parametrize("name", ["bidirectional_masked.k3.keras", "streaming.k2.h5"])
 def test_masks_flow_from_masking_to_the_recurrent_layers(name):
-    graph = read_graph(golden_path(name))
+    graph = read_golden_graph(name)
     masking = next(node for node in graph.nodes if node.class_name == "Masking")
     assert masking.mask_out and masking.outputs[0].mask
     recurrent = [n for n in graph.nodes if n.class_name in ("LSTM", "GRU", "SimpleRNN")]
@@ -105,9 +104,9 @@ def test_masks_flow_from_masking_to_the_recurrent_layers(name):
 
 
 def test_options_reach_the_graph():
-    path = golden_path("lstm_free_time.k3.keras")
-    assert read_graph(path).inputs[0].shape == (None, None, 3)
-    graph = read_graph(path, Options(timesteps=9, float64=True, weights_file=True))
+    name = "lstm_free_time.k3.keras"
+    assert read_golden_graph(name).inputs[0].shape == (None, None, 3)
+    graph = read_golden_graph(name, Options(timesteps=9, float64=True, weights_file=True))
     assert graph.inputs[0].shape == (None, 9, 3)
     assert graph.float_type == "float64" and graph.weights_file
     assert graph.flags == "--timesteps 9 --float64 --weights-file"
