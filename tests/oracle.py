@@ -11,7 +11,9 @@ from typing import Callable, Iterable, Optional, Sequence
 
 import numpy as np
 
-from lstmgen.generate import generate
+from lstmgen.build import build_graph
+from lstmgen.emitter import generate_source
+from lstmgen.reader import read_model_here
 from lstmgen.options import Options
 from lstmgen.errors import LstmgenWarning
 
@@ -74,7 +76,10 @@ def generate_module(model_path: str, folder, options: Options = Options()):
     with warnings.catch_warnings():
         # A model Keras just wrote must not make lstmgen warn (e.g. about unknown options).
         warnings.simplefilter("error", LstmgenWarning)
-        source = generate(model_path, "predictor", options)
+        # Read in this process, not in lstmgen's reading child: a fork of a process that
+        # holds TensorFlow costs about 0.1 s. The Keras-free tier reads through the child.
+        graph = build_graph(read_model_here(model_path), options)
+        source = generate_source(graph, "predictor").source
     with open(out, "w") as handle:
         handle.write(source)
     return load_module(out)

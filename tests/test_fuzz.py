@@ -7,7 +7,7 @@ hostile classes of issue 12: polyglots (zip and HDF5 at once), hard links and re
 references to one array, nested repetition of the whole model, huge declared sizes (in
 the config and in zip headers) and numbers written as strings.
 
-LSTMGEN_FUZZ_EXAMPLES sets the number of mutations per file format: 300 by default (within
+LSTMGEN_FUZZ_EXAMPLES sets the number of mutations per file format: 150 by default (within
 the suite's time budget), LSTMGEN_FUZZ_EXAMPLES=2000 for a long run.
 A module that generates must pass its self-test and, for the first KERAS_CHECKS per
 format that Keras itself can load, agree with Keras (so a wrong module cannot pass).
@@ -41,7 +41,7 @@ from lstmgen.cli import main
 from oracle import load_module
 
 pytestmark = pytest.mark.keras  # generated modules are checked against Keras
-EXAMPLES = int(os.environ.get("LSTMGEN_FUZZ_EXAMPLES", "300"))
+EXAMPLES = int(os.environ.get("LSTMGEN_FUZZ_EXAMPLES", "150"))
 KERAS_CHECKS = 15
 SEEDS = {"h5": golden_path("fuzz_seed.k2.h5"), "keras": golden_path("fuzz_seed.k3.keras")}
 
