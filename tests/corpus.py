@@ -1,0 +1,168 @@
+"""A corpus of generated predictors, to prove that a refactoring changes no output byte.
+
+Record (once, with Keras, from the code before the change): run test files with this
+module as a pytest plugin; every predictor the tests generate is saved with its model
+file, options and output, one folder per distinct source (data lines aside):
+
+    CORPUS=/tmp/corpus python -m pytest -p corpus -q tests/test_lstm.py ...
+
+(`tests/` on PYTHONPATH for `-p corpus`.) Check (no Keras needed) after each change:
+
+    python tests/corpus.py check /tmp/corpus
+
+regenerates every entry and compares the whole module text (self-test vector and weight
+blob included) and, with --weights-file, the .npz arrays.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import re
+import shutil
+import sys
+import threading
+from typing import Any, Dict, List
+
+import numpy as np
+
+_BLOB = re.compile(r'^ +"[A-Za-z0-9+/=]+"$|^(_SELF_TEST|_WEIGHTS_BASE64|SOURCE_SHA256) = .*$')
+
+
+def code_key(source: str, source_name: str) -> str:
+    """A hash of the module's code: data lines and the model file's name left out."""
+    lines = [line for line in source.replace(source_name, "MODEL").splitlines()]
+    code = "\n".join(line for line in lines if not _BLOB.match(line))
+    return hashlib.sha256(code.encode()).hexdigest()
+
+
+class Recorder:
+    """Wraps the pipeline's stages to save each generation the tests run."""
+
+    def __init__(self, folder: str) -> None:
+        self.folder = folder
+        self.paths: Dict[int, str] = {}  # id(ModelFile) -> its path
+        self.graphs: Dict[int, Any] = {}  # id(ModelGraph) -> (model path, options)
+        self.lock = threading.Lock()
+        os.makedirs(folder, exist_ok=True)
+        self.seen = {name for name in os.listdir(folder)}
+
+    def install(self) -> None:
+        """Patch before the modules that import these names by value are imported."""
+        import lstmgen.build as build
+        import lstmgen.emitter as emitter
+        import lstmgen.reader as reader
+
+        read_model, build_graph, generate_source = (
+            reader.read_model,
+            build.build_graph,
+            emitter.generate_source,
+        )
+
+        def read(path, *args, **kwargs):
+            model = read_model(path, *args, **kwargs)
+            self.paths[id(model)] = os.path.abspath(path)
+            return model
+
+        def graph_of(model, options=None, *args, **kwargs):
+            from lstmgen.options import Options
+
+            options = Options() if options is None else options
+            graph = build_graph(model, options, *args, **kwargs)
+            if id(model) in self.paths:
+                self.graphs[id(graph)] = (self.paths[id(model)], options)
+            return graph
+
+        def source_of(graph, module_name="predictor", reference=None, *args, **kwargs):
+            generated = generate_source(graph, module_name, reference, *args, **kwargs)
+            if reference is None and id(graph) in self.graphs:
+                self.save(*self.graphs[id(graph)], module_name, generated)
+            return generated
+
+        reader.read_model, build.build_graph, emitter.generate_source = read, graph_of, source_of
+
+    def save(self, path: str, options, module_name: str, generated) -> None:
+        """One corpus entry: model file, options, module name, source (and .npz arrays)."""
+        key = code_key(generated.source, os.path.basename(path))[:16]
+        with self.lock:
+            if key in self.seen:
+                return
+            self.seen.add(key)
+        entry = os.path.join(self.folder, key)
+        os.makedirs(entry)
+        shutil.copyfile(path, os.path.join(entry, os.path.basename(path)))
+        meta = {
+            "model": os.path.basename(path),
+            "options": dataclasses.asdict(options),
+            "module_name": module_name,
+            "test": os.environ.get("PYTEST_CURRENT_TEST", ""),
+        }
+        with open(os.path.join(entry, "entry.json"), "w") as handle:
+            json.dump(meta, handle, indent=1)
+        with open(os.path.join(entry, "expected.py"), "w", encoding="utf-8") as handle:
+            handle.write(generated.source)
+        if generated.arrays is not None:
+            np.savez(os.path.join(entry, "expected.npz"), **generated.arrays)
+
+
+def pytest_configure(config) -> None:
+    """Pytest plugin entry: record into $CORPUS."""
+    Recorder(os.environ["CORPUS"]).install()
+
+
+def check(folder: str, verbose: bool = False) -> List[str]:
+    """Regenerate every entry; the names of those whose output differs."""
+    import warnings
+
+    from lstmgen.build import build_graph
+    from lstmgen.emitter import generate_source
+    from lstmgen.options import Options
+    from lstmgen.reader import read_model
+
+    differ = []
+    for name in sorted(os.listdir(folder)):
+        entry = os.path.join(folder, name)
+        meta_path = os.path.join(entry, "entry.json")
+        if not os.path.isfile(meta_path):
+            continue
+        with open(meta_path) as handle:
+            meta = json.load(handle)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            graph = build_graph(
+                read_model(os.path.join(entry, meta["model"])), Options(**meta["options"])
+            )
+            generated = generate_source(graph, meta["module_name"])
+        with open(os.path.join(entry, "expected.py"), encoding="utf-8") as handle:
+            same = handle.read() == generated.source
+        npz = os.path.join(entry, "expected.npz")
+        if same and os.path.isfile(npz):
+            with np.load(npz) as expected:
+                arrays = generated.arrays or {}
+                same = set(expected.files) == set(arrays) and all(
+                    np.array_equal(expected[k], arrays[k]) for k in expected.files
+                )
+        if not same:
+            differ.append(name)
+            with open(os.path.join(entry, "actual.py"), "w", encoding="utf-8") as handle:
+                handle.write(generated.source)
+        if verbose:
+            print(("same   " if same else "DIFFERS"), name, meta["test"], flush=True)
+    return differ
+
+
+def main(argv: List[str]) -> int:
+    """python tests/corpus.py check FOLDER [-v]"""
+    if len(argv) < 2 or argv[0] != "check":
+        print(main.__doc__)
+        return 2
+    differ = check(argv[1], "-v" in argv)
+    total = len([n for n in os.listdir(argv[1]) if os.path.isdir(os.path.join(argv[1], n))])
+    print(f"{total} entries, {len(differ)} differ" + "".join(f"\n  {n}" for n in differ))
+    return 1 if differ else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
