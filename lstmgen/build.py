@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from typing import Dict, List, Optional, Set, Tuple
 
-from lstmgen import activations
 from lstmgen.errors import LstmgenError, layer_error
 from lstmgen.graph_order import ordered_calls
+from lstmgen.helper_source import helper_names, with_dependencies
 from lstmgen.identifiers import NameTable
 from lstmgen.ir import ModelGraph, Node, Tensor
 from lstmgen.layers import REGISTRY
@@ -20,7 +20,7 @@ from lstmgen.reader.model_file import ModelFile, TensorRef
 # hold the model's tensors (predict, _forward, Predictor, step); layers never take them.
 # (Names from the file are lower-cased and never start with "_", so _forward, _DEFAULT and
 # the upper-case constants cannot be taken anyway.)
-RESERVED = activations.HELPERS | {
+RESERVED = helper_names() | {
     "np",
     "base64",
     "zlib",
@@ -37,8 +37,6 @@ RESERVED = activations.HELPERS | {
     "INPUT_DTYPES",
     "x",
     "y",
-    "erf",
-    "windows",
     "initial_state",
     "step",
     "reset_states",
@@ -164,7 +162,7 @@ def build_graph(model: ModelFile, options: Options = Options()) -> ModelGraph:
         input_dtypes=_input_dtypes(model.inputs, inputs, nodes_t),
         outputs=tuple(outputs),
         nodes=nodes_t,
-        helpers=activations.with_dependencies(frozenset(helpers)),
+        helpers=with_dependencies(helpers),
         flags=options.flags(),
         float_type="float64" if options.float64 else "float32",
         weights_file=options.weights_file,

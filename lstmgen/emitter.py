@@ -16,6 +16,7 @@ import numpy as np
 
 from lstmgen import __version__
 from lstmgen.errors import LstmgenError
+from lstmgen.helper_source import helper_source
 from lstmgen.ir import ModelGraph, Shape, Tensor
 from lstmgen.sample_inputs import sample_inputs, sample_shape
 
@@ -213,7 +214,7 @@ def render(
             summary=summary_lines(graph),
             weight_rows=weight_rows(graph),
             decode_weights=weights_line(graph),
-            helpers=graph.helpers,
+            helpers=helper_source(graph.helpers, graph.float_type),
             input_shapes=[t.shape for t in graph.inputs],
             output_shapes=[t.shape for t in graph.outputs],
             self_test_tolerance=SELF_TEST_TOLERANCE[graph.float_type],
