@@ -20,6 +20,10 @@ class ActivationCall:
     func: Optional[str]
     helpers: FrozenSet[str]
 
+    def apply(self, expression: str) -> str:
+        """The activation of `expression` as generated code: `relu(y)`, or `y` for linear."""
+        return f"{self.func}({expression})" if self.func else expression
+
 
 # Keras name -> helper (or NumPy function), for each major version that has the name.
 _COMMON = {

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, FrozenSet, Mapping, Optional, Tuple
+from typing import ClassVar, FrozenSet, Optional, Tuple
 
 import numpy as np
 
@@ -29,14 +29,22 @@ class Weight:
 
 
 @dataclass(frozen=True)
+class Params:
+    """What one template family prints: its handler computes every number and finished
+    expression in it; the template (`template`, in templates/) only lays them out."""
+
+    template: ClassVar[str]
+
+
+@dataclass(frozen=True)
 class Node:
     """One layer call: a generated function `func(inputs) -> outputs` from a template."""
 
     layer_name: str  # the Keras name, for comments and the summary table
     class_name: str
     func: str  # identifier of the generated function
-    template: str  # e.g. "lstm.py.j2"
-    params: Mapping[str, Any]  # all the template needs; templates do no math
+    template: str  # e.g. "dense.py.j2"
+    params: Params  # everything its template prints
     weights: Tuple[Weight, ...]
     inputs: Tuple[Tensor, ...]
     outputs: Tuple[Tensor, ...]

@@ -61,11 +61,11 @@ INFERENCE_IRRELEVANT = frozenset(
 
 @dataclass
 class Built:
-    """A handler's result: template, its parameters, weights and output shapes."""
+    """A handler's result: its template's parameters, weights and output shapes."""
 
-    template: str
-    params: Dict[str, Any]
+    params: Any
     outputs: List[Shape]
+    template: str = ""
     weights: List[Weight] = field(default_factory=list)
     helpers: FrozenSet[str] = frozenset()
     alias: bool = False  # identity at inference: the output is the input
@@ -82,6 +82,10 @@ class Built:
     stateful: bool = False  # keeps its states between predict() calls
     # Constants computed from weights at import: (variable, expression, comment).
     derived: List[Tuple[str, str, str]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.template:
+            self.template = self.params.template
 
 
 class WeightTable:
