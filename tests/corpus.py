@@ -122,7 +122,7 @@ def check(folder: str, verbose: bool = False, only: str = "") -> List[str]:
     from lstmgen.options import Options
     from lstmgen.reader import read_model
 
-    differ = []
+    differ, checked = [], 0
     for name in sorted(os.listdir(folder)):
         entry = os.path.join(folder, name)
         meta_path = os.path.join(entry, "entry.json")
@@ -134,6 +134,7 @@ def check(folder: str, verbose: bool = False, only: str = "") -> List[str]:
             expected_source = handle.read()
         if only not in expected_source:
             continue
+        checked += 1
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             graph = build_graph(
@@ -154,6 +155,7 @@ def check(folder: str, verbose: bool = False, only: str = "") -> List[str]:
                 handle.write(generated.source)
         if verbose:
             print(("same   " if same else "DIFFERS"), name, meta["test"], flush=True)
+    print(f"checked {checked}")
     return differ
 
 

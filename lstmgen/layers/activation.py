@@ -3,13 +3,87 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import ClassVar, Optional, Tuple, Union
+
+from lstmgen.ir import Params
 from lstmgen.layers.base import Built, LayerContext
+
+
+@dataclass(frozen=True)
+class ActivationParams(Params):
+    """activation.py.j2: an activation function applied to x."""
+
+    template: ClassVar[str] = "activation.py.j2"
+    description: str  # e.g. "activation 'relu'"
+    result: str  # e.g. "relu(x)"
+
+
+@dataclass(frozen=True)
+class SoftmaxParams(Params):
+    """softmax.py.j2: the softmax helper along one axis or several."""
+
+    template: ClassVar[str] = "softmax.py.j2"
+    axis: Union[int, Tuple[int, ...]]
+
+
+@dataclass(frozen=True)
+class ReluParams(Params):
+    """relu.py.j2: ReLU's three options, in the order Keras applies them."""
+
+    template: ClassVar[str] = "relu.py.j2"
+    max_value: Optional[float]
+    negative_slope: float
+    threshold: float
+    leaky_only: bool  # Keras takes tf.nn.leaky_relu: only the slope matters
+    relu6: bool  # Keras takes tf.nn.relu6: clip to [0, 6]
+    clip: bool  # clip to [0, max_value] after the threshold
+
+
+@dataclass(frozen=True)
+class LeakyReluParams(Params):
+    """leaky_relu.py.j2."""
+
+    template: ClassVar[str] = "leaky_relu.py.j2"
+    negative_slope: float
+
+
+@dataclass(frozen=True)
+class EluParams(Params):
+    """elu.py.j2: the elu helper for alpha 1 (Keras calls tf.nn.elu), else the formula."""
+
+    template: ClassVar[str] = "elu.py.j2"
+    alpha: float
+    builtin: bool
+
+
+@dataclass(frozen=True)
+class ThresholdedReluParams(Params):
+    """thresholded_relu.py.j2."""
+
+    template: ClassVar[str] = "thresholded_relu.py.j2"
+    theta: float
+
+
+@dataclass(frozen=True)
+class PReluParams(Params):
+    """prelu.py.j2: the learned slopes' constant and its shape."""
+
+    template: ClassVar[str] = "prelu.py.j2"
+    alpha: str
+    alpha_shape: Tuple[int, ...]
 
 
 def build_activation(ctx: LayerContext) -> Built:
     """Activation('name'): the function itself, as the file's Keras version defines it."""
     call = ctx.activation("activation")
-    return _elementwise(ctx, call.func, f"activation '{call.keras_name}'")
+    return Built(
+        params=ActivationParams(
+            description=f"activation '{call.keras_name}'", result=call.apply("x")
+        ),
+        outputs=[ctx.input_shape],
+        step="same",
+    )
 
 
 def build_softmax(ctx: LayerContext) -> Built:
@@ -25,8 +99,7 @@ def build_softmax(ctx: LayerContext) -> Built:
         raise ctx.fail("a Softmax layer that receives a mask is not supported yet")
     ctx.use_helpers("softmax")
     return Built(
-        template="softmax.py.j2",
-        params={"axis": axes[0] if len(axes) == 1 else axes},
+        params=SoftmaxParams(axis=axes[0] if len(axes) == 1 else axes),
         outputs=[ctx.input_shape],
         step="same" if axes in ((-1,), (rank - 1,)) else None,
     )
@@ -46,16 +119,17 @@ def build_relu(ctx: LayerContext) -> Built:
             raise ctx.fail(f"option {key}={value!r} must be a number")
     if max_value is not None and max_value < 0:
         raise ctx.fail(f"option max_value={max_value!r} must be >= 0")
+    relu6 = threshold == 0 and max_value == 6
     return Built(
-        template="relu.py.j2",
-        params={
-            "max_value": None if max_value is None else float(max_value),
-            "negative_slope": float(slope),
-            "threshold": float(threshold),
+        params=ReluParams(
+            max_value=None if max_value is None else float(max_value),
+            negative_slope=float(slope),
+            threshold=float(threshold),
             # Keras takes tf.nn.leaky_relu for this common case and relu6 for max 6.
-            "leaky_only": slope != 0 and max_value is None and threshold == 0,
-            "relu6": threshold == 0 and max_value == 6,
-        },
+            leaky_only=slope != 0 and max_value is None and threshold == 0,
+            relu6=relu6,
+            clip=max_value is not None and not relu6,
+        ),
         outputs=[ctx.input_shape],
         step="same",
     )
@@ -67,8 +141,7 @@ def build_leaky_relu(ctx: LayerContext) -> Built:
     if not isinstance(slope, (int, float)):
         raise ctx.fail(f"option negative_slope={slope!r} must be a number")
     return Built(
-        template="leaky_relu.py.j2",
-        params={"negative_slope": float(slope)},
+        params=LeakyReluParams(negative_slope=float(slope)),
         outputs=[ctx.input_shape],
         step="same",
     )
@@ -79,11 +152,11 @@ def build_elu(ctx: LayerContext) -> Built:
     alpha = ctx.option("alpha", 1.0)
     if not isinstance(alpha, (int, float)) or isinstance(alpha, bool):
         raise ctx.fail(f"option alpha={alpha!r} must be a number")
-    if alpha == 1:  # Keras returns tf.nn.elu itself
+    builtin = alpha == 1  # Keras returns tf.nn.elu itself
+    if builtin:
         ctx.use_helpers("elu")
     return Built(
-        template="elu.py.j2",
-        params={"alpha": float(alpha)},
+        params=EluParams(alpha=float(alpha), builtin=builtin),
         outputs=[ctx.input_shape],
         step="same",
     )
@@ -95,8 +168,7 @@ def build_thresholded_relu(ctx: LayerContext) -> Built:
     if not isinstance(theta, (int, float)) or isinstance(theta, bool):
         raise ctx.fail(f"option theta={theta!r} must be a number")
     return Built(
-        template="thresholded_relu.py.j2",
-        params={"theta": float(theta)},
+        params=ThresholdedReluParams(theta=float(theta)),
         outputs=[ctx.input_shape],
         step="same",
     )
@@ -124,19 +196,9 @@ def build_prelu(ctx: LayerContext) -> Built:
     (array,) = ctx.weights(1)
     alpha = ctx.weight(array, "alpha", tuple(alpha_shape), f"alpha: {tuple(alpha_shape)}")
     return Built(
-        template="prelu.py.j2",
-        params={"alpha": alpha.var, "alpha_shape": tuple(alpha_shape)},
+        params=PReluParams(alpha=alpha.var, alpha_shape=tuple(alpha_shape)),
         outputs=[shape],
         weights=[alpha],
         # One timestep drops axis 1: alpha still lines up if it has size 1 there.
         step="same" if rank <= 2 or alpha_shape[0] == 1 else None,
-    )
-
-
-def _elementwise(ctx: LayerContext, func, description: str) -> Built:
-    return Built(
-        template="activation.py.j2",
-        params={"activation": func, "description": description},
-        outputs=[ctx.input_shape],
-        step="same",
     )
