@@ -8,7 +8,7 @@ from typing import List
 from lstmgen.ir import Weight
 from lstmgen.layers.base import Built, LayerContext, check_rank
 from lstmgen.layers.lstm import halved_gates
-from lstmgen.layers.convolution import is_channels_first, output_steps, window_geometry
+from lstmgen.layers.spatial import is_channels_first, output_steps, window_geometry
 from lstmgen.layers.recurrence import stateful_option
 
 RANKS = {"ConvLSTM1D": 1, "ConvLSTM2D": 2, "ConvLSTM3D": 3}

@@ -7,7 +7,7 @@ from math import prod
 from typing import Tuple
 
 from lstmgen.layers.base import Built, LayerContext, check_rank
-from lstmgen.layers.convolution import int_tuple, join_channels, spatial_input
+from lstmgen.layers.spatial import int_tuple, join_channels, spatial_input
 
 
 def build_flatten(ctx: LayerContext) -> Built:
