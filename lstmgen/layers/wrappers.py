@@ -54,7 +54,7 @@ def build_bidirectional(ctx: LayerContext) -> Built:
     )
     if {forward.template, backward_node.template} - set(RECURRENT_TEMPLATES):
         raise ctx.fail("Bidirectional wraps recurrent layers only")
-    return_state = bool(forward.params.get("return_state", False))
+    return_state = forward.params.return_state
     fw_out, bw_out = forward.outputs[0].shape, backward_node.outputs[0].shape
     if merge_mode == "concat":
         merged = [fw_out[:-1] + (_add(fw_out[-1], bw_out[-1]),)]
@@ -69,8 +69,8 @@ def build_bidirectional(ctx: LayerContext) -> Built:
     state_shapes = (
         [t.shape for t in forward.outputs[1:] + backward_node.outputs[1:]] if return_state else []
     )
-    forward_states = [f"forward_{s}" for s in forward.params["states"]]
-    backward_states = [f"backward_{s}" for s in backward_node.params["states"]]
+    forward_states = [f"forward_{s}" for s in forward.params.states]
+    backward_states = [f"backward_{s}" for s in backward_node.params.states]
     state_names = forward_states + backward_states
     return Built(
         template="bidirectional.py.j2",
