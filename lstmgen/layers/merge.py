@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import List, Optional
+from dataclasses import dataclass
+from typing import ClassVar, List, Optional, Tuple
 
-from lstmgen.ir import Shape
+from lstmgen.ir import Params, Shape
 from lstmgen.layers.base import Built, LayerContext
 
 # class name -> (operator joining the inputs, or a NumPy function reducing them pairwise)
@@ -18,19 +19,34 @@ OPERATIONS = {
 }
 
 
+@dataclass(frozen=True)
+class MergeParams(Params):
+    """merge.py.j2: the inputs x0, x1, ... joined by one expression, or reduced pairwise
+    by a NumPy function."""
+
+    template: ClassVar[str] = "merge.py.j2"
+    arguments: Tuple[str, ...]
+    result: str
+    function: Optional[str] = None  # np.maximum, np.minimum: y = x0, y = function(y, x_k)
+    folded: Tuple[str, ...] = ()  # the x_k after x0 that function folds into y
+
+
 def build_merge(ctx: LayerContext) -> Built:
     """An elementwise merge of two or more inputs, with NumPy broadcasting as in Keras."""
     shapes = ctx.input_shapes
     if len(shapes) < 2 or (ctx.class_name == "Subtract" and len(shapes) != 2):
         wanted = "exactly 2" if ctx.class_name == "Subtract" else "at least 2"
         raise ctx.fail(f"needs {wanted} inputs, got {len(shapes)}")
+    names = tuple(f"x{k}" for k in range(len(shapes)))
+    operation = OPERATIONS[ctx.class_name]
+    if operation.startswith("np."):
+        params = MergeParams(names, "y", function=operation, folded=names[1:])
+    elif ctx.class_name == "Average":
+        params = MergeParams(arguments=names, result=f"({' + '.join(names)}) / {len(names)}")
+    else:
+        params = MergeParams(arguments=names, result=f" {operation} ".join(names))
     return Built(
-        template="merge.py.j2",
-        params={
-            "operation": OPERATIONS[ctx.class_name],
-            "average": ctx.class_name == "Average",
-            "arity": len(shapes),
-        },
+        params=params,
         outputs=[_broadcast(ctx, shapes)],
         mask=_shared_mask(ctx, values_change=ctx.class_name in ("Multiply", "Maximum", "Minimum")),
         step="same",
@@ -50,14 +66,12 @@ def build_concatenate(ctx: LayerContext) -> Built:
     joined = [s[axis] for s in shapes]
     size = None if None in joined else sum(joined)
     out = tuple(size if k == axis else shapes[0][k] for k in range(rank))
+    names = tuple(f"x{k}" for k in range(len(shapes)))
     return Built(
-        template="merge.py.j2",
-        params={
-            "concatenate_axis": axis - rank,
-            "arity": len(shapes),
-            "operation": None,
-            "average": False,
-        },
+        params=MergeParams(
+            arguments=names,
+            result=f"np.concatenate([{', '.join(names)}], axis={axis - rank})",
+        ),
         outputs=[out],
         mask=_shared_mask(ctx, values_change=axis != rank - 1),
         step="same" if axis == rank - 1 else None,
