@@ -2,16 +2,47 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, FrozenSet, Sequence, Tuple
+from dataclasses import dataclass
+from typing import Any, ClassVar, Dict, FrozenSet, Optional, Sequence, Tuple
 
 import numpy as np
 
-from lstmgen.ir import Node, Tensor
+from lstmgen.ir import Node, Params, Tensor
 from lstmgen.layers.base import Built, LayerContext, param_count, run_handler
+from lstmgen.layers.identity import IdentityParams
 
 MERGE_MODES = ("concat", "sum", "mul", "ave", None)
 # Templates of the layers Bidirectional can wrap: LSTM/GRU/SimpleRNN/RNN and ConvLSTM1D/2D/3D
 RECURRENT_TEMPLATES = ("recurrent.py.j2", "conv_lstm.py.j2")
+
+
+@dataclass(frozen=True)
+class BidirectionalParams(Params):
+    """bidirectional.py.j2: both layers' functions, then the one that runs and merges them."""
+
+    template: ClassVar[str] = "bidirectional.py.j2"
+    forward: Node
+    backward: Node
+    merge_mode: Optional[str]
+    return_sequences: bool
+    # argument names of the initial states (each layer's, then both), and the names of
+    # the returned states
+    forward_initial: Tuple[str, ...]
+    backward_initial: Tuple[str, ...]
+    initial: Tuple[str, ...]
+    forward_returned: Tuple[str, ...]
+    backward_returned: Tuple[str, ...]
+    returned: Tuple[str, ...]
+    returns_tuple: bool  # several results: states returned, or merge_mode None
+
+
+@dataclass(frozen=True)
+class TimeDistributedParams(Params):
+    """time_distributed.py.j2: the wrapped layer's function, and the one that folds the
+    time axis into the batch around it."""
+
+    template: ClassVar[str] = "time_distributed.py.j2"
+    inner: Node
 
 
 def build_bidirectional(ctx: LayerContext) -> Built:
@@ -69,23 +100,26 @@ def build_bidirectional(ctx: LayerContext) -> Built:
     state_shapes = (
         [t.shape for t in forward.outputs[1:] + backward_node.outputs[1:]] if return_state else []
     )
-    forward_states = [f"forward_{s}" for s in forward.params.states]
-    backward_states = [f"backward_{s}" for s in backward_node.params.states]
+    forward_states = tuple(f"forward_{s}" for s in forward.params.states)
+    backward_states = tuple(f"backward_{s}" for s in backward_node.params.states)
     state_names = forward_states + backward_states
+    forward_initial = tuple(f"{s}0" for s in forward_states) if states else ()
+    backward_initial = tuple(f"{s}0" for s in backward_states) if states else ()
+    returned = state_names if return_state else ()
     return Built(
-        template="bidirectional.py.j2",
-        params={
-            "forward": forward,
-            "backward": backward_node,
-            "merge_mode": merge_mode,
-            "return_sequences": sequences,
-            "return_state": return_state,
-            # argument names for initial states, and names of the returned states
-            "forward_initial": [f"{s}0" for s in forward_states] if states else [],
-            "backward_initial": [f"{s}0" for s in backward_states] if states else [],
-            "forward_returned": forward_states if return_state else [],
-            "backward_returned": backward_states if return_state else [],
-        },
+        params=BidirectionalParams(
+            forward=forward,
+            backward=backward_node,
+            merge_mode=merge_mode,
+            return_sequences=sequences,
+            forward_initial=forward_initial,
+            backward_initial=backward_initial,
+            initial=forward_initial + backward_initial,
+            forward_returned=forward_states if return_state else (),
+            backward_returned=backward_states if return_state else (),
+            returned=returned,
+            returns_tuple=bool(returned) or merge_mode is None,
+        ),
         outputs=merged + state_shapes,
         weights=list(forward.weights + backward_node.weights),
         derived=list(forward.derived + backward_node.derived),
@@ -94,7 +128,7 @@ def build_bidirectional(ctx: LayerContext) -> Built:
         masked_outputs=len(merged),  # merge_mode None: both halves carry the mask
         consumes_mask=True,
         output_names=(["out"] if merge_mode else ["forward", "backward"])
-        + (state_names if return_state else []),
+        + (list(state_names) if return_state else []),
     )
 
 
@@ -107,13 +141,12 @@ def build_time_distributed(ctx: LayerContext) -> Built:
     inner_input = Tensor(var="x", shape=(None,) + tuple(shape[2:]))
     inner, helpers = _sub_node(ctx, layer, ctx.record.weights, [inner_input], "inner")
     if inner.alias:  # TimeDistributed(Dropout) and the like
-        return Built(template="identity.py.j2", params={}, outputs=[shape], alias=True)
+        return Built(params=IdentityParams(), outputs=[shape], alias=True)
     if len(inner.outputs) != 1:
         raise ctx.fail("the wrapped layer must have exactly one output")
     out = inner.outputs[0].shape
     return Built(
-        template="time_distributed.py.j2",
-        params={"inner": inner},
+        params=TimeDistributedParams(inner=inner),
         outputs=[(shape[0], shape[1]) + tuple(out[1:])],
         weights=list(inner.weights),
         derived=list(inner.derived),
