@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Dict, List, Optional, Set, Tuple
 
 from lstmgen.errors import LstmgenError, layer_error
@@ -115,7 +114,7 @@ def build_graph(model: ModelFile, options: Options = Options()) -> ModelGraph:
         )
         built = run_handler(handler, ctx)
         # A shared layer called again with the same parameters reuses its function.
-        key = (record.name, json.dumps(built.params, sort_keys=True, default=str))
+        key = (record.name, repr(built.params))
         define = key not in functions
         if define:
             first = not any(layer == record.name for layer, _ in functions)
@@ -130,7 +129,6 @@ def build_graph(model: ModelFile, options: Options = Options()) -> ModelGraph:
                 layer_name=record.name,
                 class_name=record.class_name,
                 func=func,
-                template=built.template,
                 params=built.params,
                 weights=tuple(built.weights),
                 inputs=in_tensors,

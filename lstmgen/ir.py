@@ -43,7 +43,6 @@ class Node:
     layer_name: str  # the Keras name, for comments and the summary table
     class_name: str
     func: str  # identifier of the generated function
-    template: str  # e.g. "dense.py.j2"
     params: Params  # everything its template prints
     weights: Tuple[Weight, ...]
     inputs: Tuple[Tensor, ...]
@@ -57,6 +56,11 @@ class Node:
     states: Tuple[Tuple[int, ...], ...] = ()  # each recurrent state's shape without the batch axis
     stateful: bool = False  # keeps its states between predict() calls
     derived: Tuple[Tuple[str, str, str], ...] = ()  # (variable, expression, comment)
+
+    @property
+    def template(self) -> str:
+        """The template that writes its function."""
+        return self.params.template
 
 
 @dataclass(frozen=True)

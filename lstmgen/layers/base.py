@@ -12,7 +12,7 @@ import numpy as np
 from lstmgen import activations
 from lstmgen.errors import LstmgenError, LstmgenWarning, UnsupportedError, layer_error
 from lstmgen.identifiers import NameTable
-from lstmgen.ir import Shape, Tensor, Weight
+from lstmgen.ir import Params, Shape, Tensor, Weight
 from lstmgen.options import Options
 from lstmgen.reader.model_file import LayerSpec
 
@@ -63,9 +63,8 @@ INFERENCE_IRRELEVANT = frozenset(
 class Built:
     """A handler's result: its template's parameters, weights and output shapes."""
 
-    params: Any
+    params: Params  # its template's parameters (the template is params.template)
     outputs: List[Shape]
-    template: str = ""
     weights: List[Weight] = field(default_factory=list)
     helpers: FrozenSet[str] = frozenset()
     alias: bool = False  # identity at inference: the output is the input
@@ -82,10 +81,6 @@ class Built:
     stateful: bool = False  # keeps its states between predict() calls
     # Constants computed from weights at import: (variable, expression, comment).
     derived: List[Tuple[str, str, str]] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        if not self.template:
-            self.template = self.params.template
 
 
 class WeightTable:

@@ -9,11 +9,13 @@ import numpy as np
 
 from lstmgen.ir import Node, Params, Tensor
 from lstmgen.layers.base import Built, LayerContext, param_count, run_handler
+from lstmgen.layers.conv_lstm import ConvLstmParams
 from lstmgen.layers.identity import IdentityParams
+from lstmgen.layers.recurrence import RecurrentParams
 
 MERGE_MODES = ("concat", "sum", "mul", "ave", None)
-# Templates of the layers Bidirectional can wrap: LSTM/GRU/SimpleRNN/RNN and ConvLSTM1D/2D/3D
-RECURRENT_TEMPLATES = ("recurrent.py.j2", "conv_lstm.py.j2")
+# The layers Bidirectional can wrap: LSTM/GRU/SimpleRNN/RNN and ConvLSTM1D/2D/3D
+RECURRENT_PARAMS = (RecurrentParams, ConvLstmParams)
 
 
 @dataclass(frozen=True)
@@ -83,7 +85,7 @@ def build_bidirectional(ctx: LayerContext) -> Built:
         [ctx.inputs[0], *states[len(states) // 2 :]],
         "backward",
     )
-    if {forward.template, backward_node.template} - set(RECURRENT_TEMPLATES):
+    if not all(isinstance(n.params, RECURRENT_PARAMS) for n in (forward, backward_node)):
         raise ctx.fail("Bidirectional wraps recurrent layers only")
     return_state = forward.params.return_state
     fw_out, bw_out = forward.outputs[0].shape, backward_node.outputs[0].shape
@@ -177,7 +179,6 @@ def _sub_node(
             layer_name=sub.name,
             class_name=class_name,
             func=sub.ident,
-            template=built.template,
             params=built.params,
             weights=tuple(built.weights),
             inputs=tuple(inputs),
