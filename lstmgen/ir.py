@@ -62,6 +62,11 @@ class Node:
         """The template that writes its function."""
         return self.params.template
 
+    @property
+    def state_outputs(self) -> Tuple[Tensor, ...]:
+        """A recurrent layer's returned states (return_state): its outputs after the first."""
+        return self.outputs[1:]
+
 
 @dataclass(frozen=True)
 class ModelGraph:

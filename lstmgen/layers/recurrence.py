@@ -60,6 +60,11 @@ class RecurrentParams(Params):
         """The layer returns its final states after its output."""
         return self.sequence.return_state
 
+    @property
+    def zero_output_for_mask(self) -> bool:
+        """A masked step's output is 0 (else the previous output)."""
+        return self.sequence.zero_output_for_mask
+
 
 def build_recurrent(ctx: LayerContext, cells: Sequence[Cell], kind: str) -> Built:
     """A full recurrent layer around `cells` (run in order at every step, each one's
