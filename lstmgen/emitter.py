@@ -222,6 +222,7 @@ def render(
             graph=graph,
             version=__version__,
             module_name=module_name,
+            weights_file_name=f"{module_name}.npz",
             summary=summary_lines(graph),
             weight_rows=weight_rows(graph),
             decode_weights=weights_line(graph),
