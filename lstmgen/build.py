@@ -57,6 +57,9 @@ RESERVED = helper_names() | {
 # layer's one-step function for step()): taken together with the name.
 DERIVED_FUNCTIONS = ("_step",)
 
+# The handlers, for the layers that translate the layer they wrap.
+HANDLERS = {name: entry.build for name, entry in REGISTRY.items()}
+
 # Classes refused on principle, with the reason the user sees.
 _CODE = "it holds Python code, and lstmgen never runs or unmarshals code from a model file"
 REFUSED = {"Lambda": _CODE, "TFOpLambda": _CODE, "SlicingOpLambda": _CODE}
@@ -87,10 +90,10 @@ def build_graph(model: ModelFile, options: Options = Options()) -> ModelGraph:
     helpers: Set[str] = set()
     functions: Dict[Tuple[str, str], str] = {}  # (layer, params) -> its generated function
     idents: Dict[str, str] = {}
-    for call in ordered_calls(model):
+    for call in ordered_calls(model, REGISTRY):
         record = call.record
-        handler = REGISTRY.get(record.class_name)
-        if handler is None:
+        entry = REGISTRY.get(record.class_name)
+        if entry is None:
             reason = REFUSED.get(record.class_name, "layer class not supported")
             raise layer_error(
                 record.name,
@@ -110,9 +113,9 @@ def build_graph(model: ModelFile, options: Options = Options()) -> ModelGraph:
             weights,
             ident,
             dict(call.options),
-            handlers=REGISTRY,
+            handlers=HANDLERS,
         )
-        built = run_handler(handler, ctx)
+        built = run_handler(entry.build, ctx)
         # A shared layer called again with the same parameters reuses its function.
         key = (record.name, repr(built.params))
         define = key not in functions
