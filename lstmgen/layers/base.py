@@ -183,12 +183,20 @@ class LayerContext:
         """Declare helper functions the template calls directly."""
         self._helpers.update(helpers)
 
-    def weights(self, count: int, optional: int = 0) -> Tuple[np.ndarray, ...]:
-        """The saved weights, checking that there are `count` (or `count - optional`)."""
+    def weights(
+        self, count: int, optional: int = 0, counters: bool = False
+    ) -> Tuple[np.ndarray, ...]:
+        """The saved weights, checking that there are `count` (or `count - optional`), and
+        that they are floats: integer scalars (counters) only for a layer that saves some."""
         arrays = self.record.weights
         if not count - optional <= len(arrays) <= count:
             expected = str(count) if not optional else f"{count - optional} to {count}"
             raise self.fail(f"expected {expected} weight arrays in the file, found {len(arrays)}")
+        names = self.record.weight_names
+        for k, array in enumerate(arrays):
+            if array.dtype.kind != "f" and not (counters and array.ndim == 0):
+                name = names[k] if len(names) == len(arrays) else f"#{k}"
+                raise self.fail(f"weight '{name}' has dtype {array.dtype}, expected floats")
         return arrays
 
     def weight(self, array: np.ndarray, suffix: str, shape: Shape, comment: str) -> Weight:

@@ -89,8 +89,9 @@ def build_normalization(ctx: LayerContext) -> Built:
     if (mean_cfg is None) != (variance_cfg is None):
         raise ctx.fail("options mean and variance must be given together")
     if mean_cfg is None:
-        # adapt()'s statistics; `count` (how many values adapt() saw) is not needed.
-        arrays = ctx.weights(3, optional=1)
+        # adapt()'s statistics; `count` (how many values adapt() saw, an integer) is not
+        # needed.
+        arrays = ctx.weights(3, optional=1, counters=True)
         # The reader gives a scalar (axis=None) as shape (1,).
         mean_array, variance_array = (
             np.reshape(a, stats_shape) if a.size == 1 else a for a in arrays[:2]

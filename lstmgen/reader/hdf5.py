@@ -5,7 +5,7 @@ from __future__ import annotations
 import h5py
 
 from lstmgen.errors import LstmgenError
-from lstmgen.reader.assemble import WeightList, as_float32, assemble, parse_json
+from lstmgen.reader.assemble import WeightList, as_weight, assemble, parse_json
 from lstmgen.reader.limits import WeightReader, attribute, child
 from lstmgen.reader.model_file import LayerSpec, ModelFile, ModelSpec
 from lstmgen.reader.text import as_text, as_text_list
@@ -43,7 +43,7 @@ def read_hdf5(path: str) -> ModelFile:
                             f"{path}: layer '{layer.name}': weight '{name}' is missing"
                         )
                 arrays = tuple(
-                    as_float32(reader.read(dataset, layer.name, name), layer.name, name)
+                    as_weight(reader.read(dataset, layer.name, name), layer.name, name)
                     for name, dataset in zip(names, datasets)
                 )
                 return names, arrays

@@ -10,7 +10,7 @@ from typing import Any, Dict, List, Set, Tuple
 import h5py
 
 from lstmgen.errors import LstmgenError
-from lstmgen.reader.assemble import WeightList, as_float32, assemble, parse_json
+from lstmgen.reader.assemble import WeightList, as_weight, assemble, parse_json
 from lstmgen.reader.limits import ZIP_MEMBER_LIMITS, WeightReader, child
 from lstmgen.reader.model_file import LayerSpec, ModelFile, ModelSpec
 from lstmgen.reader.normalize import container_paths
@@ -71,7 +71,7 @@ def _assemble_with(path: str, config, version, weights: h5py.File) -> ModelFile:
         pairs = _collect(group, "", layer.config, path, set())
         names = tuple(name for name, _ in pairs)
         arrays = tuple(
-            as_float32(reader.read(dataset, layer.name, name), layer.name, name)
+            as_weight(reader.read(dataset, layer.name, name), layer.name, name)
             for name, dataset in pairs
         )
         return names, arrays
