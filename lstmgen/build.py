@@ -10,7 +10,7 @@ from lstmgen.helper_source import helper_names, with_dependencies
 from lstmgen.identifiers import NameTable
 from lstmgen.ir import ModelGraph, Node, Tensor
 from lstmgen.layers import REGISTRY
-from lstmgen.layers.base import Built, LayerContext, WeightTable, param_count, run_handler
+from lstmgen.layers.base import Built, LayerContext, WeightTable, run_handler
 from lstmgen.options import Options
 from lstmgen.reader.safety import refuse_code
 from lstmgen.reader.model_file import ModelFile, TensorRef
@@ -127,26 +127,7 @@ def build_graph(model: ModelFile, options: Options = Options()) -> ModelGraph:
         # itself did not use it (several tensor arguments, as with initial_state).
         outputs = _outputs(built, given, func, names)
         helpers.update(built.helpers)
-        nodes.append(
-            Node(
-                layer_name=record.name,
-                class_name=record.class_name,
-                func=func,
-                params=built.params,
-                weights=tuple(built.weights),
-                inputs=in_tensors,
-                outputs=outputs,
-                param_count=param_count(built.weights),
-                alias=built.alias,
-                define=define,
-                mask_arg=built.consumes_mask and any(t.mask for t in in_tensors),
-                mask_out=built.mask == "produce",
-                step=built.step,
-                states=tuple(built.states),
-                stateful=built.stateful,
-                derived=tuple(built.derived) if define else (),
-            )
-        )
+        nodes.append(built.node(record.name, record.class_name, func, in_tensors, outputs, define))
         for index, tensor in enumerate(outputs):
             tensors[TensorRef(record.name, call.node, index)] = tensor
     outputs = [_tensor(tensors, ref, None) for ref in model.outputs]

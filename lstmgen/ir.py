@@ -47,7 +47,6 @@ class Node:
     weights: Tuple[Weight, ...]
     inputs: Tuple[Tensor, ...]
     outputs: Tuple[Tensor, ...]
-    param_count: int
     alias: bool = False  # identity at inference: outputs are the inputs
     define: bool = True  # False for a repeated call of a shared layer's function
     mask_arg: bool = False  # the function takes the input's mask as its last argument
@@ -61,6 +60,11 @@ class Node:
     def template(self) -> str:
         """The template that writes its function."""
         return self.params.template
+
+    @property
+    def param_count(self) -> int:
+        """How many numbers its weights hold."""
+        return int(sum(weight.array.size for weight in self.weights))
 
     @property
     def state_outputs(self) -> Tuple[Tensor, ...]:

@@ -12,7 +12,7 @@ import numpy as np
 from lstmgen import activations
 from lstmgen.errors import LstmgenError, LstmgenWarning, UnsupportedError, layer_error
 from lstmgen.identifiers import NameTable
-from lstmgen.ir import Params, Shape, Tensor, Weight
+from lstmgen.ir import Node, Params, Shape, Tensor, Weight
 from lstmgen.options import Options
 from lstmgen.reader.model_file import LayerSpec
 
@@ -81,6 +81,35 @@ class Built:
     stateful: bool = False  # keeps its states between predict() calls
     # Constants computed from weights at import: (variable, expression, comment).
     derived: List[Tuple[str, str, str]] = field(default_factory=list)
+
+    def node(
+        self,
+        layer_name: str,
+        class_name: str,
+        func: str,
+        inputs: Sequence[Tensor],
+        outputs: Sequence[Tensor],
+        define: bool = True,
+    ) -> Node:
+        """This layer in the IR: its function `func`, called on `inputs` (`define`: False
+        for a repeated call of a shared layer's function, which is written once)."""
+        return Node(
+            layer_name=layer_name,
+            class_name=class_name,
+            func=func,
+            params=self.params,
+            weights=tuple(self.weights),
+            inputs=tuple(inputs),
+            outputs=tuple(outputs),
+            alias=self.alias,
+            define=define,
+            mask_arg=self.consumes_mask and any(tensor.mask for tensor in inputs),
+            mask_out=self.mask == "produce",
+            step=self.step,
+            states=tuple(self.states),
+            stateful=self.stateful,
+            derived=tuple(self.derived) if define else (),
+        )
 
 
 class WeightTable:
@@ -294,11 +323,6 @@ def check_rank(ctx: LayerContext, shape: Shape, ranks: Sequence[int]) -> None:
     if len(shape) not in ranks:
         wanted = " or ".join(str(rank) for rank in ranks)
         raise ctx.fail(f"expects a rank-{wanted} input, got shape {shape}")
-
-
-def param_count(weights: Sequence[Weight]) -> int:
-    """How many numbers the weights hold."""
-    return int(sum(weight.array.size for weight in weights))
 
 
 def _numbers(value: Any):

@@ -8,7 +8,7 @@ from typing import Any, ClassVar, Dict, FrozenSet, Optional, Sequence, Tuple
 import numpy as np
 
 from lstmgen.ir import Node, Params, Tensor
-from lstmgen.layers.base import Built, LayerContext, param_count, run_handler
+from lstmgen.layers.base import Built, LayerContext, run_handler
 from lstmgen.layers.conv_lstm import ConvLstmParams
 from lstmgen.layers.identity import IdentityParams
 from lstmgen.layers.recurrence import RecurrentParams
@@ -174,23 +174,7 @@ def _sub_node(
     if built.stateful:
         raise ctx.fail(f"a stateful {class_name} inside {ctx.class_name} is not supported yet")
     outputs = tuple(Tensor(var=f"out{k}", shape=s) for k, s in enumerate(built.outputs))
-    return (
-        Node(
-            layer_name=sub.name,
-            class_name=class_name,
-            func=sub.ident,
-            params=built.params,
-            weights=tuple(built.weights),
-            inputs=tuple(inputs),
-            outputs=outputs,
-            param_count=param_count(built.weights),
-            alias=built.alias,
-            step=built.step,
-            derived=tuple(built.derived),
-            mask_arg=built.consumes_mask and inputs[0].mask is not None,
-        ),
-        built.helpers,
-    )
+    return built.node(sub.name, class_name, sub.ident, inputs, outputs), built.helpers
 
 
 def _nested(ctx: LayerContext, key: str) -> Dict[str, Any]:
