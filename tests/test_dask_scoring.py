@@ -11,7 +11,7 @@ from test_commands import ROOT
 
 sys.path.insert(0, os.path.join(ROOT, "generated_examples", "dask_scoring"))
 
-import score  # noqa: E402
+import score
 
 SCRIPT = os.path.join(ROOT, "generated_examples", "dask_scoring", "score.py")
 

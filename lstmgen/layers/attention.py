@@ -61,7 +61,7 @@ def build_attention(ctx: LayerContext) -> Built:
     arrays = ctx.weights(count)
     weights = []
     # A scalar weight is saved with shape () by Keras 3 and (1,) by some Keras 2 versions.
-    scalar = lambda array: tuple(array.shape) if array.size == 1 else ()  # noqa: E731
+    scalar = lambda array: tuple(array.shape) if array.size == 1 else ()
     if use_scale:
         shape = (dim,) if additive else scalar(arrays[0])
         weights.append(ctx.weight(arrays[0], "scale", shape, f"scale: {shape}"))
