@@ -5,15 +5,7 @@ from __future__ import annotations
 
 from typing import Dict
 
-from lstmgen.layers.activation import (
-    build_activation,
-    build_elu,
-    build_leaky_relu,
-    build_prelu,
-    build_relu,
-    build_softmax,
-    build_thresholded_relu,
-)
+from lstmgen.layers.activation import build_activation, build_softmax
 from lstmgen.layers.attention import build_attention, build_dot
 from lstmgen.layers.entry import CallSignature, Entry
 from lstmgen.layers.conv_lstm import build_conv_lstm
@@ -40,6 +32,13 @@ from lstmgen.layers.reshaping import (
     build_reshape,
     build_up_sampling,
     build_zero_padding,
+)
+from lstmgen.layers.relu import (
+    build_elu,
+    build_leaky_relu,
+    build_prelu,
+    build_relu,
+    build_thresholded_relu,
 )
 from lstmgen.layers.rnn_cell import build_rnn
 from lstmgen.layers.simple_rnn import build_simple_rnn

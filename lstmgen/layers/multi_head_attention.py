@@ -4,29 +4,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import ClassVar, Dict, List, Optional, Tuple
+from typing import ClassVar, Optional, Tuple
 
-import numpy as np
 
 from lstmgen.ir import Params
 from lstmgen.layers.base import Built, LayerContext, check_rank
-
-# The projections, as the saved weight names call them: `<layer>/query/kernel` in .h5,
-# `_query_dense/vars/0` (tf_keras) or `query_dense/vars/0` (Keras 3) in .keras.
-_PARTS = {
-    "query": "query",
-    "_query_dense": "query",
-    "query_dense": "query",
-    "key": "key",
-    "_key_dense": "key",
-    "key_dense": "key",
-    "value": "value",
-    "_value_dense": "value",
-    "value_dense": "value",
-    "attention_output": "output",
-    "_output_dense": "output",
-    "output_dense": "output",
-}
+from lstmgen.layers.multi_head_weights import projection_weights
 
 
 @dataclass(frozen=True)
@@ -117,7 +100,7 @@ def build_multi_head_attention(ctx: LayerContext) -> Built:
         "value": [(value_shape[-1], heads, value_dim), (heads, value_dim)],
         "output": [(heads, value_dim) + out_dims, out_dims],
     }
-    arrays = _by_projection(ctx, use_bias)
+    arrays = projection_weights(ctx, use_bias)
     weights, names = [], {}
     for part, (kernel_shape, bias_shape) in shapes_of.items():
         kernel = ctx.weight(
@@ -208,25 +191,3 @@ def _check_attention_axes(ctx: LayerContext) -> None:
     items = axes if isinstance(axes, (list, tuple)) else [axes]
     if axes is not None and list(items) not in ([1], [-2]):
         raise ctx.fail(f"option attention_axes={axes!r} is not supported (only the time axis, 1)")
-
-
-def _by_projection(ctx: LayerContext, use_bias: bool) -> Dict[str, List[np.ndarray]]:
-    """The saved arrays of each projection (kernel, then bias), found by weight name: .h5
-    lists them query, key, value, output; a .keras file orders its groups by name."""
-    per_part = 2 if use_bias else 1
-    arrays = ctx.weights(4 * per_part)
-    names = ctx.record.weight_names
-    if len(names) != len(arrays):
-        raise ctx.fail("the file does not name this layer's weights")
-    found: Dict[str, List[np.ndarray]] = {"query": [], "key": [], "value": [], "output": []}
-    for name, array in zip(names, arrays):
-        part = next((_PARTS[p] for p in reversed(name.split("/")) if p in _PARTS), None)
-        if part is None:
-            raise ctx.fail(f"weight '{name}' belongs to no projection lstmgen knows")
-        found[part].append(array)
-    for part, items in found.items():
-        if len(items) != per_part:
-            raise ctx.fail(
-                f"expected {per_part} weight arrays for the {part} projection, found {len(items)}"
-            )
-    return found
