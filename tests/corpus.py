@@ -10,7 +10,9 @@ file, options and output, one folder per distinct source (data lines aside):
 
     python tests/corpus.py check /tmp/corpus
 
-regenerates every entry and compares the whole module text (self-test vector and weight
+`python tests/corpus.py vary /tmp/corpus` (also from the code before the change) adds
+entries with --float64, --weights-file, --readable and --no-unroll for one entry of each
+set of layer classes, as tests rarely generate those. `check` regenerates every entry and compares the whole module text (self-test vector and weight
 blob included) and, with --weights-file, the .npz arrays.
 """
 
@@ -83,7 +85,7 @@ class Recorder:
 
         reader.read_model, build.build_graph, emitter.generate_source = read, graph_of, source_of
 
-    def save(self, path: str, options, module_name: str, generated) -> None:
+    def save(self, path: str, options, module_name: str, generated, test: str = "") -> None:
         """One corpus entry: model file, options, module name, source (and .npz arrays)."""
         key = code_key(generated.source, os.path.basename(path))[:16]
         with self.lock:
@@ -97,7 +99,7 @@ class Recorder:
             "model": os.path.basename(path),
             "options": dataclasses.asdict(options),
             "module_name": module_name,
-            "test": os.environ.get("PYTEST_CURRENT_TEST", ""),
+            "test": test or os.environ.get("PYTEST_CURRENT_TEST", ""),
         }
         with open(os.path.join(entry, "entry.json"), "w") as handle:
             json.dump(meta, handle, indent=1)
@@ -110,6 +112,12 @@ class Recorder:
 def pytest_configure(config) -> None:
     """Pytest plugin entry: record into $CORPUS."""
     Recorder(os.environ["CORPUS"]).install()
+
+
+def _same_array(a: np.ndarray, b: np.ndarray) -> bool:
+    """Byte for byte (NaN where NaN was), same dtype and shape."""
+    a, b = np.asarray(a), np.asarray(b)
+    return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
 
 
 def check(folder: str, verbose: bool = False, only: str = "") -> List[str]:
@@ -147,7 +155,7 @@ def check(folder: str, verbose: bool = False, only: str = "") -> List[str]:
             with np.load(npz) as expected:
                 arrays = generated.arrays or {}
                 same = set(expected.files) == set(arrays) and all(
-                    np.array_equal(expected[k], arrays[k]) for k in expected.files
+                    _same_array(expected[k], arrays[k]) for k in expected.files
                 )
         if not same:
             differ.append(name)
@@ -159,8 +167,60 @@ def check(folder: str, verbose: bool = False, only: str = "") -> List[str]:
     return differ
 
 
+# The generation options `vary` adds, each on its own.
+VARIANTS = (
+    {"float64": True},
+    {"weights_file": True},
+    {"fast": False},
+    {"unroll": False},
+)
+_CLASS_ROW = re.compile(r"^(\S+)\s{2,}(\S+)\s{2,}\(")
+
+
+def layer_classes(source: str) -> str:
+    """The classes in the module's summary table, as one sorted text."""
+    return " ".join(sorted({m.group(2) for m in map(_CLASS_ROW.match, source.splitlines()) if m}))
+
+
+def vary(folder: str) -> int:
+    """Add an entry per variant of the options for one entry of each set of classes."""
+    import warnings
+
+    from lstmgen.build import build_graph
+    from lstmgen.emitter import generate_source
+    from lstmgen.errors import LstmgenError
+    from lstmgen.options import Options
+    from lstmgen.reader import read_model
+
+    recorder, chosen, added = Recorder(folder), {}, 0
+    for name in sorted(os.listdir(folder)):
+        meta_path = os.path.join(folder, name, "entry.json")
+        if os.path.isfile(meta_path):
+            with open(os.path.join(folder, name, "expected.py"), encoding="utf-8") as handle:
+                chosen.setdefault(layer_classes(handle.read()), name)
+    for name in chosen.values():
+        with open(os.path.join(folder, name, "entry.json")) as handle:
+            meta = json.load(handle)
+        for variant in VARIANTS:
+            options = Options(**{**meta["options"], **variant})
+            path = os.path.join(folder, name, meta["model"])
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    generated = generate_source(build_graph(read_model(path), options))
+            except LstmgenError:
+                continue  # e.g. --no-unroll where nothing is unrolled still works; others may not
+            before = len(recorder.seen)
+            recorder.save(path, options, "predictor", generated, f"vary {variant} of {name}")
+            added += len(recorder.seen) - before
+    return added
+
+
 def main(argv: List[str]) -> int:
-    """python tests/corpus.py check FOLDER [-v] [--only TEXT]"""
+    """python tests/corpus.py check FOLDER [-v] [--only TEXT] | vary FOLDER"""
+    if len(argv) == 2 and argv[0] == "vary":
+        print(f"{vary(argv[1])} entries added")
+        return 0
     if len(argv) < 2 or argv[0] != "check":
         print(main.__doc__)
         return 2
