@@ -12,6 +12,7 @@ from lstmgen.layers.conv_lstm import build_conv_lstm
 from lstmgen.layers.convolution import build_conv
 from lstmgen.layers.dense import build_dense
 from lstmgen.layers.identity import build_identity
+from lstmgen.layers.group_normalization import build_group_normalization
 from lstmgen.layers.gru import build_cudnn_gru, build_gru
 from lstmgen.layers.lstm import build_cudnn_lstm, build_lstm
 from lstmgen.layers.masking import build_embedding, build_masking
@@ -103,6 +104,7 @@ REGISTRY: Dict[str, Entry] = {
     "BatchNormalization": Entry(build_batch_normalization),
     "LayerNormalization": Entry(build_layer_normalization),
     "UnitNormalization": Entry(build_unit_normalization),
+    "GroupNormalization": Entry(build_group_normalization),
     "Normalization": Entry(build_normalization),
     "Rescaling": Entry(build_rescaling),
     "Attention": Entry(build_attention),
