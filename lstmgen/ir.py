@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar, FrozenSet, Optional, Tuple
 
 import numpy as np
@@ -24,7 +24,8 @@ class Weight:
     """A module-level constant in the generated file, bit-exact with the model file."""
 
     var: str
-    array: np.ndarray  # float32
+    # float32; not in the repr, by which a shared layer's calls compare their params
+    array: np.ndarray = field(repr=False)
     comment: str  # what it is, e.g. "W: (input_dim, 4*units), gate blocks i|f|c|o"
 
 
