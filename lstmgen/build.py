@@ -154,7 +154,8 @@ def build_graph(model: ModelFile, options: Options = Options()) -> ModelGraph:
 
 
 def _input_dtypes(declared, inputs: List[Tensor], nodes: Tuple[Node, ...]) -> Tuple[str, ...]:
-    """The inputs' dtypes; an input that only Embedding layers read takes token ids.
+    """The inputs' dtypes; an input that only layers of token ids (Embedding) read takes
+    token ids.
 
     Keras declares inputs float32 unless told otherwise (and old Sequential files always
     do), and its Embedding casts float ids to int32; the module casts them the same way.
@@ -162,7 +163,7 @@ def _input_dtypes(declared, inputs: List[Tensor], nodes: Tuple[Node, ...]) -> Tu
     dtypes = []
     for record, tensor in zip(declared, inputs):
         readers = [node for node in nodes if tensor in node.inputs]
-        ids_only = bool(readers) and all(node.class_name == "Embedding" for node in readers)
+        ids_only = bool(readers) and all(node.token_ids for node in readers)
         dtypes.append("int32" if ids_only and record.dtype.startswith("float") else record.dtype)
     return tuple(dtypes)
 

@@ -55,6 +55,7 @@ class Node:
     step: Optional[str] = None  # how step() runs it: "same", "cell", "inner" (see Built)
     states: Tuple[Tuple[int, ...], ...] = ()  # each recurrent state's shape without the batch axis
     stateful: bool = False  # keeps its states between predict() calls
+    token_ids: bool = False  # its input holds integer token ids (Embedding)
     derived: Tuple[Tuple[str, str, str], ...] = ()  # (variable, expression, comment)
 
     @property

@@ -79,6 +79,7 @@ class Built:
     # (units,) for LSTM's h and c, (rows, cols, filters) for ConvLSTM2D's.
     states: List[Tuple[int, ...]] = field(default_factory=list)
     stateful: bool = False  # keeps its states between predict() calls
+    token_ids: bool = False  # its input holds integer token ids (Embedding)
     # Constants computed from weights at import: (variable, expression, comment).
     derived: List[Tuple[str, str, str]] = field(default_factory=list)
 
@@ -108,6 +109,7 @@ class Built:
             step=self.step,
             states=tuple(self.states),
             stateful=self.stateful,
+            token_ids=self.token_ids,
             derived=tuple(self.derived) if define else (),
         )
 

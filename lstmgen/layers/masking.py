@@ -67,4 +67,5 @@ def build_embedding(ctx: LayerContext) -> Built:
         weights=[weight],
         mask="produce" if mask_zero else "none",
         step="same",
+        token_ids=True,
     )
