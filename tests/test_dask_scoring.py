@@ -16,7 +16,7 @@ import pytest
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "generated_examples", "dask_scoring"))
 
-import score  # noqa: E402
+import score  # noqa: E402 - found through the sys.path entry above
 
 SCRIPT = os.path.join(ROOT, "generated_examples", "dask_scoring", "score.py")
 ROUNDING = 1e-6  # max |a - b| / (1 + |b|) against one predict() call; measured <= 4e-7

@@ -106,23 +106,31 @@ def _inline(
     positions = {model_input.name: k for k, model_input in enumerate(inner.inputs)}
     calls: Dict[str, List[CallSpec]] = {layer.name: [] for layer in inner.layers}
     for k, call in enumerate(outer.calls):
-        if len(call.inputs) != len(inner.inputs):
+        given = call.refs()
+        if len(given) != len(inner.inputs):
             raise LstmgenError(
-                f"layer '{outer.name}' ({outer.class_name}): called with {len(call.inputs)} "
+                f"layer '{outer.name}' ({outer.class_name}): called with {len(given)} "
                 f"inputs, but the model has {len(inner.inputs)}"
             )
 
-        def mapped(ref: TensorRef, call=call, k=k) -> TensorRef:
+        def mapped(ref: TensorRef, given=given, k=k) -> TensorRef:
             if ref.layer in positions:
-                return call.inputs[positions[ref.layer]]
+                return given[positions[ref.layer]]
             if ref.layer not in counts:
                 raise LstmgenError(f"layer '{outer.name}': unknown inner layer '{ref.layer}'")
             return TensorRef(prefix + ref.layer, k * counts[ref.layer] + ref.node, ref.index)
 
         for layer in inner.layers:
             for inner_call in layer.calls:
+                keywords = tuple(
+                    (key, tuple(mapped(r) for r in refs)) for key, refs in inner_call.keywords
+                )
                 calls[layer.name].append(
-                    replace(inner_call, inputs=tuple(mapped(r) for r in inner_call.inputs))
+                    replace(
+                        inner_call,
+                        inputs=tuple(mapped(r) for r in inner_call.inputs),
+                        keywords=keywords,
+                    )
                 )
         for index, out in enumerate(inner.outputs):
             aliases[TensorRef(outer.name, k + offset, index)] = mapped(out)

@@ -1,4 +1,12 @@
-{% if "windows" in helpers %}
+"""The functions a generated predictor may need besides NumPy, as real, tested Python.
+
+The emitter copies the ones a model uses into the generated module, by name and with the
+helpers they call (lstmgen.helper_source), so this file is what the predictor's reader
+sees: plain NumPy, no type hints, float32 as Keras computes. A --float64 predictor gets
+the same text with np.float64 in place of np.float32.
+"""
+
+import numpy as np
 
 
 def windows(x, sizes, strides, dilations, padding="valid", fill=0.0):
@@ -28,8 +36,6 @@ def windows(x, sizes, strides, dilations, padding="valid", fill=0.0):
     cells = tuple(slice(None, None, dilation) for dilation in dilations)
     view = view[(slice(None),) + starts + (slice(None),) + cells]
     return np.moveaxis(view, rank + 1, -1)
-{% endif %}
-{% if "erf" in helpers %}
 
 
 def erf(x):
@@ -37,72 +43,64 @@ def erf(x):
     x = np.clip(x, -4.0, 4.0)
     x2 = x * x
     p = -2.72614225801306e-10
-    for a in (2.77068142495902e-08, -2.10102402082508e-06, -5.69250639462346e-05,
-              -7.34990630326855e-04, -2.95459980854025e-03, -1.60960333262415e-02):
+    for a in (
+        2.77068142495902e-08,
+        -2.10102402082508e-06,
+        -5.69250639462346e-05,
+        -7.34990630326855e-04,
+        -2.95459980854025e-03,
+        -1.60960333262415e-02,
+    ):
         p = p * x2 + a
     q = -1.45660718464996e-05
-    for b in (-2.13374055278905e-04, -1.68282697438203e-03, -7.37332916720468e-03,
-              -1.42647390514189e-02):
+    for b in (
+        -2.13374055278905e-04,
+        -1.68282697438203e-03,
+        -7.37332916720468e-03,
+        -1.42647390514189e-02,
+    ):
         q = q * x2 + b
     return x * p / q
-{% endif %}
-{% if "sigmoid" in helpers %}
 
 
 def sigmoid(x):
     """1 / (1 + exp(-x)), written as 0.5 * tanh(x / 2) + 0.5 so it never overflows."""
     return 0.5 * np.tanh(0.5 * x) + 0.5
-{% endif %}
-{% if "hard_sigmoid_keras2" in helpers %}
 
 
 def hard_sigmoid_keras2(x):
     """Keras 2's hard_sigmoid: clip(0.2 * x + 0.5, 0, 1)."""
     return np.clip(x * 0.2 + 0.5, 0.0, 1.0)
-{% endif %}
-{% if "hard_sigmoid_keras3" in helpers %}
 
 
 def hard_sigmoid_keras3(x):
     """Keras 3's hard_sigmoid: relu6(x + 3) / 6, i.e. clip(x / 6 + 0.5, 0, 1)."""
     return np.clip(x + 3.0, 0.0, 6.0) / 6.0
-{% endif %}
-{% if "hard_silu_keras3" in helpers %}
 
 
 def hard_silu_keras3(x):
     """Keras 3's hard_silu (hard_swish): x * hard_sigmoid(x)."""
     return x * hard_sigmoid_keras3(x)
-{% endif %}
-{% if "relu" in helpers %}
 
 
 def relu(x):
     """max(x, 0)."""
     return np.maximum(x, 0.0)
-{% endif %}
-{% if "relu6" in helpers %}
 
 
 def relu6(x):
     """min(max(x, 0), 6)."""
     return np.clip(x, 0.0, 6.0)
-{% endif %}
-{% if "leaky_relu" in helpers %}
 
 
 def leaky_relu(x):
     """The leaky_relu activation function: x if x > 0 else 0.2 * x."""
     return np.where(x > 0, x, x * 0.2)
-{% endif %}
-{% if "elu" in helpers %}
 
 
 def elu(x):
     """x if x > 0 else exp(x) - 1."""
     return np.where(x > 0, x, np.expm1(np.minimum(x, 0.0)))
-{% endif %}
-{% if "selu" in helpers %}
 
 
 def selu(x):
@@ -110,118 +108,85 @@ def selu(x):
     return np.where(
         x > 0, 1.0507009873554805 * x, 1.7580993408473769 * np.expm1(np.minimum(x, 0.0))
     )
-{% endif %}
-{% if "celu" in helpers %}
 
 
 def celu(x):
     """max(x, 0) + alpha * expm1(min(x, 0) / alpha) with alpha = 1."""
     return np.maximum(x, 0.0) + np.expm1(np.minimum(x, 0.0))
-{% endif %}
-{% if "gelu" in helpers %}
 
 
 def gelu(x):
     """Exact GELU: 0.5 * x * (1 + erf(x / sqrt(2)))."""
     return 0.5 * x * (1.0 + erf(x * 0.7071067811865476))
-{% endif %}
-{% if "softsign" in helpers %}
 
 
 def softsign(x):
     """x / (1 + |x|)."""
     return x / (1.0 + np.abs(x))
-{% endif %}
-{% if "softplus" in helpers %}
 
 
 def softplus(x):
     """log(1 + exp(x)), computed without overflow."""
-    return np.logaddexp(0.0, x).astype(np.{{ graph.float_type }}, copy=False)
-{% endif %}
-{% if "swish" in helpers %}
+    return np.logaddexp(0.0, x).astype(np.float32, copy=False)
 
 
 def swish(x):
     """swish / silu: x * sigmoid(x)."""
     return x * sigmoid(x)
-{% endif %}
-{% if "mish" in helpers %}
 
 
 def mish(x):
     """x * tanh(softplus(x))."""
     return x * np.tanh(softplus(x))
-{% endif %}
-{% if "hard_tanh" in helpers %}
 
 
 def hard_tanh(x):
     """clip(x, -1, 1)."""
     return np.clip(x, -1.0, 1.0)
-{% endif %}
-{% if "tanh_shrink" in helpers %}
 
 
 def tanh_shrink(x):
     """x - tanh(x)."""
     return x - np.tanh(x)
-{% endif %}
-{% if "log_sigmoid" in helpers %}
 
 
 def log_sigmoid(x):
     """log(sigmoid(x)) = -softplus(-x)."""
-    return -np.logaddexp(0.0, -x).astype(np.{{ graph.float_type }}, copy=False)
-{% endif %}
-{% if "soft_shrink" in helpers %}
+    return -np.logaddexp(0.0, -x).astype(np.float32, copy=False)
 
 
 def soft_shrink(x):
     """x - 0.5 if x > 0.5, x + 0.5 if x < -0.5, else 0."""
-    return np.where(x > 0.5, x - 0.5, np.where(x < -0.5, x + 0.5, 0.0)).astype(np.{{ graph.float_type }})
-{% endif %}
-{% if "hard_shrink" in helpers %}
+    return np.where(x > 0.5, x - 0.5, np.where(x < -0.5, x + 0.5, 0.0)).astype(np.float32)
 
 
 def hard_shrink(x):
     """x if |x| > 0.5 else 0."""
-    return np.where(np.abs(x) > 0.5, x, 0.0).astype(np.{{ graph.float_type }})
-{% endif %}
-{% if "squareplus" in helpers %}
+    return np.where(np.abs(x) > 0.5, x, 0.0).astype(np.float32)
 
 
 def squareplus(x):
     """(x + sqrt(x^2 + 4)) / 2."""
     return (x + np.sqrt(x * x + 4.0)) / 2.0
-{% endif %}
-{% if "sparse_plus" in helpers %}
 
 
 def sparse_plus(x):
     """0 if x <= -1, (x + 1)^2 / 4 if x < 1, else x."""
-    return np.where(x <= -1, 0.0, np.where(x < 1, 0.25 * (x + 1.0) ** 2, x)).astype(np.{{ graph.float_type }})
-{% endif %}
-{% if "sparse_sigmoid" in helpers %}
+    return np.where(x <= -1, 0.0, np.where(x < 1, 0.25 * (x + 1.0) ** 2, x)).astype(np.float32)
 
 
 def sparse_sigmoid(x):
     """0 if x <= -1, 1 if x >= 1, else (x + 1) / 2."""
-    return np.where(x <= -1, 0.0, np.where(x >= 1, 1.0, 0.5 * (x + 1.0))).astype(np.{{ graph.float_type }})
-{% endif %}
-{% if "softmax" in helpers %}
+    return np.where(x <= -1, 0.0, np.where(x >= 1, 1.0, 0.5 * (x + 1.0))).astype(np.float32)
 
 
 def softmax(x, axis=-1):
     """exp(x) / sum(exp(x)) along `axis`, shifted by the maximum for stability."""
     e = np.exp(x - np.max(x, axis=axis, keepdims=True))
     return e / np.sum(e, axis=axis, keepdims=True)
-{% endif %}
-{% if "log_softmax" in helpers %}
 
 
 def log_softmax(x, axis=-1):
     """x - log(sum(exp(x))) along `axis`, shifted by the maximum for stability."""
     shifted = x - np.max(x, axis=axis, keepdims=True)
     return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
-{% endif %}
