@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 from lstmgen.errors import LstmgenError
 from lstmgen.reader import keras1, limits
@@ -55,16 +55,19 @@ def expand_nested(spec: ModelSpec, keras_major: int) -> ModelSpec:
         return ref
 
     layers = [
-        replace(
-            layer,
-            calls=tuple(
-                replace(call, inputs=tuple(resolve(ref) for ref in call.inputs))
-                for call in layer.calls
-            ),
-        )
+        replace(layer, calls=tuple(_mapped_call(call, resolve) for call in layer.calls))
         for layer in layers
     ]
     return replace(spec, layers=tuple(layers), outputs=tuple(resolve(r) for r in spec.outputs))
+
+
+def _mapped_call(call: CallSpec, mapped: Callable[[TensorRef], TensorRef]) -> CallSpec:
+    """`call` with every tensor it reads, positional or by keyword, passed through `mapped`."""
+    return replace(
+        call,
+        inputs=tuple(mapped(ref) for ref in call.inputs),
+        keywords=tuple((key, tuple(mapped(ref) for ref in refs)) for key, refs in call.keywords),
+    )
 
 
 def _arguments_numbered_as_outputs(spec: ModelSpec) -> ModelSpec:
@@ -85,13 +88,7 @@ def _arguments_numbered_as_outputs(spec: ModelSpec) -> ModelSpec:
     return replace(
         spec,
         layers=tuple(
-            replace(
-                layer,
-                calls=tuple(
-                    replace(call, inputs=tuple(shifted(ref) for ref in call.inputs))
-                    for call in layer.calls
-                ),
-            )
+            replace(layer, calls=tuple(_mapped_call(call, shifted) for call in layer.calls))
             for layer in spec.layers
         ),
     )
@@ -122,16 +119,7 @@ def _inline(
 
         for layer in inner.layers:
             for inner_call in layer.calls:
-                keywords = tuple(
-                    (key, tuple(mapped(r) for r in refs)) for key, refs in inner_call.keywords
-                )
-                calls[layer.name].append(
-                    replace(
-                        inner_call,
-                        inputs=tuple(mapped(r) for r in inner_call.inputs),
-                        keywords=keywords,
-                    )
-                )
+                calls[layer.name].append(_mapped_call(inner_call, mapped))
         for index, out in enumerate(inner.outputs):
             aliases[TensorRef(outer.name, k + offset, index)] = mapped(out)
     return [
