@@ -25,6 +25,7 @@ from lstmgen.layers.normalization import (
 )
 from lstmgen.layers.pooling import build_global_pooling, build_pooling
 from lstmgen.layers.preprocessing import build_normalization, build_rescaling
+from lstmgen.layers.resizing import build_center_crop, build_resizing
 from lstmgen.layers.reshaping import (
     build_cropping,
     build_flatten,
@@ -127,6 +128,8 @@ REGISTRY: Dict[str, Entry] = {
     "UpSampling1D": Entry(build_up_sampling),
     "UpSampling2D": Entry(build_up_sampling),
     "UpSampling3D": Entry(build_up_sampling),
+    "Resizing": Entry(build_resizing),
+    "CenterCrop": Entry(build_center_crop),
     "Dropout": Entry(build_identity),
     "SpatialDropout1D": Entry(build_identity),
     "SpatialDropout2D": Entry(build_identity),
