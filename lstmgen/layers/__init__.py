@@ -25,6 +25,7 @@ from lstmgen.layers.normalization import (
 )
 from lstmgen.layers.pooling import build_global_pooling, build_pooling
 from lstmgen.layers.preprocessing import build_normalization, build_rescaling
+from lstmgen.layers.rms_normalization import build_rms_normalization
 from lstmgen.layers.resizing import build_center_crop, build_resizing
 from lstmgen.layers.reshaping import (
     build_cropping,
@@ -106,6 +107,7 @@ REGISTRY: Dict[str, Entry] = {
     "LayerNormalization": Entry(build_layer_normalization),
     "UnitNormalization": Entry(build_unit_normalization),
     "GroupNormalization": Entry(build_group_normalization),
+    "RMSNormalization": Entry(build_rms_normalization),
     "Normalization": Entry(build_normalization),
     "Rescaling": Entry(build_rescaling),
     "Attention": Entry(build_attention),
