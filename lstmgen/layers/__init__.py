@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Dict
 
+from lstmgen.layers.adaptive_pooling import build_adaptive_pooling
 from lstmgen.layers.activation import build_activation, build_softmax
 from lstmgen.layers.attention import build_attention, build_dot
 from lstmgen.layers.entry import CallSignature, Entry
@@ -103,6 +104,12 @@ REGISTRY: Dict[str, Entry] = {
     "GlobalMaxPool3D": Entry(build_global_pooling),
     "GlobalAveragePooling3D": Entry(build_global_pooling),
     "GlobalAvgPool3D": Entry(build_global_pooling),
+    "AdaptiveAveragePooling1D": Entry(build_adaptive_pooling),
+    "AdaptiveAveragePooling2D": Entry(build_adaptive_pooling),
+    "AdaptiveAveragePooling3D": Entry(build_adaptive_pooling),
+    "AdaptiveMaxPooling1D": Entry(build_adaptive_pooling),
+    "AdaptiveMaxPooling2D": Entry(build_adaptive_pooling),
+    "AdaptiveMaxPooling3D": Entry(build_adaptive_pooling),
     "BatchNormalization": Entry(build_batch_normalization),
     "LayerNormalization": Entry(build_layer_normalization),
     "UnitNormalization": Entry(build_unit_normalization),
