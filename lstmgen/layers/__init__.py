@@ -14,6 +14,7 @@ from lstmgen.layers.convolution import build_conv
 from lstmgen.layers.dense import build_dense
 from lstmgen.layers.identity import build_identity
 from lstmgen.layers.group_normalization import build_group_normalization
+from lstmgen.layers.group_query_attention import build_group_query_attention
 from lstmgen.layers.gru import build_cudnn_gru, build_gru
 from lstmgen.layers.lstm import build_cudnn_lstm, build_lstm
 from lstmgen.layers.masking import build_embedding, build_masking
@@ -47,6 +48,9 @@ from lstmgen.layers.relu import (
 from lstmgen.layers.rnn_cell import build_rnn
 from lstmgen.layers.simple_rnn import build_simple_rnn
 from lstmgen.layers.wrappers import build_bidirectional, build_time_distributed
+
+# attention(query, value, key), each also by keyword; Keras 3 passes each one's mask
+ATTENTION_CALL = CallSignature(("query", "value", "key"), mask_per_argument=True)
 
 REGISTRY: Dict[str, Entry] = {
     "LSTM": Entry(build_lstm),
@@ -120,9 +124,10 @@ REGISTRY: Dict[str, Entry] = {
     "Attention": Entry(build_attention),
     "AdditiveAttention": Entry(build_attention),
     # mha(query, value, key), each also by keyword; Keras 3 passes each one's mask
-    "MultiHeadAttention": Entry(
-        build_multi_head_attention, CallSignature(("query", "value", "key"), mask_per_argument=True)
-    ),
+    "MultiHeadAttention": Entry(build_multi_head_attention, ATTENTION_CALL),
+    # gqa(query, value, key) like MultiHeadAttention; .h5 files name its Python class
+    "GroupQueryAttention": Entry(build_group_query_attention, ATTENTION_CALL),
+    "GroupedQueryAttention": Entry(build_group_query_attention, ATTENTION_CALL),
     "Dot": Entry(build_dot),
     "Flatten": Entry(build_flatten),
     "Reshape": Entry(build_reshape),
