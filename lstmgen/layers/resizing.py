@@ -10,29 +10,8 @@ from typing import ClassVar, List, Optional, Tuple, Union
 
 from lstmgen.ir import Params, Work
 from lstmgen.layers.base import Built, LayerContext, check_rank
+from lstmgen.layers.resize_methods import ResizeStep, interpolation, resize_step, taps
 from lstmgen.layers.spatial import int_tuple, is_channels_first, join_channels, split_channels
-
-# interpolation -> (sampling kernel, its radius) of the resizes TensorFlow computes with
-# scale_and_translate; bilinear and bicubic go there too when antialiasing.
-KERNELS = {
-    "lanczos3": ("lanczos3", 3),
-    "lanczos5": ("lanczos5", 5),
-    "gaussian": ("gaussian", 1.5),
-    "mitchellcubic": ("mitchellcubic", 2),
-    "bilinear": ("triangle", 1),
-    "bicubic": ("keyscubic", 2),
-}
-KERAS3_METHODS = ("bilinear", "nearest", "lanczos3", "lanczos5", "bicubic", "area")
-# tf_keras also takes TensorFlow's gaussian and mitchellcubic, in any letter case
-TF_KERAS_METHODS = KERAS3_METHODS + ("gaussian", "mitchellcubic")
-
-
-@dataclass(frozen=True)
-class ResizeStep:
-    """One line of the layer's function: `x = code  # comment`."""
-
-    code: str
-    comment: str
 
 
 @dataclass(frozen=True)
@@ -53,7 +32,7 @@ def build_resizing(ctx: LayerContext) -> Built:
     fill_value, antialias, data_format) of Keras 3 and tf_keras."""
     check_rank(ctx, ctx.input_shape, (4,))
     height, width = ctx.int_option("height"), ctx.int_option("width")
-    method = _method(ctx)
+    method = interpolation(ctx)
     crop = bool(ctx.option("crop_to_aspect_ratio", False))
     pad = bool(ctx.option("pad_to_aspect_ratio", False))  # Keras 3
     if crop and pad:
@@ -70,7 +49,7 @@ def build_resizing(ctx: LayerContext) -> Built:
         comment = f"padded with {fill!r} on both sides towards the target's aspect ratio"
         steps.append(ResizeStep(f"aspect_pad(x, {height}, {width}, {fill!r})", comment))
         ctx.use_helpers("aspect_pad")
-    steps.append(_resize_step(ctx, method, antialias, height, width))
+    steps.append(resize_step(ctx, method, antialias, height, width))
     summary = f"{method}{' antialiased' if antialias else ''} to {height} x {width}"
     if crop or pad:
         summary += f", {'cropped' if crop else 'padded'} to its aspect ratio"
@@ -111,7 +90,7 @@ def build_center_crop(ctx: LayerContext) -> Built:
     else:
         code = f"aspect_crop(x, {height}, {width}, float32={in_float32})"
         comment = "smaller than the crop: the largest centred crop of its aspect ratio"
-        steps = [ResizeStep(code, comment), _resize_step(ctx, "bilinear", False, height, width)]
+        steps = [ResizeStep(code, comment), resize_step(ctx, "bilinear", False, height, width)]
         ctx.use_helpers("aspect_crop")
     return _built(ctx, (height, width), steps, f"{height} x {width}", ("bilinear", False), True)
 
@@ -121,28 +100,17 @@ def build_interpolated_up_sampling(ctx: LayerContext) -> Built:
     of each image to size times its own."""
     check_rank(ctx, ctx.input_shape, (4,))
     factors = int_tuple(ctx, "size", 2, 2)
-    method = _method(ctx)
+    method = interpolation(ctx)
     channels_first = is_channels_first(ctx)
     spatial = split_channels(ctx.input_shape, channels_first)[0]
     new = tuple(
         f"x.shape[{axis}] * {factor}" if n is None else n * factor
         for axis, n, factor in zip((1, 2), spatial, factors)
     )
-    steps = [_resize_step(ctx, method, False, *new)]
+    steps = [resize_step(ctx, method, False, *new)]
     return _built(
         ctx, new, steps, f"{method}, size {factors}", (method, False), method != "nearest"
     )
-
-
-def _method(ctx: LayerContext) -> str:
-    """The interpolation option, as the file's Keras version accepts it."""
-    value = ctx.option("interpolation", "bilinear")
-    allowed = KERAS3_METHODS if ctx.keras_major >= 3 else TF_KERAS_METHODS
-    method = value.lower() if isinstance(value, str) and ctx.keras_major < 3 else value
-    if method not in allowed:
-        supported = " or ".join(repr(item) for item in allowed)
-        raise ctx.fail(f"option interpolation={value!r} is not supported (supported: {supported})")
-    return method
 
 
 def _built(
@@ -162,7 +130,7 @@ def _built(
     if integer_images:
         ctx.use_helpers("integer_image")
     out = tuple(n if isinstance(n, int) else None for n in new)
-    taps = [_taps(*taps_of, n, m) for n, m in zip(spatial, out)]
+    reads = [taps(*taps_of, n, m) for n, m in zip(spatial, out)]
     return Built(
         params=ResizingParams(
             summary=summary,
@@ -174,32 +142,5 @@ def _built(
         ),
         outputs=[join_channels(ctx.input_shape[0], out, channels, channels_first)],
         mask="none",  # Keras's image layers drop the mask
-        work=Work(window=math.prod(taps)),
+        work=Work(window=math.prod(reads)),
     )
-
-
-def _resize_step(ctx: LayerContext, method: str, antialias: bool, height, width) -> ResizeStep:
-    """The line that resizes x to height x width with TensorFlow's `method`."""
-    size = f"{height}, {width}"
-    if method in KERNELS and (antialias or method not in ("bilinear", "bicubic")):
-        kernel, radius = KERNELS[method]
-        ctx.use_helpers("resize_kernel")
-        flag = ", antialias=True" if antialias else ""
-        code = f"resize_kernel(x, {size}, {kernel!r}, {radius!r}{flag})"
-        return ResizeStep(code, f"TensorFlow's {method} resize ({kernel} kernel)")
-    ctx.use_helpers(f"resize_{method}")
-    centres = "" if method == "area" else ", half-pixel centres"
-    return ResizeStep(f"resize_{method}(x, {size})", f"TensorFlow's {method} resize{centres}")
-
-
-def _taps(method: str, antialias: bool, size: Optional[int], new: Optional[int]) -> int:
-    """How many input cells each output cell reads along one axis (the cost budget's)."""
-    ratio = size / new if size and new else 1.0
-    if method == "nearest":
-        return 1
-    if method == "area":
-        return math.ceil(ratio) + 1
-    if method in ("bilinear", "bicubic") and not antialias:
-        return 2 if method == "bilinear" else 4
-    reach = KERNELS[method][1] * (max(ratio, 1.0) if antialias else 1.0)
-    return min(2 * math.ceil(reach) + 1, size or 2**31)
