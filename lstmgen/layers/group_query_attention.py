@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import ClassVar, Optional, Tuple
+from typing import ClassVar, Dict, List, Optional, Tuple
 
-from lstmgen.ir import Params, Work
+from lstmgen.ir import Params, Shape, Weight, Work
 from lstmgen.layers.base import Built, LayerContext, check_rank
 from lstmgen.layers.multi_head_weights import projection_weights
 
@@ -60,19 +60,8 @@ class GroupQueryAttentionParams(Params):
 
 def build_group_query_attention(ctx: LayerContext) -> Built:
     """(query, value[, key]) of rank 3 -> (batch, Tq, query features), masks as in Keras."""
-    shapes = ctx.input_shapes
-    if len(shapes) not in (2, 3):
-        raise ctx.fail(f"expects query, value and optionally key tensors, got {len(shapes)}")
-    for shape in shapes:
-        check_rank(ctx, shape, (3,))
-        if shape[-1] is None:
-            raise ctx.fail(f"its inputs' last axis must have a fixed size, got {shape}")
-    query_shape, value_shape = shapes[0], shapes[1]
-    key_shape = shapes[2] if len(shapes) == 3 else value_shape
-    if query_shape[-1] != value_shape[-1]:
-        raise ctx.fail(f"query {query_shape} and value {value_shape} differ in width (as in Keras)")
-    if value_shape[1] is not None and key_shape[1] not in (None, value_shape[1]):
-        raise ctx.fail(f"value {value_shape} and key {key_shape} differ in length")
+    shapes = _input_shapes(ctx)
+    query_shape, value_shape, key_shape = shapes[0], shapes[1], shapes[-1]
     head_dim = ctx.int_option("head_dim")
     query_heads = ctx.int_option("num_query_heads")
     kv_heads = ctx.int_option("num_key_value_heads")
@@ -98,24 +87,15 @@ def build_group_query_attention(ctx: LayerContext) -> Built:
         raise ctx.fail(f"call argument(s) {sorted(unknown)} are not supported")
 
     features = query_shape[-1]
-    parts = ("query", "key", "value", "output") + (("gate",) if use_gate else ())
-    arrays = projection_weights(ctx, use_bias, parts)
     shapes_of = {  # EinsumDense kernels "bqm,muh->bquh", "bkm,mvh->bkvh", "bquh,uhm->bqm"
         "query": ((features, query_heads, head_dim), (query_heads, head_dim)),
         "key": ((key_shape[-1], kv_heads, head_dim), (kv_heads, head_dim)),
         "value": ((value_shape[-1], kv_heads, head_dim), (kv_heads, head_dim)),
         "output": ((query_heads, head_dim, features), (features,)),
-        "gate": ((features, query_heads, head_dim), (query_heads, head_dim)),
     }
-    weights, names = [], {}
-    for part in parts:
-        for k, (kind, shape) in enumerate(zip(("kernel", "bias"), shapes_of[part])):
-            if k < len(arrays[part]):
-                weight = ctx.weight(
-                    arrays[part][k], f"{part}_{kind}", shape, f"{part} {kind}: {shape}"
-                )
-                weights.append(weight)
-                names[f"{part}_{kind}"] = weight.var
+    if use_gate:
+        shapes_of["gate"] = shapes_of["query"]
+    weights, names = _weights(ctx, use_bias, shapes_of)
 
     def projection(name: str, source: str, part: str, size: int, heads: int, steps: str):
         return HeadProjection(
@@ -174,3 +154,35 @@ def build_group_query_attention(ctx: LayerContext) -> Built:
         helpers=frozenset({"softmax"} | ({"sigmoid"} if use_gate else set())),
         work=Work(pairwise=True, scores_per_pair=query_heads),
     )
+
+
+def _input_shapes(ctx: LayerContext) -> List[Shape]:
+    """query, value and the optional key: rank 3, fixed widths, value and key as long."""
+    shapes = ctx.input_shapes
+    if len(shapes) not in (2, 3):
+        raise ctx.fail(f"expects query, value and optionally key tensors, got {len(shapes)}")
+    for shape in shapes:
+        check_rank(ctx, shape, (3,))
+        if shape[-1] is None:
+            raise ctx.fail(f"its inputs' last axis must have a fixed size, got {shape}")
+    query, value, key = shapes[0], shapes[1], shapes[-1]
+    if query[-1] != value[-1]:
+        raise ctx.fail(f"query {query} and value {value} differ in width (as in Keras)")
+    if value[1] is not None and key[1] not in (None, value[1]):
+        raise ctx.fail(f"value {value} and key {key} differ in length")
+    return shapes
+
+
+def _weights(
+    ctx: LayerContext, use_bias: bool, shapes_of: Dict[str, Tuple[Shape, Shape]]
+) -> Tuple[List[Weight], Dict[str, str]]:
+    """Each projection's kernel (and bias) as module constants, and their names by
+    `<part>_kernel`, `<part>_bias`."""
+    arrays = projection_weights(ctx, use_bias, tuple(shapes_of))
+    weights, names = [], {}
+    for part, shapes in shapes_of.items():
+        for kind, array, shape in zip(("kernel", "bias"), arrays[part], shapes):
+            weight = ctx.weight(array, f"{part}_{kind}", shape, f"{part} {kind}: {shape}")
+            weights.append(weight)
+            names[f"{part}_{kind}"] = weight.var
+    return weights, names
