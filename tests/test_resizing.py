@@ -162,3 +162,4 @@ def test_options_keras_does_not_accept_are_refused():
     assert "fill_mode='reflect'" in refusal("Resizing", {**size, "fill_mode": "reflect"})
     assert "interpolation='cubic'" in refusal("UpSampling2D", {"interpolation": "cubic"}, 2)
     assert "option 'height'" in refusal("CenterCrop", {"height": -1, "width": 2})
+    assert "must be positive" in refusal("Resizing", {"height": 0, "width": 2})

@@ -35,7 +35,7 @@ def build_adaptive_pooling(ctx: LayerContext) -> Built:
     """Adaptive{Average,Max}Pooling{1,2,3}D(output_size, data_format)."""
     rank, channels_first, spatial, channels = spatial_input(ctx)
     sizes = _output_size(ctx, rank)
-    if None in spatial:
+    if None in spatial or 0 in spatial:
         raise ctx.fail(f"its input's spatial axes must have fixed sizes (as Keras), got {spatial}")
     first = 2 if channels_first else 1
     per_axis = [bins(n, out) for n, out in zip(spatial, sizes)]

@@ -31,7 +31,7 @@ def build_resizing(ctx: LayerContext) -> Built:
     """Resizing(height, width, interpolation, crop_to_aspect_ratio, pad_to_aspect_ratio,
     fill_value, antialias, data_format) of Keras 3 and tf_keras."""
     check_rank(ctx, ctx.input_shape, (4,))
-    height, width = ctx.int_option("height"), ctx.int_option("width")
+    height, width = _target_size(ctx)
     method = interpolation(ctx)
     crop = bool(ctx.option("crop_to_aspect_ratio", False))
     pad = bool(ctx.option("pad_to_aspect_ratio", False))  # Keras 3
@@ -70,7 +70,7 @@ def build_center_crop(ctx: LayerContext) -> Built:
     """CenterCrop(height, width, data_format): the centred window; an image smaller on
     either side is cropped to the target's aspect ratio and resized (bilinear) instead."""
     check_rank(ctx, ctx.input_shape, (4,))
-    height, width = ctx.int_option("height"), ctx.int_option("width")
+    height, width = _target_size(ctx)
     channels_first = is_channels_first(ctx)
     rows, cols = split_channels(ctx.input_shape, channels_first)[0]
     # Keras 3 computes the crop of a small image from Python ints (in float64), tf_keras
@@ -144,3 +144,11 @@ def _built(
         mask="none",  # Keras's image layers drop the mask
         work=Work(window=math.prod(reads)),
     )
+
+
+def _target_size(ctx: LayerContext) -> Tuple[int, int]:
+    """The options height and width: positive integers."""
+    height, width = ctx.int_option("height"), ctx.int_option("width")
+    if not height or not width:
+        raise ctx.fail(f"height={height} and width={width} must be positive")
+    return height, width
