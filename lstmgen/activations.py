@@ -7,7 +7,7 @@ hard_sigmoid is clip(0.2*x + 0.5, 0, 1), Keras 3's is relu6(x + 3) / 6.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Dict, FrozenSet, Optional, Tuple
+from typing import Any, FrozenSet, Optional
 
 from lstmgen.errors import UnsupportedError
 
@@ -20,14 +20,10 @@ class ActivationCall:
     func: Optional[str]
     helpers: FrozenSet[str]
 
+    def apply(self, expression: str) -> str:
+        """The activation of `expression` as generated code: `relu(y)`, or `y` for linear."""
+        return f"{self.func}({expression})" if self.func else expression
 
-# helper function -> the helpers its body calls
-HELPER_DEPENDENCIES: Dict[str, Tuple[str, ...]] = {
-    "swish": ("sigmoid",),
-    "mish": ("softplus",),
-    "gelu": ("erf",),
-    "hard_silu_keras3": ("hard_sigmoid_keras3",),
-}
 
 # Keras name -> helper (or NumPy function), for each major version that has the name.
 _COMMON = {
@@ -68,14 +64,6 @@ _BY_VERSION = {
     },
 }
 
-# Every helper the generated module may define (their names are reserved for it).
-HELPERS = frozenset(
-    func
-    for table in _BY_VERSION.values()
-    for func in table.values()
-    if func is not None and not func.startswith("np.")
-) | frozenset(HELPER_DEPENDENCIES)
-
 
 def resolve(value: Any, keras_major: int, where: str) -> ActivationCall:
     """The call for activation `value` (a name from the config) under Keras `keras_major`."""
@@ -95,18 +83,6 @@ def resolve(value: Any, keras_major: int, where: str) -> ActivationCall:
     func = table[value]
     helpers = frozenset() if func is None or func.startswith("np.") else frozenset([func])
     return ActivationCall(keras_name=value, func=func, helpers=helpers)
-
-
-def with_dependencies(helpers: FrozenSet[str]) -> FrozenSet[str]:
-    """Close a set of helpers over the helpers their bodies call."""
-    closed = set(helpers)
-    pending = list(helpers)
-    while pending:
-        for dependency in HELPER_DEPENDENCIES.get(pending.pop(), ()):
-            if dependency not in closed:
-                closed.add(dependency)
-                pending.append(dependency)
-    return frozenset(closed)
 
 
 def _describe(value: Any) -> str:

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from typing import Dict, List, Optional, Set, Tuple
 
-from lstmgen import activations
 from lstmgen.errors import LstmgenError, layer_error
 from lstmgen.graph_order import ordered_calls
+from lstmgen.helper_source import helper_names, with_dependencies
 from lstmgen.identifiers import NameTable
 from lstmgen.ir import ModelGraph, Node, Tensor
 from lstmgen.layers import REGISTRY
-from lstmgen.layers.base import Built, LayerContext, WeightTable, param_count, run_handler
+from lstmgen.layers.base import Built, LayerContext, WeightTable, run_handler
 from lstmgen.options import Options
 from lstmgen.reader.safety import refuse_code
 from lstmgen.reader.model_file import ModelFile, TensorRef
@@ -20,7 +19,7 @@ from lstmgen.reader.model_file import ModelFile, TensorRef
 # hold the model's tensors (predict, _forward, Predictor, step); layers never take them.
 # (Names from the file are lower-cased and never start with "_", so _forward, _DEFAULT and
 # the upper-case constants cannot be taken anyway.)
-RESERVED = activations.HELPERS | {
+RESERVED = helper_names() | {
     "np",
     "base64",
     "zlib",
@@ -37,8 +36,6 @@ RESERVED = activations.HELPERS | {
     "INPUT_DTYPES",
     "x",
     "y",
-    "erf",
-    "windows",
     "initial_state",
     "step",
     "reset_states",
@@ -59,6 +56,9 @@ RESERVED = activations.HELPERS | {
 # Module-level functions a template derives from a layer's function name (a recurrent
 # layer's one-step function for step()): taken together with the name.
 DERIVED_FUNCTIONS = ("_step",)
+
+# The handlers, for the layers that translate the layer they wrap.
+HANDLERS = {name: entry.build for name, entry in REGISTRY.items()}
 
 # Classes refused on principle, with the reason the user sees.
 _CODE = "it holds Python code, and lstmgen never runs or unmarshals code from a model file"
@@ -90,10 +90,10 @@ def build_graph(model: ModelFile, options: Options = Options()) -> ModelGraph:
     helpers: Set[str] = set()
     functions: Dict[Tuple[str, str], str] = {}  # (layer, params) -> its generated function
     idents: Dict[str, str] = {}
-    for call in ordered_calls(model):
+    for call in ordered_calls(model, REGISTRY):
         record = call.record
-        handler = REGISTRY.get(record.class_name)
-        if handler is None:
+        entry = REGISTRY.get(record.class_name)
+        if entry is None:
             reason = REFUSED.get(record.class_name, "layer class not supported")
             raise layer_error(
                 record.name,
@@ -113,11 +113,11 @@ def build_graph(model: ModelFile, options: Options = Options()) -> ModelGraph:
             weights,
             ident,
             dict(call.options),
-            handlers=REGISTRY,
+            handlers=HANDLERS,
         )
-        built = run_handler(handler, ctx)
+        built = run_handler(entry.build, ctx)
         # A shared layer called again with the same parameters reuses its function.
-        key = (record.name, json.dumps(built.params, sort_keys=True, default=str))
+        key = (record.name, repr(built.params))
         define = key not in functions
         if define:
             first = not any(layer == record.name for layer, _ in functions)
@@ -127,27 +127,7 @@ def build_graph(model: ModelFile, options: Options = Options()) -> ModelGraph:
         # itself did not use it (several tensor arguments, as with initial_state).
         outputs = _outputs(built, given, func, names)
         helpers.update(built.helpers)
-        nodes.append(
-            Node(
-                layer_name=record.name,
-                class_name=record.class_name,
-                func=func,
-                template=built.template,
-                params=built.params,
-                weights=tuple(built.weights),
-                inputs=in_tensors,
-                outputs=outputs,
-                param_count=param_count(built.weights),
-                alias=built.alias,
-                define=define,
-                mask_arg=built.consumes_mask and any(t.mask for t in in_tensors),
-                mask_out=built.mask == "produce",
-                step=built.step,
-                states=tuple(built.states),
-                stateful=built.stateful,
-                derived=tuple(built.derived) if define else (),
-            )
-        )
+        nodes.append(built.node(record.name, record.class_name, func, in_tensors, outputs, define))
         for index, tensor in enumerate(outputs):
             tensors[TensorRef(record.name, call.node, index)] = tensor
     outputs = [_tensor(tensors, ref, None) for ref in model.outputs]
@@ -164,7 +144,7 @@ def build_graph(model: ModelFile, options: Options = Options()) -> ModelGraph:
         input_dtypes=_input_dtypes(model.inputs, inputs, nodes_t),
         outputs=tuple(outputs),
         nodes=nodes_t,
-        helpers=activations.with_dependencies(frozenset(helpers)),
+        helpers=with_dependencies(helpers),
         flags=options.flags(),
         float_type="float64" if options.float64 else "float32",
         weights_file=options.weights_file,
@@ -174,18 +154,20 @@ def build_graph(model: ModelFile, options: Options = Options()) -> ModelGraph:
 
 
 def _input_dtypes(declared, inputs: List[Tensor], nodes: Tuple[Node, ...]) -> Tuple[str, ...]:
-    """The inputs' dtypes; an input that only Embedding layers read takes token ids.
+    """The inputs' dtypes; an input that only layers of token ids (Embedding) read takes
+    token ids.
 
     Keras declares inputs float32 unless told otherwise (and old Sequential files always
     do), and its Embedding casts float ids to int32; the module casts them the same way.
     """
-    readers: Dict[str, Set[str]] = {}  # variable -> classes of the layers reading it
+    readers: Dict[str, List[bool]] = {}  # variable -> whether each reader takes token ids
     for node in nodes:
         for tensor in node.inputs:
-            readers.setdefault(tensor.var, set()).add(node.class_name)
+            readers.setdefault(tensor.var, []).append(node.token_ids)
     dtypes = []
     for record, tensor in zip(declared, inputs):
-        ids_only = readers.get(tensor.var) == {"Embedding"}
+        takers = readers.get(tensor.var, [])
+        ids_only = bool(takers) and all(takers)
         dtypes.append("int32" if ids_only and record.dtype.startswith("float") else record.dtype)
     return tuple(dtypes)
 

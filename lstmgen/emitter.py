@@ -16,6 +16,7 @@ import numpy as np
 from lstmgen import __version__
 from lstmgen.errors import LstmgenError
 from lstmgen.formatting import format_source
+from lstmgen.helper_source import helper_source
 from lstmgen.ir import ModelGraph, Shape, Tensor
 from lstmgen.sample_inputs import common_batch, sample_inputs, sample_shape
 
@@ -89,6 +90,7 @@ def environment() -> jinja2.Environment:
         comment=escape_text,
         shape=shape_text,
         vars=tensor_vars,
+        unpack=unpack_targets,
         masks=mask_args,
     )
     return env
@@ -105,9 +107,19 @@ def tensor_vars(tensors: Sequence[Tensor]) -> str:
     return ", ".join(tensor.var for tensor in tensors)
 
 
+def unpack_targets(tensors: Sequence[Tensor]) -> str:
+    """The variable names of tensors as unpacking targets: 'a, b', or 'a,' for one."""
+    return tensor_vars(tensors) + ("," if len(tensors) == 1 else "")
+
+
 def mask_args(tensors: Sequence[Tensor]) -> str:
     """', mask_a, mask_b' for the inputs that carry a mask, in input order."""
     return "".join(f", {tensor.mask}" for tensor in tensors if tensor.mask)
+
+
+def result_expression(outputs: Sequence[Tensor]) -> str:
+    """What predict() returns: the one output's variable, or a list of them."""
+    return outputs[0].var if len(outputs) == 1 else f"[{tensor_vars(outputs)}]"
 
 
 def shape_text(shape: Shape) -> str:
@@ -209,12 +221,14 @@ def render(
             graph=graph,
             version=__version__,
             module_name=module_name,
+            weights_file_name=f"{module_name}.npz",
             summary=summary_lines(graph),
             weight_rows=weight_rows(graph),
             decode_weights=weights_line(graph),
-            helpers=graph.helpers,
+            helpers=helper_source(graph.helpers, graph.float_type),
             input_shapes=[t.shape for t in graph.inputs],
             output_shapes=[t.shape for t in graph.outputs],
+            result=result_expression(graph.outputs),
             self_test_tolerance=SELF_TEST_TOLERANCE[graph.float_type],
             keras_self_test=keras_self_test,
         )

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, FrozenSet, Mapping, Optional, Tuple
+from dataclasses import dataclass, field
+from typing import ClassVar, FrozenSet, Optional, Tuple
 
 import numpy as np
 
@@ -24,8 +24,33 @@ class Weight:
     """A module-level constant in the generated file, bit-exact with the model file."""
 
     var: str
-    array: np.ndarray  # float32
+    # float32; not in the repr, by which a shared layer's calls compare their params
+    array: np.ndarray = field(repr=False)
     comment: str  # what it is, e.g. "W: (input_dim, 4*units), gate blocks i|f|c|o"
+
+
+@dataclass(frozen=True)
+class Params:
+    """What one template family prints: its handler computes every number and finished
+    expression in it; the template (`template`, in templates/) only lays them out."""
+
+    template: ClassVar[str]
+
+
+@dataclass(frozen=True)
+class Work:
+    """What a layer's function does beyond reading and writing its tensors, as its handler
+    declares it: what the cost budget (lstmgen/cost.py) estimates before anything runs."""
+
+    window: int = 1  # input cells each output value reads (pooling, convolution windows)
+    table: bool = False  # its weights are looked up by index, not multiplied (Embedding)
+    time_axis: Optional[int] = None  # the input axis whose steps run one at a time
+    cells: int = 1  # recurrent cells run at each of those steps
+    unrolled: int = 0  # timesteps written out one by one, cells counted (source lines)
+    pairwise: bool = False  # scores every query against every key (attention, Dot)
+    scores_per_pair: int = 1  # numbers kept per query x key pair (heads)
+    pair_width: bool = False  # each pair also costs the feature width (concat, additive)
+    inner: Tuple["Node", ...] = ()  # the nodes a wrapper runs (Bidirectional, TimeDistributed)
 
 
 @dataclass(frozen=True)
@@ -35,12 +60,10 @@ class Node:
     layer_name: str  # the Keras name, for comments and the summary table
     class_name: str
     func: str  # identifier of the generated function
-    template: str  # e.g. "lstm.py.j2"
-    params: Mapping[str, Any]  # all the template needs; templates do no math
+    params: Params  # everything its template prints
     weights: Tuple[Weight, ...]
     inputs: Tuple[Tensor, ...]
     outputs: Tuple[Tensor, ...]
-    param_count: int
     alias: bool = False  # identity at inference: outputs are the inputs
     define: bool = True  # False for a repeated call of a shared layer's function
     mask_arg: bool = False  # the function takes the input's mask as its last argument
@@ -48,7 +71,24 @@ class Node:
     step: Optional[str] = None  # how step() runs it: "same", "cell", "inner" (see Built)
     states: Tuple[Tuple[int, ...], ...] = ()  # each recurrent state's shape without the batch axis
     stateful: bool = False  # keeps its states between predict() calls
+    token_ids: bool = False  # its input holds integer token ids (Embedding)
     derived: Tuple[Tuple[str, str, str], ...] = ()  # (variable, expression, comment)
+    work: Work = Work()  # for the cost budget
+
+    @property
+    def template(self) -> str:
+        """The template that writes its function."""
+        return self.params.template
+
+    @property
+    def param_count(self) -> int:
+        """How many numbers its weights hold."""
+        return int(sum(weight.array.size for weight in self.weights))
+
+    @property
+    def state_outputs(self) -> Tuple[Tensor, ...]:
+        """A recurrent layer's returned states (return_state): its outputs after the first."""
+        return self.outputs[1:]
 
 
 @dataclass(frozen=True)

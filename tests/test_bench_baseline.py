@@ -10,8 +10,8 @@ sys.path.insert(
     0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "bench")
 )
 
-from baseline import baseline_for  # noqa: E402
-from models import bilstm64, gru64, question, randomize  # noqa: E402
+from baseline import baseline_for
+from models import bilstm64, gru64, question, randomize
 
 pytestmark = pytest.mark.keras
 

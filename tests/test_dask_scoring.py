@@ -17,7 +17,7 @@ from oracle import ROOT
 
 sys.path.insert(0, os.path.join(ROOT, "generated_examples", "dask_scoring"))
 
-import score  # noqa: E402
+import score
 
 # Dask comes with the test extras, not with the generator: the Keras-free tier may lack it.
 pytest.importorskip("dask", reason="Dask is not installed (pip install -e '.[test]')")

@@ -1073,7 +1073,7 @@ def test_keras_would_load_the_other_half_of_a_polyglot_lstmgen_never_lets_it(
     try:
         loaded = K.models.load_model(poly, compile=False, safe_mode=False)
         picked_evil = any(layer.name == "lam" for layer in loaded.layers)
-    except Exception as error:  # noqa: BLE001 - Keras may refuse the half it picked
+    except Exception as error:
         picked_evil = "lam" in str(error) or "ambda" in str(error)
     assert picked_evil or marker.exists()
     marker.unlink(missing_ok=True)

@@ -632,7 +632,7 @@ def test_functional_model_with_every_merge_mode(keras2, tmp_path):
         ("lstm_1", k1.lstm_weights("lstm_1", model.get_layer("lstm_1").get_weights(), "cpu")),
         ("gru_1", k1.gru_weights("gru_1", model.get_layer("gru_1").get_weights(), "gpu")),
     ] + [(f"merge_{m}", []) for m in MERGES]
-    inputs = lambda batch: normal(5, 3)(batch) + normal(5, 2, seed=9)(batch)  # noqa: E731
+    inputs = lambda batch: normal(5, 3)(batch) + normal(5, 2, seed=9)(batch)
     module, _ = compare(model, k1.write_h5(tmp_path / "k1.h5", config, weights), tmp_path, inputs)
     assert module.INPUT_NAMES == ["input_1", "input_2"] and len(module.OUTPUT_NAMES) == 5
 

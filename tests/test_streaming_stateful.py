@@ -202,3 +202,22 @@ def test_step_with_embedding_mask_zero(any_keras, tmp_path):
     expected = np.asarray(model(ids))
     for t, y in enumerate(stream(module, ids)):
         assert relative_error(y, expected[:, t]) <= 1e-5, t
+
+
+@pytest.mark.keras
+@pytest.mark.parametrize("kind", ["GRU", "SimpleRNN"])
+def test_stateful_return_state_of_a_one_state_layer_is_an_array(any_keras, kind, tmp_path):
+    """A stateful GRU or SimpleRNN with return_state returned its state as a one-item list."""
+    K = any_keras
+    inputs = K.Input(batch_shape=(2, 5, 3))
+    out, state = getattr(K.layers, kind)(4, stateful=True, return_state=True)(inputs)
+    model = K.Model(inputs, [out, state])
+    randomize(model, seed=6)
+    module = generate_module(save(model, tmp_path, "keras"), tmp_path)
+    x = np.random.default_rng(2).normal(size=(2, 5, 3)).astype(np.float32)
+    for _ in range(2):  # the second call continues from the first one's states
+        expected = [np.asarray(y) for y in model(x)]
+        got = module.predict(x)
+        assert [np.shape(y) for y in got] == [(2, 4), (2, 4)]
+        for a, b in zip(got, expected):
+            assert relative_error(a, b) <= 1e-5

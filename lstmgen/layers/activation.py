@@ -1,15 +1,42 @@
-"""Layers that only apply an activation: Activation, Softmax, ReLU, LeakyReLU, and Keras 2's
-"advanced activations" ELU, PReLU (learned slopes) and ThresholdedReLU."""
+"""Layers that only apply an activation function: Activation and Softmax (the ReLU family
+is in relu.py)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import ClassVar, Tuple, Union
+
+from lstmgen.ir import Params
 from lstmgen.layers.base import Built, LayerContext
+
+
+@dataclass(frozen=True)
+class ActivationParams(Params):
+    """activation.py.j2: an activation function applied to x."""
+
+    template: ClassVar[str] = "activation.py.j2"
+    description: str  # e.g. "activation 'relu'"
+    result: str  # e.g. "relu(x)"
+
+
+@dataclass(frozen=True)
+class SoftmaxParams(Params):
+    """softmax.py.j2: the softmax helper along one axis or several."""
+
+    template: ClassVar[str] = "softmax.py.j2"
+    axis: Union[int, Tuple[int, ...]]
 
 
 def build_activation(ctx: LayerContext) -> Built:
     """Activation('name'): the function itself, as the file's Keras version defines it."""
     call = ctx.activation("activation")
-    return _elementwise(ctx, call.func, f"activation '{call.keras_name}'")
+    return Built(
+        params=ActivationParams(
+            description=f"activation '{call.keras_name}'", result=call.apply("x")
+        ),
+        outputs=[ctx.input_shape],
+        step="same",
+    )
 
 
 def build_softmax(ctx: LayerContext) -> Built:
@@ -25,118 +52,7 @@ def build_softmax(ctx: LayerContext) -> Built:
         raise ctx.fail("a Softmax layer that receives a mask is not supported yet")
     ctx.use_helpers("softmax")
     return Built(
-        template="softmax.py.j2",
-        params={"axis": axes[0] if len(axes) == 1 else axes},
+        params=SoftmaxParams(axis=axes[0] if len(axes) == 1 else axes),
         outputs=[ctx.input_shape],
         step="same" if axes in ((-1,), (rank - 1,)) else None,
-    )
-
-
-def build_relu(ctx: LayerContext) -> Built:
-    """ReLU(max_value, negative_slope, threshold), step by step as Keras computes it."""
-    max_value = ctx.option("max_value")
-    slope = ctx.option("negative_slope", ctx.option("alpha", 0.0))
-    threshold = ctx.option("threshold", 0.0)
-    for key, value in (
-        ("max_value", max_value),
-        ("negative_slope", slope),
-        ("threshold", threshold),
-    ):
-        if value is not None and not isinstance(value, (int, float)):
-            raise ctx.fail(f"option {key}={value!r} must be a number")
-    if max_value is not None and max_value < 0:
-        raise ctx.fail(f"option max_value={max_value!r} must be >= 0")
-    return Built(
-        template="relu.py.j2",
-        params={
-            "max_value": None if max_value is None else float(max_value),
-            "negative_slope": float(slope),
-            "threshold": float(threshold),
-            # Keras takes tf.nn.leaky_relu for this common case and relu6 for max 6.
-            "leaky_only": slope != 0 and max_value is None and threshold == 0,
-            "relu6": threshold == 0 and max_value == 6,
-        },
-        outputs=[ctx.input_shape],
-        step="same",
-    )
-
-
-def build_leaky_relu(ctx: LayerContext) -> Built:
-    """LeakyReLU: `alpha` in Keras 2, `negative_slope` in Keras 3, default 0.3 in both."""
-    slope = ctx.option("negative_slope", ctx.option("alpha", 0.3))
-    if not isinstance(slope, (int, float)):
-        raise ctx.fail(f"option negative_slope={slope!r} must be a number")
-    return Built(
-        template="leaky_relu.py.j2",
-        params={"negative_slope": float(slope)},
-        outputs=[ctx.input_shape],
-        step="same",
-    )
-
-
-def build_elu(ctx: LayerContext) -> Built:
-    """ELU(alpha): x if x > 0 else alpha * (exp(x) - 1), the same in both versions."""
-    alpha = ctx.option("alpha", 1.0)
-    if not isinstance(alpha, (int, float)) or isinstance(alpha, bool):
-        raise ctx.fail(f"option alpha={alpha!r} must be a number")
-    if alpha == 1:  # Keras returns tf.nn.elu itself
-        ctx.use_helpers("elu")
-    return Built(
-        template="elu.py.j2",
-        params={"alpha": float(alpha)},
-        outputs=[ctx.input_shape],
-        step="same",
-    )
-
-
-def build_thresholded_relu(ctx: LayerContext) -> Built:
-    """ThresholdedReLU(theta) (Keras 2 only; Keras 3 dropped it): x if x > theta else 0."""
-    theta = ctx.option("theta", 1.0)
-    if not isinstance(theta, (int, float)) or isinstance(theta, bool):
-        raise ctx.fail(f"option theta={theta!r} must be a number")
-    return Built(
-        template="thresholded_relu.py.j2",
-        params={"theta": float(theta)},
-        outputs=[ctx.input_shape],
-        step="same",
-    )
-
-
-def build_prelu(ctx: LayerContext) -> Built:
-    """PReLU: x if x > 0 else alpha * x, alpha a learned array of the input's shape
-    without the batch axis, with 1 on every axis in `shared_axes`."""
-    shape = ctx.input_shape
-    rank = len(shape)
-    shared = ctx.option("shared_axes")
-    if shared is None:
-        shared = []
-    elif not isinstance(shared, (list, tuple)):
-        shared = [shared]
-    for key in ("alpha_initializer", "alpha_regularizer", "alpha_constraint"):
-        ctx.option(key)  # training-time options
-    alpha_shape = list(shape[1:])
-    for axis in shared:
-        if not isinstance(axis, int) or isinstance(axis, bool) or axis == 0 or abs(axis) >= rank:
-            raise ctx.fail(f"option shared_axes={shared!r} does not fit an input of rank {rank}")
-        alpha_shape[axis - 1] = 1  # Keras's own indexing, negative axes included
-    if any(size is None for size in alpha_shape):
-        raise ctx.fail(f"axes of free size must be in shared_axes, got {shared!r} for {shape}")
-    (array,) = ctx.weights(1)
-    alpha = ctx.weight(array, "alpha", tuple(alpha_shape), f"alpha: {tuple(alpha_shape)}")
-    return Built(
-        template="prelu.py.j2",
-        params={"alpha": alpha.var, "alpha_shape": tuple(alpha_shape)},
-        outputs=[shape],
-        weights=[alpha],
-        # One timestep drops axis 1: alpha still lines up if it has size 1 there.
-        step="same" if rank <= 2 or alpha_shape[0] == 1 else None,
-    )
-
-
-def _elementwise(ctx: LayerContext, func, description: str) -> Built:
-    return Built(
-        template="activation.py.j2",
-        params={"activation": func, "description": description},
-        outputs=[ctx.input_shape],
-        step="same",
     )

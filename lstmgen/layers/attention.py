@@ -2,7 +2,42 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import ClassVar, Optional, Tuple
+
+from lstmgen.ir import Params, Work
 from lstmgen.layers.base import Built, LayerContext, check_rank
+
+
+@dataclass(frozen=True)
+class AttentionParams(Params):
+    """attention.py.j2: scores, masks, softmax, weighted values."""
+
+    template: ClassVar[str] = "attention.py.j2"
+    arguments: Tuple[str, ...]  # the tensors, then the masks the function takes
+    key: str  # the variable scored against the queries: key, or value
+    score_mode: str  # "dot", "concat" (Luong) or "additive" (Bahdanau)
+    scale: Optional[str]
+    concat_weight: Optional[str]
+    causal: bool
+    query_mask: bool
+    value_mask: bool
+    return_scores: bool
+
+
+@dataclass(frozen=True)
+class DotParams(Params):
+    """dot.py.j2: batch_dot over one axis of each input."""
+
+    template: ClassVar[str] = "dot.py.j2"
+    axes: Tuple[int, int]  # for the docstring
+    x_axis: int
+    y_axis: int
+    rank: int
+    normalize: bool
+    norm_floor: float
+    transpose_x: bool  # its contracted axis is not the last
+    transpose_y: bool  # its contracted axis is not the first after the batch
 
 
 def build_attention(ctx: LayerContext) -> Built:
@@ -26,7 +61,7 @@ def build_attention(ctx: LayerContext) -> Built:
     arrays = ctx.weights(count)
     weights = []
     # A scalar weight is saved with shape () by Keras 3 and (1,) by some Keras 2 versions.
-    scalar = lambda array: tuple(array.shape) if array.size == 1 else ()  # noqa: E731
+    scalar = lambda array: tuple(array.shape) if array.size == 1 else ()
     if use_scale:
         shape = (dim,) if additive else scalar(arrays[0])
         weights.append(ctx.weight(arrays[0], "scale", shape, f"scale: {shape}"))
@@ -36,27 +71,32 @@ def build_attention(ctx: LayerContext) -> Built:
     query_mask, value_mask = (tensor.mask is not None for tensor in ctx.inputs[:2])
     if len(ctx.inputs) > 2 and ctx.inputs[2].mask is not None and not value_mask:
         raise ctx.fail("a mask on the key but not on the value is not supported")
+    key_mask = len(ctx.inputs) > 2 and ctx.inputs[2].mask is not None
+    has_key = len(shapes) == 3
+    arguments = ("query", "value") + (("key",) if has_key else ())
+    for name, masked in (("query", query_mask), ("value", value_mask), ("key", key_mask)):
+        arguments += (f"{name}_mask",) if masked else ()
     outputs = [(shapes[0][0], shapes[0][1], shapes[1][-1])]
     if scores_out:
         outputs.append((shapes[0][0], shapes[0][1], shapes[1][1]))
     return Built(
-        template="attention.py.j2",
-        params={
-            "score_mode": score_mode,
-            "scale": weights[0].var if use_scale else None,
-            "concat_weight": weights[-1].var if score_mode == "concat" else None,
-            "has_key": len(shapes) == 3,
-            "causal": causal,
-            "query_mask": query_mask,
-            "value_mask": value_mask,
-            "key_mask": len(ctx.inputs) > 2 and ctx.inputs[2].mask is not None,
-            "return_scores": scores_out,
-        },
+        params=AttentionParams(
+            arguments=arguments,
+            key="key" if has_key else "value",
+            score_mode=score_mode,
+            scale=weights[0].var if use_scale else None,
+            concat_weight=weights[-1].var if score_mode == "concat" else None,
+            causal=causal,
+            query_mask=query_mask,
+            value_mask=value_mask,
+            return_scores=scores_out,
+        ),
         outputs=outputs,
         weights=weights,
         consumes_mask=True,
         output_names=["out", "scores"] if scores_out else None,
         helpers=frozenset({"softmax"}),
+        work=Work(pairwise=True, pair_width=score_mode != "dot"),
     )
 
 
@@ -79,14 +119,18 @@ def build_dot(ctx: LayerContext) -> Built:
     else:
         out = (shapes[0][0], shapes[0][3 - a], shapes[1][3 - b])
     return Built(
-        template="dot.py.j2",
-        # l2 normalization floors the norm at 1e-6 (Keras 2) or 1e-7 (Keras 3)
-        params={
-            "rank": rank,
-            "axes": (a, b),
-            "normalize": normalize,
-            "norm_floor": 1e-12 if ctx.keras_major == 2 else 1e-14,
-        },
+        params=DotParams(
+            axes=(a, b),
+            x_axis=a,
+            y_axis=b,
+            rank=rank,
+            normalize=normalize,
+            # l2 normalization floors the norm at 1e-6 (Keras 2) or 1e-7 (Keras 3)
+            norm_floor=1e-12 if ctx.keras_major == 2 else 1e-14,
+            transpose_x=a == 1,
+            transpose_y=b == 2,
+        ),
         outputs=[out],
         mask="none",
+        work=Work(pairwise=True),
     )

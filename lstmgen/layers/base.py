@@ -24,7 +24,7 @@ import numpy as np
 from lstmgen import activations
 from lstmgen.errors import LstmgenError, LstmgenWarning, UnsupportedError, layer_error
 from lstmgen.identifiers import NameTable
-from lstmgen.ir import Shape, Tensor, Weight
+from lstmgen.ir import Node, Params, Shape, Tensor, Weight, Work
 from lstmgen.options import Options
 from lstmgen.reader.model_file import LayerSpec
 
@@ -73,10 +73,9 @@ INFERENCE_IRRELEVANT = frozenset(
 
 @dataclass
 class Built:
-    """A handler's result: template, its parameters, weights and output shapes."""
+    """A handler's result: its template's parameters, weights and output shapes."""
 
-    template: str
-    params: Dict[str, Any]
+    params: Params  # its template's parameters (the template is params.template)
     outputs: List[Shape]
     weights: List[Weight] = field(default_factory=list)
     helpers: FrozenSet[str] = frozenset()
@@ -92,8 +91,41 @@ class Built:
     # (units,) for LSTM's h and c, (rows, cols, filters) for ConvLSTM2D's.
     states: List[Tuple[int, ...]] = field(default_factory=list)
     stateful: bool = False  # keeps its states between predict() calls
+    token_ids: bool = False  # its input holds integer token ids (Embedding)
     # Constants computed from weights at import: (variable, expression, comment).
     derived: List[Tuple[str, str, str]] = field(default_factory=list)
+    work: Work = Work()  # windows, timesteps, pairs: what the cost budget estimates
+
+    def node(
+        self,
+        layer_name: str,
+        class_name: str,
+        func: str,
+        inputs: Sequence[Tensor],
+        outputs: Sequence[Tensor],
+        define: bool = True,
+    ) -> Node:
+        """This layer in the IR: its function `func`, called on `inputs` (`define`: False
+        for a repeated call of a shared layer's function, which is written once)."""
+        return Node(
+            layer_name=layer_name,
+            class_name=class_name,
+            func=func,
+            params=self.params,
+            weights=tuple(self.weights),
+            inputs=tuple(inputs),
+            outputs=tuple(outputs),
+            alias=self.alias,
+            define=define,
+            mask_arg=self.consumes_mask and any(tensor.mask for tensor in inputs),
+            mask_out=self.mask == "produce",
+            step=self.step,
+            states=tuple(self.states),
+            stateful=self.stateful,
+            token_ids=self.token_ids,
+            derived=tuple(self.derived) if define else (),
+            work=self.work,
+        )
 
 
 class WeightTable:
@@ -200,12 +232,20 @@ class LayerContext:
         """Declare helper functions the template calls directly."""
         self._helpers.update(helpers)
 
-    def weights(self, count: int, optional: int = 0) -> Tuple[np.ndarray, ...]:
-        """The saved weights, checking that there are `count` (or `count - optional`)."""
+    def weights(
+        self, count: int, optional: int = 0, counters: bool = False
+    ) -> Tuple[np.ndarray, ...]:
+        """The saved weights, checking that there are `count` (or `count - optional`), and
+        that they are floats: integer scalars (counters) only for a layer that saves some."""
         arrays = self.record.weights
         if not count - optional <= len(arrays) <= count:
             expected = str(count) if not optional else f"{count - optional} to {count}"
             raise self.fail(f"expected {expected} weight arrays in the file, found {len(arrays)}")
+        names = self.record.weight_names
+        for k, array in enumerate(arrays):
+            if array.dtype.kind != "f" and not (counters and array.ndim == 0):
+                name = names[k] if len(names) == len(arrays) else f"#{k}"
+                raise self.fail(f"weight '{name}' has dtype {array.dtype}, expected floats")
         return arrays
 
     def weight(self, array: np.ndarray, suffix: str, shape: Shape, comment: str) -> Weight:
@@ -303,11 +343,6 @@ def check_rank(ctx: LayerContext, shape: Shape, ranks: Sequence[int]) -> None:
     if len(shape) not in ranks:
         wanted = " or ".join(str(rank) for rank in ranks)
         raise ctx.fail(f"expects a rank-{wanted} input, got shape {shape}")
-
-
-def param_count(weights: Sequence[Weight]) -> int:
-    """How many numbers the weights hold."""
-    return int(sum(weight.array.size for weight in weights))
 
 
 def option_problem(value: Any, default: Any) -> Optional[str]:

@@ -2,17 +2,56 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from math import prod
-from typing import List
+from typing import ClassVar, List, Optional, Tuple
 
-from lstmgen.ir import Weight
+from lstmgen.ir import Params, Shape, Weight, Work
 from lstmgen.layers.base import Built, LayerContext, check_rank
-from lstmgen.layers.lstm import halved_gates
-from lstmgen.layers.convolution import is_channels_first, output_steps, window_geometry
+from lstmgen.layers.spatial import is_channels_first, output_steps, window_geometry
+from lstmgen.layers.lstm import LstmGates, halved_gates, lstm_gates
 from lstmgen.layers.recurrence import stateful_option
 
 RANKS = {"ConvLSTM1D": 1, "ConvLSTM2D": 2, "ConvLSTM3D": 3}
-GATES = ("i", "f", "c", "o")
+IM2COL_LIMIT = 1 << 22  # numbers in the im2col matrix of the input steps hoisted at once
+
+
+@dataclass(frozen=True)
+class ConvLstmParams(Params):
+    """conv_lstm.py.j2: both convolutions as im2col matmuls, then the LSTM gates."""
+
+    template: ClassVar[str] = "conv_lstm.py.j2"
+    filters: int
+    width: int  # 4 * filters: the gate blocks i|f|c|o
+    kernel_size: Tuple[int, ...]
+    strides: Tuple[int, ...]
+    dilations: Tuple[int, ...]
+    ones: Tuple[int, ...]  # conv(h, U)'s strides and dilations
+    padding: str
+    spatial: Shape  # the input's cells
+    out_spatial: Tuple[int, ...]  # h and c's cells
+    window_inputs: int  # numbers in one window of x_t: kernel cells * channels
+    window_states: int  # numbers in one window of h: kernel cells * filters
+    step_numbers: int  # im2col numbers of one sequence's step
+    im2col_limit: int
+    channels: int
+    channels_first: bool
+    kernel: str
+    recurrent_kernel: str
+    bias: Optional[str]
+    gates: LstmGates
+    cell_output: str  # activation(c)
+    initial_state: bool  # the function takes h0 and c0 (given, or kept: stateful)
+    stateful: bool
+    go_backwards: bool
+    return_sequences: bool
+    return_state: bool
+    returns_states: bool  # h and c follow the output (return_state, or stateful)
+    result: str  # the output
+    frame: Shape  # one step's input, without the batch axis
+    state_shape: Shape  # h and c, without the batch axis, as Keras returns them
+    states: Tuple[str, ...] = ("h", "c")
+    output_index: int = 0  # h is the output (step())
 
 
 def build_conv_lstm(ctx: LayerContext) -> Built:
@@ -48,44 +87,45 @@ def build_conv_lstm(ctx: LayerContext) -> Built:
     go_backwards = bool(ctx.option("go_backwards", False))
     state = (shape[0],) + ((filters,) + out_spatial if channels_first else out_spatial + (filters,))
     first = state[:1] + (shape[1],) + state[1:] if return_sequences else state
-    params = {
-        "rank": rank,
-        "filters": filters,
-        "kernel_size": kernel_size,
-        "strides": strides,
-        "dilations": dilations,
-        "padding": padding,
-        "spatial": spatial,
-        "out_spatial": out_spatial,
-        "window_cells": prod(kernel_size),
+    names = {"kernel": weights[0].var, "recurrent_kernel": weights[1].var, "bias": None}
+    if use_bias:
+        names["bias"] = weights[2].var
+    fast = ctx.options.fast and activation.func == "np.tanh" and recurrent.func == "sigmoid"
+    derived = halved_gates(ctx, names, filters) if fast else []
+    gates = lstm_gates(filters, activation, recurrent, fast, leading="...")
+    params = ConvLstmParams(
+        filters=filters,
+        width=4 * filters,
+        kernel_size=kernel_size,
+        strides=strides,
+        dilations=dilations,
+        ones=(1,) * rank,
+        padding=padding,
+        spatial=spatial,
+        out_spatial=out_spatial,
+        window_inputs=prod(kernel_size) * channels,
+        window_states=prod(kernel_size) * filters,
         # im2col numbers of one sequence's step: bounds how many steps are hoisted at once
-        "step_numbers": prod(out_spatial) * prod(kernel_size) * channels,
-        "channels": channels,
-        "channels_first": channels_first,
-        "gates": {gate: f"{k * filters}:{(k + 1) * filters}" for k, gate in enumerate(GATES)},
-        "activation": activation.func,
-        "activation_name": activation.keras_name,
-        "recurrent_activation": recurrent.func,
-        "recurrent_activation_name": recurrent.keras_name,
-        "kernel": weights[0].var,
-        "recurrent_kernel": weights[1].var,
-        "bias": weights[2].var if use_bias else None,
-        "initial_state": initial or stateful,  # the function takes h0 and c0
-        "stateful": stateful,
-        "go_backwards": go_backwards,
-        "return_sequences": return_sequences,
-        "return_state": return_state,
-        "frame": shape[2:],  # one step's input, without the batch axis
-        "state_shape": state[1:],  # h and c, without the batch axis, as Keras returns them
-        "states": ["h", "c"],
-        "output_index": 0,  # h is the output (step())
-        "fast": False,
-    }
-    derived = []
-    if ctx.options.fast and activation.func == "np.tanh" and recurrent.func == "sigmoid":
-        derived = halved_gates(ctx, params, filters, keys=("kernel", "recurrent_kernel", "bias"))
+        step_numbers=prod(out_spatial) * prod(kernel_size) * channels,
+        im2col_limit=IM2COL_LIMIT,
+        channels=channels,
+        channels_first=channels_first,
+        kernel=names["kernel"],
+        recurrent_kernel=names["recurrent_kernel"],
+        bias=names["bias"],
+        gates=gates,
+        cell_output=gates.cell_output("c"),
+        initial_state=initial or stateful,
+        stateful=stateful,
+        go_backwards=go_backwards,
+        return_sequences=return_sequences,
+        return_state=return_state,
+        returns_states=return_state or stateful,
+        result=_result(return_sequences, channels_first),
+        frame=shape[2:],
+        state_shape=state[1:],
+    )
     return Built(
-        template="conv_lstm.py.j2",
         params=params,
         derived=derived,
         outputs=[first] + ([state, state] if return_state else []),
@@ -96,7 +136,15 @@ def build_conv_lstm(ctx: LayerContext) -> Built:
         step=None if go_backwards or initial else "cell",
         states=[state[1:], state[1:]],  # in the layer's data_format
         stateful=stateful,
+        work=Work(window=prod(kernel_size), time_axis=1),
     )
+
+
+def _result(return_sequences: bool, channels_first: bool) -> str:
+    """The output: every step's h (time first inside, batch first outside), or the last."""
+    if return_sequences:
+        return "np.moveaxis(hs.swapaxes(0, 1), -1, 2)" if channels_first else "hs.swapaxes(0, 1)"
+    return "np.moveaxis(h, -1, 1)" if channels_first else "h"
 
 
 def _weights(ctx: LayerContext, kernel_size, channels: int, filters: int) -> List[Weight]:

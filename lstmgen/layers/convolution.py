@@ -1,14 +1,47 @@
-"""Conv1D/2D/3D on one shared windowing helper (im2col), and the geometry they share."""
+"""Conv1D/2D/3D on one shared windowing helper (im2col)."""
 
 from __future__ import annotations
 
-from typing import Optional, Sequence, Tuple
+from math import prod
+from dataclasses import dataclass
+from typing import ClassVar, Optional, Tuple
 
-from lstmgen.ir import Shape
-from lstmgen.layers.base import Built, LayerContext, check_rank
+from lstmgen.ir import Params, Work
+from lstmgen.layers.base import Built, LayerContext
+from lstmgen.layers.spatial import (
+    SpatialLayout,
+    join_channels,
+    output_sizes,
+    spatial_input,
+    spatial_layout,
+    text,
+    window_geometry,
+)
 
-# Names of the spatial axes in comments of the generated code, per rank.
-AXES = {1: ("steps",), 2: ("height", "width"), 3: ("depth", "height", "width")}
+
+@dataclass(frozen=True)
+class ConvParams(Params):
+    """conv.py.j2: the windows of the input (im2col) times the kernel as a matrix."""
+
+    template: ClassVar[str] = "conv.py.j2"
+    layout: SpatialLayout
+    filters: int
+    kernel_size: Tuple[int, ...]
+    strides: Tuple[int, ...]
+    dilations: Tuple[int, ...]
+    padding: str
+    kernel_text: str  # the sizes as the docstring shows them: 3, or (3, 3)
+    strides_text: str
+    dilations_text: str
+    leading: int  # the axes before a window: batch and the output positions
+    groups: int
+    grouped: bool  # groups > 1: each group of channels has its own filters
+    group_channels: int
+    group_filters: int
+    activation_name: str
+    kernel: str
+    bias: Optional[str]
+    result: str  # the activation of y
 
 
 def build_conv(ctx: LayerContext) -> Built:
@@ -40,125 +73,28 @@ def build_conv(ctx: LayerContext) -> Built:
     out_spatial = output_sizes(ctx, spatial, kernel_size, strides, dilations, padding)
     ctx.use_helpers("windows")
     return Built(
-        template="conv.py.j2",
-        params={
-            **layout_params(rank, channels_first),
-            "filters": filters,
-            "kernel_size": kernel_size,
-            "strides": strides,
-            "dilations": dilations,
-            "text": {
-                "kernel_size": text(kernel_size),
-                "strides": text(strides),
-                "dilation_rate": text(dilations),
-            },
-            "groups": groups,
-            "group_channels": channels // groups,
-            "group_filters": filters // groups,
-            "padding": padding,
-            "activation": activation.func,
-            "activation_name": activation.keras_name,
-            "kernel": weights[0].var,
-            "bias": weights[1].var if use_bias else None,
-        },
+        params=ConvParams(
+            layout=spatial_layout(rank, channels_first),
+            filters=filters,
+            kernel_size=kernel_size,
+            strides=strides,
+            dilations=dilations,
+            padding=padding,
+            kernel_text=text(kernel_size),
+            strides_text=text(strides),
+            dilations_text=text(dilations),
+            leading=rank + 1,
+            groups=groups,
+            grouped=groups > 1,
+            group_channels=channels // groups,
+            group_filters=filters // groups,
+            activation_name=activation.keras_name,
+            kernel=weights[0].var,
+            bias=weights[1].var if use_bias else None,
+            result=activation.apply("y"),
+        ),
         outputs=[join_channels(shape[0], out_spatial, filters, channels_first)],
+        work=Work(window=prod(kernel_size)),
         weights=weights,
         mask="none",
     )
-
-
-def spatial_input(ctx: LayerContext) -> Tuple[int, bool, Shape, Optional[int]]:
-    """(rank, channels_first, spatial sizes, channels) of the input of a 1/2/3-D layer;
-    the rank is the digit of the class name (Conv2D, MaxPooling3D, GlobalAvgPool1D, ...)."""
-    rank = int(ctx.class_name[-2])
-    check_rank(ctx, ctx.input_shape, (rank + 2,))
-    channels_first = is_channels_first(ctx)
-    return (rank, channels_first) + split_channels(ctx.input_shape, channels_first)
-
-
-def split_channels(shape: Shape, channels_first: bool) -> Tuple[Shape, Optional[int]]:
-    """(spatial sizes, channels) of a (batch, ...) shape in either data_format."""
-    return (shape[2:], shape[1]) if channels_first else (shape[1:-1], shape[-1])
-
-
-def join_channels(
-    batch: Optional[int],
-    spatial: Sequence[Optional[int]],
-    channels: Optional[int],
-    channels_first: bool,
-) -> Shape:
-    """The inverse of split_channels."""
-    spatial = tuple(spatial)
-    return (batch, channels) + spatial if channels_first else (batch,) + spatial + (channels,)
-
-
-def layout_params(rank: int, channels_first: bool) -> dict:
-    """Template parameters for the axes: their names and channels_first's transpositions."""
-    return {
-        "rank": rank,
-        "axes": AXES[rank],
-        "channels_first": channels_first,
-        # channels_first -> channels_last and back, batch axis first
-        "to_last": (0,) + tuple(range(2, rank + 2)) + (1,),
-        "to_first": (0, rank + 1) + tuple(range(1, rank + 1)),
-    }
-
-
-def text(values: Tuple[int, ...]) -> str:
-    """3 for one axis, (3, 3) for several: as the docstrings show sizes."""
-    return str(values[0]) if len(values) == 1 else str(values)
-
-
-def output_sizes(
-    ctx: LayerContext,
-    spatial: Shape,
-    sizes: Sequence[int],
-    strides: Sequence[int],
-    dilations: Sequence[int],
-    padding: str,
-) -> Shape:
-    """The output's spatial sizes; a window that does not fit in the input is refused."""
-    out = tuple(output_steps(*axis, padding) for axis in zip(spatial, sizes, strides, dilations))
-    if 0 in out:
-        raise ctx.fail(f"a window of {tuple(sizes)} cells does not fit in the input's {spatial}")
-    return out
-
-
-def output_steps(
-    steps: Optional[int], size: int, stride: int, dilation: int, padding: str
-) -> Optional[int]:
-    """Output length, padding as TensorFlow does (windows in the generated code)."""
-    if steps is None:
-        return None
-    if padding == "same":
-        return -(-steps // stride)
-    span = (size - 1) * dilation + 1
-    padded = steps + (span - 1 if padding == "causal" else 0)
-    return max((padded - span) // stride + 1, 0)
-
-
-def window_geometry(ctx: LayerContext, rank: int) -> Tuple[Tuple[int, ...], ...]:
-    """(kernel_size, strides, dilation_rate) of a `rank`-D convolution, one int per axis."""
-    kernel = int_tuple(ctx, "kernel_size", 1, rank)
-    strides = int_tuple(ctx, "strides", 1, rank)
-    dilations = int_tuple(ctx, "dilation_rate", 1, rank)
-    if max(strides) > 1 and max(dilations) > 1:
-        raise ctx.fail("strides > 1 together with dilation_rate > 1 is not allowed by Keras")
-    return kernel, strides, dilations
-
-
-def int_tuple(ctx: LayerContext, key: str, default: int, rank: int) -> Tuple[int, ...]:
-    """Option `key` as `rank` positive integers (one integer stands for all axes)."""
-    value = ctx.option(key, default)
-    values = tuple(value) if isinstance(value, (list, tuple)) else (value,) * rank
-    if len(values) != rank or not all(
-        isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in values
-    ):
-        raise ctx.fail(f"option {key}={value!r} must be {rank} positive integer(s)")
-    return values
-
-
-def is_channels_first(ctx: LayerContext) -> bool:
-    """data_format: channels_last (the default) or channels_first."""
-    fmt = ctx.require("data_format", ("channels_last", "channels_first", None), "channels_last")
-    return fmt == "channels_first"

@@ -2,7 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import ClassVar, Optional
+
+from lstmgen.ir import Params
 from lstmgen.layers.base import Built, LayerContext, check_rank
+
+
+@dataclass(frozen=True)
+class DenseParams(Params):
+    """dense.py.j2: the weight constants and the activated result."""
+
+    template: ClassVar[str] = "dense.py.j2"
+    units: int
+    activation_name: str  # the Keras name, for the docstring
+    kernel: str
+    bias: Optional[str]
+    result: str  # the activation of y, e.g. "relu(y)"
 
 
 def build_dense(ctx: LayerContext) -> Built:
@@ -17,14 +33,13 @@ def build_dense(ctx: LayerContext) -> Built:
     if use_bias:
         weights.append(ctx.weight(arrays[1], "bias", (units,), "b: (units,)"))
     return Built(
-        template="dense.py.j2",
-        params={
-            "units": units,
-            "activation": activation.func,
-            "activation_name": activation.keras_name,
-            "kernel": weights[0].var,
-            "bias": weights[1].var if use_bias else None,
-        },
+        params=DenseParams(
+            units=units,
+            activation_name=activation.keras_name,
+            kernel=weights[0].var,
+            bias=weights[1].var if use_bias else None,
+            result=activation.apply("y"),
+        ),
         outputs=[shape[:-1] + (units,)],
         weights=weights,
         step="same",

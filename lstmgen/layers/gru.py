@@ -2,16 +2,38 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import ClassVar
+
 from lstmgen.layers.base import Built, LayerContext
-from lstmgen.layers.recurrence import (
+from lstmgen.layers.cell import (
     Cell,
-    build_recurrent,
+    CellParams,
+    CellPlace,
     cell_activations,
+    cell_input,
+    doc_name,
+    gate_columns,
     gated_kernels,
-    gated_params,
 )
+from lstmgen.layers.recurrence import build_recurrent
 
 GATES = "zrh"  # update, reset, candidate
+
+
+@dataclass(frozen=True)
+class GruCellParams(CellParams):
+    """cell_gru.j2: h U (all three gates, or z and r only), then the gates."""
+
+    template: ClassVar[str] = "cell_gru.j2"
+    reset_after: bool
+    recurrent_product: str  # hu, e.g. "h @ U + b_h" or "h @ U[:, :16]"
+    recurrent_width: int  # its columns
+    update_gate: str  # finished expressions of z, r and the candidate g
+    reset_gate: str
+    candidate: str
+    activation_doc: str
+    recurrent_doc: str
 
 
 def build_gru(ctx: LayerContext) -> Built:
@@ -31,7 +53,9 @@ def build_cudnn_gru(ctx: LayerContext) -> Built:
     return build_recurrent(ctx, [gru_cell(ctx, True, cudnn=True)], "CuDNNGRU")
 
 
-def gru_cell(ctx: LayerContext, reset_after: bool, cudnn: bool) -> Cell:
+def gru_cell(
+    ctx: LayerContext, reset_after: bool, cudnn: bool, place: CellPlace = CellPlace()
+) -> Cell:
     """Weights and gate layout of a GRU cell."""
     units = ctx.int_option("units")
     activation, recurrent = cell_activations(ctx, cudnn)
@@ -47,17 +71,30 @@ def gru_cell(ctx: LayerContext, reset_after: bool, cudnn: bool) -> Cell:
         bias = ctx.weight(arrays[2], "bias", (3 * units,), "b: (3*units,), gates z|r|h")
         input_bias = bias.var
         weights.append(bias)
+    h, kernel, recurrent_kernel = place.state("h"), weights[0].var, weights[1].var
+    z, r, g = (f"[:, {span}]" for span in gate_columns(units, GATES))
+    if reset_after:
+        product = f"{h} @ {recurrent_kernel}" + (f" + {recurrent_bias}" if recurrent_bias else "")
+        candidate = activation.apply(f"xz{g} + r * hu{g}")
+    else:  # h U_h only once the reset gate is known
+        product = f"{h} @ {recurrent_kernel}[:, :{2 * units}]"
+        candidate = activation.apply(f"xz{g} + (r * {h}) @ {recurrent_kernel}[:, {2 * units}:]")
     return Cell(
-        template="cell_gru.j2",
-        units=units,
-        states=["h"],
+        params=GruCellParams(
+            title=f"GRUCell, {units} units, reset_after={reset_after}",
+            units=units,
+            states=(h,),
+            number=place.number,
+            input=cell_input(place, kernel, input_bias, 3 * units),
+            recurrent_kernel=recurrent_kernel,
+            reset_after=reset_after,
+            recurrent_product=product,
+            recurrent_width=(3 if reset_after else 2) * units,
+            update_gate=recurrent.apply(f"xz{z} + hu{z}"),
+            reset_gate=recurrent.apply(f"xz{r} + hu{r}"),
+            candidate=candidate,
+            activation_doc=doc_name(activation),
+            recurrent_doc=doc_name(recurrent),
+        ),
         weights=weights,
-        params={
-            **gated_params(units, GATES, activation, recurrent, weights, input_bias),
-            "zr": f":{2 * units}",
-            "hh": f"{2 * units}:",
-            "reset_after": reset_after,
-            "recurrent_bias": recurrent_bias,
-        },
-        title=f"GRUCell, {units} units, reset_after={reset_after}",
     )

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import List, Optional
+from dataclasses import dataclass
+from typing import ClassVar, List, Optional, Tuple
 
-from lstmgen.ir import Shape
+from lstmgen.ir import Params, Shape
 from lstmgen.layers.base import Built, LayerContext
 
 # class name -> (operator joining the inputs, or a NumPy function reducing them pairwise)
@@ -18,6 +19,20 @@ OPERATIONS = {
 }
 
 
+@dataclass(frozen=True)
+class MergeParams(Params):
+    """merge.py.j2: the inputs x0, x1, ... joined by one expression, or reduced pairwise
+    by a NumPy function."""
+
+    template: ClassVar[str] = "merge.py.j2"
+    arguments: Tuple[str, ...]
+    result: str
+    function: Optional[str] = None  # np.maximum, np.minimum: y = first, y = function(y, t)
+    first: str = "x0"  # the term y starts from
+    folded: Tuple[str, ...] = ()  # the terms after the first that function folds into y
+    broadcast: bool = False  # an input of lower rank gets new axes after the batch axis
+
+
 def build_merge(ctx: LayerContext) -> Built:
     """An elementwise merge of one or more inputs (Subtract: two), broadcast as Keras does."""
     shapes = ctx.input_shapes
@@ -25,15 +40,21 @@ def build_merge(ctx: LayerContext) -> Built:
         wanted = "exactly 2" if ctx.class_name == "Subtract" else "at least 1"
         raise ctx.fail(f"needs {wanted} inputs, got {len(shapes)}")
     rank = max(len(shape) for shape in shapes)
+    names = tuple(f"x{k}" for k in range(len(shapes)))
+    terms = tuple(_expanded(name, rank - len(s)) for name, s in zip(names, shapes))
+    broadcast = any(len(shape) < rank for shape in shapes)
+    operation = OPERATIONS[ctx.class_name]
+    if operation.startswith("np."):
+        params = MergeParams(
+            names, "y", function=operation, first=terms[0], folded=terms[1:], broadcast=broadcast
+        )
+    elif ctx.class_name == "Average":
+        total = f"({' + '.join(terms)})" if len(terms) > 1 else terms[0]
+        params = MergeParams(names, f"{total} / {len(terms)}", broadcast=broadcast)
+    else:
+        params = MergeParams(names, f" {operation} ".join(terms), broadcast=broadcast)
     return Built(
-        template="merge.py.j2",
-        params={
-            "operation": OPERATIONS[ctx.class_name],
-            "average": ctx.class_name == "Average",
-            "arity": len(shapes),
-            "terms": [_expanded(f"x{k}", rank - len(s)) for k, s in enumerate(shapes)],
-            "expanded": any(len(shape) < rank for shape in shapes),
-        },
+        params=params,
         outputs=[_broadcast(ctx, shapes)],
         mask=_shared_mask(ctx, values_change=ctx.class_name in ("Multiply", "Maximum", "Minimum")),
         # One timestep of a sequence next to a tensor without a time axis: not the same merge.
@@ -54,16 +75,12 @@ def build_concatenate(ctx: LayerContext) -> Built:
     joined = [s[axis] for s in shapes]
     size = None if None in joined else sum(joined)
     out = tuple(size if k == axis else shapes[0][k] for k in range(rank))
+    names = tuple(f"x{k}" for k in range(len(shapes)))
     return Built(
-        template="merge.py.j2",
-        params={
-            "concatenate_axis": axis - rank,
-            "arity": len(shapes),
-            "terms": [f"x{k}" for k in range(len(shapes))],
-            "expanded": False,
-            "operation": None,
-            "average": False,
-        },
+        params=MergeParams(
+            arguments=names,
+            result=f"np.concatenate([{', '.join(names)}], axis={axis - rank})",
+        ),
         outputs=[out],
         mask=_shared_mask(ctx, values_change=axis != rank - 1),
         step="same" if axis == rank - 1 else None,

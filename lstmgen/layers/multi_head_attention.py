@@ -3,28 +3,59 @@
 from __future__ import annotations
 
 import math
-from typing import Dict, List, Tuple
+from dataclasses import dataclass
+from typing import ClassVar, Optional, Tuple
 
-import numpy as np
 
+from lstmgen.ir import Params, Work
 from lstmgen.layers.base import Built, LayerContext, check_rank
+from lstmgen.layers.multi_head_weights import projection_weights
 
-# The projections, as the saved weight names call them: `<layer>/query/kernel` in .h5,
-# `_query_dense/vars/0` (tf_keras) or `query_dense/vars/0` (Keras 3) in .keras.
-_PARTS = {
-    "query": "query",
-    "_query_dense": "query",
-    "query_dense": "query",
-    "key": "key",
-    "_key_dense": "key",
-    "key_dense": "key",
-    "value": "value",
-    "_value_dense": "value",
-    "value_dense": "value",
-    "attention_output": "output",
-    "_output_dense": "output",
-    "output_dense": "output",
-}
+
+@dataclass(frozen=True)
+class Projection:
+    """One of the query, key and value projections: (batch, T, features) @ (features,
+    heads * size), split into heads (batch, heads, T, size)."""
+
+    name: str  # its result: q, k or v
+    source: str  # the argument projected
+    kernel: str
+    bias: Optional[str]
+    features: int
+    width: int  # heads * size
+    size: int
+    steps: str  # the variable holding its length: tq or tv
+
+
+@dataclass(frozen=True)
+class MultiHeadAttentionParams(Params):
+    """multi_head_attention.py.j2."""
+
+    template: ClassVar[str] = "multi_head_attention.py.j2"
+    arguments: Tuple[str, ...]  # the tensors, then the masks the function takes
+    heads: int
+    key_dim: int
+    value_dim: int
+    projections: Tuple[Projection, ...]
+    scale: float  # 1 / sqrt(key_dim)
+    query_mask: bool
+    value_mask: bool
+    key_mask: bool
+    causal: bool
+    window: Optional[int]  # sliding window
+    any_mask: bool
+    # How Keras fills masked scores: tf_keras adds -1e9 (unless robust masking), Keras 3
+    # and robust masking replace them by a large negative number.
+    add_negative: bool
+    # Keras 3 zeroes masked weights when it computes them itself (dropout in the config
+    # or scores returned); its fused path leaves a fully masked row uniform.
+    zero_masked: bool
+    concat_width: int  # heads * value_dim: the heads side by side
+    output_kernel: str
+    output_bias: Optional[str]
+    out_dims: Tuple[int, ...]
+    reshape_output: bool  # output_shape has several axes
+    return_scores: bool
 
 
 def build_multi_head_attention(ctx: LayerContext) -> Built:
@@ -69,7 +100,7 @@ def build_multi_head_attention(ctx: LayerContext) -> Built:
         "value": [(value_shape[-1], heads, value_dim), (heads, value_dim)],
         "output": [(heads, value_dim) + out_dims, out_dims],
     }
-    arrays = _by_projection(ctx, use_bias)
+    arrays = projection_weights(ctx, use_bias)
     weights, names = [], {}
     for part, (kernel_shape, bias_shape) in shapes_of.items():
         kernel = ctx.weight(
@@ -86,41 +117,59 @@ def build_multi_head_attention(ctx: LayerContext) -> Built:
             names[f"{part}_bias"] = bias.var
     masks = [tensor.mask is not None for tensor in ctx.inputs]
     masked = masks[0] or masks[1] or (len(masks) > 2 and masks[2])
+    has_key = len(shapes) == 3
+    key = "key" if has_key else "value"
+    arguments = ("query", "value") + (("key",) if has_key else ())
+    for name, given in zip(("query", "value", "key"), masks):
+        arguments += (f"{name}_mask",) if given else ()
     outputs = [query_shape[:2] + out_dims]
     if scores_out:
         outputs.append((query_shape[0], heads, query_shape[1], value_shape[1]))
     return Built(
-        template="multi_head_attention.py.j2",
-        params={
-            "heads": heads,
-            "key_dim": key_dim,
-            "value_dim": value_dim,
-            "out_dims": out_dims,
-            "query_dim": query_shape[-1],
-            "key_in_dim": key_shape[-1],
-            "value_in_dim": value_shape[-1],
-            "scale": 1.0 / math.sqrt(float(key_dim)),
-            "has_key": len(shapes) == 3,
-            "query_mask": masks[0],
-            "value_mask": masks[1],
-            "key_mask": len(masks) > 2 and masks[2],
-            "causal": causal,
-            "window": window,
-            # How Keras fills masked scores: tf_keras adds -1e9 (unless robust masking),
-            # Keras 3 and robust masking replace them by a large negative number.
-            "add_negative": ctx.keras_major == 2 and not robust,
-            # Keras 3 zeroes masked weights when it computes them itself (dropout in the
-            # config or scores returned); its fused path leaves a fully masked row uniform.
-            "zero_masked": ctx.keras_major == 3 and (bool(dropout) or scores_out),
-            "any_mask": masked or causal or window is not None,
-            "return_scores": scores_out,
-            **names,
-        },
+        params=MultiHeadAttentionParams(
+            arguments=arguments,
+            heads=heads,
+            key_dim=key_dim,
+            value_dim=value_dim,
+            projections=tuple(
+                Projection(
+                    name=name,
+                    source=source,
+                    kernel=names[f"{part}_kernel"],
+                    bias=names[f"{part}_bias"],
+                    features=features,
+                    width=heads * size,
+                    size=size,
+                    steps=steps,
+                )
+                for name, source, part, features, size, steps in (
+                    ("q", "query", "query", query_shape[-1], key_dim, "tq"),
+                    ("k", key, "key", key_shape[-1], key_dim, "tv"),
+                    ("v", "value", "value", value_shape[-1], value_dim, "tv"),
+                )
+            ),
+            scale=1.0 / math.sqrt(float(key_dim)),
+            query_mask=masks[0],
+            value_mask=masks[1],
+            key_mask=len(masks) > 2 and masks[2],
+            causal=causal,
+            window=window,
+            any_mask=masked or causal or window is not None,
+            add_negative=ctx.keras_major == 2 and not robust,
+            zero_masked=ctx.keras_major == 3 and (bool(dropout) or scores_out),
+            concat_width=heads * value_dim,
+            output_kernel=names["output_kernel"],
+            output_bias=names["output_bias"],
+            out_dims=out_dims,
+            reshape_output=len(out_dims) > 1,
+            return_scores=scores_out,
+        ),
         outputs=outputs,
         weights=weights,
         consumes_mask=True,
         output_names=["out", "scores"] if scores_out else None,
         helpers=frozenset({"softmax"}),
+        work=Work(pairwise=True, scores_per_pair=heads),
     )
 
 
@@ -143,25 +192,3 @@ def _check_attention_axes(ctx: LayerContext) -> None:
     items = axes if isinstance(axes, (list, tuple)) else [axes]
     if axes is not None and list(items) not in ([1], [-2]):
         raise ctx.fail(f"option attention_axes={axes!r} is not supported (only the time axis, 1)")
-
-
-def _by_projection(ctx: LayerContext, use_bias: bool) -> Dict[str, List[np.ndarray]]:
-    """The saved arrays of each projection (kernel, then bias), found by weight name: .h5
-    lists them query, key, value, output; a .keras file orders its groups by name."""
-    per_part = 2 if use_bias else 1
-    arrays = ctx.weights(4 * per_part)
-    names = ctx.record.weight_names
-    if len(names) != len(arrays):
-        raise ctx.fail("the file does not name this layer's weights")
-    found: Dict[str, List[np.ndarray]] = {"query": [], "key": [], "value": [], "output": []}
-    for name, array in zip(names, arrays):
-        part = next((_PARTS[p] for p in reversed(name.split("/")) if p in _PARTS), None)
-        if part is None:
-            raise ctx.fail(f"weight '{name}' belongs to no projection lstmgen knows")
-        found[part].append(array)
-    for part, items in found.items():
-        if len(items) != per_part:
-            raise ctx.fail(
-                f"expected {per_part} weight arrays for the {part} projection, found {len(items)}"
-            )
-    return found

@@ -2,9 +2,46 @@
 
 from __future__ import annotations
 
-from typing import List, Tuple
+from dataclasses import dataclass
+from typing import ClassVar, List, Optional, Tuple
 
+from lstmgen.ir import Params
 from lstmgen.layers.base import Built, LayerContext
+
+
+@dataclass(frozen=True)
+class BatchNormalizationParams(Params):
+    """batch_normalization.py.j2: x * inv + shift from the moving statistics."""
+
+    template: ClassVar[str] = "batch_normalization.py.j2"
+    epsilon: float
+    broadcast: Tuple[int, ...]  # the vectors' shape within one sample
+    gamma: Optional[str]  # None: scale=False
+    beta: Optional[str]  # None: center=False
+    moving_mean: str
+    moving_variance: str
+
+
+@dataclass(frozen=True)
+class LayerNormalizationParams(Params):
+    """layer_normalization.py.j2: each sample's own mean and variance over `axes`."""
+
+    template: ClassVar[str] = "layer_normalization.py.j2"
+    axes: Tuple[int, ...]  # negative: they also fit one timestep
+    epsilon: float
+    rms: bool  # Keras 3's rms_scaling: scaled, not centred
+    broadcast: Tuple[int, ...]
+    gamma: Optional[str]
+    beta: Optional[str]
+
+
+@dataclass(frozen=True)
+class UnitNormalizationParams(Params):
+    """unit_normalization.py.j2."""
+
+    template: ClassVar[str] = "unit_normalization.py.j2"
+    axes: Tuple[int, ...]
+    epsilon: float
 
 
 def build_batch_normalization(ctx: LayerContext) -> Built:
@@ -50,16 +87,16 @@ def build_batch_normalization(ctx: LayerContext) -> Built:
     ):
         if used:
             weights[name] = ctx.weight(arrays.pop(0), name, size, f"{name}: {size}")
+    names = {name: weight.var for name, weight in weights.items()}
     return Built(
-        template="normalization.py.j2",
-        params={
-            "kind": "batch",
-            "epsilon": epsilon,
-            "broadcast": _broadcast_shape(shape, axes),
-            **{name: w.var for name, w in weights.items()},
-            "center": center,
-            "scale": scale,
-        },
+        params=BatchNormalizationParams(
+            epsilon=epsilon,
+            broadcast=_broadcast_shape(shape, axes),
+            gamma=names.get("gamma"),
+            beta=names.get("beta"),
+            moving_mean=names["moving_mean"],
+            moving_variance=names["moving_variance"],
+        ),
         outputs=[shape],
         weights=list(weights.values()),
         step="same" if axes == (len(shape) - 1,) else None,
@@ -93,17 +130,14 @@ def build_layer_normalization(ctx: LayerContext) -> Built:
             weights[name] = ctx.weight(arrays.pop(0), name, param_shape, f"{name}: {param_shape}")
     broadcast = tuple(shape[k] if k in axes else 1 for k in range(1, len(shape)))
     return Built(
-        template="normalization.py.j2",
-        params={
-            "kind": "layer",
-            "rms": rms,
-            "epsilon": epsilon,
-            "axes": tuple(a - len(shape) for a in axes),
-            "broadcast": broadcast,
-            **{name: w.var for name, w in weights.items()},
-            "center": use_beta,
-            "scale": use_gamma,
-        },
+        params=LayerNormalizationParams(
+            axes=tuple(a - len(shape) for a in axes),
+            epsilon=epsilon,
+            rms=rms,
+            broadcast=broadcast,
+            gamma=weights["gamma"].var if use_gamma else None,
+            beta=weights["beta"].var if use_beta else None,
+        ),
         outputs=[shape],
         weights=list(weights.values()),
         step="same" if axes == (len(shape) - 1,) else None,
@@ -151,8 +185,7 @@ def build_unit_normalization(ctx: LayerContext) -> Built:
     axes = _axis_option(ctx, shape, -1)
     epsilon = UNIT_NORM_EPSILON[3 if ctx.keras_major >= 3 else 2]
     return Built(
-        template="unit_normalization.py.j2",
-        params={"axes": tuple(a - rank for a in axes), "epsilon": epsilon},
+        params=UnitNormalizationParams(axes=tuple(a - rank for a in axes), epsilon=epsilon),
         outputs=[shape],
         step="same" if rank <= 2 or 1 not in axes else None,
     )

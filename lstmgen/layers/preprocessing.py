@@ -2,16 +2,41 @@
 
 from __future__ import annotations
 
-from typing import Any, Tuple
+from dataclasses import dataclass
+from typing import Any, ClassVar, Tuple
 
 import numpy as np
 
-from lstmgen.ir import Shape
+from lstmgen.ir import Params, Shape
 from lstmgen.layers.base import Built, LayerContext
 
 # Keras's backend.epsilon() (1e-7 in both versions), Normalization's floor on the
 # standard deviation.
 EPSILON = 1e-7
+
+
+@dataclass(frozen=True)
+class RescalingParams(Params):
+    """rescaling.py.j2: x * scale + offset, each a number or a constant."""
+
+    template: ClassVar[str] = "rescaling.py.j2"
+    scale: str
+    offset: str
+    offset_zero: bool
+
+
+@dataclass(frozen=True)
+class FeatureNormalizationParams(Params):
+    """feature_normalization.py.j2: (x - mean) / std, or with invert mean + x * std."""
+
+    template: ClassVar[str] = "feature_normalization.py.j2"
+    mean: str
+    std: str  # an import-time constant: max(sqrt(variance), epsilon)
+    broadcast: Tuple[int, ...]
+    invert: bool
+    axes: Tuple[int, ...]
+    origin: str  # where the statistics come from, for the docstring
+    epsilon: float
 
 
 def build_rescaling(ctx: LayerContext) -> Built:
@@ -32,8 +57,9 @@ def build_rescaling(ctx: LayerContext) -> Built:
         values[key] = weight.var
     ndim = max((w.array.ndim for w in weights), default=0)
     return Built(
-        template="rescaling.py.j2",
-        params={**values, "offset_zero": values["offset"] == "0.0"},
+        params=RescalingParams(
+            scale=values["scale"], offset=values["offset"], offset_zero=values["offset"] == "0.0"
+        ),
         outputs=[shape],
         weights=weights,
         # One timestep drops axis 1: arrays that stop short of it still line up.
@@ -63,8 +89,9 @@ def build_normalization(ctx: LayerContext) -> Built:
     if (mean_cfg is None) != (variance_cfg is None):
         raise ctx.fail("options mean and variance must be given together")
     if mean_cfg is None:
-        # adapt()'s statistics; `count` (how many values adapt() saw) is not needed.
-        arrays = ctx.weights(3, optional=1)
+        # adapt()'s statistics; `count` (how many values adapt() saw, an integer) is not
+        # needed.
+        arrays = ctx.weights(3, optional=1, counters=True)
         # The reader gives a scalar (axis=None) as shape (1,).
         mean_array, variance_array = (
             np.reshape(a, stats_shape) if a.size == 1 else a for a in arrays[:2]
@@ -97,16 +124,15 @@ def build_normalization(ctx: LayerContext) -> Built:
         )
     ]
     return Built(
-        template="feature_normalization.py.j2",
-        params={
-            "mean": mean.var,
-            "std": std,
-            "broadcast": broadcast,
-            "invert": invert,
-            "axes": keep,
-            "origin": origin,
-            "epsilon": EPSILON,
-        },
+        params=FeatureNormalizationParams(
+            mean=mean.var,
+            std=std,
+            broadcast=broadcast,
+            invert=invert,
+            axes=keep,
+            origin=origin,
+            epsilon=EPSILON,
+        ),
         outputs=[shape],
         weights=[mean, variance],
         derived=derived,

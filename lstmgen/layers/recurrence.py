@@ -3,146 +3,138 @@
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, field, replace
-from typing import Any, Dict, List, Optional, Sequence
+from dataclasses import dataclass
+from typing import ClassVar, Optional, Sequence, Tuple
 
 from lstmgen.errors import LstmgenWarning
-from lstmgen.ir import Weight
+from lstmgen.ir import Params, Work
 from lstmgen.layers.base import Built, LayerContext, check_rank
+from lstmgen.layers.cell import Cell, CellParams
 
 
-@dataclass
-class Cell:
-    """One recurrent cell's part: its step template, parameters, weights and states."""
+@dataclass(frozen=True)
+class SequenceOptions:
+    """How a recurrent layer runs over its sequence, from its config and input shapes."""
 
-    template: str  # a macro file defining doc(p), prologue(p) and step(p, t, new)
-    units: int
-    states: List[str]  # state variable names, Keras's order: ["h", "c"] or ["h"]
-    params: Dict[str, Any]
-    weights: List[Weight] = field(default_factory=list)
-    derived: List = field(default_factory=list)  # import-time constants (speed tricks)
-    title: str = ""  # e.g. "LSTMCell, 8 units": names the cell in a stack's docstring
-
-
-def cell_activations(ctx: LayerContext, cudnn: bool):
-    """(activation, recurrent_activation) functions; cuDNN layers fix tanh and sigmoid."""
-    if cudnn:
-        ctx.use_helpers("sigmoid")
-        return "np.tanh", "sigmoid"
-    activation = ctx.activation("activation", "tanh").func
-    return activation, ctx.activation("recurrent_activation", "sigmoid").func
-
-
-def gated_kernels(ctx: LayerContext, units: int, gates: str, cudnn: bool):
-    """The saved arrays, and W, U as constants, for a cell whose gates are packed as `gates`."""
-    use_bias = cudnn or bool(ctx.option("use_bias", True))
-    arrays = ctx.weights(3 if use_bias else 2)
-    width, label = len(gates) * units, "|".join(gates)
-    n_in = ctx.input_shapes[0][2]
-    weights = [
-        ctx.weight(
-            arrays[0], "kernel", (n_in, width), f"W: (features, {len(gates)}*units), gates {label}"
-        ),
-        ctx.weight(
-            arrays[1],
-            "recurrent_kernel",
-            (units, width),
-            f"U: (units, {len(gates)}*units), gates {label}",
-        ),
-    ]
-    return use_bias, arrays, weights
+    features: int
+    steps: Optional[int]
+    unrolled: bool  # one block of code per step, else a loop
+    time_major: bool  # the input is (time, batch, features) (old tf.keras)
+    go_backwards: bool
+    return_sequences: bool
+    return_state: bool
+    initial_state: bool  # the function takes initial states (given, or kept: stateful)
+    stateful: bool
+    external_initial: bool  # initial states are tensors of the model
+    masked: bool
+    zero_output_for_mask: bool
+    # Keras's output at a masked step is the previous output, zeros before the first
+    # real step: it differs from h only when an initial state is given (or carried over
+    # from the previous call, when stateful).
+    track_output: bool
 
 
-def gated_params(
-    units: int, gates: str, activation, recurrent, weights, input_bias
-) -> Dict[str, Any]:
-    """What every gated cell template reads: each gate's column slice of the packed
-    W, U and b, the activations, and the weight constants."""
-    return {
-        "gates": {gate: f"{k * units}:{(k + 1) * units}" for k, gate in enumerate(gates)},
-        "activation": activation,
-        "recurrent_activation": recurrent,
-        "kernel": weights[0].var,
-        "recurrent_kernel": weights[1].var,
-        "input_bias": input_bias,
-    }
+@dataclass(frozen=True)
+class RecurrentParams(Params):
+    """recurrent.py.j2: the sequence loop around one cell or a stack of them."""
+
+    template: ClassVar[str] = "recurrent.py.j2"
+    kind: str  # e.g. "LSTM", "RNN(GRUCell)", for the docstring
+    units: int  # the output's (the last cell's)
+    cells: Tuple[CellParams, ...]
+    stacked: bool
+    states: Tuple[str, ...]  # every cell's states, in order
+    # (state, initial state argument, units) of each state
+    state_inits: Tuple[Tuple[str, str, int], ...]
+    output: str  # the state that is the output: the last cell's h
+    output_index: int  # its place among the states (step() reads it from there)
+    new: str  # suffix of the new states at a step: "_new" when a mask may keep the old
+    step_indices: Sequence[int]  # unrolled: the steps (a lazy range: the budget checks it)
+    sequence_value: str  # what return_sequences keeps of each step
+    result: str  # the first value returned
+    returns_states: bool  # the states follow it (return_state, or stateful)
+    sequence: SequenceOptions
+
+    @property
+    def return_state(self) -> bool:
+        """The layer returns its final states after its output."""
+        return self.sequence.return_state
+
+    @property
+    def zero_output_for_mask(self) -> bool:
+        """A masked step's output is 0 (else the previous output)."""
+        return self.sequence.zero_output_for_mask
 
 
 def build_recurrent(ctx: LayerContext, cells: Sequence[Cell], kind: str) -> Built:
     """A full recurrent layer around `cells` (run in order at every step, each one's
     output feeding the next, as StackedRNNCells does), with every sequence option."""
-    cells = _named_states(cells)
-    states = [state for cell in cells for state in cell.states]
-    units = [cell.units for cell in cells for _ in cell.states]
-    params = sequence_params(ctx, len(states))
-    params.update(
-        cells=[_cell_params(cell, k, cells) for k, cell in enumerate(cells)],
-        units=cells[-1].units,
-        states=states,
-        state_units=units,
-        output=cells[-1].states[0],
-        output_index=len(states) - len(cells[-1].states),  # the output among the states
-        initial_args=[f"{s}0" if len(cells) == 1 else f"{s}_0" for s in states],
+    cell_params = tuple(cell.params for cell in cells)
+    states = tuple(state for cell in cell_params for state in cell.states)
+    units = [cell.units for cell in cell_params for _ in cell.states]
+    seq = sequence_params(ctx, len(states))
+    last = cell_params[-1]
+    output = last.h
+    arguments = [f"{s}0" if len(cells) == 1 else f"{s}_0" for s in states]
+    params = RecurrentParams(
         kind=kind,
+        units=last.units,
+        cells=cell_params,
+        stacked=len(cells) > 1,
+        states=states,
+        state_inits=tuple(zip(states, arguments, units)),
+        output=output,
+        output_index=len(states) - len(last.states),
+        new="_new" if seq.masked else "",
+        step_indices=range(seq.steps) if seq.unrolled else range(0),
+        sequence_value=(
+            f"np.where(m, {output}, 0.0)"
+            if seq.zero_output_for_mask and seq.masked
+            else "y" if seq.track_output else output
+        ),
+        result=_result(seq, output),
+        returns_states=seq.return_state or seq.stateful,
+        sequence=seq,
     )
     batch = _batch_axis_size(ctx)
-    out_units = cells[-1].units
-    if params["return_sequences"]:
-        steps = params["steps"]
-        first = (steps, batch, out_units) if params["time_major"] else (batch, steps, out_units)
+    if seq.return_sequences:
+        steps = seq.steps
+        first = (steps, batch, last.units) if seq.time_major else (batch, steps, last.units)
     else:
-        first = (batch, out_units)
-    returned = params["return_state"]
+        first = (batch, last.units)
+    returned = seq.return_state
     outputs = [first] + ([(batch, n) for n in units] if returned else [])
-    streams = not (params["go_backwards"] or params["time_major"] or params["external_initial"])
+    streams = not (seq.go_backwards or seq.time_major or seq.external_initial)
     return Built(
-        template="recurrent.py.j2",
         params=params,
         outputs=outputs,
         weights=[weight for cell in cells for weight in cell.weights],
-        mask="pass" if params["return_sequences"] else "none",
+        mask="pass" if seq.return_sequences else "none",
         consumes_mask=True,
-        output_names=["out"] + (states if returned else []),
+        output_names=["out"] + (list(states) if returned else []),
         step="cell" if streams else None,
         states=[(n,) for n in units],
-        stateful=params["stateful"],
+        stateful=seq.stateful,
         derived=[item for cell in cells for item in cell.derived],
+        work=Work(
+            time_axis=0 if seq.time_major else 1,
+            cells=len(cells),
+            unrolled=len(params.step_indices) * len(cells),
+        ),
     )
 
 
-def _named_states(cells: Sequence[Cell]) -> List[Cell]:
-    """A single cell keeps h and c; stacked cells number theirs: h1, c1, h2, ..."""
-    if len(cells) == 1:
-        return list(cells)
-    return [
-        replace(cell, states=[f"{state}{k}" for state in cell.states])
-        for k, cell in enumerate(cells, start=1)
-    ]
+def _result(seq: SequenceOptions, output: str) -> str:
+    """What the layer returns first: the sequence of outputs, or the last output."""
+    if seq.return_sequences:
+        return "hs" if seq.time_major else "hs.transpose(1, 0, 2)"
+    if seq.masked and seq.zero_output_for_mask:
+        return f"np.where(mask[:, -1, None], {output}, 0.0)"
+    return "y" if seq.track_output else output
 
 
-def _cell_params(cell: Cell, index: int, cells: Sequence[Cell]) -> Dict[str, Any]:
-    """What a cell template reads: its own parameters, state names and input."""
-    first = index == 0
-    return {
-        **cell.params,
-        "template": cell.template,
-        "title": cell.title,
-        "units": cell.units,
-        "states": cell.states,
-        "h": cell.states[0],
-        "c": cell.states[1] if len(cell.states) > 1 else None,
-        # The first cell's x W + b is computed for all steps at once ("xw[t]"); a stacked
-        # cell's input is the previous cell's new output, so it is projected per step.
-        "hoisted": first,
-        "xw": "xw" if first else f"xw{index + 1}",
-        "source": None if first else cells[index - 1].states[0],
-        "stacked": len(cells) > 1,
-        "number": index + 1,
-    }
-
-
-def sequence_params(ctx: LayerContext, n_states: int) -> Dict[str, Any]:
-    """Template parameters shared by all recurrent layers, from config and input shapes."""
+def sequence_params(ctx: LayerContext, n_states: int) -> SequenceOptions:
+    """The sequence options of a recurrent layer, from its config and input shapes."""
     shape = ctx.input_shapes[0]
     check_rank(ctx, shape, (3,))
     time_major = bool(ctx.option("time_major", False))
@@ -157,25 +149,21 @@ def sequence_params(ctx: LayerContext, n_states: int) -> Dict[str, Any]:
         raise ctx.fail("a mask together with time_major=True is not supported")
     unrolled = _unrolled(ctx, steps)
     zero_output = bool(ctx.option("zero_output_for_mask", False))
-    return {
-        "features": shape[2],
-        "steps": steps,
-        "unrolled": unrolled,
-        "step_indices": range(steps) if unrolled else range(0),  # lazy: checked by budget
-        "time_major": time_major,
-        "go_backwards": bool(ctx.option("go_backwards", False)),
-        "return_sequences": bool(ctx.option("return_sequences", False)),
-        "return_state": bool(ctx.option("return_state", False)),
-        "initial_state": initial > 0 or stateful,  # the function takes initial states
-        "stateful": stateful,
-        "external_initial": initial > 0,
-        "masked": masked,
-        "zero_output_for_mask": zero_output,
-        # Keras's output at a masked step is the previous output, zeros before the first
-        # real step: it differs from h only when an initial state is given (or carried
-        # over from the previous call, when stateful).
-        "track_output": masked and (initial > 0 or stateful) and not zero_output,
-    }
+    return SequenceOptions(
+        features=shape[2],
+        steps=steps,
+        unrolled=unrolled,
+        time_major=time_major,
+        go_backwards=bool(ctx.option("go_backwards", False)),
+        return_sequences=bool(ctx.option("return_sequences", False)),
+        return_state=bool(ctx.option("return_state", False)),
+        initial_state=initial > 0 or stateful,
+        stateful=stateful,
+        external_initial=initial > 0,
+        masked=masked,
+        zero_output_for_mask=zero_output,
+        track_output=masked and (initial > 0 or stateful) and not zero_output,
+    )
 
 
 def stateful_option(ctx: LayerContext, batch: Optional[int], initial: int) -> bool:

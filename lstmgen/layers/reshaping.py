@@ -3,11 +3,23 @@ Cropping, ZeroPadding and UpSampling in 1, 2 and 3 dimensions (rank from the cla
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from math import prod
-from typing import Tuple
+from typing import ClassVar, Tuple
 
+from lstmgen.ir import Params, Shape
 from lstmgen.layers.base import Built, LayerContext, check_rank
-from lstmgen.layers.convolution import int_tuple, join_channels, spatial_input
+from lstmgen.layers.resizing import build_interpolated_up_sampling
+from lstmgen.layers.spatial import int_tuple, join_channels, spatial_input
+
+
+@dataclass(frozen=True)
+class ReshapingParams(Params):
+    """reshaping.py.j2: x repeated along axes first (UpSampling), then one expression."""
+
+    template: ClassVar[str] = "reshaping.py.j2"
+    result: str
+    repeats: Tuple[Tuple[int, int], ...] = ()  # (axis, times) applied to x before
 
 
 def build_flatten(ctx: LayerContext) -> Built:
@@ -15,7 +27,7 @@ def build_flatten(ctx: LayerContext) -> Built:
     ctx.require("data_format", ("channels_last", None), "channels_last")
     rest = ctx.input_shape[1:]
     size = None if None in rest else prod(rest)
-    return _op(ctx, "flatten", {}, (ctx.input_shape[0], size))
+    return _op("x.reshape(x.shape[0], -1)", (ctx.input_shape[0], size))
 
 
 def build_reshape(ctx: LayerContext) -> Built:
@@ -31,7 +43,7 @@ def build_reshape(ctx: LayerContext) -> Built:
         target_out = tuple(None if n == -1 else n for n in target)
     if None not in rest and None not in target_out and prod(target_out) != prod(rest):
         raise ctx.fail(f"cannot reshape {ctx.input_shape} to target_shape={target!r}")
-    return _op(ctx, "reshape", {"target": target}, (ctx.input_shape[0],) + target_out)
+    return _op(f"x.reshape((x.shape[0],) + {target!r})", (ctx.input_shape[0],) + target_out)
 
 
 def build_permute(ctx: LayerContext) -> Built:
@@ -40,7 +52,7 @@ def build_permute(ctx: LayerContext) -> Built:
     shape = ctx.input_shape
     if sorted(dims) != list(range(1, len(shape))):
         raise ctx.fail(f"option dims={dims!r} is not a permutation of 1..{len(shape) - 1}")
-    return _op(ctx, "permute", {"axes": (0,) + dims}, (shape[0],) + tuple(shape[d] for d in dims))
+    return _op(f"x.transpose({(0,) + dims!r})", (shape[0],) + tuple(shape[d] for d in dims))
 
 
 def build_repeat_vector(ctx: LayerContext) -> Built:
@@ -48,7 +60,7 @@ def build_repeat_vector(ctx: LayerContext) -> Built:
     check_rank(ctx, ctx.input_shape, (2,))
     n = ctx.int_option("n")
     shape = ctx.input_shape
-    return _op(ctx, "repeat_vector", {"n": n}, (shape[0], n, shape[1]))
+    return _op(f"np.repeat(x[:, None, :], {n}, axis=1)", (shape[0], n, shape[1]))
 
 
 def build_cropping(ctx: LayerContext) -> Built:
@@ -59,10 +71,10 @@ def build_cropping(ctx: LayerContext) -> Built:
         if size is not None and start + end >= size:
             raise ctx.fail(f"cropping {(start, end)} removes all of the {size} steps")
     out = tuple(None if n is None else n - a - b for n, (a, b) in zip(spatial, crop))
+    first = 2 if channels_first else 1
+    kept = "".join(f", {a} : x.shape[{first + k}] - {b}" for k, (a, b) in enumerate(crop))
     return _op(
-        ctx,
-        "cropping",
-        {"crop": crop, "first_axis": 2 if channels_first else 1},
+        f"x[:{', :' if channels_first else ''}{kept}]",
         join_channels(ctx.input_shape[0], out, channels, channels_first),
     )
 
@@ -75,27 +87,28 @@ def build_zero_padding(ctx: LayerContext) -> Built:
     none = ((0, 0),)
     pad_width = none + (none if channels_first else ()) + pads + (() if channels_first else none)
     return _op(
-        ctx,
-        "zero_padding",
-        {"pad_width": pad_width},
+        f"np.pad(x, {pad_width!r})",
         join_channels(ctx.input_shape[0], out, channels, channels_first),
     )
 
 
 def build_up_sampling(ctx: LayerContext) -> Built:
     """UpSampling1D/2D/3D(size): every cell repeated `size` times along each spatial axis
-    (interpolation "nearest" only)."""
+    (UpSampling2D's other interpolations are image resizes: lstmgen.layers.resizing)."""
     rank, channels_first, spatial, channels = spatial_input(ctx)
-    sizes = int_tuple(ctx, "size", 2, rank)
+    if rank == 2 and ctx.option("interpolation", "nearest") != "nearest":
+        return build_interpolated_up_sampling(ctx)
     ctx.require("interpolation", ("nearest",), "nearest")
+    sizes = int_tuple(ctx, "size", 2, rank)
     first = 2 if channels_first else 1
     out = tuple(None if n is None else n * size for n, size in zip(spatial, sizes))
     repeats = [(first + i, size) for i, size in enumerate(sizes)]
+    repeats = [r for r in repeats if r[1] > 1] or repeats[-1:]
+    axis, size = repeats[-1]
     return _op(
-        ctx,
-        "up_sampling",
-        {"repeats": [r for r in repeats if r[1] > 1] or repeats[-1:]},
+        f"np.repeat(x, {size}, axis={axis})",
         join_channels(ctx.input_shape[0], out, channels, channels_first),
+        tuple(repeats[:-1]),
     )
 
 
@@ -124,10 +137,9 @@ def _is_count(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
-def _op(ctx: LayerContext, op: str, params, shape) -> Built:
+def _op(result: str, shape: Shape, repeats: Tuple[Tuple[int, int], ...] = ()) -> Built:
     return Built(
-        template="reshaping.py.j2",
-        params={"op": op, **params},
+        params=ReshapingParams(result=result, repeats=repeats),
         outputs=[shape],
         mask="none",  # Keras drops the mask at these layers
     )

@@ -10,12 +10,13 @@ from lstmgen.ir import Tensor
 from lstmgen.layers.base import Built, LayerContext, check_rank
 from lstmgen.layers.gru import gru_cell, gru_reset_after
 from lstmgen.layers.lstm import lstm_cell
-from lstmgen.layers.recurrence import Cell, build_recurrent
+from lstmgen.layers.cell import Cell, CellPlace
+from lstmgen.layers.recurrence import build_recurrent
 from lstmgen.layers.simple_rnn import simple_rnn_cell
 
-CELL_BUILDERS: Dict[str, Callable[[LayerContext], Cell]] = {
-    "LSTMCell": lambda ctx: lstm_cell(ctx, cudnn=False),
-    "GRUCell": lambda ctx: gru_cell(ctx, gru_reset_after(ctx), cudnn=False),
+CELL_BUILDERS: Dict[str, Callable[[LayerContext, CellPlace], Cell]] = {
+    "LSTMCell": lambda ctx, place: lstm_cell(ctx, False, place),
+    "GRUCell": lambda ctx, place: gru_cell(ctx, gru_reset_after(ctx), False, place),
     "SimpleRNNCell": simple_rnn_cell,
 }
 
@@ -50,7 +51,8 @@ def _build_cells(ctx: LayerContext, configs: List[Any], stacked: bool) -> List[C
             supported = ", ".join(sorted(CELL_BUILDERS))
             raise ctx.fail(f"cell class {class_name} is not supported (supported: {supported})")
         count = 3 if config["config"].get("use_bias", True) else 2
-        source = Tensor(var="x", shape=(batch, steps, cells[-1].units if cells else features))
+        units = cells[-1].params.units if cells else features
+        source = Tensor(var="x", shape=(batch, steps, units))
         sub = ctx.sublayer(
             f"cells/{k}" if stacked else "cell",
             config,
@@ -58,7 +60,7 @@ def _build_cells(ctx: LayerContext, configs: List[Any], stacked: bool) -> List[C
             [source],
             f"cell{k + 1}" if stacked else None,
         )
-        cells.append(builder(sub))
+        cells.append(builder(sub, CellPlace(k + 1, len(configs))))
         ctx.absorb(sub)
         weights = weights[count:]
     if weights:

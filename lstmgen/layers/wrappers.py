@@ -2,16 +2,49 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, FrozenSet, Sequence, Tuple
+from dataclasses import dataclass
+from typing import Any, ClassVar, Dict, FrozenSet, Optional, Sequence, Tuple
 
 import numpy as np
 
-from lstmgen.ir import Node, Tensor
-from lstmgen.layers.base import Built, LayerContext, param_count, run_handler
+from lstmgen.ir import Node, Params, Tensor, Work
+from lstmgen.layers.base import Built, LayerContext, run_handler
+from lstmgen.layers.conv_lstm import ConvLstmParams
+from lstmgen.layers.identity import IdentityParams
+from lstmgen.layers.recurrence import RecurrentParams
 
 MERGE_MODES = ("concat", "sum", "mul", "ave", None)
-# Templates of the layers Bidirectional can wrap: LSTM/GRU/SimpleRNN/RNN and ConvLSTM1D/2D/3D
-RECURRENT_TEMPLATES = ("recurrent.py.j2", "conv_lstm.py.j2")
+# The layers Bidirectional can wrap: LSTM/GRU/SimpleRNN/RNN and ConvLSTM1D/2D/3D
+RECURRENT_PARAMS = (RecurrentParams, ConvLstmParams)
+
+
+@dataclass(frozen=True)
+class BidirectionalParams(Params):
+    """bidirectional.py.j2: both layers' functions, then the one that runs and merges them."""
+
+    template: ClassVar[str] = "bidirectional.py.j2"
+    forward: Node
+    backward: Node
+    merge_mode: Optional[str]
+    return_sequences: bool
+    # argument names of the initial states (each layer's, then both), and the names of
+    # the returned states
+    forward_initial: Tuple[str, ...]
+    backward_initial: Tuple[str, ...]
+    initial: Tuple[str, ...]
+    forward_returned: Tuple[str, ...]
+    backward_returned: Tuple[str, ...]
+    returned: Tuple[str, ...]
+    returns_tuple: bool  # several results: states returned, or merge_mode None
+
+
+@dataclass(frozen=True)
+class TimeDistributedParams(Params):
+    """time_distributed.py.j2: the wrapped layer's function, and the one that folds the
+    time axis into the batch around it."""
+
+    template: ClassVar[str] = "time_distributed.py.j2"
+    inner: Node
 
 
 def build_bidirectional(ctx: LayerContext) -> Built:
@@ -52,9 +85,9 @@ def build_bidirectional(ctx: LayerContext) -> Built:
         [ctx.inputs[0], *states[len(states) // 2 :]],
         "backward",
     )
-    if {forward.template, backward_node.template} - set(RECURRENT_TEMPLATES):
+    if not all(isinstance(n.params, RECURRENT_PARAMS) for n in (forward, backward_node)):
         raise ctx.fail("Bidirectional wraps recurrent layers only")
-    return_state = bool(forward.params.get("return_state", False))
+    return_state = forward.params.return_state
     fw_out, bw_out = forward.outputs[0].shape, backward_node.outputs[0].shape
     if merge_mode == "concat":
         merged = [fw_out[:-1] + (_add(fw_out[-1], bw_out[-1]),)]
@@ -69,23 +102,26 @@ def build_bidirectional(ctx: LayerContext) -> Built:
     state_shapes = (
         [t.shape for t in forward.outputs[1:] + backward_node.outputs[1:]] if return_state else []
     )
-    forward_states = [f"forward_{s}" for s in forward.params["states"]]
-    backward_states = [f"backward_{s}" for s in backward_node.params["states"]]
+    forward_states = tuple(f"forward_{s}" for s in forward.params.states)
+    backward_states = tuple(f"backward_{s}" for s in backward_node.params.states)
     state_names = forward_states + backward_states
+    forward_initial = tuple(f"{s}0" for s in forward_states) if states else ()
+    backward_initial = tuple(f"{s}0" for s in backward_states) if states else ()
+    returned = state_names if return_state else ()
     return Built(
-        template="bidirectional.py.j2",
-        params={
-            "forward": forward,
-            "backward": backward_node,
-            "merge_mode": merge_mode,
-            "return_sequences": sequences,
-            "return_state": return_state,
-            # argument names for initial states, and names of the returned states
-            "forward_initial": [f"{s}0" for s in forward_states] if states else [],
-            "backward_initial": [f"{s}0" for s in backward_states] if states else [],
-            "forward_returned": forward_states if return_state else [],
-            "backward_returned": backward_states if return_state else [],
-        },
+        params=BidirectionalParams(
+            forward=forward,
+            backward=backward_node,
+            merge_mode=merge_mode,
+            return_sequences=sequences,
+            forward_initial=forward_initial,
+            backward_initial=backward_initial,
+            initial=forward_initial + backward_initial,
+            forward_returned=forward_states if return_state else (),
+            backward_returned=backward_states if return_state else (),
+            returned=returned,
+            returns_tuple=bool(returned) or merge_mode is None,
+        ),
         outputs=merged + state_shapes,
         weights=list(forward.weights + backward_node.weights),
         derived=list(forward.derived + backward_node.derived),
@@ -94,7 +130,8 @@ def build_bidirectional(ctx: LayerContext) -> Built:
         masked_outputs=len(merged),  # merge_mode None: both halves carry the mask
         consumes_mask=True,
         output_names=(["out"] if merge_mode else ["forward", "backward"])
-        + (state_names if return_state else []),
+        + (list(state_names) if return_state else []),
+        work=Work(inner=(forward, backward_node)),
     )
 
 
@@ -107,18 +144,18 @@ def build_time_distributed(ctx: LayerContext) -> Built:
     inner_input = Tensor(var="x", shape=(None,) + tuple(shape[2:]))
     inner, helpers = _sub_node(ctx, layer, ctx.record.weights, [inner_input], "inner")
     if inner.alias:  # TimeDistributed(Dropout) and the like
-        return Built(template="identity.py.j2", params={}, outputs=[shape], alias=True)
+        return Built(params=IdentityParams(), outputs=[shape], alias=True)
     if len(inner.outputs) != 1:
         raise ctx.fail("the wrapped layer must have exactly one output")
     out = inner.outputs[0].shape
     return Built(
-        template="time_distributed.py.j2",
-        params={"inner": inner},
+        params=TimeDistributedParams(inner=inner),
         outputs=[(shape[0], shape[1]) + tuple(out[1:])],
         weights=list(inner.weights),
         derived=list(inner.derived),
         helpers=helpers,
         step="inner" if inner.step == "same" else None,
+        work=Work(inner=(inner,)),
     )
 
 
@@ -139,24 +176,7 @@ def _sub_node(
     if built.stateful:
         raise ctx.fail(f"a stateful {class_name} inside {ctx.class_name} is not supported yet")
     outputs = tuple(Tensor(var=f"out{k}", shape=s) for k, s in enumerate(built.outputs))
-    return (
-        Node(
-            layer_name=sub.name,
-            class_name=class_name,
-            func=sub.ident,
-            template=built.template,
-            params=built.params,
-            weights=tuple(built.weights),
-            inputs=tuple(inputs),
-            outputs=outputs,
-            param_count=param_count(built.weights),
-            alias=built.alias,
-            step=built.step,
-            derived=tuple(built.derived),
-            mask_arg=built.consumes_mask and inputs[0].mask is not None,
-        ),
-        built.helpers,
-    )
+    return built.node(sub.name, class_name, sub.ident, inputs, outputs), built.helpers
 
 
 def _nested(ctx: LayerContext, key: str) -> Dict[str, Any]:

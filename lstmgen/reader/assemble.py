@@ -62,14 +62,16 @@ def json_depth(value: Any) -> int:
     return deepest
 
 
-def as_float32(array: Any, layer: str, weight: str) -> np.ndarray:
-    """A saved weight as a float32 array; integer (but for a scalar counter such as
-    Normalization's `count`, which no handler uses) or non-numeric data is refused."""
+def as_weight(array: Any, layer: str, weight: str) -> np.ndarray:
+    """A saved weight: floats as a float32 array; an integer scalar (a counter) as it is,
+    for the layer's handler to take or refuse; anything else is refused."""
     array = np.asarray(array)
     if not is_weight_dtype(array.dtype, array.shape):
         raise LstmgenError(
             f"layer '{layer}': weight '{weight}' has dtype {array.dtype}, expected floats"
         )
+    if array.dtype.kind != "f":
+        return array
     return np.ascontiguousarray(array, dtype="<f4")
 
 

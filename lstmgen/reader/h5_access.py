@@ -44,7 +44,7 @@ def attribute(node: Node, name: str, source: str, default=None):
 
 
 def is_weight_dtype(dtype: np.dtype, shape) -> bool:
-    """Floats; integers only as scalars (counters such as Normalization's `count`)."""
+    """Floats; integers only as scalars: a counter, which a layer's handler may take."""
     return dtype.kind == "f" or (dtype.kind in "iu" and tuple(shape) == ())
 
 

@@ -8,7 +8,7 @@ from typing import Iterator
 import h5py
 
 from lstmgen.errors import LstmgenError
-from lstmgen.reader.assemble import WeightList, as_float32, assemble, parse_json
+from lstmgen.reader.assemble import WeightList, as_weight, assemble, parse_json
 from lstmgen.reader.h5_access import H5_ERRORS, WeightReader, attribute, child
 from lstmgen.reader.model_file import LayerSpec, ModelFile, ModelSpec
 from lstmgen.reader.text import as_text, as_text_list
@@ -76,7 +76,7 @@ def _weights_of(path: str, weights: h5py.Group):
             arrays = [
                 reader.read(dataset, layer.name, name) for name, dataset in zip(names, datasets)
             ]
-        return names, tuple(as_float32(a, layer.name, n) for a, n in zip(arrays, names))
+        return names, tuple(as_weight(a, layer.name, n) for a, n in zip(arrays, names))
 
     return weights_of
 

@@ -11,7 +11,7 @@ import h5py
 
 from lstmgen.errors import LstmgenError
 from lstmgen.reader import limits
-from lstmgen.reader.assemble import WeightList, as_float32, assemble, parse_json
+from lstmgen.reader.assemble import WeightList, as_weight, assemble, parse_json
 from lstmgen.reader.h5_access import H5_ERRORS, WeightReader, child
 from lstmgen.reader.model_file import LayerSpec, ModelFile, ModelSpec
 from lstmgen.reader.normalize import container_paths
@@ -86,7 +86,7 @@ def _weights_of(path: str, weights: h5py.File):
             arrays = tuple(reader.read(dataset, layer.name, name) for name, dataset in pairs)
         except H5_ERRORS as error:
             raise LstmgenError(f"{path}: unreadable model.weights.h5: {error}") from None
-        return names, tuple(as_float32(a, layer.name, n) for a, n in zip(arrays, names))
+        return names, tuple(as_weight(a, layer.name, n) for a, n in zip(arrays, names))
 
     return weights_of
 

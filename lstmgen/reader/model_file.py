@@ -21,13 +21,23 @@ class TensorRef:
 
 @dataclass(frozen=True)
 class CallSpec:
-    """One call of a layer: its input tensors (a recurrent layer's initial states follow
-    its input) and its mask: True if Keras 3 recorded one, False if Keras 3 passes none,
-    None if the propagated mask applies."""
+    """One call of a layer as the file records it: the tensors passed positionally
+    (flattened, in order), those passed by keyword, the other call arguments, and the
+    masks Keras 3 recorded. Which keyword tensors a layer takes, in which order, and
+    whether it takes a mask per tensor argument is its call signature: the reader knows
+    no layer's; lstmgen.graph_order reads each call through its layer's."""
 
     inputs: Tuple[TensorRef, ...]
-    masked: Optional[bool] = None
+    keywords: Tuple[Tuple[str, Tuple[TensorRef, ...]], ...] = ()  # (keyword, tensors)
     options: Mapping[str, Any] = field(default_factory=dict)  # other call arguments
+    mask_given: bool = False  # Keras 3 recorded a mask= tensor
+    # Keras 3: how many arguments hold tensors (a list counts as one); None for Keras 2,
+    # whose masks propagate to every call.
+    tensor_arguments: Optional[int] = None
+
+    def refs(self) -> Tuple[TensorRef, ...]:
+        """Every tensor of the call, positional ones first."""
+        return self.inputs + tuple(ref for _, refs in self.keywords for ref in refs)
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 from lstmgen.errors import LstmgenError
 from lstmgen.reader import keras1, limits
@@ -55,16 +55,19 @@ def expand_nested(spec: ModelSpec, keras_major: int) -> ModelSpec:
         return ref
 
     layers = [
-        replace(
-            layer,
-            calls=tuple(
-                replace(call, inputs=tuple(resolve(ref) for ref in call.inputs))
-                for call in layer.calls
-            ),
-        )
+        replace(layer, calls=tuple(_mapped_call(call, resolve) for call in layer.calls))
         for layer in layers
     ]
     return replace(spec, layers=tuple(layers), outputs=tuple(resolve(r) for r in spec.outputs))
+
+
+def _mapped_call(call: CallSpec, mapped: Callable[[TensorRef], TensorRef]) -> CallSpec:
+    """`call` with every tensor it reads, positional or by keyword, passed through `mapped`."""
+    return replace(
+        call,
+        inputs=tuple(mapped(ref) for ref in call.inputs),
+        keywords=tuple((key, tuple(mapped(ref) for ref in refs)) for key, refs in call.keywords),
+    )
 
 
 def _arguments_numbered_as_outputs(spec: ModelSpec) -> ModelSpec:
@@ -85,13 +88,7 @@ def _arguments_numbered_as_outputs(spec: ModelSpec) -> ModelSpec:
     return replace(
         spec,
         layers=tuple(
-            replace(
-                layer,
-                calls=tuple(
-                    replace(call, inputs=tuple(shifted(ref) for ref in call.inputs))
-                    for call in layer.calls
-                ),
-            )
+            replace(layer, calls=tuple(_mapped_call(call, shifted) for call in layer.calls))
             for layer in spec.layers
         ),
     )
@@ -106,24 +103,23 @@ def _inline(
     positions = {model_input.name: k for k, model_input in enumerate(inner.inputs)}
     calls: Dict[str, List[CallSpec]] = {layer.name: [] for layer in inner.layers}
     for k, call in enumerate(outer.calls):
-        if len(call.inputs) != len(inner.inputs):
+        given = call.refs()
+        if len(given) != len(inner.inputs):
             raise LstmgenError(
-                f"layer '{outer.name}' ({outer.class_name}): called with {len(call.inputs)} "
+                f"layer '{outer.name}' ({outer.class_name}): called with {len(given)} "
                 f"inputs, but the model has {len(inner.inputs)}"
             )
 
-        def mapped(ref: TensorRef, call=call, k=k) -> TensorRef:
+        def mapped(ref: TensorRef, given=given, k=k) -> TensorRef:
             if ref.layer in positions:
-                return call.inputs[positions[ref.layer]]
+                return given[positions[ref.layer]]
             if ref.layer not in counts:
                 raise LstmgenError(f"layer '{outer.name}': unknown inner layer '{ref.layer}'")
             return TensorRef(prefix + ref.layer, k * counts[ref.layer] + ref.node, ref.index)
 
         for layer in inner.layers:
             for inner_call in layer.calls:
-                calls[layer.name].append(
-                    replace(inner_call, inputs=tuple(mapped(r) for r in inner_call.inputs))
-                )
+                calls[layer.name].append(_mapped_call(inner_call, mapped))
         for index, out in enumerate(inner.outputs):
             aliases[TensorRef(outer.name, k + offset, index)] = mapped(out)
     return [

@@ -21,11 +21,6 @@ MAX_CALL_INPUTS = 256  # tensors into one layer call (a merge of 10,000 does not
 _NESTED_LAYER_KEYS = ("layer", "backward_layer", "cell")
 # Modules that built-in Keras objects are serialized from (Keras 3 and tf_keras .keras).
 BUILTIN_MODULE = re.compile(r"^(keras|tf_keras|tensorflow\.keras)(\.|$)")
-# Call arguments that may hold tensors, by keyword, in the order they follow the tensors
-# given positionally: MultiHeadAttention's query/value/key (`mha(x, value=y)`,
-# `mha(query=x, value=y, key=z)`), any other layer's initial states (recurrent layers).
-_TENSOR_KEYWORDS = {"MultiHeadAttention": ("query", "value", "key")}
-_DEFAULT_TENSOR_KEYWORDS = ("initial_state",)
 # Model classes that may appear as layers of another model (flattened by nesting.py).
 NESTED_MODELS = ("Sequential", "Functional", "Model")
 # Input dtypes lstmgen feeds: floats, and integers (token ids); bool is fed as floats.
@@ -33,9 +28,6 @@ INPUT_DTYPES = frozenset(
     ["float16", "bfloat16", "float32", "float64", "bool"]
     + [f"{kind}{bits}" for kind in ("int", "uint") for bits in (8, 16, 32, 64)]
 )
-# Layers whose call takes one mask per tensor argument (`query_mask`, `value_mask`, ...):
-# Keras 3 fills each from its argument's mask however many tensors the call has.
-_MASK_PER_ARGUMENT = frozenset({"MultiHeadAttention"})
 
 
 def keras_major_version(version: Optional[str], config: Mapping[str, Any]) -> int:
@@ -209,7 +201,8 @@ def _ref(item: Any, what: str) -> TensorRef:
 
 
 def _call_inputs(node: Any, spec: LayerSpec) -> CallSpec:
-    """One call's input tensors, flattened; initial states appended after the input.
+    """One call's tensors (positional ones flattened; keyword ones by keyword), its other
+    arguments, and the masks Keras 3 recorded.
 
     Keras 3 records a propagated mask as a `mask=` tensor computed by operation layers
     (NotEqual, Any); lstmgen propagates masks itself and only notes that one was there.
@@ -233,40 +226,35 @@ def _call_inputs(node: Any, spec: LayerSpec) -> CallSpec:
     else:
         raise LstmgenError(f"{where}: invalid inbound node {node!r}"[:200])
     find = _keras3_tensors if isinstance(node, dict) else _keras2_tensors
-    masked = None  # Keras 2: masks propagate to every call
     if not isinstance(node, dict) and list(find(kwargs.get("mask"), where)):
         # Keras 2 records only masks given explicitly; lstmgen computes masks itself.
         raise UnsupportedError(
             f"{where}: a mask tensor passed explicitly with 'mask=' is not supported "
             "(masks from Masking or Embedding(mask_zero=True) are)"
         )
-    if isinstance(node, dict):
-        # Keras 3 passes a propagated mask only to calls with a single tensor argument
-        # (a list counts as one); otherwise only a mask given explicitly.
-        arguments = [a for a in args if list(find(a, where))]
-        arguments += [v for k, v in kwargs.items() if k != "mask" and list(find(v, where))]
-        if list(find(kwargs.get("mask"), where)):
-            masked = True
-        elif len(arguments) > 1 and spec.class_name not in _MASK_PER_ARGUMENT:
-            masked = False
-    options = {}
-    keywords = _TENSOR_KEYWORDS.get(spec.class_name, _DEFAULT_TENSOR_KEYWORDS)
+    options, keywords = {}, []
     for key, value in kwargs.items():
-        refs = list(find(value, where))
+        refs = tuple(find(value, where))
         if not refs and key not in ("mask", "training"):
             options[key] = value  # e.g. use_causal_mask, return_attention_scores
-        if refs and key not in keywords + ("mask",):
-            raise UnsupportedError(f"{where}: tensors passed as '{key}=' are not supported")
-    for key in keywords:
-        tensors.extend(find(kwargs.get(key), where))
-    if not tensors:
+        elif refs and key != "mask":
+            keywords.append((key, refs))
+    count = len(tensors) + sum(len(refs) for _, refs in keywords)
+    if not count:
         raise LstmgenError(f"{where}: a call of the layer has no inputs")
-    if len(tensors) > MAX_CALL_INPUTS:
+    if count > MAX_CALL_INPUTS:
         raise UnsupportedError(
-            f"{where}: a call of the layer has {len(tensors)} input tensors, more than the "
+            f"{where}: a call of the layer has {count} input tensors, more than the "
             f"{MAX_CALL_INPUTS} lstmgen accepts (no real model merges that many)"
         )
-    return CallSpec(tuple(tensors), masked, options)
+    if not isinstance(node, dict):
+        return CallSpec(tuple(tensors), tuple(keywords), options)
+    # Keras 3 passes a propagated mask to a call by the number of its tensor arguments
+    # (a list counts as one), and an explicit mask= always.
+    arguments = [a for a in node.get("args") or [] if list(find(a, where))]
+    arguments += [v for k, v in kwargs.items() if k != "mask" and list(find(v, where))]
+    mask_given = bool(list(find(kwargs.get("mask"), where)))
+    return CallSpec(tuple(tensors), tuple(keywords), options, mask_given, len(arguments))
 
 
 def _keras3_tensors(value: Any, where: str):
@@ -423,9 +411,14 @@ def _compact(config: Mapping[str, Any]) -> str:
     return json.dumps(config, separators=(", ", ": "))
 
 
+# Keras 3 names a layer's weight group after its Python class, which a few public names
+# (the file's class_name) spell otherwise.
+PYTHON_CLASS_NAMES = {"GroupQueryAttention": "GroupedQueryAttention"}
+
+
 def snake_case(class_name: str) -> str:
     """Keras 3's naming of a layer's weight group in model.weights.h5."""
-    name = re.sub(r"\W+", "", class_name)
+    name = re.sub(r"\W+", "", PYTHON_CLASS_NAMES.get(class_name, class_name))
     name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
     return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
 

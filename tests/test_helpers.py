@@ -1,0 +1,156 @@
+"""The generated module's helper functions as Python (lstmgen.helpers), and the copying
+of them into a module by name (lstmgen.helper_source). No Keras needed."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from lstmgen import activations, helpers
+from lstmgen.helper_source import dependencies, helper_names, helper_source, with_dependencies
+
+X = np.linspace(-8.0, 8.0, 401, dtype=np.float32)
+
+
+def exact(function, x):
+    """A float64 reference evaluated pointwise."""
+    return np.array([function(float(v)) for v in x])
+
+
+@pytest.mark.parametrize(
+    "name, reference, tolerance",
+    [
+        ("sigmoid", lambda v: 1 / (1 + math.exp(-v)), 1e-7),
+        ("hard_sigmoid_keras2", lambda v: min(max(0.2 * v + 0.5, 0.0), 1.0), 1e-7),
+        ("hard_sigmoid_keras3", lambda v: min(max(v / 6 + 0.5, 0.0), 1.0), 1e-7),
+        ("hard_silu_keras3", lambda v: v * min(max(v / 6 + 0.5, 0.0), 1.0), 1e-6),
+        ("relu", lambda v: max(v, 0.0), 0.0),
+        ("relu6", lambda v: min(max(v, 0.0), 6.0), 0.0),
+        ("leaky_relu", lambda v: v if v > 0 else 0.2 * v, 1e-7),
+        ("elu", lambda v: v if v > 0 else math.expm1(v), 1e-7),
+        (
+            "selu",
+            lambda v: 1.0507009873554805 * (v if v > 0 else 1.6732632423543772 * math.expm1(v)),
+            1e-6,
+        ),
+        ("celu", lambda v: max(v, 0.0) + math.expm1(min(v, 0.0)), 1e-7),
+        ("erf", math.erf, 1e-6),
+        ("gelu", lambda v: 0.5 * v * (1 + math.erf(v / math.sqrt(2))), 1e-6),
+        ("softsign", lambda v: v / (1 + abs(v)), 1e-7),
+        ("softplus", lambda v: math.log1p(math.exp(v)), 1e-6),
+        ("swish", lambda v: v / (1 + math.exp(-v)), 1e-6),
+        ("mish", lambda v: v * math.tanh(math.log1p(math.exp(v))), 1e-6),
+        ("hard_tanh", lambda v: min(max(v, -1.0), 1.0), 0.0),
+        ("tanh_shrink", lambda v: v - math.tanh(v), 1e-6),
+        ("log_sigmoid", lambda v: -math.log1p(math.exp(-v)), 1e-6),
+        ("soft_shrink", lambda v: v - 0.5 if v > 0.5 else v + 0.5 if v < -0.5 else 0.0, 1e-7),
+        ("hard_shrink", lambda v: v if abs(v) > 0.5 else 0.0, 0.0),
+        ("squareplus", lambda v: (v + math.sqrt(v * v + 4)) / 2, 1e-6),
+        ("sparse_plus", lambda v: 0.0 if v <= -1 else (v + 1) ** 2 / 4 if v < 1 else v, 1e-6),
+        ("sparse_sigmoid", lambda v: 0.0 if v <= -1 else 1.0 if v >= 1 else (v + 1) / 2, 1e-7),
+    ],
+)
+def test_elementwise_helpers_compute_their_formula(name, reference, tolerance):
+    got = getattr(helpers, name)(X)
+    assert got.dtype == np.float32 and got.shape == X.shape
+    np.testing.assert_allclose(got, exact(reference, X), rtol=0, atol=tolerance * 8)
+
+
+def test_helpers_do_not_overflow_or_warn_on_large_inputs():
+    big = np.float32([-1e4, -100.0, 100.0, 1e4])
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        for name in ("sigmoid", "softplus", "log_sigmoid", "swish", "mish", "elu", "selu"):
+            assert np.all(np.isfinite(getattr(helpers, name)(big))), name
+
+
+def test_softmax_and_log_softmax_along_an_axis():
+    x = np.random.default_rng(0).normal(0, 5, (3, 4, 5)).astype(np.float32)
+    for axis in (-1, 1):
+        e = np.exp(x.astype(np.float64) - x.max(axis=axis, keepdims=True))
+        expected = e / e.sum(axis=axis, keepdims=True)
+        np.testing.assert_allclose(helpers.softmax(x, axis=axis), expected, atol=1e-7)
+        np.testing.assert_allclose(helpers.log_softmax(x, axis=axis), np.log(expected), atol=1e-5)
+
+
+def naive_windows(x, sizes, strides, dilations, padding):
+    """im2col written as plain loops, TensorFlow's padding rules."""
+    pads = []
+    for n, size, stride, dilation in zip(x.shape[1:-1], sizes, strides, dilations):
+        span = (size - 1) * dilation + 1
+        if padding == "same":
+            total = max((math.ceil(n / stride) - 1) * stride + span - n, 0)
+            pads.append((total // 2, total - total // 2))
+        else:
+            pads.append((span - 1, 0) if padding == "causal" else (0, 0))
+    x = np.pad(x, [(0, 0)] + pads + [(0, 0)])
+    outs = [
+        (n - (size - 1) * dilation - 1) // stride + 1
+        for n, size, stride, dilation in zip(x.shape[1:-1], sizes, strides, dilations)
+    ]
+    result = np.zeros((x.shape[0], *outs, *sizes, x.shape[-1]), x.dtype)
+    for position in np.ndindex(*outs):
+        for cell in np.ndindex(*sizes):
+            source = tuple(p * s + c * d for p, c, s, d in zip(position, cell, strides, dilations))
+            result[(slice(None),) + position + cell] = x[(slice(None),) + source]
+    return result
+
+
+@pytest.mark.parametrize(
+    "spatial, sizes, strides, dilations, padding",
+    [
+        ((9,), (3,), (1,), (1,), "valid"),
+        ((9,), (3,), (2,), (1,), "same"),
+        ((9,), (2,), (1,), (3,), "causal"),
+        ((7, 6), (3, 2), (2, 1), (1, 1), "same"),
+        ((7, 6), (2, 2), (1, 1), (2, 1), "valid"),
+        ((5, 4, 6), (2, 3, 2), (1, 2, 2), (1, 1, 1), "same"),
+    ],
+)
+def test_windows_is_im2col(spatial, sizes, strides, dilations, padding):
+    x = np.random.default_rng(1).normal(size=(2, *spatial, 3)).astype(np.float32)
+    got = helpers.windows(x, sizes, strides, dilations, padding)
+    np.testing.assert_array_equal(got, naive_windows(x, sizes, strides, dilations, padding))
+
+
+def test_dependencies_are_read_from_the_bodies():
+    calls = dependencies()
+    assert calls["swish"] == {"sigmoid"}
+    assert calls["mish"] == {"softplus"}
+    assert calls["gelu"] == {"erf"}
+    assert calls["hard_silu_keras3"] == {"hard_sigmoid_keras3"}
+    assert calls["relu"] == frozenset()
+    assert with_dependencies(["gelu", "relu"]) == {"gelu", "erf", "relu"}
+    with pytest.raises(KeyError):
+        with_dependencies(["no_such_helper"])
+
+
+def test_every_activation_lstmgen_names_is_a_helper_or_numpy():
+    for major in (2, 3):
+        for name in activations._BY_VERSION[major]:
+            call = activations.resolve(name, major, "test")
+            assert call.helpers <= helper_names(), name
+            assert call.func is None or call.func.startswith("np.") or call.func in helper_names()
+
+
+def test_copied_source_is_the_functions_in_definition_order():
+    text = helper_source(["swish", "windows"])
+    namespace = {"np": np}
+    exec(compile(text, "<helpers>", "exec"), namespace)
+    assert [name for name in namespace if not name.startswith("__")] == [
+        "np",
+        "windows",
+        "sigmoid",
+        "swish",
+    ]
+    np.testing.assert_array_equal(namespace["swish"](X), helpers.swish(X))
+    assert helper_source([]) == ""
+
+
+def test_float64_copies_compute_in_float64():
+    text = helper_source(["soft_shrink", "softplus"], "float64")
+    assert "np.float32" not in text and text.count("np.float64") == 2
+    namespace = {"np": np}
+    exec(compile(text, "<helpers>", "exec"), namespace)
+    assert namespace["soft_shrink"](X.astype(np.float64)).dtype == np.float64
