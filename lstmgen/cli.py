@@ -162,6 +162,8 @@ def _option_misuse(args: argparse.Namespace) -> Optional[str]:
             f"--weights-file needs -o OUT.py ending in .py, got {args.output!r}: "
             "the weights go to OUT.npz next to it"
         )
+    if args.output == "":
+        return "-o needs a file name (OUT.py), got an empty one"
     if args.tolerance is not None and not args.verify:
         return "--tolerance applies only with --verify"
     if args.tolerance is not None and not args.tolerance >= 0:
@@ -174,7 +176,8 @@ def _generate_and_write(
 ) -> None:
     """Generate; with --verify check against Keras first; then write (or print) it."""
     if args.output not in (None, "-"):
-        check_output_paths(args.output, options.weights_file)  # before reading anything
+        # Before reading anything; never over the model file itself.
+        check_output_paths(args.output, options.weights_file, args.model)
     if not args.verify:
         _write(args, options, read_graph(args.model, options, progress), progress)
         return

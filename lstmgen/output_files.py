@@ -24,15 +24,28 @@ def weights_path(py_path: str) -> str:
     return os.path.splitext(py_path)[0] + ".npz"
 
 
-def check_output_paths(py_path: str, weights_file: bool) -> None:
+def check_output_paths(py_path: str, weights_file: bool, model: Optional[str] = None) -> None:
     """Refuse, before anything is read or written, outputs lstmgen must not replace: an
     existing path that is not a regular file (a device such as /dev/null, a FIFO that
-    would block, a socket, a folder), or a folder that does not exist."""
+    would block, a socket, a folder), the `model` file itself (by any name: the same
+    path, a symlink or a hard link to it), or a folder that does not exist."""
     for path in [py_path] + ([weights_path(py_path)] if weights_file else []):
         _check_target(path)
+        if model is not None and _same_file(path, model):
+            raise PathError(
+                f"{path}: is the model file {model}; lstmgen never overwrites its input"
+            )
     folder = os.path.dirname(os.path.abspath(py_path))
     if not os.path.isdir(folder):
         raise PathError(f"{py_path}: cannot write: the folder {folder} does not exist")
+
+
+def _same_file(path: str, other: str) -> bool:
+    """Whether both paths exist and name one file (symlinks followed, hard links too)."""
+    try:
+        return os.path.samefile(path, other)
+    except (OSError, ValueError):
+        return False
 
 
 def _check_target(path: str) -> None:
