@@ -15,7 +15,7 @@ from lstmgen.reader.assemble import WeightList, as_weight, assemble, parse_json
 from lstmgen.reader.h5_access import H5_ERRORS, WeightReader, child
 from lstmgen.reader.model_file import LayerSpec, ModelFile, ModelSpec
 from lstmgen.reader.normalize import container_paths
-from lstmgen.reader.zip_members import small_member, unpack_member
+from lstmgen.reader.zip_members import check_other_members, small_member, unpack_member
 
 # Keras lists a Bidirectional's forward weights before its backward ones.
 _CHILD_ORDER = {"forward_layer": 0, "backward_layer": 2}
@@ -42,6 +42,7 @@ def read_keras_zip(path: str) -> ModelFile:
                         f"{path}: the .keras zip has {len(archive.infolist())} members, "
                         f"more than the {limits.MAX_ZIP_MEMBERS} lstmgen accepts"
                     )
+                check_other_members(archive, path)
                 config = parse_json(
                     small_member(archive, path, "config.json"), f"{path}: config.json"
                 )

@@ -27,6 +27,10 @@ ZIP_MEMBER_LIMITS = {
     "model.weights.h5": (MAX_WEIGHT_BYTES + (256 << 20), MAX_EXPANSION),
 }
 MAX_ZIP_MEMBERS = 10_000  # Keras writes three, plus assets of preprocessing layers
+# All other members together, unpacked: lstmgen reads none of them, but Keras's loader
+# unpacks every member to disk when there are more than three (its "assets"), each up
+# to 256 MiB unchecked. No layer lstmgen translates has assets.
+MAX_OTHER_MEMBER_BYTES = 64 << 20
 
 MAX_ATTRIBUTE_BYTES = 64 << 20  # an HDF5 attribute: the model config is the largest
 MAX_ATTRIBUTE_ITEMS = 1 << 20  # entries of an attribute array (weight and layer names)

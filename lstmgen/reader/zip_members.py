@@ -34,6 +34,26 @@ def _checked_entry(archive: zipfile.ZipFile, path: str, name: str) -> zipfile.Zi
     return info
 
 
+def check_other_members(archive: zipfile.ZipFile, path: str) -> None:
+    """Refuse a zip whose other members (not the three lstmgen reads) would unpack to more
+    than limits.MAX_OTHER_MEMBER_BYTES together or more than MAX_EXPANSION:1 each:
+    `lstmgen verify` and `--verify` hand the file to Keras, which unpacks them all."""
+    total = 0
+    for info in archive.infolist():
+        if info.filename in limits.ZIP_MEMBER_LIMITS:
+            continue
+        total += info.file_size
+        ratio = info.file_size > max(1 << 20, limits.MAX_EXPANSION * info.compress_size)
+        if ratio or total > limits.MAX_OTHER_MEMBER_BYTES:
+            raise LstmgenError(
+                f"{path}: zip member {info.filename!r} ({info.file_size} bytes from "
+                f"{info.compress_size} compressed) would make the members besides config.json, "
+                f"metadata.json and model.weights.h5 unpack to more than "
+                f"{limits.MAX_OTHER_MEMBER_BYTES} bytes or {limits.MAX_EXPANSION}:1; "
+                "Keras unpacks them all when loading"
+            )
+
+
 def small_member(archive: zipfile.ZipFile, path: str, name: str) -> bytes:
     """Read a (JSON) member into memory, within its checked size."""
     info = _checked_entry(archive, path, name)
