@@ -113,9 +113,9 @@ def _read_npy(path: str) -> np.ndarray:
                 raise ValueError(f".npy format version {version} (only 1.0 and 2.0 hold numbers)")
             shape, fortran, dtype = getattr(np.lib.format, HEADER_READERS[version])(handle)
         except (ValueError, OSError, EOFError, SyntaxError) as error:
-            raise PathError(
-                f"{path}: not a readable .npy array ({' '.join(str(error).split())})"
-            ) from None
+            raise PathError(f"{path}: {' '.join(str(error).split())}") from None
+        if any(n < 0 for n in shape):
+            raise PathError(f"{path}: the header declares shape {shape}, with a negative dimension")
         if dtype.hasobject or dtype.kind not in "biuf":
             raise PathError(f"{path}: holds {dtype} values; an input must hold numbers")
         count = int(np.prod(shape, dtype=np.float64))

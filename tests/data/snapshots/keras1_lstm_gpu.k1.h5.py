@@ -427,6 +427,10 @@ def _load_npy(path):
             raise ValueError(f"{path}: .npy format version {version} is not supported")
         read_header = getattr(np.lib.format, f"read_array_header_{version[0]}_0")
         shape, fortran_order, dtype = read_header(f)
+        if any(n < 0 for n in shape):
+            raise ValueError(
+                f"{path}: the header declares shape {shape}, with a negative dimension"
+            )
         if dtype.hasobject or dtype.kind not in "fiub":
             raise ValueError(f"{path}: holds {dtype} values; an input holds numbers")
         size = int(np.prod(shape, dtype=np.float64)) * dtype.itemsize

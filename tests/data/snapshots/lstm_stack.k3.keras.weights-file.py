@@ -521,6 +521,10 @@ def _load_npy(path):
             raise ValueError(f"{path}: .npy format version {version} is not supported")
         read_header = getattr(np.lib.format, f"read_array_header_{version[0]}_0")
         shape, fortran_order, dtype = read_header(f)
+        if any(n < 0 for n in shape):
+            raise ValueError(
+                f"{path}: the header declares shape {shape}, with a negative dimension"
+            )
         if dtype.hasobject or dtype.kind not in "fiub":
             raise ValueError(f"{path}: holds {dtype} values; an input holds numbers")
         size = int(np.prod(shape, dtype=np.float64)) * dtype.itemsize
@@ -602,34 +606,57 @@ def _load_weights():
     )
     expected["source-sha256"] = ()
     try:
-        with np.load(path, allow_pickle=False) as data:
-            arrays = {name: data[name] for name in data.files}
+        arrays = _read_weights(path, expected)
     except (
         Exception
     ) as error:  # noqa: BLE001 - any unreadable file gets the same message
         raise ValueError(
             f"{path}: not readable as this predictor's weights ({error})"
         ) from None
-    missing, unexpected = sorted(set(expected) - set(arrays)), sorted(
-        set(arrays) - set(expected)
-    )
-    if missing or unexpected:
-        raise ValueError(
-            f"{path}: not the weights of this predictor: missing {missing}, unexpected {unexpected}"
-        )
-    for name, shape in expected.items():
-        if name == "source-sha256":
-            fits, wanted = arrays[name].dtype.kind == "U", "a string"
-        else:
-            fits, wanted = arrays[name].dtype == np.dtype("<f4"), "float32"
-        if arrays[name].shape != tuple(shape) or not fits:
-            raise ValueError(
-                f"{path}: array {name!r} is {arrays[name].dtype} {arrays[name].shape}, "
-                f"this predictor expects {wanted} {tuple(shape)}"
-            )
+    if isinstance(arrays, str):
+        raise ValueError(f"{path}: {arrays}")
     for name in _WEIGHT_SHAPES:
         arrays[name] = arrays[name].astype(np.float32)
         arrays[name].flags.writeable = False
+    return arrays
+
+
+def _read_weights(path, expected):
+    """The .npz's arrays by name, or what is wrong with it. Each member's name, format,
+    dtype and shape are checked against `expected` (name -> shape) before its data is
+    read, and no more data than those shapes hold is ever read or unpacked."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        members = archive.namelist()
+        names = [m[: -len(".npy")] if m.endswith(".npy") else m for m in members]
+        missing = sorted(set(expected) - set(names))
+        unexpected = sorted(
+            n for m, n in zip(members, names) if n not in expected or m == n
+        )
+        if missing or unexpected or len(set(members)) != len(members):
+            return f"not the weights of this predictor: missing {missing}, unexpected {unexpected}"
+        arrays = {}
+        for name, shape in expected.items():
+            with archive.open(name + ".npy") as member:
+                if np.lib.format.read_magic(member) != (1, 0):
+                    return f"array {name!r} is not a .npy array of format 1.0"
+                got, fortran_order, dtype = np.lib.format.read_array_header_1_0(member)
+                if name == "source-sha256":
+                    fits, wanted = (
+                        dtype.kind == "U" and dtype.itemsize <= 256,
+                        "a string",
+                    )
+                else:
+                    fits, wanted = dtype == np.dtype("<f4"), "float32"
+                if got != tuple(shape) or not fits:
+                    return f"array {name!r} is {dtype} {got}, this predictor expects {wanted} {tuple(shape)}"
+                size = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+                data = member.read(size)
+                if len(data) != size:
+                    return f"array {name!r} ends after {len(data)} of its {size} bytes"
+                order = "F" if fortran_order else "C"
+                arrays[name] = np.frombuffer(data, dtype).reshape(shape, order=order)
     return arrays
 
 
