@@ -13,6 +13,7 @@ import struct
 import subprocess
 import sys
 import zipfile
+import zlib
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Optional
 
@@ -461,6 +462,36 @@ def lie_about_size(path: str, name: str, size: int) -> str:
     entry = _directory_entry(data, name)
     for at in (local + 18, local + 22, entry + 20, entry + 24):
         data[at : at + 4] = struct.pack("<I", size)
+    with open(path, "wb") as out:
+        out.write(bytes(data))
+    return path
+
+
+def add_deflate_bomb(path: str, name: str, prefix: bytes, mebibytes: int) -> str:
+    """Add member `name` to the zip at `path`: `prefix`, then `mebibytes` MiB of zeros,
+    deflated to about 1 KB per MiB. Made without compressing them: one sync-flushed
+    deflate block of 1 MiB of zeros refers only to itself, so it can be repeated."""
+    head = zlib.compressobj(9, zlib.DEFLATED, -15)
+    stream = head.compress(prefix) + head.flush(zlib.Z_SYNC_FLUSH)
+    zeros = zlib.compressobj(9, zlib.DEFLATED, -15)
+    block = zeros.compress(bytes(1 << 20)) + zeros.flush(zlib.Z_SYNC_FLUSH)
+    stream += block * mebibytes + b"\x03\x00"  # and an empty final block
+    crc = zlib.crc32(prefix)
+    for _ in range(mebibytes):
+        crc = zlib.crc32(bytes(1 << 20), crc)
+    with zipfile.ZipFile(path, "a") as archive:
+        archive.writestr(name, stream)  # stored: then marked deflated, with its real size
+        local = archive.getinfo(name).header_offset
+    data = bytearray(open(path, "rb").read())
+    entry = _directory_entry(data, name)
+    size = len(prefix) + (mebibytes << 20)
+    for method, crc_at, size_at in (
+        (local + 8, local + 14, local + 22),
+        (entry + 10, entry + 16, entry + 24),
+    ):
+        data[method : method + 2] = struct.pack("<H", zipfile.ZIP_DEFLATED)
+        data[crc_at : crc_at + 4] = struct.pack("<I", crc)
+        data[size_at : size_at + 4] = struct.pack("<I", size)
     with open(path, "wb") as out:
         out.write(bytes(data))
     return path

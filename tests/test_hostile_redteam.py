@@ -1,0 +1,213 @@
+"""Hostile inputs found by a red-team review: classes tests/test_hostile_files.py did not
+cover. Each attempt runs capped in its own process (hostile.run_capped), Keras-free.
+
+- `-o` (or OUT.npz of --weights-file) naming the model file itself, by its path, a
+  symlink or a hard link: once replaced the model with the generated source, exit 0.
+- .keras members lstmgen does not read (assets): Keras's loader unpacks every one of them
+  to disk, each up to 256 MiB unchecked; a 1 MB file once made `lstmgen verify` write
+  630 MB.
+- A --weights-file module's OUT.npz: loading it once read every member whole (a 0.6 MB
+  file with an extra deflated member took 640 MB and 8 s at import).
+- .npy inputs whose header declares a negative dimension: the generated command line
+  predicted on an empty batch, `lstmgen verify --input` failed in its catch-all.
+"""
+
+import io
+import os
+import shutil
+import zipfile
+
+import numpy as np
+import pytest
+
+import hostile as H
+from lstmgen.errors import PathError
+from lstmgen.loading import read_npy
+from lstmgen.reader import limits
+
+FAST = dict(seconds=10, peak=400 << 20)
+
+
+def refused(*args, fragments=()):
+    """lstmgen, capped: one line, exit 2, fast and small."""
+    outcome = H.run_capped(*args, timeout=60)
+    command = args[0] if args[0] in ("inspect", "verify") else ""
+    line = H.assert_one_line(outcome, *fragments, prefix=f"lstmgen {command}".strip() + ": error: ")
+    assert outcome.seconds < FAST["seconds"] and outcome.peak < FAST["peak"], line
+    return line
+
+
+def npy_header(shape, descr="<f4") -> bytes:
+    buffer = io.BytesIO()
+    np.lib.format.write_array_header_1_0(
+        buffer, {"descr": descr, "fortran_order": False, "shape": shape}
+    )
+    return buffer.getvalue()
+
+
+# --- the output is never the model file ------------------------------------------------
+
+
+@pytest.mark.parametrize("route", ["same path", "symlink", "hard link", "weights file"])
+def test_the_output_is_never_the_model_file(tmp_path, route):
+    model = tmp_path / ("m.npz" if route == "weights file" else "m.h5")
+    shutil.copy(H.SEED_H5, model)
+    before = model.read_bytes()
+    out, flags = model, []
+    if route == "symlink":
+        out = tmp_path / "link.py"
+        os.symlink(model, out)
+    elif route == "hard link":
+        out = tmp_path / "hard.py"
+        os.link(model, out)
+    elif route == "weights file":
+        out, flags = tmp_path / "m.py", ["--weights-file"]
+    line = refused(str(model), "-o", str(out), *flags, fragments=("lstmgen never overwrites",))
+    assert str(model) in line
+    assert model.read_bytes() == before
+    assert not [n for n in os.listdir(tmp_path) if n.startswith(".lstmgen") or n == "m.py"]
+
+
+def test_an_empty_output_name_is_a_usage_error(tmp_path):
+    refused(H.SEED_H5, "-o", "", fragments=("-o needs a file name",))
+
+
+# --- every member of a .keras zip is bounded, not only the three lstmgen reads ---------
+
+
+def keras_with_assets(target, *assets):
+    """The seed .keras plus `assets` (name, data, compression) members."""
+    shutil.copy(H.SEED_KERAS, target)
+    with zipfile.ZipFile(target, "a") as archive:
+        for name, data, compression in assets:
+            archive.writestr(name, data, compress_type=compression)
+    return str(target)
+
+
+@pytest.mark.parametrize("command", ["generate", "inspect", "verify"])
+def test_members_keras_would_unpack_are_bounded(tmp_path, command):
+    model = keras_with_assets(tmp_path / "m.keras")
+    H.add_deflate_bomb(model, "assets/x", b"", 200)  # 200 MiB from 0.2 MB
+    args = {
+        "generate": [model, "-o", str(tmp_path / "p.py")],
+        "inspect": ["inspect", model],
+        "verify": ["verify", model, H.SEED_PREDICTOR],
+    }[command]
+    line = refused(*args, fragments=("'assets/x'", "Keras unpacks them all"))
+    assert "100:1" in line
+    assert not os.path.exists(tmp_path / "p.py")
+
+
+def test_many_small_members_together_are_bounded(tmp_path, monkeypatch, capsys):
+    from lstmgen import cli
+
+    monkeypatch.setattr(limits, "MAX_OTHER_MEMBER_BYTES", 3000)
+    within = keras_with_assets(
+        tmp_path / "ok.keras", *[(f"assets/{k}", b"x" * 1000, zipfile.ZIP_STORED) for k in range(3)]
+    )
+    assert cli.main([within, "-o", str(tmp_path / "ok.py"), "-q"]) == 0
+    beyond = keras_with_assets(
+        tmp_path / "m.keras", *[(f"assets/{k}", b"x" * 1000, zipfile.ZIP_STORED) for k in range(4)]
+    )
+    assert cli.main([beyond, "-o", str(tmp_path / "p.py"), "-q"]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "'assets/3'" in err, err
+
+
+# --- a --weights-file module reads only what its shapes hold -------------------------
+
+
+@pytest.fixture(scope="module")
+def weights_module(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("weights")
+    outcome = H.run_capped(H.SEED_H5, "-o", str(folder / "p.py"), "--weights-file", "-q")
+    assert outcome.code == 0, outcome.err
+    return folder
+
+
+def imported_with(tmp_path, folder, edit):
+    """Import a copy of the --weights-file module whose p.npz `edit(path)` changed."""
+    for name in ("p.py", "p.npz"):
+        shutil.copy(folder / name, tmp_path / name)
+    edit(str(tmp_path / "p.npz"))
+    script = tmp_path / "load.py"
+    script.write_text(
+        f"import sys\nsys.path.insert(0, {str(tmp_path)!r})\n"
+        "try:\n    import p\nexcept ValueError as error:\n    print(error)\n    sys.exit(2)\n"
+    )
+    return H.run_capped(script=str(script), timeout=60)
+
+
+def rewritten(path, replace):
+    """Rewrite the .npz at `path` with members {name: data or None to drop} replaced."""
+    members = H.members_of(path)
+    members.update(replace)
+    H.write_zip(path, {name: data for name, data in members.items() if data is not None})
+
+
+@pytest.mark.parametrize(
+    "case, fragment",
+    [
+        ("extra bomb", "unexpected ['junk']"),
+        ("declared huge", "this predictor expects float32 (28, 20)"),
+        ("huge string", "this predictor expects a string ()"),
+        ("format 2.0", "not a .npy array of format 1.0"),
+        ("short", "ends after"),
+        ("pickled", "expects float32"),
+    ],
+)
+def test_a_weights_file_is_checked_before_its_data_is_read(
+    tmp_path, weights_module, case, fragment
+):
+    kernel = "lstm_kernel.npy"
+
+    def edit(path):
+        if case == "extra bomb":
+            H.add_deflate_bomb(path, "junk.npy", npy_header((600 << 18,)), 600)
+        elif case == "declared huge":
+            rewritten(path, {kernel: None})
+            H.add_deflate_bomb(path, kernel, npy_header((150 << 18, 1)), 600)
+        elif case == "huge string":
+            rewritten(path, {"source-sha256.npy": None})
+            H.add_deflate_bomb(path, "source-sha256.npy", npy_header((), "<U150000000"), 600)
+        elif case == "format 2.0":
+            data = H.members_of(path)[kernel]
+            rewritten(path, {kernel: b"\x93NUMPY\x02\x00" + data[8:]})
+        elif case == "short":
+            rewritten(path, {kernel: npy_header((28, 20)) + bytes(100)})
+        elif case == "pickled":
+            buffer = io.BytesIO()
+            np.save(buffer, np.array([{}], dtype=object), allow_pickle=True)
+            rewritten(path, {kernel: buffer.getvalue()})
+
+    outcome = imported_with(tmp_path, weights_module, edit)
+    assert outcome.code == 2 and fragment in outcome.out, (outcome.out, outcome.err)
+    assert outcome.seconds < FAST["seconds"] and outcome.peak < 200 << 20, outcome.peak >> 20
+
+
+def test_duplicate_members_in_a_weights_file_are_refused(tmp_path, weights_module):
+    def edit(path):
+        with zipfile.ZipFile(path, "a") as archive:
+            with pytest.warns(UserWarning):
+                archive.writestr("lstm_kernel.npy", b"")
+
+    outcome = imported_with(tmp_path, weights_module, edit)
+    assert outcome.code == 2 and "not the weights of this predictor" in outcome.out, outcome.out
+
+
+# --- .npy headers with negative dimensions ----------------------------------------------
+
+
+def test_negative_dimensions_in_npy_headers_are_refused(tmp_path, weights_module):
+    negative = tmp_path / "neg.npy"
+    negative.write_bytes(npy_header((-1, 32, 28)) + bytes(2 * 32 * 28 * 4))
+    twice = tmp_path / "twice.npy"
+    twice.write_bytes(npy_header((-1, -1)) + bytes(16))
+    for path in (negative, twice):
+        with pytest.raises(PathError, match="with a negative dimension") as error:
+            read_npy(str(path))  # verify --input
+        assert str(error.value).count("not a readable .npy array") == 1
+        outcome = H.run_capped(str(path), script=str(weights_module / "p.py"), timeout=60)
+        assert outcome.code == 2 and len(outcome.lines) == 1, outcome.err
+        assert outcome.lines[0].startswith(f"error: {path}: the header declares shape (-1")
+        assert outcome.lines[0].endswith("with a negative dimension")
