@@ -8,6 +8,8 @@ cover. Each attempt runs capped in its own process (hostile.run_capped), Keras-f
   630 MB.
 - A --weights-file module's OUT.npz: loading it once read every member whole (a 0.6 MB
   file with an extra deflated member took 640 MB and 8 s at import).
+- An .h5 whose `layer_names` lists the layers in another order than the config: Keras
+  assigns weights by that order, lstmgen by name; the predictor silently disagreed.
 - .npy inputs whose header declares a negative dimension: the generated command line
   predicted on an empty batch, `lstmgen verify --input` failed in its catch-all.
 """
@@ -17,6 +19,7 @@ import os
 import shutil
 import zipfile
 
+import h5py
 import numpy as np
 import pytest
 
@@ -193,6 +196,30 @@ def test_duplicate_members_in_a_weights_file_are_refused(tmp_path, weights_modul
 
     outcome = imported_with(tmp_path, weights_module, edit)
     assert outcome.code == 2 and "not the weights of this predictor" in outcome.out, outcome.out
+
+
+# --- Keras assigns .h5 weights by the order of layer_names --------------------------
+
+
+@pytest.mark.parametrize("listed", [["b", "a"], ["a", "c"], ["a"]])
+def test_layer_names_that_keras_would_read_otherwise_are_refused(tmp_path, listed):
+    config = H.sequential(
+        [None, 3],
+        H.layer("Dense", "a", units=3, activation="linear"),
+        H.layer("Dense", "b", units=3, activation="tanh"),
+    )
+    weights = {n: [np.eye(3) * k, np.full(3, k)] for k, n in enumerate("abc", 1)}
+    model = H.h5_model(tmp_path / "m.h5", config, weights)  # also a group "c" of weights
+    for names, outcome in ((["a", "b"], 0), (listed, 2)):
+        with h5py.File(model, "r+") as handle:
+            handle["model_weights"].attrs["layer_names"] = [n.encode() for n in names]
+        assert H.run_capped("inspect", model).code == outcome
+    refused(
+        model,
+        "-o",
+        str(tmp_path / "p.py"),
+        fragments=(f"layers {listed!r} in that order", "Keras assigns weights by that order"),
+    )
 
 
 # --- .npy headers with negative dimensions ----------------------------------------------

@@ -30,6 +30,9 @@ def read_hdf5(path: str) -> ModelFile:
                 "(saved with save_weights? lstmgen needs model.save)"
             )
         config = parse_json(_text(config_text, path, "model_config"), f"{path}: model_config")
+        if weights is not None:
+            with unreadable(path):
+                _check_layer_order(path, config, weights)
         return assemble(
             path,
             config,
@@ -79,6 +82,47 @@ def _weights_of(path: str, weights: h5py.Group):
         return names, tuple(as_weight(a, layer.name, n) for a, n in zip(arrays, names))
 
     return weights_of
+
+
+def _check_layer_order(path: str, config, weights) -> None:
+    """Keras gives the model's layers that have weights the groups that `layer_names` lists
+    (those with weight names), by their place in that list; lstmgen finds a layer's group
+    by its name. A file where the two differ (the list reordered, or naming other groups)
+    would make Keras and the predictor use different weights: refused."""
+    if not isinstance(weights, h5py.Group):
+        return
+    listed = attribute(weights, "layer_names", path)
+    if listed is None:
+        return
+
+    def has_weights(name: str) -> bool:
+        group = child(weights, name, path)
+        return isinstance(group, h5py.Group) and bool(
+            len(as_text_list(attribute(group, "weight_names", path, [])))
+        )
+
+    in_file = [name for name in as_text_list(listed) if has_weights(name)]
+    in_config = [name for name in _top_layer_names(config) if has_weights(name)]
+    if in_file != in_config:
+        raise LstmgenError(
+            f"{path}: model_weights lists the weights of layers {_few(in_file)} in that "
+            f"order, but the config's layers with weights are {_few(in_config)}; Keras "
+            "assigns weights by that order and lstmgen by name, so they would disagree"
+        )
+
+
+def _top_layer_names(config) -> list:
+    """The names of the model's own layers, in config order."""
+    body = config.get("config") if isinstance(config, dict) else None
+    layers = body.get("layers") if isinstance(body, dict) else body
+    if not isinstance(layers, list):
+        return []
+    bodies = [item.get("config") for item in layers if isinstance(item, dict)]
+    return [b["name"] for b in bodies if isinstance(b, dict) and isinstance(b.get("name"), str)]
+
+
+def _few(names) -> str:
+    return repr(names) if len(names) <= 8 else f"{repr(names[:8])[:-1]}, ...] ({len(names)} in all)"
 
 
 def names_under(names, path):
