@@ -88,7 +88,8 @@ def _check_layer_order(path: str, config, weights) -> None:
     """Keras gives the model's layers that have weights the groups that `layer_names` lists
     (those with weight names), by their place in that list; lstmgen finds a layer's group
     by its name. A file where the two differ (the list reordered, or naming other groups)
-    would make Keras and the predictor use different weights: refused."""
+    would make Keras and the predictor use different weights: refused. (Lists of another
+    length Keras refuses to load; a layer then left without its group, lstmgen refuses.)"""
     if not isinstance(weights, h5py.Group):
         return
     listed = attribute(weights, "layer_names", path)
@@ -103,7 +104,7 @@ def _check_layer_order(path: str, config, weights) -> None:
 
     in_file = [name for name in as_text_list(listed) if has_weights(name)]
     in_config = [name for name in _top_layer_names(config) if has_weights(name)]
-    if in_file != in_config:
+    if len(in_file) == len(in_config) and in_file != in_config:
         raise LstmgenError(
             f"{path}: model_weights lists the weights of layers {_few(in_file)} in that "
             f"order, but the config's layers with weights are {_few(in_config)}; Keras "
