@@ -10,11 +10,16 @@ cover. Each attempt runs capped in its own process (hostile.run_capped), Keras-f
   file with an extra deflated member took 640 MB and 8 s at import).
 - An .h5 whose `layer_names` lists the layers in another order than the config: Keras
   assigns weights by that order, lstmgen by name; the predictor silently disagreed.
+- A .keras whose config lists layers in another order than Keras derives from the graph:
+  Keras names weight groups by class, counted in its order (`layers/lstm`,
+  `layers/lstm_1`); lstmgen counted in list order, so two layers of one class swapped
+  their weights (silently, where the shapes agree).
 - .npy inputs whose header declares a negative dimension: the generated command line
   predicted on an empty batch, `lstmgen verify --input` failed in its catch-all.
 """
 
 import io
+import json
 import os
 import shutil
 import zipfile
@@ -25,6 +30,7 @@ import pytest
 
 import hostile as H
 from lstmgen.errors import PathError
+from lstmgen.generate import generate
 from lstmgen.loading import read_npy
 from lstmgen.reader import limits
 
@@ -220,6 +226,32 @@ def test_layer_names_that_keras_would_read_otherwise_are_refused(tmp_path, liste
         str(tmp_path / "p.py"),
         fragments=(f"layers {listed!r} in that order", "Keras assigns weights by that order"),
     )
+
+
+# --- .keras weight groups are counted in Keras's order, not the config's list order ----
+
+
+def test_a_reordered_keras_layer_list_keeps_each_layers_weights(tmp_path):
+    golden = os.path.join(H.ROOT, "tests", "data", "golden", "encoder_decoder.k2.keras")
+    config = json.loads(H.members_of(golden)["config.json"])
+    layers = config["config"]["layers"]
+    names = [layer["config"]["name"] for layer in layers]
+    encoder, decoder = names.index("encoder"), names.index("decoder")
+    layers[encoder], layers[decoder] = layers[decoder], layers[encoder]
+    reordered = H.keras_with(tmp_path / "m.keras", golden, config_json=json.dumps(config).encode())
+    modules = []
+    for k, model in enumerate((golden, reordered)):
+        namespace: dict = {}
+        exec(compile(generate(model, f"p{k}"), f"p{k}.py", "exec"), namespace)
+        modules.append(namespace)
+    rng = np.random.default_rng(0)
+    x = [
+        rng.normal(size=(2,) + tuple(n or 5 for n in shape[1:])).astype(np.float32)
+        for shape in modules[0]["INPUT_SHAPES"]
+    ]
+    got = [modules[k]["predict"](x) for k in range(2)]
+    got = [y if isinstance(y, list) else [y] for y in got]
+    assert len(got[0]) == len(got[1]) and all(map(np.array_equal, *got))
 
 
 # --- .npy headers with negative dimensions ----------------------------------------------

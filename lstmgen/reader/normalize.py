@@ -10,6 +10,7 @@ from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from lstmgen.errors import LstmgenError, LstmgenWarning, UnsupportedError
 from lstmgen.reader import keras1, limits
+from lstmgen.reader.layer_order import keras_layer_order
 from lstmgen.reader.model_file import CallSpec, LayerSpec, ModelInput, ModelSpec, Shape, TensorRef
 
 # Keys that hold a function (an activation) serialized by name.
@@ -155,6 +156,7 @@ def _functional(body: Any, model_class: str) -> ModelSpec:
     outputs = _refs(body.get("output_layers"), "output_layers")
     if not outputs:
         raise LstmgenError("the model has no outputs")
+    layers = _with_keras_paths(list(inputs), outputs, specs, layers)
     for what, refs, cap in (
         ("inputs", input_refs, limits.MAX_INPUTS),
         ("outputs", outputs, limits.MAX_OUTPUTS),
@@ -178,6 +180,18 @@ def _with_paths(specs: List[LayerSpec]) -> List[LayerSpec]:
     return [
         replace(spec, keras_path=path, h5_path=(spec.name,)) for spec, path in zip(specs, paths)
     ]
+
+
+def _with_keras_paths(inputs, outputs, specs: List[LayerSpec], layers: List[LayerSpec]):
+    """The layers with the .keras weight paths Keras gives them: counted per class in the
+    order Keras derives from the graph (lstmgen.reader.layer_order), which is the config's
+    order in every file Keras wrote; a layer not connected to the outputs has none."""
+    order = keras_layer_order(inputs, outputs, layers)
+    classes = {spec.name: spec.class_name for spec in specs}
+    if order is None or not set(order) <= set(classes):
+        return layers
+    paths = dict(zip(order, container_paths([classes[name] for name in order])))
+    return [replace(layer, keras_path=paths.get(layer.name, "")) for layer in layers]
 
 
 def _refs(value: Any, what: str) -> Tuple[TensorRef, ...]:
