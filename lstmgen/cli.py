@@ -104,7 +104,7 @@ def parser() -> argparse.ArgumentParser:
     )
     cli.add_argument(
         "--tolerance",
-        type=float,
+        type=_tolerance,
         metavar="T",
         help="with --verify: max |a - b| / (1 + |b|) allowed against Keras (default 1e-5; 1e-4 "
         "with --float64); beyond it an output still passes when the predictor is no further "
@@ -166,8 +166,6 @@ def _option_misuse(args: argparse.Namespace) -> Optional[str]:
         return "-o needs a file name (OUT.py), got an empty one"
     if args.tolerance is not None and not args.verify:
         return "--tolerance applies only with --verify"
-    if args.tolerance is not None and not args.tolerance >= 0:
-        return f"--tolerance must be a number >= 0, got {args.tolerance}"
     return None
 
 
@@ -248,7 +246,7 @@ def verify_command(argv: List[str]) -> int:
     cli.add_argument("--input", nargs="+", metavar="X.npy", help="also compare on these inputs")
     cli.add_argument(
         "--tolerance",
-        type=float,
+        type=_tolerance,
         default=1e-5,
         metavar="T",
         help="max |a - b| / (1 + |b|) allowed against Keras (default 1e-5); beyond it an "
@@ -278,6 +276,17 @@ def _module_name(output: Optional[str]) -> str:
     if not output or output == "-":
         return "predictor"
     return os.path.splitext(os.path.basename(output))[0] or "predictor"
+
+
+def _tolerance(text: str) -> float:
+    """A number >= 0 (infinity accepts anything); NaN would fail every comparison."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}")
+    return value
 
 
 def _positive(text: str) -> int:

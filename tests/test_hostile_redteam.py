@@ -14,6 +14,7 @@ cover. Each attempt runs capped in its own process (hostile.run_capped), Keras-f
   Keras names weight groups by class, counted in its order (`layers/lstm`,
   `layers/lstm_1`); lstmgen counted in list order, so two layers of one class swapped
   their weights (silently, where the shapes agree).
+- `lstmgen verify --tolerance nan` (or -1): loaded Keras, then failed every output, exit 1.
 - .npy inputs whose header declares a negative dimension: the generated command line
   predicted on an empty batch, `lstmgen verify --input` failed in its catch-all.
 """
@@ -270,3 +271,22 @@ def test_negative_dimensions_in_npy_headers_are_refused(tmp_path, weights_module
         assert outcome.code == 2 and len(outcome.lines) == 1, outcome.err
         assert outcome.lines[0].startswith(f"error: {path}: the header declares shape (-1")
         assert outcome.lines[0].endswith("with a negative dimension")
+
+
+# --- options: verify's --tolerance is checked like the main command's ---------------
+
+
+@pytest.mark.parametrize("value", ["nan", "-1", "-inf", "abc"])
+@pytest.mark.parametrize("command", ["verify", "--verify"])
+def test_a_tolerance_that_no_difference_can_pass_is_a_usage_error(capsys, command, value):
+    from lstmgen import cli
+
+    args = {
+        "verify": ["verify", H.SEED_H5, H.SEED_PREDICTOR],
+        "--verify": [H.SEED_H5, "--verify", "-o", os.devnull + ".py"],
+    }[command]
+    with pytest.raises(SystemExit) as stop:
+        cli.main([*args, f"--tolerance={value}"])  # before Keras is imported
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"expected a number >= 0, got {value!r}" in err, err
