@@ -629,6 +629,7 @@ CAPS = {
     "MAX_FILE_BYTES": (1000, H.SEED_H5, "more than the 1000 a model file may have"),
     "MAX_WEIGHT_ARRAYS": (3, H.SEED_H5, "more than 3 weight arrays"),
     "MAX_ZIP_MEMBERS": (2, H.SEED_KERAS, "3 members, more than the 2"),
+    "MAX_ZIP_DIRECTORY_BYTES": (100, H.SEED_KERAS, "central directory takes"),
     "MAX_INPUTS": (3, "wide", "the model has 5 inputs, more than the 3"),
     "MAX_OUTPUTS": (3, "wide", "the model has 5 outputs, more than the 3"),
     "MAX_LAYER_CALLS": (3, H.SEED_H5, "more than the 3 layer calls"),

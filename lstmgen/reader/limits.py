@@ -27,6 +27,9 @@ ZIP_MEMBER_LIMITS = {
     "model.weights.h5": (MAX_WEIGHT_BYTES + (256 << 20), MAX_EXPANSION),
 }
 MAX_ZIP_MEMBERS = 10_000  # Keras writes three, plus assets of preprocessing layers
+# The zip's central directory, which zipfile parses whole (about 0.5 KB of memory and
+# 10 us per entry) whatever its end record declares: 1 KiB per member allowed.
+MAX_ZIP_DIRECTORY_BYTES = MAX_ZIP_MEMBERS * 1024
 # All other members together, unpacked: lstmgen reads none of them, but Keras's loader
 # unpacks every member to disk when there are more than three (its "assets"), each up
 # to 256 MiB unchecked. No layer lstmgen translates has assets.
