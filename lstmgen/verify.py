@@ -11,7 +11,7 @@ from typing import List, Optional, Sequence, Tuple
 import numpy as np
 
 from lstmgen import verdict
-from lstmgen.errors import LstmgenError, UnsupportedError
+from lstmgen.errors import LstmgenError, PathError, UnsupportedError
 from lstmgen.generate import translate
 from lstmgen.layers import REGISTRY
 from lstmgen.layers.rnn_cell import CELL_BUILDERS
@@ -232,6 +232,11 @@ def verify_loaded(
     if hasattr(predictor, "_self_test_arrays"):  # modules from lstmgen 0.1 lack it
         cases.append(("self-test", predictor._self_test_arrays()[: len(predictor.INPUT_NAMES)]))
     if given is not None:
+        if len(given) != len(predictor.INPUT_NAMES):
+            raise PathError(
+                f"--input: {len(given)} arrays given, but {predictor_path} takes "
+                f"{len(predictor.INPUT_NAMES)}, one per input: {predictor.INPUT_NAMES}"
+            )
         cases.append(("given", given))
     twin, no_exact = verdict.float64_twin(model)
     rows: List[verdict.Row] = []

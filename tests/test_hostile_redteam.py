@@ -338,3 +338,13 @@ def test_a_zip_of_many_members_is_refused_before_its_directory_is_parsed(tmp_pat
     outcome = H.run_capped(str(model), "-o", str(tmp_path / "p.py"), timeout=60)
     H.assert_one_line(outcome, "200000 members, more than the 10000")
     assert outcome.seconds < 1 and outcome.peak < 100 << 20, (outcome.seconds, outcome.peak)
+
+
+def test_verify_input_files_must_match_the_inputs_in_number():
+    """Two --input arrays for a one-input model were stacked into one (2, 2, 32, 28)
+    array and reported as a shape disagreement between predictor and model."""
+    from lstmgen.verify import verify_loaded
+
+    x = np.zeros((2, 32, 28), np.float32)
+    with pytest.raises(PathError, match=r"--input: 2 arrays given, but .* takes 1"):
+        verify_loaded(None, H.SEED_H5, H.SEED_PREDICTOR, 1e-5, given=[x, x])  # Keras unused
