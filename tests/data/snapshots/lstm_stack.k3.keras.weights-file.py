@@ -605,6 +605,13 @@ def _load_weights():
         {f"self-test.{k}": shape for k, shape in enumerate(_SELF_TEST_SHAPES)}
     )
     expected["source-sha256"] = ()
+    # What lstmgen writes: the arrays, stored, and a few hundred bytes per member. A larger
+    # file is refused before zipfile parses its directory (which costs memory per entry).
+    room = sum(4 * int(np.prod(shape)) + 4096 for shape in expected.values()) + 65536
+    if os.path.getsize(path) > room:
+        raise ValueError(
+            f"{path}: {os.path.getsize(path)} bytes, more than the {room} this predictor's weights take"
+        )
     try:
         arrays = _read_weights(path, expected)
     except (
