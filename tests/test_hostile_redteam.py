@@ -353,3 +353,20 @@ def test_verify_input_files_must_match_the_inputs_in_number():
     x = np.zeros((2, 32, 28), np.float32)
     with pytest.raises(PathError, match=r"--input: 2 arrays given, but .* takes 1"):
         verify_loaded(None, H.SEED_H5, H.SEED_PREDICTOR, 1e-5, given=[x, x])  # Keras unused
+
+
+# --- input shapes: a dimension of 0 --------------------------------------------------
+
+
+@pytest.mark.parametrize("shape", [[None, 0, 28], [0, 32, 28], [None, 32, 0]])
+def test_an_input_dimension_of_zero_is_refused_by_the_reader(tmp_path, capsys, shape):
+    """(None, 0, 28) and a fixed batch of 0 once fell through to the catch-all
+    ("could not be translated (ValueError: cannot reshape array of size 0 ...)")."""
+    from lstmgen import cli
+
+    config = H.config_of(H.SEED_H5)
+    config["config"]["layers"][0]["config"]["batch_input_shape"] = shape
+    model = H.h5_with_config(tmp_path / "m.h5", json.dumps(config))
+    assert cli.main([model, "-o", str(tmp_path / "p.py")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "invalid shape" in err and "could not be" not in err, err

@@ -407,10 +407,13 @@ def _shape(value: Any) -> Optional[Shape]:
         return None
     if not isinstance(value, (list, tuple)) or not all(
         item is None
-        or (isinstance(item, int) and not isinstance(item, bool) and 0 <= item <= MAX_DIMENSION)
+        or (isinstance(item, int) and not isinstance(item, bool) and 1 <= item <= MAX_DIMENSION)
         for item in value
     ):
-        raise LstmgenError(f"the model config has an invalid shape: {value!r}")
+        raise LstmgenError(
+            f"the model config has an invalid shape: {value!r} (each dimension a whole "
+            f"number from 1 to {MAX_DIMENSION}, or null)"
+        )
     return tuple(value)
 
 
