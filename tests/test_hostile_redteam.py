@@ -370,3 +370,13 @@ def test_an_input_dimension_of_zero_is_refused_by_the_reader(tmp_path, capsys, s
     assert cli.main([model, "-o", str(tmp_path / "p.py")]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "invalid shape" in err and "could not be" not in err, err
+
+
+# --- the generated module's command line: usage errors are one line too ----------------
+
+
+@pytest.mark.parametrize("args", [[], ["a.npy", "b.npy"], ["--bogus"], ["-o"]])
+def test_usage_errors_of_the_generated_module_are_one_line(args):
+    outcome = H.run_capped(*args, script=H.SEED_PREDICTOR, timeout=60)
+    assert outcome.code == 2 and len(outcome.lines) == 1, outcome.err
+    assert outcome.lines[0].startswith("error: ") and outcome.lines[0].endswith("(see --help)")

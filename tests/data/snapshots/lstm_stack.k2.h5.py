@@ -448,6 +448,8 @@ def main(argv=None):
         action="store_true",
         help="check the embedded input/output pair and exit",
     )
+    # A usage error is one line, like every other error here (argparse would add the usage).
+    parser.error = lambda message: parser.exit(2, f"error: {message} (see --help)\n")
     args = parser.parse_args(argv)
     if args.self_test:
         ok, error = self_test()
