@@ -17,6 +17,8 @@ from typing import Any, List, Optional, Sequence, Tuple
 
 import numpy as np
 
+from lstmgen.errors import printable
+
 RULE = (
     "pass: max rel <= {tolerance:g}; pass (rounding): pred~exact <= Keras~exact + {tolerance:g} "
     "(as close to the exact answer as Keras)"
@@ -94,13 +96,13 @@ def table(rows: Sequence[Row], tolerance: float, no_exact: str = "") -> Tuple[st
         passed, result = judge(row, tolerance)
         ok &= passed
         lines.append(
-            f"{row.case:9s} {row.output[:24]:24s} {row.absolute:10.2e} {row.relative:10.2e} "
+            f"{row.case:9s} {printable(row.output)[:24]:24s} {row.absolute:10.2e} {row.relative:10.2e} "
             f"{_number(row.keras_exact):>12s} {_number(row.predictor_exact):>11s}  {result}"
         )
     lines.extend(LEGEND)
     lines.append(RULE.format(tolerance=tolerance))
     if no_exact:
-        lines.append(f"no exact answer: {no_exact}")
+        lines.append(f"no exact answer: {printable(no_exact)}")
     return "\n".join(lines) + "\n", ok
 
 

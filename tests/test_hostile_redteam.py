@@ -380,3 +380,17 @@ def test_usage_errors_of_the_generated_module_are_one_line(args):
     outcome = H.run_capped(*args, script=H.SEED_PREDICTOR, timeout=60)
     assert outcome.code == 2 and len(outcome.lines) == 1, outcome.err
     assert outcome.lines[0].startswith("error: ") and outcome.lines[0].endswith("(see --help)")
+
+
+# --- verify's table shows output names escaped -------------------------------------------
+
+
+def test_the_verify_table_escapes_output_names():
+    """Output names come from the model file; the table (stdout of lstmgen verify, stderr
+    of --verify) printed them raw: terminal escape sequences reached the terminal."""
+    from lstmgen.verdict import Row, table
+
+    name = "\x1b[2J\x1b]0;owned\x07out\nfake"
+    text, _ = table([Row("given", name, 0.0, 0.0, None, None)], 1e-5, no_exact="x\x1b[31m")
+    assert "\x1b" not in text and "\x07" not in text and "fake" not in text.splitlines()[2]
+    assert "\\x1b[2J" in text
