@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import traceback  # noqa: F401 - lstmgen.boundary prints with it; tests patch it here
@@ -221,7 +222,7 @@ def _write(args, options: Options, graph, progress, reference=None, check=None) 
     if check is not None:
         with staged(generated, f"{module_name}.py", private=True) as module:
             check(module)
-    sys.stdout.write(generated.source)
+    _stdout(generated.source)
 
 
 def inspect_command(argv: List[str]) -> int:
@@ -232,7 +233,7 @@ def inspect_command(argv: List[str]) -> int:
 
     def body() -> int:
         text, _ = inspect_text(args.model)  # every name from the file in it is escaped
-        sys.stdout.write(text)
+        _stdout(text)
         return 0
 
     return guarded("lstmgen inspect", args.model, body, doing="inspected")
@@ -258,13 +259,25 @@ def verify_command(argv: List[str]) -> int:
 
     def body() -> int:
         text, ok = verification.verify(args.model, args.predictor, args.tolerance, args.input)
-        sys.stdout.write(text)
+        _stdout(text)
         return 0 if ok else EXIT_VERIFY_FAILED
 
     return guarded("lstmgen verify", args.model, body, doing="verified", name_errors=False)
 
 
 COMMANDS = {"inspect": inspect_command, "verify": verify_command}
+
+
+def _stdout(text: str) -> None:
+    """Write `text` to stdout: a full disk or a closed pipe is one line naming <stdout>
+    (it blamed the model file: "could not be translated (OSError: ...)")."""
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except OSError as error:
+        with contextlib.suppress(OSError):  # no second complaint when Python exits
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise PathError(f"<stdout>: cannot write: {error.strerror or error}") from None
 
 
 def _output_name(args: argparse.Namespace) -> str:

@@ -24,6 +24,8 @@ import json
 import os
 import shutil
 import struct
+import subprocess
+import sys
 import zipfile
 
 import h5py
@@ -394,3 +396,37 @@ def test_the_verify_table_escapes_output_names():
     text, _ = table([Row("given", name, 0.0, 0.0, None, None)], 1e-5, no_exact="x\x1b[31m")
     assert "\x1b" not in text and "\x07" not in text and "fake" not in text.splitlines()[2]
     assert "\\x1b[2J" in text
+
+
+# --- stdout that cannot be written: one line naming it -------------------------------
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+@pytest.mark.parametrize(
+    "args, line",
+    [
+        ([H.SEED_H5, "-q"], "lstmgen: error: <stdout>: cannot write: No space left on device"),
+        (["inspect", H.SEED_H5], "lstmgen inspect: error: <stdout>: cannot write: No space"),
+        ([H.SEED_PREDICTOR, "--self-test"], "error: No space left on device"),
+    ],
+)
+def test_a_full_stdout_is_one_line(args, line):
+    """Printing the module to a full disk once blamed the model file ("could not be
+    translated (OSError ...)"); the module's --self-test gave a traceback."""
+    command = (
+        [sys.executable, *args]
+        if args[0].endswith(".py")
+        else [sys.executable, "-m", "lstmgen", *args]
+    )
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            command,
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+            cwd=H.ROOT,
+            env=dict(os.environ, PYTHONPATH=H.ROOT),
+        )
+    assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
+    assert done.stderr.startswith(line), done.stderr

@@ -487,21 +487,22 @@ def main(argv=None):
     # A usage error is one line, like every other error here (argparse would add the usage).
     parser.error = lambda message: parser.exit(2, f"error: {message} (see --help)\n")
     args = parser.parse_args(argv)
-    if args.self_test:
-        ok, error = self_test()
-        print(
-            f"self-test {'passed' if ok else 'FAILED'}: max relative error {error:.3g}"
-        )
-        return 0 if ok else 1
-    if len(args.inputs) != len(INPUT_NAMES):
+    if not args.self_test and len(args.inputs) != len(INPUT_NAMES):
         parser.error(
             f"expected {len(INPUT_NAMES)} input file(s), one per input: {INPUT_NAMES}"
         )
     try:
+        if args.self_test:
+            ok, error = self_test()
+            print(
+                f"self-test {'passed' if ok else 'FAILED'}: max relative error {error:.3g}",
+                flush=True,
+            )
+            return 0 if ok else 1
         result = predict([_load_npy(path) for path in args.inputs])
         if args.output is None:
             np.set_printoptions(threshold=sys.maxsize)
-            print(result)
+            print(result, flush=True)
         else:
             _save_outputs(args.output, result)
     except OSError as error:  # a file that cannot be read or written
