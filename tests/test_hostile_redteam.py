@@ -430,3 +430,35 @@ def test_a_full_stdout_is_one_line(args, line):
         )
     assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
     assert done.stderr.startswith(line), done.stderr
+
+
+# --- the reading child of a threaded caller imports nothing from the current folder ------
+
+
+def test_a_threaded_callers_reading_child_ignores_modules_in_the_current_folder(tmp_path):
+    """A threaded caller's model is read in a fresh interpreter, once started with
+    `python -m`, which puts the current folder first on its path: a numpy.py next to the
+    model (a downloaded folder) ran in the child."""
+    evil = tmp_path / "downloaded"
+    evil.mkdir()
+    marker = tmp_path / "RAN"
+    for name in ("numpy", "h5py", "lstmgen"):
+        (evil / f"{name}.py").write_text(f"open({str(marker)!r}, 'w').close()\n")
+    script = tmp_path / "threaded.py"
+    script.write_text(
+        "import os, sys, threading, time\n"
+        "from lstmgen import cli\n"
+        "threading.Thread(target=time.sleep, args=(30,), daemon=True).start()\n"
+        f"os.chdir({str(evil)!r})\n"
+        f"sys.exit(cli.main([{H.SEED_H5!r}, '-o', {str(tmp_path / 'p.py')!r}, '-q']))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, str(script)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=H.ROOT,
+        env=dict(os.environ, PYTHONPATH=H.ROOT),
+    )
+    assert done.returncode == 0, done.stderr
+    assert not marker.exists()

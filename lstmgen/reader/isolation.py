@@ -73,12 +73,20 @@ def _forked(function, args, memory, deadline, scratch, label, seconds):
         os.close(read_end)
 
 
+_BOOT = (
+    "import sys; del sys.path[0]; "
+    f"from {child.__name__} import main; sys.exit(main(sys.argv[1:]))"
+)
+
+
 def _spawned(function, args, memory, deadline, scratch, label, seconds):
     package_root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     path = os.pathsep.join([package_root] + [p for p in sys.path if p])
     env = dict(os.environ, TMPDIR=scratch, PYTHONPATH=path)
-    command = [sys.executable, "-m", child.__name__, function.__module__, function.__name__]
-    command.append(str(memory))
+    # Not `-m`: it puts the current directory first on the child's path, where a numpy.py
+    # or h5py.py next to the model would be imported (and run) instead of the real one.
+    # `-c` puts "" (the same directory) there: removed before anything is imported.
+    command = [sys.executable, "-c", _BOOT, function.__module__, function.__name__, str(memory)]
     debug = bool(os.environ.get("LSTMGEN_DEBUG"))
     with subprocess.Popen(
         command,
