@@ -48,11 +48,6 @@ OUTPUT_NAMES = ["dense"]
 OUTPUT_SHAPES = [(None, 40)]
 
 
-def sigmoid(x):
-    """1 / (1 + exp(-x)), written as 0.5 * tanh(x / 2) + 0.5 so it never overflows."""
-    return 0.5 * np.tanh(0.5 * x) + 0.5
-
-
 def softmax(x, axis=-1):
     """exp(x) / sum(exp(x)) along `axis`, shifted by the maximum for stability."""
     e = np.exp(x - np.max(x, axis=axis, keepdims=True))

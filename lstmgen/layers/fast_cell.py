@@ -175,7 +175,7 @@ def simple_rnn_fast(
         units=units,
         features=features,
         matrix=name,
-        columns=(Column("a", 0, units),),
+        columns=(Column("z", 0, units),),
         width=units,
         halved=0,
         order="h",
