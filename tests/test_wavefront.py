@@ -61,6 +61,11 @@ def test_stacked_lstms_fuse_and_agree_with_keras(keras3, unroll, tmp_path):
     [fused] = _fused(module)
     if not unroll:
         assert "for t in range(" in inspect.getsource(getattr(module, fused))
+    # the fused loop and the layers one by one: the same math, summed in another order
+    x = random_inputs(module.INPUT_SHAPES, 4, 3, 7)[0]
+    fused_out = getattr(module, fused)(x)
+    first, second = (getattr(module, name) for name in fused.split("_to_"))
+    assert relative_error(fused_out, second(first(x))) <= 1e-6
     # beyond the cost model's limit the layers run one by one: the plain path, also right
     _check_batch(module, model, _limit(module) + 1)
     # step() runs each layer's own one-step function
