@@ -38,6 +38,65 @@ def windows(x, sizes, strides, dilations, padding="valid", fill=0.0):
     return np.moveaxis(view, rank + 1, -1)
 
 
+def depthwise(cols, kernel):
+    """Each channel's windows times its own filters (a depthwise convolution's sums):
+    cols (batch, *out_spatial, *sizes, channels) from `windows`, kernel (*sizes,
+    channels, multiplier) -> (batch, *out_spatial, channels * multiplier), channel-major
+    (output channel c * multiplier + m), as TensorFlow orders them."""
+    rank = kernel.ndim - 2
+    cells = list(np.ndindex(*kernel.shape[:rank]))
+    # one multiply-add per kernel cell over all windows at once: no copy of the windows
+    y = cols[(Ellipsis,) + cells[0] + (slice(None), None)] * kernel[cells[0]]
+    for cell in cells[1:]:
+        y += cols[(Ellipsis,) + cell + (slice(None), None)] * kernel[cell]
+    return y.reshape(y.shape[:-2] + (-1,))
+
+
+def transposed_length(steps, size, stride, dilation, padding, output_padding=None):
+    """(output length, output cells cut at the start) of one axis of a transposed
+    convolution: the length as Keras computes it (both versions), the cut as TensorFlow
+    pads the convolution it transposes (`same`: half the padding, the odd cell at the end)."""
+    span = (size - 1) * dilation + 1
+    if output_padding is None:
+        length = steps * stride if padding == "same" else (steps - 1) * stride + max(span, stride)
+    elif padding == "same":
+        length = (steps - 1) * stride + span % 2 + output_padding
+    else:
+        length = (steps - 1) * stride + span + output_padding
+    cut = max((steps - 1) * stride + span - length, 0) // 2 if padding == "same" else 0
+    return length, cut
+
+
+def overlap_add(cols, strides, dilations, padding="valid", output_padding=None):
+    """A transposed convolution's col2im, the same for 1, 2 and 3 spatial axes:
+    (batch, *in_spatial, *sizes, filters) -> (batch, *out_spatial, filters).
+
+    cols holds each input cell's products with every kernel cell; the product of input
+    cell i and kernel cell k lands on output cell i * stride + k * dilation - cut, and
+    products landing on one cell add up (transposed_length gives the sizes and cuts).
+    """
+    rank = len(strides)
+    steps, sizes = cols.shape[1 : rank + 1], cols.shape[rank + 1 : 2 * rank + 1]
+    pads = output_padding or (None,) * rank
+    axes = [
+        transposed_length(n, size, stride, dilation, padding, pad)
+        for n, size, stride, dilation, pad in zip(steps, sizes, strides, dilations, pads)
+    ]
+    full = [
+        max((n - 1) * stride + (size - 1) * dilation + 1, length + cut)
+        for n, size, stride, dilation, (length, cut) in zip(steps, sizes, strides, dilations, axes)
+    ]
+    y = np.zeros((cols.shape[0], *full, cols.shape[-1]), cols.dtype)
+    for cell in np.ndindex(*sizes):
+        # every input cell's product with kernel cell `cell`, at stride `strides`
+        target = tuple(
+            slice(k * dilation, k * dilation + (n - 1) * stride + 1, stride)
+            for k, dilation, n, stride in zip(cell, dilations, steps, strides)
+        )
+        y[(slice(None),) + target] += cols[(slice(None),) * (rank + 1) + cell]
+    return y[(slice(None),) + tuple(slice(cut, cut + length) for length, cut in axes)]
+
+
 def erf(x):
     """Error function (NumPy has none): rational approximation, float32-accurate on [-4, 4]."""
     x = np.clip(x, -4.0, 4.0)

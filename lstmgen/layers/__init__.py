@@ -10,6 +10,7 @@ from lstmgen.layers.attention import build_attention, build_dot
 from lstmgen.layers.entry import CallSignature, Entry
 from lstmgen.layers.conv_lstm import build_conv_lstm
 from lstmgen.layers.convolution import build_conv
+from lstmgen.layers.conv_transpose import build_conv_transpose
 from lstmgen.layers.dense import build_dense
 from lstmgen.layers.identity import build_identity
 from lstmgen.layers.group_normalization import build_group_normalization
@@ -74,6 +75,9 @@ REGISTRY: Dict[str, Entry] = {
     "Conv1D": Entry(build_conv),
     "Conv2D": Entry(build_conv),
     "Conv3D": Entry(build_conv),
+    "Conv1DTranspose": Entry(build_conv_transpose),
+    "Conv2DTranspose": Entry(build_conv_transpose),
+    "Conv3DTranspose": Entry(build_conv_transpose),
     "ConvLSTM1D": Entry(build_conv_lstm),
     "ConvLSTM2D": Entry(build_conv_lstm),
     "ConvLSTM3D": Entry(build_conv_lstm),
