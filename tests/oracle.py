@@ -182,3 +182,14 @@ def build_layer(
         record, inputs, keras_major, Options(), WeightTable(names), names.claim(record.name)
     )
     return run_handler(HANDLERS[class_name], ctx)
+
+
+def check_against_channels_last_twin(model, twin, folder, x, fmt: str = "keras", seed: int = 0):
+    """For a channels_first layer that Keras itself computes wrongly: random weights, and
+    the predictor checked against `twin`, the same layer in channels_last with them."""
+    randomize(model, seed)
+    twin.set_weights(model.get_weights())
+    module = generate_module(save(model, folder, fmt), folder)
+    expected = np.moveaxis(np.asarray(twin(np.moveaxis(x, 1, -1))), -1, 1)
+    error = relative_error(module.predict(x), expected)
+    assert error <= TOLERANCE, f"relative error {error:.3g} against the channels_last twin"

@@ -12,6 +12,7 @@ from lstmgen.layers.conv_lstm import build_conv_lstm
 from lstmgen.layers.convolution import build_conv
 from lstmgen.layers.conv_transpose import build_conv_transpose
 from lstmgen.layers.dense import build_dense
+from lstmgen.layers.depthwise_conv import build_depthwise_conv, build_separable_conv
 from lstmgen.layers.identity import build_identity
 from lstmgen.layers.group_normalization import build_group_normalization
 from lstmgen.layers.gru import build_cudnn_gru, build_gru
@@ -78,6 +79,10 @@ REGISTRY: Dict[str, Entry] = {
     "Conv1DTranspose": Entry(build_conv_transpose),
     "Conv2DTranspose": Entry(build_conv_transpose),
     "Conv3DTranspose": Entry(build_conv_transpose),
+    "DepthwiseConv1D": Entry(build_depthwise_conv),
+    "DepthwiseConv2D": Entry(build_depthwise_conv),
+    "SeparableConv1D": Entry(build_separable_conv),
+    "SeparableConv2D": Entry(build_separable_conv),
     "ConvLSTM1D": Entry(build_conv_lstm),
     "ConvLSTM2D": Entry(build_conv_lstm),
     "ConvLSTM3D": Entry(build_conv_lstm),
