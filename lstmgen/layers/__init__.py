@@ -13,6 +13,7 @@ from lstmgen.layers.convolution import build_conv
 from lstmgen.layers.conv_transpose import build_conv_transpose
 from lstmgen.layers.dense import build_dense
 from lstmgen.layers.depthwise_conv import build_depthwise_conv, build_separable_conv
+from lstmgen.layers.einsum_dense import build_einsum_dense
 from lstmgen.layers.identity import build_identity
 from lstmgen.layers.group_normalization import build_group_normalization
 from lstmgen.layers.gru import build_cudnn_gru, build_gru
@@ -59,6 +60,7 @@ REGISTRY: Dict[str, Entry] = {
     "Masking": Entry(build_masking),
     "Embedding": Entry(build_embedding),
     "Dense": Entry(build_dense),
+    "EinsumDense": Entry(build_einsum_dense),
     "Activation": Entry(build_activation),
     "Softmax": Entry(build_softmax),
     "ReLU": Entry(build_relu),
