@@ -11,8 +11,8 @@ from lstmgen.layers.base import Built, LayerContext
 from lstmgen.layers.einsum_plan import (
     Equation,
     EquationError,
-    Plan,
     labels,
+    matmul_comment,
     optional,
     parse,
     plan,
@@ -83,7 +83,7 @@ def build_einsum_dense(ctx: LayerContext) -> Built:
             summed_alone=p.summed_alone or None,
             x_order=optional(p.x_order),
             x_labels=" | ".join(labels(list(g)) for g in (p.shared, p.kept, p.contracted) if g),
-            matmul_comment=_matmul_comment(p),
+            matmul_comment=matmul_comment(p),
             rows=f"x.reshape{rows!r}",
             kernel_matrix=matrix_text,
             unfold=f"x.shape[:{leading}] + {tuple(sizes[a] for a in p.new)!r}",
@@ -98,15 +98,6 @@ def build_einsum_dense(ctx: LayerContext) -> Built:
         derived=derived,
         mask="none",
     )
-
-
-def _matmul_comment(p: Plan) -> str:
-    """The matmul in labels: "(a b | c) @ (c | d e), summed over c"."""
-    left = " | ".join(labels(list(g)) for g in (p.shared, p.kept, p.contracted) if g)
-    right = " | ".join(labels(list(g)) for g in (p.shared, p.contracted, p.new) if g)
-    summed = labels(list(p.contracted)) or "nothing (an outer product)"
-    batched = f", one matmul per {labels(list(p.shared))}" if p.shared else ""
-    return f"({left}) @ ({right}), summed over {summed}{batched}"
 
 
 def _sizes(ctx: LayerContext, eq: Equation, shape) -> Dict[str, Optional[int]]:

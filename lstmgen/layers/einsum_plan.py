@@ -112,3 +112,12 @@ def labels(names: List[str]) -> str:
 def optional(order: Tuple[int, ...]) -> Optional[Tuple[int, ...]]:
     """`order`, or None where it changes nothing."""
     return None if is_identity(order) else order
+
+
+def matmul_comment(p: Plan) -> str:
+    """The matmul in labels: "(a b | c) @ (c | d e), summed over c"."""
+    left = " | ".join(labels(list(g)) for g in (p.shared, p.kept, p.contracted) if g)
+    right = " | ".join(labels(list(g)) for g in (p.shared, p.contracted, p.new) if g)
+    summed = labels(list(p.contracted)) or "nothing (an outer product)"
+    batched = f", one matmul per {labels(list(p.shared))}" if p.shared else ""
+    return f"({left}) @ ({right}), summed over {summed}{batched}"
