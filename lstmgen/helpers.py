@@ -38,18 +38,34 @@ def windows(x, sizes, strides, dilations, padding="valid", fill=0.0):
     return np.moveaxis(view, rank + 1, -1)
 
 
-def depthwise(cols, kernel):
+def depthwise(cols, kernel, block=1 << 17):
     """Each channel's windows times its own filters (a depthwise convolution's sums):
     cols (batch, *out_spatial, *sizes, channels) from `windows`, kernel (*sizes,
     channels, multiplier) -> (batch, *out_spatial, channels * multiplier), channel-major
-    (output channel c * multiplier + m), as TensorFlow orders them."""
+    (output channel c * multiplier + m), as TensorFlow orders them.
+
+    One multiply-add per kernel cell, reading the windows where they lie (no im2col
+    copy), over blocks of about `block` outputs, which then stay in the CPU's cache.
+    """
     rank = kernel.ndim - 2
-    cells = list(np.ndindex(*kernel.shape[:rank]))
-    # one multiply-add per kernel cell over all windows at once: no copy of the windows
-    y = cols[(Ellipsis,) + cells[0] + (slice(None), None)] * kernel[cells[0]]
-    for cell in cells[1:]:
-        y += cols[(Ellipsis,) + cell + (slice(None), None)] * kernel[cell]
-    return y.reshape(y.shape[:-2] + (-1,))
+    # (*sizes, multiplier, channels), contiguous: NumPy's inner loops run along channels
+    per_channel = np.ascontiguousarray(np.moveaxis(kernel, -1, -2))
+    first, *cells = np.ndindex(*kernel.shape[:rank])
+    lead = cols.shape[: cols.ndim - rank - 1]  # batch, *out_spatial
+    y = np.empty(lead + per_channel.shape[-2:], cols.dtype)
+    row = max(int(np.prod(y.shape[2:])), 1)  # outputs in one row of the first spatial axis
+    rows = max(1, min(block // row, lead[1]))
+    samples = max(1, block // (row * lead[1])) if rows == lead[1] else 1
+    for b in range(0, lead[0], samples):
+        for r in range(0, lead[1], rows):
+            part = (slice(b, b + samples), slice(r, r + rows))
+            out = y[part]
+            np.multiply(
+                cols[part + (Ellipsis,) + first + (None, slice(None))], per_channel[first], out=out
+            )
+            for cell in cells:
+                out += cols[part + (Ellipsis,) + cell + (None, slice(None))] * per_channel[cell]
+    return np.swapaxes(y, -1, -2).reshape(lead + (y.shape[-1] * y.shape[-2],))
 
 
 def transposed_length(steps, size, stride, dilation, padding, output_padding=None):

@@ -167,10 +167,12 @@ def test_depthwise_gives_each_channel_its_own_filters():
     x = rng.normal(size=(2, 7, 6, 3)).astype(np.float32)
     kernel = rng.normal(size=(3, 2, 3, 2)).astype(np.float32)  # (*sizes, channels, multiplier)
     cols = helpers.windows(x, (3, 2), (2, 1), (1, 2), "same")
-    got = helpers.depthwise(cols, kernel)
-    expected = np.einsum("bhwijc,ijcm->bhwcm", cols.astype(np.float64), kernel)
-    assert got.shape == (2, 4, 6, 6)
-    np.testing.assert_allclose(got, expected.reshape(2, 4, 6, 6), rtol=1e-5, atol=1e-5)
+    expected = np.einsum("bhwijc,ijcm->bhwcm", cols.astype(np.float64), kernel).reshape(2, 4, 6, 6)
+    for block in (1, 7, 100, 1 << 17):  # a row at a time, rows, samples, all at once
+        got = helpers.depthwise(cols, kernel, block)
+        assert got.shape == (2, 4, 6, 6)
+        np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-5)
+    assert helpers.depthwise(cols[:0], kernel).shape == (0, 4, 6, 6)
 
 
 def test_dependencies_are_read_from_the_bodies():
