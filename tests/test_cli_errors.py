@@ -95,9 +95,7 @@ def test_unsupported_layer_names_layer_class_and_alternatives(capsys, tmp_path, 
         config["config"]["layers"][-1]["class_name"] = "StringLookup"
 
     path = edit_config(small_model_h5, tmp_path / "lookup.h5", rename)
-    line = assert_refused(
-        capsys, tmp_path, path, "layer 'dense'", "(StringLookup)", "supported: "
-    )
+    line = assert_refused(capsys, tmp_path, path, "layer 'dense'", "(StringLookup)", "supported: ")
     assert "LSTM" in line
 
 
