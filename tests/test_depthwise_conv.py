@@ -136,3 +136,11 @@ def test_what_keras_refuses_is_refused(class_name, config, keras_major, message)
     shape = (None, 9, 2) if class_name.endswith("1D") else (None, 6, 5, 2)
     with pytest.raises(UnsupportedError, match=rf"layer 'layer' \({class_name}\): .*{message}"):
         _depthwise(class_name, config, keras_major, shape)
+
+
+def test_tf_keras_groups_are_unused_as_tf_keras_leaves_them():
+    # tf_keras's Conv base class saves `groups`; its depthwise and separable layers never use it
+    assert _depthwise("DepthwiseConv2D", {"groups": 2}, 2).outputs == [(None, 5, 4, 2)]
+    assert _depthwise("SeparableConv2D", {"filters": 3, "groups": 3}, 2).outputs == [
+        (None, 5, 4, 3)
+    ]

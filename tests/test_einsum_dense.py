@@ -26,6 +26,7 @@ BRANCHES = [
     ("ellipsis_left_two", 1, "...ab,bc->...ac", (2, 3), "ac", None),
     ("ellipsis_right", 1, "ab...,bc->ac...", (4,), "c", None),
     ("left_with_nothing_elided", 2, "...abc,cd->...abd", (5, 3), "d", None),
+    ("upper_case_letters", 1, "aBcD,cDE->aBE", (7, 5), "BE", None),
 ]
 INPUTS = [(None, 6), (7, 2, 3), (5, 4)]
 
