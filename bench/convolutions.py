@@ -23,10 +23,14 @@ import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-if "--blas-threads" in sys.argv:  # before NumPy loads OpenBLAS, which reads it once
-    os.environ["OPENBLAS_NUM_THREADS"] = sys.argv[sys.argv.index("--blas-threads") + 1]
+# --blas-threads N (or =N) is set before NumPy loads OpenBLAS, which reads it once
+for k, arg in enumerate(sys.argv[1:], 1):
+    if arg.startswith("--blas-threads="):
+        os.environ["OPENBLAS_NUM_THREADS"] = arg.split("=", 1)[1]
+    elif arg == "--blas-threads" and k + 1 < len(sys.argv):
+        os.environ["OPENBLAS_NUM_THREADS"] = sys.argv[k + 1]
 
-import numpy as np
+import numpy as np  # noqa: E402 (after OPENBLAS_NUM_THREADS)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
@@ -44,7 +48,7 @@ BASE = "generated (own process)"  # what a project that vendors the module runs
 # threads compete with NumPy's in the benchmark's process): the same inputs and timing.
 OWN_PROCESS = """
 import importlib.util, json, statistics, sys, time
-import numpy as np
+import numpy as np  # noqa: E402 (after OPENBLAS_NUM_THREADS)
 path, shape, batches, min_time, repeats = json.loads(sys.argv[1])
 spec = importlib.util.spec_from_file_location("module", path)
 module = importlib.util.module_from_spec(spec)
