@@ -51,6 +51,17 @@ class Work:
     scores_per_pair: int = 1  # numbers kept per query x key pair (heads)
     pair_width: bool = False  # each pair also costs the feature width (concat, additive)
     inner: Tuple["Node", ...] = ()  # the nodes a wrapper runs (Bidirectional, TimeDistributed)
+    scratch: int = 0  # numbers in the largest array it makes on the way, if not its windows
+
+
+@dataclass(frozen=True)
+class FusedCall:
+    """One function that computes a chain of nodes at once (stacked recurrent layers
+    fused into one loop): its name, its params (their template) and its inputs."""
+
+    func: str
+    params: Params
+    inputs: Tuple[Tensor, ...]
 
 
 @dataclass(frozen=True)
@@ -74,6 +85,11 @@ class Node:
     token_ids: bool = False  # its input holds integer token ids (Embedding)
     derived: Tuple[Tuple[str, str, str], ...] = ()  # (variable, expression, comment)
     work: Work = Work()  # for the cost budget
+    # Fused recurrent layers: the last node of a chain calls the fused function in
+    # predict() (`fused`); the nodes before it are computed there (`fused_into` names it).
+    # Their own functions stay: step() and large batches run them.
+    fused: Optional[FusedCall] = None
+    fused_into: Optional[str] = None
 
     @property
     def template(self) -> str:
