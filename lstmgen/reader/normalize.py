@@ -190,6 +190,13 @@ def _with_keras_paths(inputs, outputs, specs: List[LayerSpec], layers: List[Laye
     classes = {spec.name: spec.class_name for spec in specs}
     if order is None or not set(order) <= set(classes):
         return layers
+    # Layers the walk did not reach but another layer calls feed only what lstmgen does not
+    # follow (Keras 3's mask operations). Should one share a class with a layer reached,
+    # Keras might count it: then the list's order, as Keras wrote it, is kept.
+    called = {ref.layer for layer in layers for call in layer.calls for ref in call.inputs}
+    unreached = {classes[n] for n in called if n in classes and n not in order}
+    if unreached & {classes[n] for n in order}:
+        return layers
     paths = dict(zip(order, container_paths([classes[name] for name in order])))
     return [replace(layer, keras_path=paths.get(layer.name, "")) for layer in layers]
 
