@@ -17,6 +17,12 @@ cover. Each attempt runs capped in its own process (hostile.run_capped), Keras-f
 - `lstmgen verify --tolerance nan` (or -1): loaded Keras, then failed every output, exit 1.
 - .npy inputs whose header declares a negative dimension: the generated command line
   predicted on an empty batch, `lstmgen verify --input` failed in its catch-all.
+- A zip declaring 200,000 members: its directory was parsed (2.5 s, 150 MB) before the
+  member count was checked.
+- `verify --input` with more arrays than inputs; verify's table printing output names
+  raw (terminal escapes); an input dimension of 0 (the catch-all); the generated
+  module's usage errors (two lines); a full stdout (blamed the model; a traceback in the
+  module); a threaded caller's reading child importing numpy.py from the current folder.
 """
 
 import io
