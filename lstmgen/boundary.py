@@ -9,6 +9,7 @@ are printed like errors, escaped: text from a file never reaches the terminal ra
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 import traceback
@@ -54,6 +55,14 @@ def guarded(
             if issubclass(warning.category, LstmgenWarning):
                 report(prog, "warning", str(warning.message))
     return code
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (and exit 2), like every other error."""
+
+    def error(self, message: str):
+        report(self.prog, "error", f"{message} (see {self.prog} --help)")
+        raise SystemExit(EXIT_BAD_INPUT)
 
 
 def report(prog: str, kind: str, message: Union[str, BaseException]) -> None:

@@ -9,6 +9,7 @@ from lstmgen.graph_order import ordered_calls
 from lstmgen.helper_source import helper_names, with_dependencies
 from lstmgen.identifiers import NameTable
 from lstmgen.ir import ModelGraph, Node, Tensor
+from lstmgen.layer_names import unknown_class
 from lstmgen.layers import REGISTRY
 from lstmgen.layers.base import Built, LayerContext, WeightTable, run_handler
 from lstmgen.options import Options
@@ -94,12 +95,8 @@ def build_graph(model: ModelFile, options: Options = Options()) -> ModelGraph:
         record = call.record
         entry = REGISTRY.get(record.class_name)
         if entry is None:
-            reason = REFUSED.get(record.class_name, "layer class not supported")
-            raise layer_error(
-                record.name,
-                record.class_name,
-                f"{reason}; supported: {', '.join(sorted(REGISTRY))}",
-            )
+            reason = REFUSED.get(record.class_name) or unknown_class(record.class_name)
+            raise layer_error(record.name, record.class_name, reason)
         if record.name not in idents:
             idents[record.name] = names.claim(record.name, DERIVED_FUNCTIONS)
         ident = idents[record.name]

@@ -16,7 +16,7 @@ class Progress:
 
     def __init__(self, stream: Optional[TextIO] = None, enabled: Optional[bool] = None) -> None:
         self.stream = stream if stream is not None else sys.stderr
-        self.enabled = _is_terminal(self.stream) if enabled is None else enabled
+        self.enabled = is_terminal(self.stream) if enabled is None else enabled
         self._width = 0
         self._start = time.monotonic()
 
@@ -43,7 +43,8 @@ class Progress:
         self.clear()
 
 
-def _is_terminal(stream: TextIO) -> bool:
+def is_terminal(stream: TextIO) -> bool:
+    """Whether `stream` is a terminal (a closed or fake stream is not)."""
     try:
         return bool(stream.isatty())
     except (AttributeError, ValueError):  # closed or not a real stream

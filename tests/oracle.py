@@ -39,6 +39,21 @@ def save(model, folder, fmt: str) -> str:
     return path
 
 
+def edit_config(source, target, edit) -> str:
+    """A copy of the legacy HDF5 model `source` at `target`, its config changed by `edit`."""
+    import json
+    import shutil
+
+    import h5py
+
+    shutil.copy(source, target)
+    with h5py.File(target, "r+") as handle:
+        config = json.loads(handle.attrs["model_config"])
+        edit(config)
+        handle.attrs["model_config"] = json.dumps(config)
+    return str(target)
+
+
 def load_module(path: str):
     """Import a generated file as a fresh module."""
     name = f"lstmgen_generated_{next(_counter)}"

@@ -5,7 +5,7 @@ import os
 import pytest
 
 from lstmgen.cli import main
-from test_cli_errors import edit_config
+from oracle import edit_config
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SEED = os.path.join(ROOT, "generated_examples", "seed_lstm")
