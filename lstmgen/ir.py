@@ -74,6 +74,9 @@ class Node:
     token_ids: bool = False  # its input holds integer token ids (Embedding)
     derived: Tuple[Tuple[str, str, str], ...] = ()  # (variable, expression, comment)
     work: Work = Work()  # for the cost budget
+    # What it computes as the Keras version that saved the file does, where the other
+    # version computes differently (e.g. that version's hard_sigmoid): for the header.
+    semantics: Tuple[str, ...] = ()
 
     @property
     def template(self) -> str:
@@ -112,3 +115,13 @@ class ModelGraph:
     weights_file: bool = False  # weights, self-test vector and sha256 in a sibling .npz
     streamable: bool = False  # step() can feed the model one timestep at a time
     stateful_batch: Optional[int] = None  # the fixed batch size of a stateful model
+
+    @property
+    def keras1(self) -> bool:
+        """Saved by Keras 1, whose files are read as Keras 2's."""
+        return self.keras_version.startswith("1.")
+
+    @property
+    def semantics(self) -> Tuple[str, ...]:
+        """Every node's version-dependent semantics, once each, in node order."""
+        return tuple(dict.fromkeys(line for node in self.nodes for line in node.semantics))

@@ -4,7 +4,9 @@ Do not edit: regenerate with `lstmgen model.h5 -o <this file>`.
 
 Source file:  model.h5
 sha256:       SOURCE_SHA256, with the weights at the end of this file (a retrained model changes only those)
-Saved by:     Keras 2.21.0 (Keras 2 semantics: hard_sigmoid = clip(0.2 * x + 0.5, 0, 1))
+Saved by:     Keras 2.21.0
+Keras 2 semantics, where the Keras versions differ:
+    hard_sigmoid(x) = clip(0.2 * x + 0.5, 0, 1)
 
 Layer   Class  Output shape    Params
 ------  -----  --------------  ------

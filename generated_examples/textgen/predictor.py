@@ -4,7 +4,7 @@ Do not edit: regenerate with `lstmgen model.keras -o <this file>`.
 
 Source file:  model.keras
 sha256:       SOURCE_SHA256, with the weights at the end of this file (a retrained model changes only those)
-Saved by:     Keras 3.15.1 (Keras 3 semantics: hard_sigmoid = clip(x / 6 + 0.5, 0, 1))
+Saved by:     Keras 3.15.1
 
 Layer      Class    Output shape     Params
 ---------  -------  ---------------  ------
