@@ -197,7 +197,9 @@ def _generate_and_write(
 
     def check(module_path: str) -> None:
         progress("verifying")
-        text, ok = verification.verify_loaded(model, args.model, module_path, tolerance)
+        text, ok = verification.verify_loaded(
+            model, args.model, module_path, tolerance, source=graph
+        )
         table.append(text)
         if not ok:
             where = "run without -q for the table" if args.quiet else "table above"

@@ -6,16 +6,19 @@ import importlib
 import inspect
 import os
 import re
-from typing import List, Optional, Sequence, Tuple
+from types import ModuleType
+from typing import List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
 from lstmgen import verdict
-from lstmgen.errors import LstmgenError, UnsupportedError
+from lstmgen.errors import LstmgenError, PathError, UnsupportedError
 from lstmgen.generate import translate
+from lstmgen.ir import ModelGraph
 from lstmgen.layers import REGISTRY
 from lstmgen.layers.rnn_cell import CELL_BUILDERS
-from lstmgen.loading import CheckedCopy, load_predictor, open_regular, private_copy, read_npy
+from lstmgen.loading import CheckedCopy, load_predictor, private_copy, read_npy
+from lstmgen.predictor_fit import check_fits, check_given, source_note
 from lstmgen.reader.normalize import NESTED_MODELS
 from lstmgen.reader.safety import every_layer, refuse_code
 from lstmgen.reader.model_file import ModelFile
@@ -59,11 +62,12 @@ def check_before_keras(path: str) -> ModelFile:
         return checked.model
 
 
-def check_model(model: ModelFile, path: str) -> None:
+def check_model(model: ModelFile, path: str) -> ModelGraph:
     """Refuse (one line naming the file and the layer) a model Keras may not load: every
     layer at any depth, connected or not, must be one lstmgen knows, nothing in the
     config may be code (Lambda, marshalled lambdas, functions or classes from foreign
-    modules, registered custom objects), and lstmgen must translate it within budget."""
+    modules, registered custom objects), and lstmgen must translate it within budget.
+    Returns lstmgen's graph of it."""
     try:
         if model.keras_version.startswith("1."):
             raise LstmgenError(
@@ -85,7 +89,7 @@ def check_model(model: ModelFile, path: str) -> None:
         # understands too, and its cost within budget: verifying a model lstmgen cannot
         # translate proves nothing, and Keras then never sees a name such as
         # activation='os.system' (nor runs a pooling window of two million steps).
-        translate(model)
+        return translate(model)
     except LstmgenError as error:
         message = " ".join(str(error).split())
         raise type(error)(message if message.startswith(path) else f"{path}: {message}") from None
@@ -169,17 +173,41 @@ def keras_reference(model, dtypes: Sequence[str]):
 
 
 def compare(
-    model, predictor, inputs: Sequence[np.ndarray], case: str = "", exact=None
+    model,
+    predictor,
+    inputs: Sequence[np.ndarray],
+    case: str = "",
+    exact=None,
+    predictor_path: str = "the predictor",
+    model_path: str = "the model",
 ) -> List[verdict.Row]:
     """One verdict.Row per output: the predictor against Keras, both from fresh states,
-    and each of them against `exact` (the exact answer's outputs) when given."""
+    and each of them against `exact` (the exact answer's outputs) when given. A side
+    that fails is named in one line (Keras's own messages run to many)."""
     reset_states(model, predictor)
-    expected = keras_outputs(model, inputs, predictor.INPUT_DTYPES)
-    got = predictor.predict(list(inputs))
+    try:
+        expected = keras_outputs(model, inputs, predictor.INPUT_DTYPES)
+    except Exception as error:  # noqa: BLE001 - Keras raises many kinds
+        raise LstmgenError(
+            f"{model_path}: Keras fails on the {case} input ({_first_line(error)})"
+        ) from None
+    try:
+        got = predictor.predict(list(inputs))
+    except Exception as error:  # noqa: BLE001 - a broken predictor: one line, no traceback
+        raise PathError(
+            f"{predictor_path}: predict() fails on the {case} input ({_first_line(error)})"
+        ) from None
     got = got if isinstance(got, list) else [got]
     if len(got) != len(expected):
         raise LstmgenError(f"the predictor gives {len(got)} outputs, Keras gives {len(expected)}")
     return verdict.rows_for(case, predictor.OUTPUT_NAMES, got, expected, exact)
+
+
+def _first_line(error: BaseException) -> str:
+    """`Kind: the first line of the message`, at most 200 characters."""
+    lines = str(error).strip().splitlines()
+    text = f"{type(error).__name__}: {lines[0] if lines else ''}".rstrip(": ")
+    return text if len(text) <= 200 else text[:197] + "..."
 
 
 def exact_outputs(twin, inputs: Sequence[np.ndarray], dtypes: Sequence[str]):
@@ -207,32 +235,50 @@ def verify(
     """The report and whether every output passes (lstmgen.verdict.judge: within
     `tolerance` of Keras, or as close to the exact answer as Keras is)."""
     # Every file is checked before Keras is imported: a wrong path fails in a moment.
-    given = [read_npy(p) for p in npy_inputs] if npy_inputs else None
-    with open_regular(predictor_path, "predictor (.py file)"):
-        pass
-    model = load_keras_model(model_path)
-    return verify_loaded(model, model_path, predictor_path, tolerance, given, batch, steps)
+    # So is the predictor against the model (Keras would fail on another model's inputs).
+    given = [(p, read_npy(p)) for p in npy_inputs] if npy_inputs else None
+    predictor = load_predictor(predictor_path)
+    with private_copy(model_path) as checked:
+        graph = check_model(checked.model, model_path)
+        check_fits(predictor, graph, predictor_path, model_path)
+        if given is not None:
+            check_given(given, predictor)
+        model = keras_load(checked, model_path)
+    return verify_loaded(model, model_path, predictor, tolerance, given, batch, steps, source=graph)
 
 
 def verify_loaded(
     model,
     model_path: str,
-    predictor_path: str,
+    predictor_path: Union[str, ModuleType],
     tolerance: float,
-    given: Optional[List[np.ndarray]] = None,
+    given: Optional[List[Tuple[str, np.ndarray]]] = None,
     batch: int = 4,
     steps: int = 7,
+    source: Optional[ModelGraph] = None,
 ) -> Tuple[str, bool]:
     """verify() with the Keras model already loaded; also compares on the module's own
-    self-test input, and with the exact answer (lstmgen.verdict) when Keras gives one."""
-    predictor = load_predictor(predictor_path)
+    self-test input, and with the exact answer (lstmgen.verdict) when Keras gives one.
+    Given lstmgen's graph of the model (`source`), a predictor of another model is
+    refused first, and one generated from another file is said so first. The predictor is
+    its path, or the module loaded from it."""
+    if isinstance(predictor_path, ModuleType):
+        predictor, predictor_path = predictor_path, str(predictor_path.__file__)
+    else:
+        predictor = load_predictor(predictor_path)
+    note = ""
+    if source is not None:
+        check_fits(predictor, source, predictor_path, model_path)
+        note = source_note(predictor, source.sha256, predictor_path, model_path)
+    if given is not None:
+        check_given(given, predictor)
     cases = [
         (f"random {seed + 1}", random_inputs(predictor, batch, steps, seed)) for seed in (0, 1)
     ]
     if hasattr(predictor, "_self_test_arrays"):  # modules from lstmgen 0.1 lack it
         cases.append(("self-test", predictor._self_test_arrays()[: len(predictor.INPUT_NAMES)]))
     if given is not None:
-        cases.append(("given", given))
+        cases.append(("given", [array for _, array in given]))
     twin, no_exact = verdict.float64_twin(model)
     rows: List[verdict.Row] = []
     for label, inputs in cases:
@@ -240,15 +286,6 @@ def verify_loaded(
         if twin is not None:
             exact, no_exact = exact_outputs(twin, inputs, predictor.INPUT_DTYPES)
             twin = twin if exact is not None else None
-        try:
-            rows.extend(compare(model, predictor, inputs, label, exact))
-        except ValueError as error:
-            raise LstmgenError(
-                f"{predictor_path} and {model_path} disagree on inputs: {' '.join(str(error).split())}"
-            ) from None
-        # A broken predictor (or model): one line, no traceback.
-        except Exception as error:  # noqa: BLE001
-            raise LstmgenError(
-                f"{predictor_path} vs {model_path}, {label} input: {type(error).__name__}: {error}"
-            ) from None
-    return verdict.table(rows, tolerance, no_exact)
+        rows.extend(compare(model, predictor, inputs, label, exact, predictor_path, model_path))
+    text, ok = verdict.table(rows, tolerance, no_exact)
+    return note + text, ok
