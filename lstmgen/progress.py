@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import Optional, TextIO
+from typing import List, Optional, TextIO
+
+_SHOWN: List["Progress"] = []  # the progress line on the terminal now, if any
+
+
+def interrupt() -> None:
+    """Erase the progress line, if one is shown, so that a message gets a line of its
+    own; the next stage draws it again."""
+    for progress in _SHOWN:
+        progress.clear()
 
 
 class Progress:
@@ -37,10 +46,12 @@ class Progress:
             self._width = 0
 
     def __enter__(self) -> "Progress":
+        _SHOWN.append(self)
         return self
 
     def __exit__(self, *exc_info) -> None:
         self.clear()
+        _SHOWN.remove(self)
 
 
 def is_terminal(stream: TextIO) -> bool:

@@ -136,3 +136,27 @@ def test_layers_lists_every_supported_class_one_a_line(capsys):
     names = out.splitlines()
     assert code == 0 and set(REGISTRY) <= set(names)
     assert "LSTMCell (inside RNN)" in names and names == sorted(names, key=str.lower)
+
+
+def test_a_long_unroll_is_announced_before_it_is_formatted(capsys, tmp_path, monkeypatch):
+    import lstmgen.emitter
+    import lstmgen.generate
+
+    monkeypatch.setattr(lstmgen.generate, "ANNOUNCED_LINES", 500)  # a long unroll, in small
+    format_str = lstmgen.emitter.black.format_str
+    seen = []
+
+    def formatting(source, mode):
+        seen.append(capsys.readouterr().err)  # what the user has read by now
+        return format_str(source, mode=mode)
+
+    monkeypatch.setattr(lstmgen.emitter.black, "format_str", formatting)
+    seq2seq = os.path.join(ROOT, "generated_examples", "seq2seq", "model.keras")
+    code = main([seq2seq, "--timesteps", "40", "-o", str(tmp_path / "p.py")])
+    assert code == 0
+    assert seen[0] == (
+        "lstmgen: warning: unrolling 80 timesteps writes about 920 lines of code, which take "
+        "a while to format; --no-unroll writes a loop over time instead\n"
+    )
+    code = main([seq2seq, "--timesteps", "40", "--no-unroll", "-o", str(tmp_path / "p.py")])
+    assert code == 0 and "unrolling" not in seen[-1] + capsys.readouterr().err
