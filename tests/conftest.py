@@ -34,3 +34,14 @@ def keras2():
 def any_keras(request):
     """Each Keras major version in turn."""
     return request.getfixturevalue(request.param)
+
+
+KERAS_FIXTURES = {"keras2", "keras3", "any_keras"}
+
+
+def pytest_collection_modifyitems(items):
+    """A test that uses a Keras fixture (directly or through another fixture) is in the
+    Keras tier, whether or not its module says so: `-m "not keras"` leaves it out."""
+    for item in items:
+        if KERAS_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.keras)
