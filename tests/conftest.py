@@ -40,8 +40,11 @@ KERAS_FIXTURES = {"keras2", "keras3", "any_keras"}
 
 
 def pytest_collection_modifyitems(items):
-    """A test that uses a Keras fixture (directly or through another fixture) is in the
-    Keras tier, whether or not its module says so: `-m "not keras"` leaves it out."""
+    """A test that uses a Keras fixture (directly, through another fixture, or by the name
+    a parameter gives it) is in the Keras tier, whether or not its module says so:
+    `-m "not keras"` leaves it out."""
     for item in items:
-        if KERAS_FIXTURES & set(getattr(item, "fixturenames", ())):
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        named = {value for value in params.values() if isinstance(value, str)}
+        if KERAS_FIXTURES & (set(getattr(item, "fixturenames", ())) | named):
             item.add_marker(pytest.mark.keras)

@@ -5,6 +5,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "generated_examples"))
 
@@ -25,6 +27,7 @@ def test_every_example_self_tests():
         assert result.returncode == 0, f"{name}: {result.stdout}{result.stderr}"
 
 
+@pytest.mark.keras  # side_by_side.py runs tf_keras
 def test_seed_example_agrees_with_keras_side_by_side():
     script = os.path.join(ROOT, "generated_examples", "seed_lstm", "side_by_side.py")
     result = subprocess.run([sys.executable, script], capture_output=True, text=True)
