@@ -13,6 +13,7 @@ from lstmgen.emitter import generate_source, no_progress
 from lstmgen.errors import LstmgenError, LstmgenWarning
 from lstmgen.ir import ModelGraph
 from lstmgen.options import Options
+from lstmgen.output_name import name_problem
 from lstmgen.reader import read_model
 from lstmgen.reader.model_file import ModelFile
 
@@ -25,6 +26,9 @@ def generate(path: str, module_name: str = "predictor", options: Options = Optio
 
     The source only: a --weights-file module needs its .npz too, which this call would
     drop, so `options.weights_file` is refused here (the CLI writes both files)."""
+    problem = name_problem(module_name)
+    if problem:  # it names the module in the docstring's `import NAME`
+        raise LstmgenError(f"module name {module_name!r} {problem}")
     if options.weights_file:
         raise LstmgenError(
             "generate() returns only the module's source; Options(weights_file=True) also needs "

@@ -34,16 +34,21 @@ def check_output_name(output: str) -> None:
             f"-o {output}: the predictor is a Python module, so its name ends in .py "
             f"(e.g. -o {better})"
         )
-    problem = None
-    if not stem.isidentifier():
-        problem = "is not a Python name, so `import` cannot load it"
-    elif keyword.iskeyword(stem):
-        problem = "is a Python keyword, so `import` cannot load it"
-    elif stem in _TAKEN:
+    problem = name_problem(stem)
+    if problem is None and stem in _TAKEN:
         problem = f"would hide the module {stem!r} that Python or the predictor imports"
     if problem:
         better = os.path.join(folder, _identifier(stem) + ".py")
         raise PathError(f"-o {output}: the module name {stem!r} {problem} (e.g. -o {better})")
+
+
+def name_problem(name: str) -> Optional[str]:
+    """Why `import NAME` cannot load a module of this name, or None if it can."""
+    if not name.isidentifier():
+        return "is not a Python name, so `import` cannot load it"
+    if keyword.iskeyword(name):
+        return "is a Python keyword, so `import` cannot load it"
+    return None
 
 
 def _identifier(stem: str) -> str:

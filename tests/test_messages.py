@@ -160,3 +160,11 @@ def test_a_long_unroll_is_announced_before_it_is_formatted(capsys, tmp_path, mon
     )
     code = main([seq2seq, "--timesteps", "40", "--no-unroll", "-o", str(tmp_path / "p.py")])
     assert code == 0 and "unrolling" not in seen[-1] + capsys.readouterr().err
+
+
+def test_generate_refuses_a_module_name_import_cannot_load():
+    from lstmgen.errors import LstmgenError
+    from lstmgen.generate import generate
+
+    with pytest.raises(LstmgenError, match="module name 'my-model' is not a Python name"):
+        generate(SEED, "my-model")
