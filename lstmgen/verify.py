@@ -2,136 +2,35 @@
 
 from __future__ import annotations
 
-import importlib
-import inspect
-import os
-import re
 from types import ModuleType
 from typing import List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
 from lstmgen import verdict
-from lstmgen.errors import LstmgenError, PathError, UnsupportedError
-from lstmgen.generate import translate
+from lstmgen.errors import LstmgenError, PathError
 from lstmgen.ir import ModelGraph
-from lstmgen.layers import REGISTRY
-from lstmgen.layers.rnn_cell import CELL_BUILDERS
-from lstmgen.loading import CheckedCopy, load_predictor, private_copy, read_npy
+from lstmgen.keras_loader import (
+    check_before_keras,
+    check_model,
+    first_line,
+    keras_load,
+    load_keras_model,
+)
+from lstmgen.loading import load_predictor, private_copy, read_npy
 from lstmgen.predictor_fit import check_fits, check_given, source_note
-from lstmgen.reader.normalize import NESTED_MODELS
-from lstmgen.reader.safety import every_layer, refuse_code
-from lstmgen.reader.model_file import ModelFile
 from lstmgen.sample_inputs import sample_inputs
 
-KERAS_FOR = {2: ("tf_keras", "tf-keras==2.21.*"), 3: ("keras", "keras>=3.10")}
-
-# Layer classes Keras may rebuild from a file lstmgen lets it load: those lstmgen
-# translates, the structure around them, and RNN cells.
-KNOWN_CLASSES = (
-    frozenset(REGISTRY)
-    | frozenset(CELL_BUILDERS)
-    | frozenset(NESTED_MODELS + ("InputLayer", "StackedRNNCells"))
-)
-# Keras 3 records how it computes masks as built-in operation layers that feed no output
-# (lstmgen computes masks itself): harmless, and in every masked Keras 3 model.
-MASK_OPERATIONS = frozenset(
-    {
-        "NotEqual",
-        "Any",
-        "All",
-        "LogicalOr",
-        "LogicalAnd",
-        "ExpandDims",
-        "ZerosLike",
-        "OnesLike",
-        "Concatenate",
-        "ConvertToTensor",
-        "Squeeze",
-        "Where",
-    }
-)
-_KERAS_OPERATIONS = re.compile(r"^keras\.src\.ops\.")
-
-
-def check_before_keras(path: str) -> ModelFile:
-    """The model read without Keras, refused (one line naming the file and the layer)
-    if Keras loading it could run code from it or import a module outside Keras."""
-    with private_copy(path) as checked:
-        check_model(checked.model, path)
-        return checked.model
-
-
-def check_model(model: ModelFile, path: str) -> ModelGraph:
-    """Refuse (one line naming the file and the layer) a model Keras may not load: every
-    layer at any depth, connected or not, must be one lstmgen knows, nothing in the
-    config may be code (Lambda, marshalled lambdas, functions or classes from foreign
-    modules, registered custom objects), and lstmgen must translate it within budget.
-    Returns lstmgen's graph of it."""
-    try:
-        if model.keras_version.startswith("1."):
-            raise LstmgenError(
-                f"{path}: saved by Keras {model.keras_version}; no Keras that installs today "
-                "loads Keras 1 files, so verify cannot run it (compare with your own reference outputs)"
-            )
-        refuse_code(model.config)
-        for layer in every_layer(model.config):
-            if layer.class_name in KNOWN_CLASSES or (
-                layer.class_name in MASK_OPERATIONS
-                and (layer.module is None or _KERAS_OPERATIONS.match(layer.module))
-            ):
-                continue
-            raise UnsupportedError(
-                f"{layer.label}: not a layer class lstmgen translates, so it does not let "
-                "Keras load the file (Keras would rebuild it from the file's config)"
-            )
-        # Every option, activation and weight of the connected layers must be one lstmgen
-        # understands too, and its cost within budget: verifying a model lstmgen cannot
-        # translate proves nothing, and Keras then never sees a name such as
-        # activation='os.system' (nor runs a pooling window of two million steps).
-        return translate(model)
-    except LstmgenError as error:
-        message = " ".join(str(error).split())
-        raise type(error)(message if message.startswith(path) else f"{path}: {message}") from None
-
-
-def load_keras_model(path: str):
-    """The model loaded by the Keras that matches the file's major version, from a private
-    copy that `check_model` found nothing in that Keras would run."""
-    with private_copy(path) as checked:
-        check_model(checked.model, path)
-        return keras_load(checked, path)
-
-
-def keras_load(checked: CheckedCopy, path: str):
-    """Keras's model from the checked copy (named for its format, so that Keras picks the
-    loader lstmgen read it with); errors name `path`."""
-    major = checked.model.keras_major
-    package, requirement = KERAS_FOR[major]
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    try:
-        keras = importlib.import_module(package)
-    except ImportError:
-        raise LstmgenError(
-            f"{path}: checking it needs Keras {major} ({package}), which is not installed: "
-            f"pip install '{requirement}' tensorflow-cpu"
-        ) from None
-    load = keras.models.load_model
-    options = {"compile": False}
-    if _accepts(load, "safe_mode"):  # defence in depth: Keras refuses lambdas itself
-        options["safe_mode"] = True
-    try:
-        return load(checked.path, **options)
-    except Exception as error:  # noqa: BLE001 - Keras raises many kinds
-        message = " ".join(str(error).split()).replace(checked.path, path)
-        raise LstmgenError(f"{path}: Keras {major} cannot load it: {message}") from None
-
-
-def _accepts(function, name: str) -> bool:
-    try:
-        return name in inspect.signature(function).parameters
-    except (TypeError, ValueError):
-        return False
+# Loading the model for Keras lives in lstmgen.keras_loader; these are its entry points.
+__all__ = [
+    "check_before_keras",
+    "check_model",
+    "keras_load",
+    "load_keras_model",
+    "keras_reference",
+    "verify",
+    "verify_loaded",
+]
 
 
 def random_inputs(predictor, batch: int, steps: int, seed: int) -> List[np.ndarray]:
@@ -189,25 +88,18 @@ def compare(
         expected = keras_outputs(model, inputs, predictor.INPUT_DTYPES)
     except Exception as error:  # noqa: BLE001 - Keras raises many kinds
         raise LstmgenError(
-            f"{model_path}: Keras fails on the {case} input ({_first_line(error)})"
+            f"{model_path}: Keras fails on the {case} input ({first_line(error)})"
         ) from None
     try:
         got = predictor.predict(list(inputs))
     except Exception as error:  # noqa: BLE001 - a broken predictor: one line, no traceback
         raise PathError(
-            f"{predictor_path}: predict() fails on the {case} input ({_first_line(error)})"
+            f"{predictor_path}: predict() fails on the {case} input ({first_line(error)})"
         ) from None
     got = got if isinstance(got, list) else [got]
     if len(got) != len(expected):
         raise LstmgenError(f"the predictor gives {len(got)} outputs, Keras gives {len(expected)}")
     return verdict.rows_for(case, predictor.OUTPUT_NAMES, got, expected, exact)
-
-
-def _first_line(error: BaseException) -> str:
-    """`Kind: the first line of the message`, at most 200 characters."""
-    lines = str(error).strip().splitlines()
-    text = f"{type(error).__name__}: {lines[0] if lines else ''}".rstrip(": ")
-    return text if len(text) <= 200 else text[:197] + "..."
 
 
 def exact_outputs(twin, inputs: Sequence[np.ndarray], dtypes: Sequence[str]):
