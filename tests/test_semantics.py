@@ -57,6 +57,16 @@ def dot(normalize):
     return "Dot", config, [], [(None, 4), (None, 4)]
 
 
+def resizing(interpolation):
+    config = {"name": "r", "height": 4, "width": 4, "interpolation": interpolation}
+    return "Resizing", config, [], [(None, 8, 8, 3)]
+
+
+def center_crop(size):
+    config = {"name": "c", "height": 7, "width": 7}
+    return "CenterCrop", config, [], [(None, size, size, 3)]
+
+
 @pytest.mark.parametrize(
     "layer, major, expected",
     [
@@ -87,6 +97,12 @@ def dot(normalize):
             3,
             ["UnitNormalization: each sum of squares at least 1e-24"],
         ),
+        (resizing("bilinear"), 3, ["Resizing of integer images: rounded back to their dtype"]),
+        (resizing("bilinear"), 2, ["Resizing of integer images: float32 results"]),
+        (resizing("nearest"), 3, []),
+        (center_crop(6), 3, ["CenterCrop of a smaller image: its crop sized in float64"]),
+        (center_crop(None), 2, ["CenterCrop of a smaller image: its crop sized in float32"]),
+        (center_crop(8), 3, []),
     ],
 )
 def test_each_version_decision_is_stated_where_it_applies(layer, major, expected):
