@@ -8,6 +8,7 @@ import inspect
 import os
 import re
 
+from lstmgen.cudnn_for_keras import PLAIN_CLASSES, rename_cudnn_layers
 from lstmgen.errors import LstmgenError, UnsupportedError
 from lstmgen.generate import translate
 from lstmgen.ir import ModelGraph
@@ -110,6 +111,8 @@ def keras_load(checked: CheckedCopy, path: str):
             f"{path}: checking it needs Keras {major} ({package}), which is not installed: "
             f"pip install '{requirement}' tensorflow-cpu"
         ) from None
+    if major == 2 and checked.model.file_format == "h5" and _has_cudnn(checked.model):
+        rename_cudnn_layers(checked.path)  # Keras runs them only on a GPU
     load = keras.models.load_model
     options = {"compile": False}
     if _accepts(load, "safe_mode"):  # defence in depth: Keras refuses lambdas itself
@@ -119,6 +122,10 @@ def keras_load(checked: CheckedCopy, path: str):
     except Exception as error:  # noqa: BLE001 - Keras raises many kinds
         message = first_line(error).replace(checked.path, path)
         raise LstmgenError(f"{path}: Keras {major} cannot load it ({message})") from None
+
+
+def _has_cudnn(model: ModelFile) -> bool:
+    return any(layer.class_name in PLAIN_CLASSES for layer in every_layer(model.config))
 
 
 def _accepts(function, name: str) -> bool:
