@@ -103,6 +103,14 @@ def keras_load(checked: CheckedCopy, path: str):
     loader lstmgen read it with); errors name `path`."""
     major = checked.model.keras_major
     package, requirement = KERAS_FOR[major]
+    cudnn = _cudnn_layer(checked.model) if major == 2 else None
+    if cudnn is not None and checked.model.file_format == "h5":
+        rename_cudnn_layers(checked.path)  # Keras runs them only on a GPU
+    elif cudnn is not None:
+        raise LstmgenError(
+            f"{path}: {cudnn}: tf_keras cannot load cuDNN layers from a .keras file, so "
+            "verify cannot run it (saved as .h5, Keras loads them into plain layers)"
+        )
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     try:
         keras = importlib.import_module(package)
@@ -111,8 +119,6 @@ def keras_load(checked: CheckedCopy, path: str):
             f"{path}: checking it needs Keras {major} ({package}), which is not installed: "
             f"pip install '{requirement}' tensorflow-cpu"
         ) from None
-    if major == 2 and checked.model.file_format == "h5" and _has_cudnn(checked.model):
-        rename_cudnn_layers(checked.path)  # Keras runs them only on a GPU
     load = keras.models.load_model
     options = {"compile": False}
     if _accepts(load, "safe_mode"):  # defence in depth: Keras refuses lambdas itself
@@ -124,8 +130,10 @@ def keras_load(checked: CheckedCopy, path: str):
         raise LstmgenError(f"{path}: Keras {major} cannot load it ({message})") from None
 
 
-def _has_cudnn(model: ModelFile) -> bool:
-    return any(layer.class_name in PLAIN_CLASSES for layer in every_layer(model.config))
+def _cudnn_layer(model: ModelFile):
+    """The label of the model's first cuDNN layer, or None."""
+    cudnn = (layer for layer in every_layer(model.config) if layer.class_name in PLAIN_CLASSES)
+    return next((layer.label for layer in cudnn), None)
 
 
 def _accepts(function, name: str) -> bool:

@@ -135,3 +135,22 @@ def test_verify_runs_a_cudnn_file_on_a_cpu(keras2, tmp_path, capsys, kind, bidir
     rows = [line for line in captured.out.splitlines() if line.endswith("pass")]
     assert len(rows) == 3 and not captured.err, captured
     assert open(path, "rb").read() == before
+
+
+def test_verify_refuses_cudnn_layers_in_a_keras_zip_in_one_line(keras2, tmp_path, capsys):
+    # tf_keras saves them in .keras files but cannot load them back (no such class).
+    from lstmgen.cli import main
+
+    model = cudnn_stack(keras2, "LSTM", cudnn=True)
+    randomize(model, seed=3)
+    path = save(model, tmp_path, "keras")
+    predictor = str(tmp_path / "predictor.py")
+    assert main([path, "-o", predictor]) == 0
+    capsys.readouterr()
+    assert main(["verify", path, predictor]) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        f"lstmgen verify: error: {path}: layer 'first' (CuDNNLSTM): tf_keras cannot load "
+        "cuDNN layers from a .keras file, so verify cannot run it (saved as .h5, Keras "
+        "loads them into plain layers)\n"
+    )
