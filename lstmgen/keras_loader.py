@@ -3,7 +3,6 @@ read and checked the very bytes Keras will load (lstmgen.loading's private copy)
 
 from __future__ import annotations
 
-import importlib
 import inspect
 import os
 import re
@@ -17,6 +16,7 @@ from lstmgen.layers.rnn_cell import CELL_BUILDERS
 from lstmgen.loading import CheckedCopy, private_copy
 from lstmgen.reader.model_file import ModelFile
 from lstmgen.reader.normalize import NESTED_MODELS
+from lstmgen.quiet_import import import_quietly
 from lstmgen.reader.safety import every_layer, refuse_code
 
 KERAS_FOR = {2: ("tf_keras", "tf-keras==2.21.*"), 3: ("keras", "keras>=3.10")}
@@ -113,7 +113,7 @@ def keras_load(checked: CheckedCopy, path: str):
         )
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     try:
-        keras = importlib.import_module(package)
+        keras = import_quietly(package)
     except ImportError:
         raise LstmgenError(
             f"{path}: checking it needs Keras {major} ({package}), which is not installed: "

@@ -3,6 +3,8 @@ model, or an --input that does not fit, each in one line naming the file at faul
 
 import os
 import re
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -69,3 +71,17 @@ def test_another_models_predictor_ends_in_one_line(capsys, tmp_path, keras3):
         f"{PREDICTOR} is not a predictor of {path}: its inputs are [(batch, 32, 28) numbers], "
         "the model's [(batch, 6) token ids]; it was generated from another file"
     )
+
+
+def test_a_passing_verify_writes_nothing_to_stderr(keras2):
+    # TensorFlow's C++ start-up lines (oneDNN, cuda drivers) are not lstmgen's to show.
+    env = {key: value for key, value in os.environ.items() if key != "TF_CPP_MIN_LOG_LEVEL"}
+    env["PYTHONPATH"] = ROOT
+    result = subprocess.run(
+        [sys.executable, "-m", "lstmgen", "verify", MODEL, PREDICTOR],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
+    assert result.returncode == 0 and result.stderr == "", result.stderr
