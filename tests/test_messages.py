@@ -143,14 +143,14 @@ def test_a_long_unroll_is_announced_before_it_is_formatted(capsys, tmp_path, mon
     import lstmgen.generate
 
     monkeypatch.setattr(lstmgen.generate, "ANNOUNCED_LINES", 500)  # a long unroll, in small
-    format_str = lstmgen.emitter.black.format_str
+    format_source = lstmgen.emitter.format_source
     seen = []
 
-    def formatting(source, mode):
+    def formatting(source):
         seen.append(capsys.readouterr().err)  # what the user has read by now
-        return format_str(source, mode=mode)
+        return format_source(source)
 
-    monkeypatch.setattr(lstmgen.emitter.black, "format_str", formatting)
+    monkeypatch.setattr(lstmgen.emitter, "format_source", formatting)
     seq2seq = os.path.join(ROOT, "generated_examples", "seq2seq", "model.keras")
     code = main([seq2seq, "--timesteps", "40", "-o", str(tmp_path / "p.py")])
     assert code == 0
