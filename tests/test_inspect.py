@@ -110,7 +110,9 @@ def test_a_translatable_model_exits_0_with_its_semantics(capsys):
 @pytest.mark.keras
 def test_an_input_only_embeddings_read_is_listed_as_token_ids(capsys, tmp_path, keras2):
     K = keras2
-    model = K.Sequential([K.layers.Embedding(20, 4, input_length=6), K.layers.LSTM(3)])
+    model = K.Sequential(
+        [K.layers.Embedding(20, 4, input_length=6, name="embedding"), K.layers.LSTM(3)]
+    )
     path = str(tmp_path / "emb.h5")
     model.save(path)
     code, out, _ = inspect(capsys, path)
