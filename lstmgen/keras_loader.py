@@ -6,6 +6,7 @@ from __future__ import annotations
 import inspect
 import os
 import re
+from typing import Optional
 
 from lstmgen.cudnn_for_keras import PLAIN_CLASSES, rename_cudnn_layers
 from lstmgen.errors import LstmgenError, UnsupportedError
@@ -130,7 +131,7 @@ def keras_load(checked: CheckedCopy, path: str):
         raise LstmgenError(f"{path}: Keras {major} cannot load it ({message})") from None
 
 
-def _cudnn_layer(model: ModelFile):
+def _cudnn_layer(model: ModelFile) -> Optional[str]:
     """The label of the model's first cuDNN layer, or None."""
     cudnn = (layer for layer in every_layer(model.config) if layer.class_name in PLAIN_CLASSES)
     return next((layer.label for layer in cudnn), None)
