@@ -118,7 +118,7 @@ def renamed_last_layer(tmp_path, class_name):
 @pytest.mark.parametrize(
     "class_name, close",
     [
-        ("Conv2DTranspose", "; closest supported: Conv2D"),
+        ("Bidirectionnal", "; closest supported: Bidirectional"),
         ("Dense2", "; closest supported: Dense"),
         ("Zorglub", ""),
     ],

@@ -44,7 +44,7 @@ def produced(tmp_path, capsys):
     """What lstmgen says for each kind of input the README shows."""
     mha = os.path.join(GOLDEN, "multi_head_attention.k2.h5")
     inputs = [
-        [edit_config(SEED, tmp_path / "conv.h5", rename("Conv2DTranspose"))],
+        [edit_config(SEED, tmp_path / "sn.h5", rename("SpectralNormalization"))],
         [edit_config(mha, tmp_path / "mha.h5", attention_axes)],
         [edit_config(SEED, tmp_path / "lambda.h5", rename("Lambda", function="x"))],
         [tmp_path / "arch.json"],
