@@ -6,6 +6,7 @@ from typing import Dict, List, Optional, Tuple
 
 from lstmgen.build_call import HANDLERS, REFUSED, RESERVED, CallBuilder
 from lstmgen.errors import LstmgenError
+from lstmgen.fusion import fuse_recurrent_chains
 from lstmgen.graph_order import ordered_calls
 from lstmgen.helper_source import with_dependencies
 from lstmgen.ir import ModelGraph, Node, Tensor
@@ -32,7 +33,7 @@ def build_graph(model: ModelFile, options: Options = Options()) -> ModelGraph:
     for call in ordered_calls(model, REGISTRY):
         builder.add(call)
     outputs = [builder.tensor(ref, None) for ref in model.outputs]
-    nodes_t = tuple(builder.nodes)
+    nodes_t = fuse_recurrent_chains(tuple(builder.nodes), outputs, builder.names, options)
     inputs = builder.inputs
     return ModelGraph(
         source_name=model.source_name,

@@ -55,6 +55,16 @@ class Work:
 
 
 @dataclass(frozen=True)
+class FusedCall:
+    """One function that computes a chain of nodes at once (stacked recurrent layers
+    fused into one loop): its name, its params (their template) and its inputs."""
+
+    func: str
+    params: Params
+    inputs: Tuple[Tensor, ...]
+
+
+@dataclass(frozen=True)
 class Node:
     """One layer call: a generated function `func(inputs) -> outputs` from a template."""
 
@@ -78,6 +88,11 @@ class Node:
     # What it computes as the Keras version that saved the file does, where the other
     # version computes differently (e.g. that version's hard_sigmoid): for the header.
     semantics: Tuple[str, ...] = ()
+    # Fused recurrent layers: the last node of a chain calls the fused function in
+    # predict() (`fused`); the nodes before it are computed there (`fused_into` names it).
+    # Their own functions stay: step() and large batches run them.
+    fused: Optional[FusedCall] = None
+    fused_into: Optional[str] = None
 
     @property
     def template(self) -> str:
