@@ -19,6 +19,7 @@ class ActivationCall:
     keras_name: str
     func: Optional[str]
     helpers: FrozenSet[str]
+    semantics: Optional[str] = None  # its definition, where the other version differs
 
     def apply(self, expression: str) -> str:
         """The activation of `expression` as generated code: `relu(y)`, or `y` for linear."""
@@ -65,6 +66,13 @@ _BY_VERSION = {
 }
 
 
+# Activations whose definition depends on the version, as the header states them.
+_DIFFERS = {
+    ("hard_sigmoid", 2): "hard_sigmoid(x) = clip(0.2 * x + 0.5, 0, 1)",
+    ("hard_sigmoid", 3): "hard_sigmoid(x) = clip(x / 6 + 0.5, 0, 1)",
+}
+
+
 def resolve(value: Any, keras_major: int, where: str) -> ActivationCall:
     """The call for activation `value` (a name from the config) under Keras `keras_major`."""
     table = _BY_VERSION[keras_major]
@@ -82,7 +90,7 @@ def resolve(value: Any, keras_major: int, where: str) -> ActivationCall:
         )
     func = table[value]
     helpers = frozenset() if func is None or func.startswith("np.") else frozenset([func])
-    return ActivationCall(keras_name=value, func=func, helpers=helpers)
+    return ActivationCall(value, func, helpers, _DIFFERS.get((value, keras_major)))
 
 
 def _describe(value: Any) -> str:

@@ -3,26 +3,31 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
-import os
 import sys
 import traceback  # noqa: F401 - lstmgen.boundary prints with it; tests patch it here
 import warnings
 from typing import List, Optional
 
 from lstmgen import __version__
-from lstmgen.boundary import EXIT_BAD_INPUT, guarded, report
+from lstmgen.boundary import (
+    EXIT_BAD_INPUT,
+    OneLineParser,
+    guarded,
+    report,
+    tolerance,
+    write_stdout,
+)
+from lstmgen.commands import COMMANDS, EXIT_VERIFY_FAILED
 from lstmgen.emitter import generate_source
-from lstmgen.errors import LstmgenWarning, PathError
-from lstmgen.inspect_model import inspect_text
+from lstmgen.errors import LstmgenError, LstmgenWarning, PathError
 from lstmgen.generate import read_graph, translate
 from lstmgen.options import Options
 from lstmgen.output_files import check_output_paths, stale_weights_file, staged, write_outputs
-from lstmgen.progress import Progress
+from lstmgen.output_name import STDOUT, check_output_name, module_name
+from lstmgen.progress import Progress, is_terminal
 from lstmgen.reader.normalize import MAX_DIMENSION
 from lstmgen import verify as verification
 
-EXIT_VERIFY_FAILED = 1
 VERIFY_TOLERANCE = {False: 1e-5, True: 1e-4}  # float32, --float64: Keras computes in float32
 
 
@@ -32,14 +37,6 @@ class VerificationFailed(PathError):
     exit_code = EXIT_VERIFY_FAILED
 
 
-class OneLineParser(argparse.ArgumentParser):
-    """argparse, but a usage error is one line (and exit 2), like every other error."""
-
-    def error(self, message: str):
-        report(self.prog, "error", f"{message} (see {self.prog} --help)")
-        raise SystemExit(EXIT_BAD_INPUT)
-
-
 def parser() -> argparse.ArgumentParser:
     """The command line interface."""
     cli = OneLineParser(
@@ -47,12 +44,18 @@ def parser() -> argparse.ArgumentParser:
         description=(
             "Turn a trained Keras model (.h5 or .keras, Keras 2 or 3) into one Python file "
             "that needs only NumPy and predicts what Keras predicts. "
-            "Also: 'lstmgen inspect MODEL', 'lstmgen verify MODEL PREDICTOR.py'."
+            "Also: 'lstmgen inspect MODEL' (what lstmgen makes of a model), "
+            "'lstmgen verify MODEL PREDICTOR.py' (compare with Keras), "
+            "'lstmgen layers' (the supported layer classes)."
         ),
     )
     cli.add_argument("model", metavar="MODEL", help="the Keras model file (.h5 or .keras)")
     cli.add_argument(
-        "-o", "--output", metavar="OUT.py", help="where to write the predictor (default: stdout)"
+        "-o",
+        "--output",
+        metavar="OUT.py",
+        help="where to write the predictor, a module name ending in .py; '-' for stdout "
+        "(the default when stdout is a pipe or a file)",
     )
     unroll = cli.add_mutually_exclusive_group()
     unroll.add_argument(
@@ -105,7 +108,7 @@ def parser() -> argparse.ArgumentParser:
     )
     cli.add_argument(
         "--tolerance",
-        type=_tolerance,
+        type=tolerance,
         metavar="T",
         help="with --verify: max |a - b| / (1 + |b|) allowed against Keras (default 1e-5; 1e-4 "
         "with --float64); beyond it an output still passes when the predictor is no further "
@@ -140,6 +143,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     if misuse:
         report("lstmgen", "error", misuse)
         return EXIT_BAD_INPUT
+    if args.output is None and is_terminal(sys.stdout):
+        report("lstmgen", "error", NOT_ON_A_TERMINAL)
+        return EXIT_BAD_INPUT
 
     def body() -> int:
         table: List[str] = []  # the --verify table, shown whether or not it passed
@@ -154,17 +160,24 @@ def main(argv: Optional[List[str]] = None) -> int:
     return guarded("lstmgen", args.model, body, quiet=args.quiet)
 
 
+NOT_ON_A_TERMINAL = (
+    "no -o given, and stdout is a terminal: a predictor is a whole Python module with its "
+    "weights inside; write it with -o predictor.py (-o - prints it anyway)"
+)
+
+
 def _option_misuse(args: argparse.Namespace) -> Optional[str]:
-    """Options that contradict each other, as the one-line message; None if all is well."""
-    if args.weights_file and args.output in (None, "-"):
+    """Options that contradict each other, or an -o name that cannot be imported, as the
+    one-line message; None if all is well."""
+    if args.weights_file and args.output in (None, STDOUT):
         return "--weights-file needs -o OUT.py: the weights go to OUT.npz next to it"
-    if args.weights_file and not args.output.endswith(".py"):
-        return (
-            f"--weights-file needs -o OUT.py ending in .py, got {args.output!r}: "
-            "the weights go to OUT.npz next to it"
-        )
     if args.output == "":
         return "-o needs a file name (OUT.py), got an empty one"
+    if args.output not in (None, STDOUT):
+        try:
+            check_output_name(args.output)
+        except LstmgenError as error:
+            return str(error)
     if args.tolerance is not None and not args.verify:
         return "--tolerance applies only with --verify"
     return None
@@ -174,7 +187,7 @@ def _generate_and_write(
     args: argparse.Namespace, options: Options, progress, table: List[str]
 ) -> None:
     """Generate; with --verify check against Keras first; then write (or print) it."""
-    if args.output not in (None, "-"):
+    if args.output not in (None, STDOUT):
         # Before reading anything; never over the model file itself.
         check_output_paths(args.output, options.weights_file, args.model)
     if not args.verify:
@@ -192,7 +205,9 @@ def _generate_and_write(
 
     def check(module_path: str) -> None:
         progress("verifying")
-        text, ok = verification.verify_loaded(model, args.model, module_path, tolerance)
+        text, ok = verification.verify_loaded(
+            model, args.model, module_path, tolerance, source=graph
+        )
         table.append(text)
         if not ok:
             where = "run without -q for the table" if args.quiet else "table above"
@@ -206,9 +221,9 @@ def _generate_and_write(
 
 def _write(args, options: Options, graph, progress, reference=None, check=None) -> None:
     """The module from `graph`, checked by `check` if given, written to -o or stdout."""
-    module_name = _module_name(args.output)
-    generated = generate_source(graph, module_name, reference, progress)
-    if args.output is not None and args.output != "-":
+    name = module_name(args.output)
+    generated = generate_source(graph, name, reference, progress)
+    if args.output not in (None, STDOUT):
         progress("writing")
         write_outputs(generated, args.output, check)
         stale = None if options.weights_file else stale_weights_file(args.output)
@@ -220,86 +235,14 @@ def _write(args, options: Options, graph, progress, reference=None, check=None) 
             )
         return
     if check is not None:
-        with staged(generated, f"{module_name}.py", private=True) as module:
+        with staged(generated, f"{name}.py", private=True) as module:
             check(module)
-    _stdout(generated.source)
-
-
-def inspect_command(argv: List[str]) -> int:
-    """`lstmgen inspect MODEL`: the model summary, without Keras."""
-    cli = OneLineParser(prog="lstmgen inspect", description=inspect_command.__doc__)
-    cli.add_argument("model", metavar="MODEL")
-    args = cli.parse_args(argv)
-
-    def body() -> int:
-        text, _ = inspect_text(args.model)  # every name from the file in it is escaped
-        _stdout(text)
-        return 0
-
-    return guarded("lstmgen inspect", args.model, body, doing="inspected")
-
-
-def verify_command(argv: List[str]) -> int:
-    """`lstmgen verify MODEL PREDICTOR.py`: Keras and the predictor on the same inputs."""
-    cli = OneLineParser(prog="lstmgen verify", description=verify_command.__doc__)
-    cli.add_argument("model", metavar="MODEL")
-    cli.add_argument("predictor", metavar="PREDICTOR.py")
-    cli.add_argument("--input", nargs="+", metavar="X.npy", help="also compare on these inputs")
-    cli.add_argument(
-        "--tolerance",
-        type=_tolerance,
-        default=1e-5,
-        metavar="T",
-        help="max |a - b| / (1 + |b|) allowed against Keras (default 1e-5); beyond it an "
-        "output still passes when the predictor is no further than T plus Keras's own distance "
-        "from the exact answer (Keras's model in float64, same weights): float32 rounding that "
-        "the model amplifies in Keras too",
-    )
-    args = cli.parse_args(argv)
-
-    def body() -> int:
-        text, ok = verification.verify(args.model, args.predictor, args.tolerance, args.input)
-        _stdout(text)
-        return 0 if ok else EXIT_VERIFY_FAILED
-
-    return guarded("lstmgen verify", args.model, body, doing="verified", name_errors=False)
-
-
-COMMANDS = {"inspect": inspect_command, "verify": verify_command}
-
-
-def _stdout(text: str) -> None:
-    """Write `text` to stdout: a full disk or a closed pipe is one line naming <stdout>
-    (it blamed the model file: "could not be translated (OSError: ...)")."""
-    try:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-    except OSError as error:
-        with contextlib.suppress(OSError):  # no second complaint when Python exits
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        raise PathError(f"<stdout>: cannot write: {error.strerror or error}") from None
+    write_stdout(generated.source)
 
 
 def _output_name(args: argparse.Namespace) -> str:
     """The predictor's name in messages: its path, or where it would go."""
-    return "<stdout>" if args.output in (None, "-") else args.output
-
-
-def _module_name(output: Optional[str]) -> str:
-    if not output or output == "-":
-        return "predictor"
-    return os.path.splitext(os.path.basename(output))[0] or "predictor"
-
-
-def _tolerance(text: str) -> float:
-    """A number >= 0 (infinity accepts anything); NaN would fail every comparison."""
-    try:
-        value = float(text)
-    except ValueError:
-        value = float("nan")
-    if not value >= 0:
-        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}")
-    return value
+    return "<stdout>" if args.output in (None, STDOUT) else args.output
 
 
 def _positive(text: str) -> int:

@@ -85,6 +85,9 @@ class Node:
     token_ids: bool = False  # its input holds integer token ids (Embedding)
     derived: Tuple[Tuple[str, str, str], ...] = ()  # (variable, expression, comment)
     work: Work = Work()  # for the cost budget
+    # What it computes as the Keras version that saved the file does, where the other
+    # version computes differently (e.g. that version's hard_sigmoid): for the header.
+    semantics: Tuple[str, ...] = ()
     # Fused recurrent layers: the last node of a chain calls the fused function in
     # predict() (`fused`); the nodes before it are computed there (`fused_into` names it).
     # Their own functions stay: step() and large batches run them.
@@ -128,3 +131,13 @@ class ModelGraph:
     weights_file: bool = False  # weights, self-test vector and sha256 in a sibling .npz
     streamable: bool = False  # step() can feed the model one timestep at a time
     stateful_batch: Optional[int] = None  # the fixed batch size of a stateful model
+
+    @property
+    def keras1(self) -> bool:
+        """Saved by Keras 1, whose files are read as Keras 2's."""
+        return self.keras_version.startswith("1.")
+
+    @property
+    def semantics(self) -> Tuple[str, ...]:
+        """Every node's version-dependent semantics, once each, in node order."""
+        return tuple(dict.fromkeys(line for node in self.nodes for line in node.semantics))

@@ -69,7 +69,8 @@ def npy_header(shape, descr="<f4") -> bytes:
 
 @pytest.mark.parametrize("route", ["same path", "symlink", "hard link", "weights file"])
 def test_the_output_is_never_the_model_file(tmp_path, route):
-    model = tmp_path / ("m.npz" if route == "weights file" else "m.h5")
+    # A model named m.py: an -o not ending in .py is refused for its name already.
+    model = tmp_path / {"weights file": "m.npz", "same path": "m.py"}.get(route, "m.h5")
     shutil.copy(H.SEED_H5, model)
     before = model.read_bytes()
     out, flags = model, []
@@ -84,7 +85,8 @@ def test_the_output_is_never_the_model_file(tmp_path, route):
     line = refused(str(model), "-o", str(out), *flags, fragments=("lstmgen never overwrites",))
     assert str(model) in line
     assert model.read_bytes() == before
-    assert not [n for n in os.listdir(tmp_path) if n.startswith(".lstmgen") or n == "m.py"]
+    assert not [n for n in os.listdir(tmp_path) if n.startswith(".lstmgen")]
+    assert not os.path.exists(tmp_path / "m.py") or route == "same path"
 
 
 def test_an_empty_output_name_is_a_usage_error(tmp_path):
@@ -359,8 +361,9 @@ def test_verify_input_files_must_match_the_inputs_in_number():
     from lstmgen.verify import verify_loaded
 
     x = np.zeros((2, 32, 28), np.float32)
-    with pytest.raises(PathError, match=r"--input: 2 arrays given, but .* takes 1"):
-        verify_loaded(None, H.SEED_H5, H.SEED_PREDICTOR, 1e-5, given=[x, x])  # Keras unused
+    given = [("a.npy", x), ("b.npy", x)]
+    with pytest.raises(PathError, match=r"--input: 2 file\(s\) for 1 input\(s\)"):
+        verify_loaded(None, H.SEED_H5, H.SEED_PREDICTOR, 1e-5, given=given)  # Keras unused
 
 
 # --- input shapes: a dimension of 0 --------------------------------------------------
