@@ -190,3 +190,21 @@ def log_softmax(x, axis=-1):
     """x - log(sum(exp(x))) along `axis`, shifted by the maximum for stability."""
     shifted = x - np.max(x, axis=axis, keepdims=True)
     return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+
+
+def one_hot(ids, depth):
+    """ids (...) -> (..., depth): 1.0 at each id's position; an id outside [0, depth)
+    gives a row of zeros, as tf.one_hot does."""
+    return (ids[..., None] == np.arange(depth)).astype(np.float32)
+
+
+def token_counts(ids, depth):
+    """How often each id in [0, depth) occurs along axis 1 of ids (batch, n, ...):
+    (batch, ..., depth), float32. Ids outside the range are not counted."""
+    ids = np.moveaxis(ids, 1, -1)
+    rows = ids.reshape(-1, ids.shape[-1])
+    row = np.broadcast_to(np.arange(len(rows))[:, None], rows.shape)
+    kept = (rows >= 0) & (rows < depth)
+    # one bincount for all rows: row r's id i is counted at r * depth + i
+    counts = np.bincount((row * depth + rows)[kept], minlength=len(rows) * depth)
+    return counts.reshape(ids.shape[:-1] + (depth,)).astype(np.float32)

@@ -8,10 +8,13 @@ from typing import Dict
 from lstmgen.layers.activation import build_activation, build_softmax
 from lstmgen.layers.attention import build_attention, build_dot
 from lstmgen.layers.entry import CallSignature, Entry
+from lstmgen.layers.category_encoding import build_category_encoding
 from lstmgen.layers.conv_lstm import build_conv_lstm
 from lstmgen.layers.convolution import build_conv
 from lstmgen.layers.dense import build_dense
+from lstmgen.layers.discretization import build_discretization
 from lstmgen.layers.identity import build_identity
+from lstmgen.layers.integer_lookup import build_integer_lookup
 from lstmgen.layers.group_normalization import build_group_normalization
 from lstmgen.layers.gru import build_cudnn_gru, build_gru
 from lstmgen.layers.lstm import build_cudnn_lstm, build_lstm
@@ -107,6 +110,9 @@ REGISTRY: Dict[str, Entry] = {
     "GroupNormalization": Entry(build_group_normalization),
     "Normalization": Entry(build_normalization),
     "Rescaling": Entry(build_rescaling),
+    "CategoryEncoding": Entry(build_category_encoding),
+    "Discretization": Entry(build_discretization),
+    "IntegerLookup": Entry(build_integer_lookup),
     "Attention": Entry(build_attention),
     "AdditiveAttention": Entry(build_attention),
     # mha(query, value, key), each also by keyword; Keras 3 passes each one's mask

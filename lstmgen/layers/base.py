@@ -304,7 +304,8 @@ class LayerContext:
         return built
 
     def check_options(self) -> None:
-        """Warn about options lstmgen did not read; refuse dtype policies other than float32."""
+        """Warn about options lstmgen did not read; refuse dtype policies other than float32
+        (unless the handler read `dtype` itself: layers whose output holds integers)."""
         unknown = sorted(
             key
             for key in self.record.config
@@ -315,7 +316,7 @@ class LayerContext:
                 LstmgenWarning(self._where(f"option '{key}' is unknown to lstmgen and ignored"))
             )
         dtype = self.record.config.get("dtype")
-        if dtype not in (None, "float32"):
+        if dtype not in (None, "float32") and "dtype" not in self._read:
             raise self.fail(
                 f"dtype policy '{dtype}' is not supported (lstmgen computes in float32)"
             )
