@@ -7,6 +7,7 @@ from typing import Dict
 
 from lstmgen.layers.activation import build_activation, build_softmax
 from lstmgen.layers.attention import build_attention, build_dot
+from lstmgen.layers.augmentation import build_augmentation, build_random_crop
 from lstmgen.layers.entry import CallSignature, Entry
 from lstmgen.layers.category_encoding import build_category_encoding
 from lstmgen.layers.conv_lstm import build_conv_lstm
@@ -142,4 +143,16 @@ REGISTRY: Dict[str, Entry] = {
     "GaussianNoise": Entry(build_identity),
     "GaussianDropout": Entry(build_identity),
     "AlphaDropout": Entry(build_identity),
+    "RandomFlip": Entry(build_augmentation),
+    "RandomRotation": Entry(build_augmentation),
+    "RandomZoom": Entry(build_augmentation),
+    "RandomTranslation": Entry(build_augmentation),
+    "RandomContrast": Entry(build_augmentation),
+    "RandomBrightness": Entry(build_augmentation),
+    "RandomHue": Entry(build_augmentation),
+    "RandomSaturation": Entry(build_augmentation),
+    "RandomSharpness": Entry(build_augmentation),
+    "RandomHeight": Entry(build_augmentation),
+    "RandomWidth": Entry(build_augmentation),
+    "RandomCrop": Entry(build_random_crop),
 }
