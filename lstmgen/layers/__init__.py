@@ -6,6 +6,12 @@ from __future__ import annotations
 from typing import Dict
 
 from lstmgen.layers.activation import build_activation, build_softmax
+from lstmgen.layers.activation_ops import (
+    AXIS_OPERATIONS,
+    OPERATIONS,
+    build_activation_op,
+    build_axis_op,
+)
 from lstmgen.layers.attention import build_attention, build_dot
 from lstmgen.layers.augmentation import build_augmentation, build_random_crop
 from lstmgen.layers.entry import CallSignature, Entry
@@ -155,4 +161,7 @@ REGISTRY: Dict[str, Entry] = {
     "RandomHeight": Entry(build_augmentation),
     "RandomWidth": Entry(build_augmentation),
     "RandomCrop": Entry(build_random_crop),
+    # Keras 3's activation operations (keras.ops.tanh(x) in a functional model), by class
+    **{name: Entry(build_activation_op) for name in OPERATIONS},
+    **{name: Entry(build_axis_op) for name in AXIS_OPERATIONS},
 }

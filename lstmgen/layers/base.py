@@ -22,6 +22,7 @@ from typing import (
 import numpy as np
 
 from lstmgen import activations
+from lstmgen.activation_layers import resolve_activation
 from lstmgen.errors import LstmgenError, LstmgenWarning, UnsupportedError, layer_error
 from lstmgen.identifiers import NameTable
 from lstmgen.ir import Node, Params, Shape, Tensor, Weight, Work
@@ -218,7 +219,7 @@ class LayerContext:
 
     def activation(self, key: str, default: str = "linear") -> activations.ActivationCall:
         """Resolve the activation in option `key` for this file's Keras version."""
-        call = activations.resolve(
+        call = resolve_activation(
             self.option(key, default), self.keras_major, self._where(f"option '{key}'")
         )
         self._helpers.update(call.helpers)
