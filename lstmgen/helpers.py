@@ -182,8 +182,8 @@ def hard_shrink(x, threshold=0.5):
     return np.where(np.abs(x) > threshold, x, 0.0).astype(np.float32)
 
 
-def threshold(x, threshold, default_value):
-    """x if x > threshold else default_value."""
+def keep_above(x, threshold, default_value):
+    """Keras's threshold activation: x if x > threshold else default_value."""
     return np.where(x > threshold, x, default_value).astype(np.float32)
 
 

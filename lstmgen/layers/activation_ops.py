@@ -36,7 +36,7 @@ OPERATIONS: Dict[str, Tuple[str, Tuple[Tuple[str, Any], ...]]] = {
     "TanhShrink": ("tanh_shrink", ()),
     "HardTanh": ("hard_tanh", ()),
     "HardShrink": ("hard_shrink", (("threshold", 0.5),)),
-    "Threshold": ("threshold", (("threshold", REQUIRED), ("default_value", REQUIRED))),
+    "Threshold": ("keep_above", (("threshold", REQUIRED), ("default_value", REQUIRED))),
     "Tanh": ("np.tanh", ()),
     "Exp": ("np.exp", ()),
 }
