@@ -93,6 +93,8 @@ class Built:
     states: List[Tuple[int, ...]] = field(default_factory=list)
     stateful: bool = False  # keeps its states between predict() calls
     token_ids: bool = False  # its input holds integer token ids (Embedding)
+    # Ids it surely accepts, which the self-test draws its input from (empty: 0 and 1)
+    sample_ids: Tuple[int, ...] = ()
     # Constants computed from weights at import: (variable, expression, comment).
     derived: List[Tuple[str, str, str]] = field(default_factory=list)
     work: Work = Work()  # windows, timesteps, pairs: what the cost budget estimates
@@ -124,6 +126,7 @@ class Built:
             states=tuple(self.states),
             stateful=self.stateful,
             token_ids=self.token_ids,
+            sample_ids=self.sample_ids,
             derived=tuple(self.derived) if define else (),
             work=self.work,
         )

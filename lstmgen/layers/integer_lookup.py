@@ -4,7 +4,7 @@ encoded, as keras/src/layers/preprocessing/index_lookup.py and tf_keras's comput
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar, Optional
+from typing import ClassVar, List, Optional, Tuple
 
 import numpy as np
 
@@ -114,8 +114,15 @@ def build_integer_lookup(ctx: LayerContext) -> Built:
         mask="none",  # Keras drops masks here
         step="same" if mode in ("int", "one_hot") else None,  # counts run along time
         token_ids=True,
+        sample_ids=() if invert or num_oov else _sample_ids(tokens),
         work=Work(table=True),
     )
+
+
+def _sample_ids(tokens: List[int]) -> Tuple[int, ...]:
+    """Ids a lookup without OOV indices accepts, for the self-test: the vocabulary's
+    tokens (those that a float32 self-test vector holds exactly)."""
+    return tuple(t for t in tokens if abs(t) <= 1 << 24)[:64]
 
 
 def _token_option(ctx: LayerContext, key: str, default: Optional[int]) -> Optional[int]:
