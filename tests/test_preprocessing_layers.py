@@ -1,0 +1,163 @@
+"""CategoryEncoding, Discretization and IntegerLookup against Keras 3 and tf_keras, in .h5
+and .keras files: ids, bins and counts are compared exactly (np.array_equal)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from lstmgen.errors import LstmgenError
+from lstmgen.generate import generate
+from oracle import generate_module, major, same_as_keras, save
+
+pytestmark = pytest.mark.keras
+
+FORMATS = ["h5", "keras"]
+VOCABULARY = [12, 5, 7, 30, 2**40 + 3, -9]  # 2**40 + 3: beyond what float32 holds exactly
+# ids to look up: the vocabulary, the mask token 0, and unknown ones
+POOL = np.array(VOCABULARY + [0, 1, 99, -3, 2**40 + 4])
+
+
+def ids(rng, low, high, *shape):
+    return rng.integers(low, high, shape).astype(np.int32)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_category_encoding(any_keras, fmt, tmp_path):
+    K = any_keras
+    single, several = K.Input((1,), dtype="int32"), K.Input((6,), dtype="int32")
+    outputs = [
+        K.layers.CategoryEncoding(5, "one_hot", name="one_hot")(single),
+        K.layers.CategoryEncoding(5, "multi_hot", name="multi_hot")(several),
+        K.layers.CategoryEncoding(5, "count", name="count")(several),
+        K.layers.CategoryEncoding(5, "binary", name="binary")(single),  # old multi_hot
+    ]
+    if major(K) == 3:  # one_hot of a row of ids: a new axis; tf_keras fails on it
+        outputs.append(K.layers.CategoryEncoding(5, "one_hot")(several))
+    model = K.Model([single, several], outputs)
+    module = generate_module(save(model, tmp_path, fmt), tmp_path)
+    rng = np.random.default_rng(0)
+    # Keras 3 gives zeros for ids >= num_tokens (tf_keras fails on them)
+    high = 5 if major(K) == 2 else 7
+    same_as_keras(model, module, [ids(rng, 0, high, 9, 1), ids(rng, 0, high, 9, 6)])
+    # float ids are truncated, as Keras casts them
+    floats = [rng.uniform(0, 4.99, (3, n)).astype(np.float32) for n in (1, 6)]
+    np.testing.assert_array_equal(
+        module.predict(floats)[1], module.predict([f.astype(np.int32) for f in floats])[1]
+    )
+    bad = [np.array([[2]]), np.array([[1, 2, 3, 4, -1, 0]])]
+    with pytest.raises(ValueError, match="multi_hot: ids must"):
+        module.predict(bad)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_discretization(any_keras, fmt, tmp_path):
+    K = any_keras
+    rng = np.random.default_rng(1)
+    values = K.Input((6,))
+    bounds = [-0.5, 0.0, 0.0, 0.75]  # a repeated boundary: its bin stays empty
+    adapted = K.layers.Discretization(num_bins=5, epsilon=0.05)
+    adapted.adapt(rng.normal(size=(200, 6)).astype(np.float32))
+    outputs = [
+        K.layers.Discretization(bin_boundaries=bounds)(values),
+        adapted(values),
+        K.layers.Discretization(bin_boundaries=bounds, output_mode="multi_hot")(values),
+        K.layers.Discretization(bin_boundaries=bounds, output_mode="count")(values),
+    ]
+    inputs = [values]
+    if major(K) == 3:
+        images = K.Input((3, 4))  # counted along axis 1, as Keras 3 declares it
+        inputs.append(images)
+        outputs.append(K.layers.Discretization(bin_boundaries=bounds, output_mode="count")(images))
+        outputs.append(K.layers.Discretization(bin_boundaries=[0.0], output_mode="one_hot")(images))
+    model = K.Model(inputs, outputs)
+    module = generate_module(save(model, tmp_path, fmt), tmp_path)
+    x = rng.normal(size=(9, 6)).astype(np.float32)
+    x[0, :4] = bounds  # on a boundary: the bin above it
+    given = [x, rng.normal(size=(9, 3, 4)).astype(np.float32)][: len(inputs)]
+    same_as_keras(model, module, given)
+    # int bins as Keras gives them: int32 in Keras 3, the layer's int64 in tf_keras
+    bins = module.predict(given if len(given) > 1 else given[0])[0]
+    assert bins.dtype == np.dtype("int32" if major(K) == 3 else "int64")
+
+
+def lookups(K, shape):
+    """IntegerLookup in every mode and with every option, on one input."""
+    L, V = K.layers.IntegerLookup, VOCABULARY
+    ids = K.Input(shape, dtype="int64")
+    layers = [
+        L(vocabulary=V),
+        L(vocabulary=V, num_oov_indices=3),
+        L(vocabulary=V, mask_token=0, num_oov_indices=2),
+        L(vocabulary=[-1] + V, oov_token=-1),  # a vocabulary that lists its OOV token
+        L(vocabulary=V, output_mode="multi_hot", mask_token=0),
+        L(vocabulary=V, output_mode="count", num_oov_indices=2),
+        L(vocabulary=V, output_mode="tf_idf", idf_weights=[0.5, 1, 2, 3, 4, 5]),
+        L(vocabulary=V, output_mode="multi_hot", max_tokens=10, pad_to_max_tokens=True),
+        L(vocabulary=[1, 2, 3, 4], invert=True),
+        L(vocabulary=[1, 2, 3, 4], invert=True, mask_token=0, oov_token=-7),
+    ]
+    if shape == (1,):
+        layers = [L(vocabulary=V, output_mode="one_hot")]
+    return K.Model(ids, [layer(ids) for layer in layers])
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_integer_lookup(any_keras, fmt, tmp_path):
+    rng = np.random.default_rng(2)
+    for shape in [(4,), (1,)]:
+        model = lookups(any_keras, shape)
+        module = generate_module(save(model, tmp_path, fmt), tmp_path)
+        same_as_keras(model, module, [rng.choice(POOL, (17,) + shape)])
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_integer_lookup_without_oov_indices(any_keras, fmt, tmp_path):
+    K = any_keras
+    ids = K.Input((3,), dtype="int64")
+    model = K.Model(ids, K.layers.IntegerLookup(vocabulary=VOCABULARY, num_oov_indices=0)(ids))
+    module = generate_module(save(model, tmp_path, fmt), tmp_path)
+    assert module.self_test()[0]  # its input holds only ids of the vocabulary
+    same_as_keras(model, module, [np.array([[12, 5, 2**40 + 3], [-9, -9, 30]])])
+    with pytest.raises(ValueError, match=r"not in the vocabulary: \[99\]"):
+        module.predict(np.array([[12, 99, 5]]))
+
+
+def test_adapted_vocabulary_in_keras_files(any_keras, tmp_path):
+    """adapt()'s vocabulary lives in the .keras zip's assets; a Keras 3 .h5 file has none
+    (Keras cannot run the layer from it either) and tf_keras cannot write one."""
+    K = any_keras
+    data = np.array([[5, 5, 7, 9, 12], [12, 3, 3, 9, -1]])
+    ids = K.Input((4,), dtype="int64")
+    layers = [K.layers.IntegerLookup(num_oov_indices=2, mask_token=0)]
+    layers.append(K.layers.IntegerLookup(output_mode="tf_idf"))
+    for layer in layers:
+        layer.adapt(data)
+    model = K.Model(ids, [layer(ids) for layer in layers])
+    module = generate_module(save(model, tmp_path, "keras"), tmp_path)
+    same_as_keras(model, module, [np.random.default_rng(3).choice(POOL, (9, 4))])
+    if major(K) == 3:
+        path = save(model, tmp_path, "h5")
+        with pytest.raises(LstmgenError, match="IntegerLookup.*holds no vocabulary"):
+            generate(path)
+
+
+def test_lookup_then_embedding_streams(keras3, tmp_path):
+    """Ids -> IntegerLookup -> Embedding -> LSTM: step() runs the lookup per timestep."""
+    K = keras3
+    model = K.Sequential(
+        [
+            K.Input((None,), dtype="int64"),
+            K.layers.IntegerLookup(vocabulary=VOCABULARY, mask_token=0),
+            K.layers.Embedding(len(VOCABULARY) + 2, 3),
+            K.layers.LSTM(4),
+        ]
+    )
+    module = generate_module(save(model, tmp_path, "keras"), tmp_path)
+    x = np.random.default_rng(4).choice(POOL, (5, 6))
+    expected = np.asarray(model(x))
+    np.testing.assert_allclose(module.predict(x), expected, atol=1e-5)
+    state = module.initial_state(5)
+    for t in range(6):
+        y, state = module.step(x[:, t], state)
+    np.testing.assert_allclose(y, expected, atol=1e-5)
