@@ -51,7 +51,8 @@ def build_random_crop(ctx: LayerContext) -> Built:
     with crop_to_aspect_ratio=True. Keras 3 since returns the input uncropped at inference
     (keras-team/keras#21868), whatever shape it declares: followed here."""
     height, width = ctx.int_option("height"), ctx.int_option("width")
-    ctx.option("data_format")
+    for key in ("data_format", "rng_type"):  # the crop's axes; its random generator
+        ctx.option(key)
     shape = ctx.input_shape
     if ctx.keras_major >= 3 or tuple(shape[1:3]) == (height, width):
         return _identity(ctx)  # smart_resize to the input's own size changes nothing
