@@ -7,7 +7,13 @@ from __future__ import annotations
 
 import pytest
 
-from oracle import check_against_keras, major
+import functools
+
+import numpy as np
+
+from lstmgen.errors import UnsupportedError
+from lstmgen.generate import generate
+from oracle import check_against_keras, generate_module, major, save
 
 pytestmark = pytest.mark.keras
 
@@ -88,5 +94,29 @@ def test_keras3_activation_operations(keras3, fmt, tmp_path):
         ops.glu(h),  # halves the last axis
         ops.softmax(h, axis=1),
     ]
-    module = check_against_keras(K.Model(x, outputs), tmp_path, fmt, scale=1.5)
+    model = K.Model(x, outputs)
+    module = check_against_keras(model, tmp_path, fmt, scale=1.5)
     assert module.OUTPUT_SHAPES[-2] == (None, 3, 4)
+    if fmt == "h5":
+        with pytest.raises(Exception, match="Unknown layer: 'Tanh'"):
+            K.models.load_model(save(model, tmp_path, fmt))
+
+
+def test_what_a_saved_model_holds_of_an_activation(any_keras, tmp_path):
+    """Parameters bound with functools.partial cannot be saved; keras.ops.gelu (the
+    approximation by default) is saved as "gelu", which Keras loads as the exact form."""
+    K = any_keras
+    partial = functools.partial(K.activations.gelu, approximate=True)
+    model = K.Sequential([K.Input((4,)), K.layers.Dense(3, activation=partial)])
+    with pytest.raises(Exception, match="Cannot serialize"):
+        model.save(str(tmp_path / "partial.keras"))
+    if major(K) == 2:
+        return
+    model = K.Sequential([K.Input((4,)), K.layers.Dense(3, activation=K.ops.gelu)])
+    path = save(model, tmp_path, "keras")
+    module = generate_module(path, tmp_path)
+    x = np.random.default_rng(0).normal(0, 2, (5, 4)).astype(np.float32)
+    np.testing.assert_allclose(module.predict(x), K.models.load_model(path)(x), atol=1e-6)
+    model = K.Sequential([K.Input((4,)), K.layers.Dense(3, activation="threshold")])
+    with pytest.raises(UnsupportedError, match="needs threshold and default_value"):
+        generate(save(model, tmp_path, "keras"))

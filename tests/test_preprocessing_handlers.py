@@ -100,3 +100,24 @@ def test_int64_tokens_survive_the_float32_weights(values):
     namespace = {"np": np, **{w.var: w.array.astype(np.float32) for w in weights}}
     assert all(w.array.dtype == np.float32 for w in weights)
     np.testing.assert_array_equal(eval(expression, namespace), values)
+
+
+def test_assets_are_read_within_their_cap(tmp_path, monkeypatch):
+    """A .keras zip's assets/ are read with the reading's other caps: all of them together
+    within MAX_ASSET_BYTES, each within its declared size and compression ratio."""
+    import hostile as H
+    import lstmgen.reader.limits
+    from lstmgen.errors import LstmgenError
+    from lstmgen.reader import read_model
+
+    members = H.members_of(H.SEED_KERAS)
+    members["assets/layers/lstm/vocabulary.txt"] = b"1\n2\n3"
+    members["assets/layers/dense/notes.txt"] = b"x" * 1000
+    path = H.write_zip(tmp_path / "assets.keras", members)
+    model = read_model(path)
+    assets = {layer.keras_path: dict(layer.assets) for layer in model.layers}
+    assert assets["layers/lstm"] == {"vocabulary.txt": b"1\n2\n3"}
+    assert assets["layers/dense"] == {"notes.txt": b"x" * 1000}
+    monkeypatch.setattr(lstmgen.reader.limits, "MAX_ASSET_BYTES", 1000)
+    with pytest.raises(LstmgenError, match="assets of the .keras zip exceed the 1000 bytes"):
+        read_model(path)
