@@ -79,6 +79,32 @@ def convlstm2d(keras):
     )
 
 
+def image_resize(keras):
+    """Resizing 120 x 160 images to 96 x 96 (bilinear, cropped to the aspect ratio), Conv2D,
+    AdaptiveAveragePooling2D to 4 x 4, Dense: Keras 3's image and adaptive layers."""
+    L = keras.layers
+    return keras.Sequential(
+        [
+            keras.Input((120, 160, 3)),
+            L.Resizing(96, 96, crop_to_aspect_ratio=True),
+            L.Conv2D(8, 3, activation="relu"),
+            L.AdaptiveAveragePooling2D(4),
+            L.Flatten(),
+            L.Dense(4),
+        ]
+    )
+
+
+def gqa(keras):
+    """GroupQueryAttention (8 query heads over 2 key/value heads of 16) over 64 tokens of 64
+    features, causal, then RMSNormalization and a pooled Dense."""
+    L = keras.layers
+    x = keras.Input((64, 64))
+    y = L.GroupQueryAttention(16, 8, 2)(x, x, use_causal_mask=True)
+    y = L.GlobalAveragePooling1D()(L.RMSNormalization()(y))
+    return keras.Model(x, L.Dense(4)(y))
+
+
 MODELS = {
     "question": question,
     "lstm128x2": lstm128x2,
@@ -87,6 +113,8 @@ MODELS = {
     "lstm10m": lstm10m,
     "stacked_cells": stacked_cells,
     "convlstm2d": convlstm2d,
+    "image_resize": image_resize,
+    "gqa": gqa,
 }
 # Run by default; the others on request (--models), e.g. for the recurrent-family table.
 DEFAULT_MODELS = ["question", "lstm128x2", "gru64", "bilstm64", "lstm10m"]

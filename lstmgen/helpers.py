@@ -251,3 +251,210 @@ def token_counts(ids, depth):
     # one bincount for all rows: row r's id i is counted at r * depth + i
     counts = np.bincount((row * depth + rows)[kept], minlength=len(rows) * depth)
     return counts.reshape(ids.shape[:-1] + (depth,)).astype(np.float32)
+
+
+# Image resizing as TensorFlow's kernels compute it (tf.image.resize, which Keras calls):
+# images are (batch, rows, cols, channels); each axis is resized on its own, every
+# output cell a weighted sum of a few input cells ("taps"). Positions and weights are
+# computed in float32 as TensorFlow computes them, whatever the module's float type.
+
+
+def sample_positions(size, new):
+    """Where each of `new` output cells falls among `size` input cells: (i + 0.5) * size /
+    new, TensorFlow's half-pixel centres, in float32."""
+    scale = np.asarray(size, "float32") / np.asarray(new, "float32")
+    return (np.arange(new, dtype="float32") + 0.5) * scale
+
+
+def weighted_cells(x, axis, cells, weights):
+    """Along `axis`, output cell i = sum over k of x[cells[i, k]] * weights[i, k], summed in
+    the order of k as TensorFlow sums."""
+    shape = (len(cells),) + (1,) * (x.ndim - axis - 1)
+    y = np.take(x, cells[:, 0], axis=axis) * weights[:, 0].reshape(shape)
+    for k in range(1, cells.shape[1]):
+        y = y + np.take(x, cells[:, k], axis=axis) * weights[:, k].reshape(shape)
+    return y
+
+
+def resize_nearest(x, height, width):
+    """TensorFlow's nearest-neighbour resize (half-pixel centres): output cell i takes input
+    cell floor((i + 0.5) * size / new)."""
+    for axis, new in ((1, height), (2, width)):
+        cells = np.floor(sample_positions(x.shape[axis], new)).astype(np.int64)
+        x = np.take(x, np.minimum(cells, x.shape[axis] - 1), axis=axis)
+    return x
+
+
+def resize_bilinear(x, height, width):
+    """TensorFlow's bilinear resize (half-pixel centres, no antialiasing): along the width,
+    then the height, a + (b - a) * fraction between the two input cells a and b around
+    each output cell's centre (the edge cells repeated beyond the image)."""
+    for axis, new in ((2, width), (1, height)):
+        position = sample_positions(x.shape[axis], new) - 0.5
+        below = np.floor(position)
+        a = np.take(x, np.maximum(below.astype(np.int64), 0), axis=axis)
+        above = np.minimum(np.ceil(position).astype(np.int64), x.shape[axis] - 1)
+        b = np.take(x, above, axis=axis)
+        x = a + (b - a) * (position - below).reshape((new,) + (1,) * (x.ndim - axis - 1))
+    return x
+
+
+def cubic_taps(size, new):
+    """TensorFlow's bicubic taps along one axis (half-pixel centres, Keys' cubic with
+    a = -0.5): 4 input cells and weights per output cell. As TensorFlow does, each offset is
+    rounded to 1/1024 (its table), cells outside the image get no weight and the
+    weights are then divided by their float32 sum."""
+    position = sample_positions(size, new) - 0.5
+    below = np.floor(position)
+    t = np.rint((position - below) * 1024).astype("float64") / 1024
+
+    def near(d):  # |distance| < 1
+        return (1.5 * d - 2.5) * d * d + 1
+
+    def far(d):  # 1 <= |distance| < 2
+        return ((-0.5 * d + 2.5) * d - 4) * d + 2
+
+    weights = np.stack([far(t + 1), near(t), near(1 - t), far(2 - t)], axis=1).astype("float32")
+    cells = below.astype(np.int64)[:, None] + np.arange(-1, 3)
+    weights = np.where((cells >= 0) & (cells < size), weights, 0).astype("float32")
+    total = weights[:, 0] + weights[:, 1] + weights[:, 2] + weights[:, 3]
+    return np.clip(cells, 0, size - 1), weights * (1 / total)[:, None]
+
+
+def resize_bicubic(x, height, width):
+    """TensorFlow's bicubic resize (half-pixel centres, no antialiasing): the height, then
+    the width, with cubic_taps."""
+    for axis, new in ((1, height), (2, width)):
+        x = weighted_cells(x, axis, *cubic_taps(x.shape[axis], new))
+    return x
+
+
+def area_taps(size, new):
+    """TensorFlow's area taps along one axis: output cell i covers input cells [i * s,
+    (i + 1) * s) with s = size / new; each input cell weighs the length it overlaps."""
+    scale = np.asarray(size, "float32") / np.asarray(new, "float32")
+    start = np.arange(new, dtype="float32")[:, None] * scale
+    end = np.arange(1, new + 1, dtype="float32")[:, None] * scale
+    first, last = np.floor(start).astype(np.int64), np.ceil(end).astype(np.int64)
+    cells = first + np.arange(np.max(last - first))
+    low, high = cells.astype("float32"), (cells + 1).astype("float32")
+    inside = np.where(high > end, end - low, 1)
+    weights = np.where(low < start, np.where(high > end, scale, high - start), inside)
+    weights = np.where(cells < last, weights, 0).astype("float32")
+    return np.clip(cells, 0, size - 1), weights
+
+
+def resize_area(x, height, width):
+    """TensorFlow's area resize: each output cell the mean of the input area it covers
+    (the width summed first, then the height, then divided by the area)."""
+    rows, cols = np.asarray(x.shape[1:3], "float32")
+    area = (rows / np.asarray(height, "float32")) * (cols / np.asarray(width, "float32"))
+    for axis, new in ((2, width), (1, height)):
+        x = weighted_cells(x, axis, *area_taps(x.shape[axis], new))
+    return x * np.asarray(1 / area.astype("float64"), "float32")
+
+
+def sampling_kernel(kernel, radius, d):
+    """TensorFlow's sampling kernels (scale_and_translate) at distances d >= 0, float32."""
+    if kernel == "triangle":
+        return np.maximum(1 - d, 0)
+    if kernel == "keyscubic":
+        far = np.where(d < 2, ((-0.5 * d + 2.5) * d - 4) * d + 2, 0)
+        return np.where(d < 1, (1.5 * d - 2.5) * d * d + 1, far)
+    if kernel == "mitchellcubic":
+        far = np.where(d < 2, (((-7 / 18) * d + 2) * d - 10 / 3) * d + 16 / 9, 0)
+        return np.where(d < 1, ((7 / 6) * d - 2) * d * d + 8 / 9, far)
+    if kernel == "gaussian":  # sigma 0.5, the exponential in float64 as TensorFlow's
+        value = np.exp(-(d * d).astype("float64") / 0.5).astype("float32")
+        return np.where(d < 1.5, value, 0)
+    pi = np.asarray(3.14159265359, "float32")  # lanczos3, lanczos5 (radius 3, 5)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = radius * np.sin(pi * d) * np.sin(pi * d / radius) / (pi * pi * d * d)
+    return np.where(d <= 1e-3, 1, np.where(d > radius, 0, value)).astype("float32")
+
+
+def kernel_taps(size, new, kernel, radius, antialias):
+    """TensorFlow's scale_and_translate taps along one axis: the kernel (of `radius`)
+    centred on each output cell, stretched by size / new when antialiasing a reduction,
+    over the input cells it reaches, the weights divided by their float32 sum."""
+    scale = np.asarray(new, "float32") / np.asarray(size, "float32")
+    inverse = np.asarray(1 / scale.astype("float64"), "float32")
+    stretch = max(inverse, np.asarray(1, "float32")) if antialias else np.asarray(1, "float32")
+    reach = np.asarray(radius, "float32") * stretch
+    centre = (np.arange(new, dtype="float32") + 0.5) * inverse
+    first = np.clip(np.ceil(centre - reach - 0.5).astype(np.int64), 0, size - 1)
+    last = np.clip(np.floor(centre + reach - 0.5).astype(np.int64), 0, size - 1) + 1
+    cells = first[:, None] + np.arange(min(2 * int(np.ceil(reach)) + 1, size))
+    distance = np.abs((cells.astype("float32") + 0.5 - centre[:, None]) * (1 / stretch))
+    weights = sampling_kernel(kernel, radius, distance)
+    weights = np.where(cells < last[:, None], weights, 0).astype("float32")
+    total = weights[:, 0]
+    for k in range(1, weights.shape[1]):
+        total = total + weights[:, k]
+    return np.minimum(cells, size - 1), weights * (1 / total)[:, None]
+
+
+def resize_kernel(x, height, width, kernel, radius, antialias=False):
+    """TensorFlow's resize by a sampling kernel (lanczos3, lanczos5, gaussian,
+    mitchellcubic; bilinear and bicubic with antialiasing): the height, then the width."""
+    for axis, new in ((1, height), (2, width)):
+        x = weighted_cells(x, axis, *kernel_taps(x.shape[axis], new, kernel, radius, antialias))
+    return x
+
+
+def aspect_crop(x, height, width, float32=True):
+    """The largest centred crop of (batch, rows, cols, channels) images with the aspect
+    ratio of height x width, its size computed as Keras does: in float32 where Keras uses
+    TensorFlow tensors, in float64 where it uses Python numbers (`float32=False`)."""
+    rows, cols = x.shape[1], x.shape[2]
+    dtype = "float32" if float32 else "float64"
+    crop_rows = int(np.asarray(cols * height, dtype) / np.asarray(width, dtype))
+    crop_cols = int(np.asarray(rows * width, dtype) / np.asarray(height, dtype))
+    crop_rows, crop_cols = max(min(rows, crop_rows), 1), max(min(cols, crop_cols), 1)
+    top = int(np.asarray(rows - crop_rows, dtype) / 2)
+    left = int(np.asarray(cols - crop_cols, dtype) / 2)
+    return x[:, top : top + crop_rows, left : left + crop_cols]
+
+
+def aspect_pad(x, height, width, fill):
+    """(batch, rows, cols, channels) images padded with `fill` towards the aspect ratio of
+    height x width, as Keras 3 does: the same number of rows (or columns) on both sides,
+    half the difference rounded down, sizes computed in float32."""
+    rows, cols = x.shape[1], x.shape[2]
+    padded_rows = max(
+        rows, int(np.asarray(cols * height, "float32") / np.asarray(width, "float32"))
+    )
+    padded_cols = max(
+        cols, int(np.asarray(rows * width, "float32") / np.asarray(height, "float32"))
+    )
+    top = int(np.asarray(padded_rows - rows, "float32") / 2)
+    left = int(np.asarray(padded_cols - cols, "float32") / 2)
+    return np.pad(x, ((0, 0), (top, top), (left, left), (0, 0)), constant_values=fill)
+
+
+def center_crop(x, height, width, float32=True):
+    """Keras's CenterCrop of (batch, rows, cols, channels) images: the centred height x width
+    window; when an image is smaller on either side, its largest centred crop of that aspect
+    ratio (aspect_crop) resized to height x width (bilinear)."""
+    top, left = (x.shape[1] - height) // 2, (x.shape[2] - width) // 2
+    if top >= 0 and left >= 0:
+        return x[:, top : top + height, left : left + width]
+    return resize_bilinear(aspect_crop(x, height, width, float32), height, width)
+
+
+def integer_image(y, dtype):
+    """Keras 3 gives integer images back in their integer dtype: rounded half to even, then
+    clipped to the part of the dtype's range that float32 holds."""
+    info = np.iinfo(dtype)
+    high = np.asarray(info.max, "float32")
+    if int(high) > info.max:  # compared exactly, not in float32
+        high = np.nextafter(high, np.asarray(0, "float32"))
+    return np.clip(np.round(y), np.asarray(info.min, "float32"), high).astype(dtype)
+
+
+def pool_bins(x, axis, bins, reduce):
+    """Along `axis`, output cell k reduces (np.mean or np.max) the input cells
+    bins[k][0] up to bins[k][1]: adaptive pooling's bins."""
+    before = (slice(None),) * axis
+    parts = [reduce(x[before + (slice(a, b),)], axis=axis, keepdims=True) for a, b in bins]
+    return np.concatenate(parts, axis=axis)

@@ -1,5 +1,6 @@
 """ZeroPadding2D/3D, Cropping2D/3D and UpSampling2D/3D against both Keras: every spelling
-of their options, both data formats, inside TimeDistributed, and the refused options."""
+of their options, both data formats, inside TimeDistributed (UpSampling2D's interpolations
+other than nearest: tests/test_resizing.py)."""
 
 import json
 
@@ -7,8 +8,6 @@ import h5py
 import numpy as np
 import pytest
 from oracle import TOLERANCE, check_against_keras, generate_module, relative_error, save
-
-from lstmgen.errors import LstmgenError
 
 SPATIAL = {2: (3, 4), 3: (2, 3, 3)}
 CHANNELS = 2
@@ -84,10 +83,3 @@ def test_inside_time_distributed_before_lstm(any_keras, tmp_path):
     )
     module = check_against_keras(model, tmp_path, "h5" if K.__name__ == "keras" else "keras")
     assert module.OUTPUT_SHAPES == [(None, 3)]
-
-
-def test_bilinear_up_sampling_is_refused(keras2, tmp_path):
-    K = keras2
-    model = K.Sequential([K.Input((3, 4, 2)), K.layers.UpSampling2D(interpolation="bilinear")])
-    with pytest.raises(LstmgenError, match=r"option interpolation='bilinear' is not supported"):
-        generate_module(save(model, tmp_path, "h5"), tmp_path)

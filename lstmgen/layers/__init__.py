@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Dict
 
+from lstmgen.layers.adaptive_pooling import build_adaptive_pooling
 from lstmgen.layers.activation import build_activation, build_softmax
 from lstmgen.layers.activation_ops import (
     AXIS_OPERATIONS,
@@ -23,6 +24,7 @@ from lstmgen.layers.discretization import build_discretization
 from lstmgen.layers.identity import build_identity
 from lstmgen.layers.integer_lookup import build_integer_lookup
 from lstmgen.layers.group_normalization import build_group_normalization
+from lstmgen.layers.group_query_attention import build_group_query_attention
 from lstmgen.layers.gru import build_cudnn_gru, build_gru
 from lstmgen.layers.lstm import build_cudnn_lstm, build_lstm
 from lstmgen.layers.masking import build_embedding, build_masking
@@ -35,6 +37,8 @@ from lstmgen.layers.normalization import (
 )
 from lstmgen.layers.pooling import build_global_pooling, build_pooling
 from lstmgen.layers.preprocessing import build_normalization, build_rescaling
+from lstmgen.layers.rms_normalization import build_rms_normalization
+from lstmgen.layers.resizing import build_center_crop, build_resizing
 from lstmgen.layers.reshaping import (
     build_cropping,
     build_flatten,
@@ -54,6 +58,9 @@ from lstmgen.layers.relu import (
 from lstmgen.layers.rnn_cell import build_rnn
 from lstmgen.layers.simple_rnn import build_simple_rnn
 from lstmgen.layers.wrappers import build_bidirectional, build_time_distributed
+
+# attention(query, value, key), each also by keyword; Keras 3 passes each one's mask
+ATTENTION_CALL = CallSignature(("query", "value", "key"), mask_per_argument=True)
 
 REGISTRY: Dict[str, Entry] = {
     "LSTM": Entry(build_lstm),
@@ -111,10 +118,17 @@ REGISTRY: Dict[str, Entry] = {
     "GlobalMaxPool3D": Entry(build_global_pooling),
     "GlobalAveragePooling3D": Entry(build_global_pooling),
     "GlobalAvgPool3D": Entry(build_global_pooling),
+    "AdaptiveAveragePooling1D": Entry(build_adaptive_pooling),
+    "AdaptiveAveragePooling2D": Entry(build_adaptive_pooling),
+    "AdaptiveAveragePooling3D": Entry(build_adaptive_pooling),
+    "AdaptiveMaxPooling1D": Entry(build_adaptive_pooling),
+    "AdaptiveMaxPooling2D": Entry(build_adaptive_pooling),
+    "AdaptiveMaxPooling3D": Entry(build_adaptive_pooling),
     "BatchNormalization": Entry(build_batch_normalization),
     "LayerNormalization": Entry(build_layer_normalization),
     "UnitNormalization": Entry(build_unit_normalization),
     "GroupNormalization": Entry(build_group_normalization),
+    "RMSNormalization": Entry(build_rms_normalization),
     "Normalization": Entry(build_normalization),
     "Rescaling": Entry(build_rescaling),
     "CategoryEncoding": Entry(build_category_encoding),
@@ -123,9 +137,10 @@ REGISTRY: Dict[str, Entry] = {
     "Attention": Entry(build_attention),
     "AdditiveAttention": Entry(build_attention),
     # mha(query, value, key), each also by keyword; Keras 3 passes each one's mask
-    "MultiHeadAttention": Entry(
-        build_multi_head_attention, CallSignature(("query", "value", "key"), mask_per_argument=True)
-    ),
+    "MultiHeadAttention": Entry(build_multi_head_attention, ATTENTION_CALL),
+    # gqa(query, value, key) like MultiHeadAttention; .h5 files name its Python class
+    "GroupQueryAttention": Entry(build_group_query_attention, ATTENTION_CALL),
+    "GroupedQueryAttention": Entry(build_group_query_attention, ATTENTION_CALL),
     "Dot": Entry(build_dot),
     "Flatten": Entry(build_flatten),
     "Reshape": Entry(build_reshape),
@@ -140,6 +155,8 @@ REGISTRY: Dict[str, Entry] = {
     "UpSampling1D": Entry(build_up_sampling),
     "UpSampling2D": Entry(build_up_sampling),
     "UpSampling3D": Entry(build_up_sampling),
+    "Resizing": Entry(build_resizing),
+    "CenterCrop": Entry(build_center_crop),
     "Dropout": Entry(build_identity),
     "SpatialDropout1D": Entry(build_identity),
     "SpatialDropout2D": Entry(build_identity),

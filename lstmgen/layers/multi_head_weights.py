@@ -1,9 +1,10 @@
-"""MultiHeadAttention's saved weights, found by name: a file lists its projections in
-different orders (.h5: query, key, value, output; .keras: its groups by name)."""
+"""MultiHeadAttention's (and GroupQueryAttention's) saved weights, found by name: a file
+lists its projections in different orders (.h5: query, key, value, output; .keras: its
+groups by name)."""
 
 from __future__ import annotations
 
-from typing import Dict, List
+from typing import Dict, List, Tuple
 
 import numpy as np
 
@@ -24,21 +25,25 @@ _PARTS = {
     "attention_output": "output",
     "_output_dense": "output",
     "output_dense": "output",
+    "gate": "gate",  # GroupQueryAttention's use_gate
+    "_gate_dense": "gate",
 }
 
 
-def projection_weights(ctx: LayerContext, use_bias: bool) -> Dict[str, List[np.ndarray]]:
-    """The saved arrays of each projection (kernel, then bias), found by weight name: .h5
-    lists them query, key, value, output; a .keras file orders its groups by name."""
+def projection_weights(
+    ctx: LayerContext, use_bias: bool, parts: Tuple[str, ...] = ("query", "key", "value", "output")
+) -> Dict[str, List[np.ndarray]]:
+    """The saved arrays of each projection in `parts` (kernel, then bias), found by weight
+    name: .h5 lists them query, key, value, output; a .keras file orders its groups by name."""
     per_part = 2 if use_bias else 1
-    arrays = ctx.weights(4 * per_part)
+    arrays = ctx.weights(len(parts) * per_part)
     names = ctx.record.weight_names
     if len(names) != len(arrays):
         raise ctx.fail("the file does not name this layer's weights")
-    found: Dict[str, List[np.ndarray]] = {"query": [], "key": [], "value": [], "output": []}
+    found: Dict[str, List[np.ndarray]] = {part: [] for part in parts}
     for name, array in zip(names, arrays):
         part = next((_PARTS[p] for p in reversed(name.split("/")) if p in _PARTS), None)
-        if part is None:
+        if part not in found:
             raise ctx.fail(f"weight '{name}' belongs to no projection lstmgen knows")
         found[part].append(array)
     for part, items in found.items():

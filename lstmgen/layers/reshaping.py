@@ -9,6 +9,7 @@ from typing import ClassVar, Tuple
 
 from lstmgen.ir import Params, Shape
 from lstmgen.layers.base import Built, LayerContext, check_rank
+from lstmgen.layers.resizing import build_interpolated_up_sampling
 from lstmgen.layers.spatial import int_tuple, join_channels, spatial_input
 
 
@@ -93,10 +94,12 @@ def build_zero_padding(ctx: LayerContext) -> Built:
 
 def build_up_sampling(ctx: LayerContext) -> Built:
     """UpSampling1D/2D/3D(size): every cell repeated `size` times along each spatial axis
-    (interpolation "nearest" only)."""
+    (UpSampling2D's other interpolations are image resizes: lstmgen.layers.resizing)."""
     rank, channels_first, spatial, channels = spatial_input(ctx)
-    sizes = int_tuple(ctx, "size", 2, rank)
+    if rank == 2 and ctx.option("interpolation", "nearest") != "nearest":
+        return build_interpolated_up_sampling(ctx)
     ctx.require("interpolation", ("nearest",), "nearest")
+    sizes = int_tuple(ctx, "size", 2, rank)
     first = 2 if channels_first else 1
     out = tuple(None if n is None else n * size for n, size in zip(spatial, sizes))
     repeats = [(first + i, size) for i, size in enumerate(sizes)]

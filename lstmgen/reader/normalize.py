@@ -405,9 +405,14 @@ def _compact(config: Mapping[str, Any]) -> str:
     return json.dumps(config, separators=(", ", ": "))
 
 
+# Keras 3 names a layer's weight group after its Python class, which a few public names
+# (the file's class_name) spell otherwise.
+PYTHON_CLASS_NAMES = {"GroupQueryAttention": "GroupedQueryAttention"}
+
+
 def snake_case(class_name: str) -> str:
     """Keras 3's naming of a layer's weight group in model.weights.h5."""
-    name = re.sub(r"\W+", "", class_name)
+    name = re.sub(r"\W+", "", PYTHON_CLASS_NAMES.get(class_name, class_name))
     name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
     return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
 
