@@ -44,7 +44,8 @@ def build_relu(ctx: LayerContext) -> Built:
             raise ctx.fail(f"option {key}={value!r} must be a number")
     if max_value is not None and max_value < 0:
         raise ctx.fail(f"option max_value={max_value!r} must be >= 0")
-    return _activation_layer(ctx, activations.relu(slope, max_value, threshold))
+    options = f"max_value={max_value}, negative_slope={slope}, threshold={threshold}"
+    return _activation_layer(ctx, activations.relu(slope, max_value, threshold), options)
 
 
 def build_leaky_relu(ctx: LayerContext) -> Built:
@@ -52,7 +53,7 @@ def build_leaky_relu(ctx: LayerContext) -> Built:
     slope = ctx.option("negative_slope", ctx.option("alpha", 0.3))
     if not isinstance(slope, (int, float)):
         raise ctx.fail(f"option negative_slope={slope!r} must be a number")
-    return _activation_layer(ctx, activations.leaky_relu(slope))
+    return _activation_layer(ctx, activations.leaky_relu(slope), f"negative_slope={slope}")
 
 
 def build_elu(ctx: LayerContext) -> Built:
@@ -60,14 +61,14 @@ def build_elu(ctx: LayerContext) -> Built:
     alpha = ctx.option("alpha", 1.0)
     if not isinstance(alpha, (int, float)) or isinstance(alpha, bool):
         raise ctx.fail(f"option alpha={alpha!r} must be a number")
-    return _activation_layer(ctx, activations.elu(alpha))
+    return _activation_layer(ctx, activations.elu(alpha), f"alpha={alpha}")
 
 
-def _activation_layer(ctx: LayerContext, call: ActivationCall) -> Built:
+def _activation_layer(ctx: LayerContext, call: ActivationCall, options: str) -> Built:
     """The layer as its activation function: the same helper a layer's activation calls."""
     ctx.use_helpers(*call.helpers)
     return Built(
-        params=ActivationParams(description=call.keras_name, result=call.apply("x")),
+        params=ActivationParams(description=options, result=call.apply("x")),
         outputs=[ctx.input_shape],
         step="same",
     )
