@@ -93,7 +93,8 @@ def _activation(config, major, where) -> ActivationCall:
 
 def _check_dtype(dtype: Any, where: str) -> None:
     """A float32 policy (Keras 3: a DTypePolicy dict), or none."""
-    name = dtype.get("config", {}).get("name") if isinstance(dtype, dict) else dtype
+    inner = dtype.get("config") if isinstance(dtype, dict) else None
+    name = inner.get("name") if isinstance(inner, dict) else dtype
     if name not in (None, "float32"):
         raise UnsupportedError(f"{where}: dtype policy {name!r} is not supported")
 

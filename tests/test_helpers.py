@@ -234,6 +234,8 @@ def test_activation_spellings_that_cannot_be_translated_are_refused():
         (layer("ReLU", max_value=-1.0), "max_value=-1.0 must be >= 0"),
         (layer("ELU", alpha=1.0, beta=2), "option 'beta' is not supported"),
         ({"class_name": "function", "config": "my_gelu", "module": "mine"}, "'my_gelu'"),
+        ({**layer("ELU"), "config": {"dtype": {"config": ["x"]}}}, "dtype policy"),
+        ({**layer("ELU"), "config": {"dtype": "float16"}}, "dtype policy 'float16'"),
     ]
     for value, message in refused:
         with pytest.raises(UnsupportedError, match=message):

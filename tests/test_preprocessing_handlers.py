@@ -64,6 +64,9 @@ def build(class_name, config, shape, major=3, **kwargs):
         ),
         ("IntegerLookup", {"vocabulary": [1, 2, 3], "max_tokens": 3}, (None, 3), 3, "max_tokens"),
         ("IntegerLookup", {"vocabulary": None}, (None, 3), 3, "holds no vocabulary"),
+        ("IntegerLookup", {"vocabulary": [1, 2**70]}, (None, 3), 3, "list of integers"),
+        ("IntegerLookup", {"vocabulary": [1], "oov_token": 2**64}, (None, 3), 3, "int64"),
+        ("IntegerLookup", {"vocabulary": [1], "max_tokens": 2**40}, (None, 3), 3, "max_tokens"),
     ],
 )
 def test_refusals_name_the_layer_and_option(class_name, config, shape, major, message):
@@ -78,8 +81,11 @@ def test_an_adapted_vocabulary_comes_from_the_assets():
     assert built.params.token_start == 3 and built.params.last == 3
     (tokens,) = built.weights
     np.testing.assert_array_equal(tokens.array, [9, 5, 12, 7])
-    with pytest.raises(UnsupportedError, match="one integer per line"):
-        build("IntegerLookup", config, (None, 3), assets={"vocabulary.txt": b"9\nx"})
+    for text, message in [(b"9\nx", "one integer per line"), (b"\xff", "one integer per line")]:
+        with pytest.raises(UnsupportedError, match=message):
+            build("IntegerLookup", config, (None, 3), assets={"vocabulary.txt": text})
+    with pytest.raises(UnsupportedError, match="beyond int64"):
+        build("IntegerLookup", config, (None, 3), assets={"vocabulary.txt": b"5\n%d" % 2**70})
 
 
 def test_tf_keras_bins_from_the_adapted_summary():

@@ -128,8 +128,10 @@ def _sample_ids(tokens: List[int]) -> Tuple[int, ...]:
 def _token_option(ctx: LayerContext, key: str, default: Optional[int]) -> Optional[int]:
     """mask_token or oov_token: an integer, or None for none."""
     value = ctx.option(key, default)
-    if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
-        raise ctx.fail(f"option {key}={value!r} must be an integer or null")
+    if value is not None and (
+        not isinstance(value, int) or isinstance(value, bool) or not -(2**63) <= value < 2**63
+    ):
+        raise ctx.fail(f"option {key}={value!r} must be an int64 integer or null")
     return value
 
 

@@ -41,9 +41,12 @@ def vocabulary(ctx: LayerContext) -> List[int]:
         lines = text.decode("utf-8").splitlines()
         while lines and not lines[-1]:
             lines.pop()
-        return [int(line) for line in lines]
+        tokens = [int(line) for line in lines]
     except ValueError:
         raise ctx.fail(f"its assets' {ASSET} is not one integer per line") from None
+    if not all(_is_int(t) for t in tokens):
+        raise ctx.fail(f"its assets' {ASSET} holds an integer beyond int64")
+    return tokens
 
 
 def strip_special(
@@ -91,7 +94,7 @@ def index_depth(ctx: LayerContext, mode: str, size: int) -> int:
     vocabulary size (mask and OOV indices included), as Keras checks them."""
     max_tokens = ctx.option("max_tokens")
     pad = bool(ctx.option("pad_to_max_tokens", False))
-    if max_tokens is not None and (not isinstance(max_tokens, int) or max_tokens <= 1):
+    if max_tokens is not None and ctx.int_option("max_tokens") <= 1:
         raise ctx.fail(f"option max_tokens={max_tokens!r} must be an integer above 1")
     if pad and max_tokens is None:
         raise ctx.fail("option pad_to_max_tokens=True needs max_tokens (Keras refuses it)")
@@ -129,4 +132,5 @@ def _exact(values: np.ndarray) -> bool:
 
 
 def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
+    """An integer that int64 holds (IntegerLookup's only vocabulary dtype)."""
+    return isinstance(value, int) and not isinstance(value, bool) and -(2**63) <= value < 2**63
