@@ -22,74 +22,69 @@ def ids(rng, low, high, *shape):
     return rng.integers(low, high, shape).astype(np.int32)
 
 
-@pytest.mark.parametrize("fmt", FORMATS)
-def test_category_encoding(any_keras, fmt, tmp_path):
-    K = any_keras
-    single, several = K.Input((1,), dtype="int32"), K.Input((6,), dtype="int32")
-    outputs = [
-        K.layers.CategoryEncoding(5, "one_hot", name="one_hot")(single),
-        K.layers.CategoryEncoding(5, "multi_hot", name="multi_hot")(several),
-        K.layers.CategoryEncoding(5, "count", name="count")(several),
-        K.layers.CategoryEncoding(5, "binary", name="binary")(single),  # old multi_hot
-    ]
-    if major(K) == 3:  # one_hot of a row of ids: a new axis; tf_keras fails on it
-        outputs.append(K.layers.CategoryEncoding(5, "one_hot")(several))
-    model = K.Model([single, several], outputs)
-    module = generate_module(save(model, tmp_path, fmt), tmp_path)
-    rng = np.random.default_rng(0)
-    # Keras 3 gives zeros for ids >= num_tokens (tf_keras fails on them)
-    high = 5 if major(K) == 2 else 7
-    same_as_keras(model, module, [ids(rng, 0, high, 9, 1), ids(rng, 0, high, 9, 6)])
-    # float ids are truncated, as Keras casts them
-    floats = [rng.uniform(0, 4.99, (3, n)).astype(np.float32) for n in (1, 6)]
-    np.testing.assert_array_equal(
-        module.predict(floats)[1], module.predict([f.astype(np.int32) for f in floats])[1]
+def encodings_and_bins(K, rng):
+    """CategoryEncoding and Discretization with every option, on ids and on values."""
+    single, several, values = (
+        K.Input((1,), dtype="int32"),
+        K.Input((6,), dtype="int32"),
+        K.Input((6,)),
     )
-    bad = [np.array([[2]]), np.array([[1, 2, 3, 4, -1, 0]])]
-    with pytest.raises(ValueError, match="multi_hot: ids must"):
-        module.predict(bad)
-
-
-@pytest.mark.parametrize("fmt", FORMATS)
-def test_discretization(any_keras, fmt, tmp_path):
-    K = any_keras
-    rng = np.random.default_rng(1)
-    values = K.Input((6,))
+    E, D = K.layers.CategoryEncoding, K.layers.Discretization
     bounds = [-0.5, 0.0, 0.0, 0.75]  # a repeated boundary: its bin stays empty
-    adapted = K.layers.Discretization(num_bins=5, epsilon=0.05)
+    adapted = D(num_bins=5, epsilon=0.05, name="adapted")
     adapted.adapt(rng.normal(size=(200, 6)).astype(np.float32))
     outputs = [
-        K.layers.Discretization(bin_boundaries=bounds)(values),
+        E(5, "one_hot", name="one_hot")(single),
+        E(5, "multi_hot", name="multi_hot")(several),
+        E(5, "count", name="count")(several),
+        E(5, "binary", name="binary")(single),  # Keras's old name of multi_hot
+        D(bin_boundaries=bounds, name="bins")(values),
         adapted(values),
-        K.layers.Discretization(bin_boundaries=bounds, output_mode="multi_hot")(values),
-        K.layers.Discretization(bin_boundaries=bounds, output_mode="count")(values),
+        D(bin_boundaries=bounds, output_mode="multi_hot")(values),
+        D(bin_boundaries=bounds, output_mode="count")(values),
     ]
-    inputs = [values]
+    inputs = [single, several, values]
     if major(K) == 3:
+        outputs.append(E(5, "one_hot")(several))  # a new axis; tf_keras fails on it
         images = K.Input((3, 4))  # counted along axis 1, as Keras 3 declares it
         inputs.append(images)
-        outputs.append(K.layers.Discretization(bin_boundaries=bounds, output_mode="count")(images))
-        outputs.append(K.layers.Discretization(bin_boundaries=[0.0], output_mode="one_hot")(images))
-    model = K.Model(inputs, outputs)
+        outputs.append(D(bin_boundaries=bounds, output_mode="count")(images))
+        outputs.append(D(bin_boundaries=[0.0], output_mode="one_hot")(images))
+    return K.Model(inputs, outputs), bounds
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_category_encoding_and_discretization(any_keras, fmt, tmp_path):
+    K = any_keras
+    rng = np.random.default_rng(1)
+    model, bounds = encodings_and_bins(K, rng)
     path = save(model, tmp_path, fmt)
     module = generate_module(path, tmp_path)
+    high = 5 if major(K) == 2 else 7  # Keras 3: zeros for ids >= num_tokens; tf_keras fails
     x = rng.normal(size=(9, 6)).astype(np.float32)
     x[0, :4] = bounds  # on a boundary: the bin above it
-    given = [x, rng.normal(size=(9, 3, 4)).astype(np.float32)][: len(inputs)]
+    given = [ids(rng, 0, high, 9, 1), ids(rng, 0, high, 9, 6), x]
+    given += [rng.normal(size=(9, 3, 4)).astype(np.float32)] if major(K) == 3 else []
     same_as_keras(model, module, given)
+    got = dict(zip(module.OUTPUT_NAMES, module.predict(given)))
     # int bins as Keras gives them: int32 in Keras 3, the layer's int64 in tf_keras
-    bins = module.predict(given if len(given) > 1 else given[0])
-    assert bins[0].dtype == np.dtype("int32" if major(K) == 3 else "int64")
+    assert got["bins"].dtype == np.dtype("int32" if major(K) == 3 else "int64")
+    # float ids are truncated, as Keras casts them
+    floats = [given[0] + 0.7, given[1] + 0.3, x] + given[3:]
+    assert np.array_equal(module.predict(floats)[2], got["count"])
+    with pytest.raises(ValueError, match="multi_hot: ids must"):
+        module.predict([given[0], given[1] - 1] + given[2:])  # an id -1
     if major(K) == 2 and fmt == "keras":
         # tf_keras's .keras loader does not derive the adapted boundaries: all in bin 0
         loaded = K.models.load_model(path)
-        assert not np.any(loaded(x)[1]) and np.any(bins[1])
+        assert not np.any(loaded(given)[5]) and np.any(got["adapted"])
 
 
-def lookups(K, shape):
-    """IntegerLookup in every mode and with every option, on one input."""
+def lookups(K):
+    """IntegerLookup in every mode and with every option: on rows of tokens, on single
+    tokens (one_hot), and without OOV indices (tokens of the vocabulary only)."""
     L, V = K.layers.IntegerLookup, VOCABULARY
-    ids = K.Input(shape, dtype="int64")
+    tokens, single, known = (K.Input(s, dtype="int64") for s in [(4,), (1,), (3,)])
     layers = [
         L(vocabulary=V),
         L(vocabulary=V, num_oov_indices=3),
@@ -102,34 +97,27 @@ def lookups(K, shape):
         L(vocabulary=[1, 2, 3, 4], invert=True),
         L(vocabulary=[1, 2, 3, 4], invert=True, mask_token=0, oov_token=-7),
     ]
-    if shape == (1,):
-        layers = [L(vocabulary=V, output_mode="one_hot")]
-    return K.Model(ids, [layer(ids) for layer in layers])
+    outputs = [layer(tokens) for layer in layers]
+    outputs.append(L(vocabulary=V, output_mode="one_hot")(single))
+    outputs.append(L(vocabulary=V, num_oov_indices=0, name="known")(known))
+    return K.Model([tokens, single, known], outputs)
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_integer_lookup(any_keras, fmt, tmp_path):
     rng = np.random.default_rng(2)
-    for shape in [(4,), (1,)]:
-        model = lookups(any_keras, shape)
-        module = generate_module(save(model, tmp_path, fmt), tmp_path)
-        x = rng.choice(POOL, (17,) + shape)
-        same_as_keras(model, module, [x])
-    # encodings: float32, as Keras declares them (Keras 3 computes int64 of equal values)
-    assert module.predict(x).dtype == np.float32
-    assert np.asarray(model(x)).dtype == (np.int64 if major(any_keras) == 3 else np.float32)
-
-
-@pytest.mark.parametrize("fmt", FORMATS)
-def test_integer_lookup_without_oov_indices(any_keras, fmt, tmp_path):
-    K = any_keras
-    ids = K.Input((3,), dtype="int64")
-    model = K.Model(ids, K.layers.IntegerLookup(vocabulary=VOCABULARY, num_oov_indices=0)(ids))
+    model = lookups(any_keras)
     module = generate_module(save(model, tmp_path, fmt), tmp_path)
-    assert module.self_test()[0]  # its input holds only ids of the vocabulary
-    same_as_keras(model, module, [np.array([[12, 5, 2**40 + 3], [-9, -9, 30]])])
-    with pytest.raises(ValueError, match=r"not in the vocabulary: \[99\]"):
-        module.predict(np.array([[12, 99, 5]]))
+    known = np.array(VOCABULARY)[rng.integers(0, len(VOCABULARY), (17, 3))]
+    x = [rng.choice(POOL, (17, 4)), rng.choice(POOL, (17, 1)), known]
+    same_as_keras(model, module, x)
+    # encodings: float32, as Keras declares them (Keras 3 computes int64 of equal values)
+    assert module.predict(x)[4].dtype == np.float32
+    assert np.asarray(model(x)[4]).dtype == (np.int64 if major(any_keras) == 3 else np.float32)
+    # without OOV indices an unknown token fails, as in Keras; the self-test avoids them
+    assert module.self_test()[0]
+    with pytest.raises(ValueError, match=r"known: .* not in the vocabulary: \[99\]"):
+        module.predict(x[:2] + [np.array([[12, 99, 5]] * 17)])
 
 
 def test_adapted_vocabulary_in_keras_files(any_keras, tmp_path):
