@@ -75,3 +75,15 @@ def test_tf_keras_random_crop_resizes(keras2, fmt, tmp_path):
     model = K.Model(images, [K.layers.RandomCrop(4, 6)(images), K.layers.RandomCrop(6, 3)(images)])
     module = check_against_keras(model, tmp_path, fmt)
     assert module.OUTPUT_SHAPES == [(None, 4, 6, 3), (None, 6, 3, 3)]
+
+
+def test_keras3_takes_one_image_or_a_batch(keras3, tmp_path):
+    """Rank-3 inputs are single images to Keras 3 (identity at inference); rank 5 fails."""
+    K = keras3
+    x = K.Input((5, 4))
+    outputs = [K.layers.RandomFlip()(x), K.layers.RandomZoom(0.2)(x), K.layers.RandomCrop(2, 2)(x)]
+    module = check_against_keras(K.Model(x, outputs), tmp_path, "keras")
+    assert module.OUTPUT_SHAPES == [(None, 5, 4)] * 3
+    model = K.Sequential([K.Input((2, 5, 4, 3)), K.layers.RandomFlip()])
+    with pytest.raises(ValueError, match="Expected image tensor"):
+        model.predict(np.zeros((1, 2, 5, 4, 3), np.float32), verbose=0)

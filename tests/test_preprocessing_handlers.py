@@ -127,3 +127,19 @@ def test_assets_are_read_within_their_cap(tmp_path, monkeypatch):
     monkeypatch.setattr(lstmgen.reader.limits, "MAX_ASSET_BYTES", 1000)
     with pytest.raises(LstmgenError, match="assets of the .keras zip exceed the 1000 bytes"):
         read_model(path)
+
+
+def test_augmentation_takes_what_keras_takes():
+    """Keras 3's image layers take rank-3 (one image) or rank-4 inputs and fail on others;
+    a masked input is refused in both versions (Keras drops the mask)."""
+    built = build("RandomFlip", {"mode": "horizontal"}, (None, 5, 4))
+    assert built.outputs == [(None, 5, 4)]
+    with pytest.raises(UnsupportedError, match=r"\(RandomZoom\): expects a rank-3 or 4 input"):
+        build("RandomZoom", {"height_factor": 0.2}, (None, 2, 5, 4, 3))
+    masked = LayerSpec(name="p", class_name="RandomFlip", config={}, weights=())
+    table = WeightTable(NameTable(RESERVED))
+    for major in (2, 3):
+        inputs = [Tensor("x", (None, 5, 4, 3), mask="x_mask")]
+        ctx = LayerContext(masked, inputs, major, Options(), table, "p")
+        with pytest.raises(UnsupportedError, match=r"\(RandomFlip\): a masked input"):
+            run_handler(HANDLERS["RandomFlip"], ctx)
