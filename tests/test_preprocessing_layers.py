@@ -8,7 +8,7 @@ import pytest
 
 from lstmgen.errors import LstmgenError
 from lstmgen.generate import generate
-from oracle import check_against_keras, generate_module, major, same_as_keras, save
+from oracle import generate_module, major, same_as_keras, save
 
 pytestmark = pytest.mark.keras
 
@@ -163,34 +163,3 @@ def test_lookup_then_embedding_streams(keras3, tmp_path):
     for t in range(6):
         y, state = module.step(x[:, t], state)
     np.testing.assert_allclose(y, expected, atol=1e-5)
-
-
-def test_a_model_mixing_preprocessing_augmentation_and_activations(any_keras, tmp_path):
-    """Ids, bins and images through this issue's layers into float layers, in one model."""
-    K, L = any_keras, any_keras.layers
-    images, tokens, values = K.Input((6, 6, 3)), K.Input((5,), dtype="int64"), K.Input((4,))
-    a = L.RandomRotation(0.2)(L.RandomFlip()(images))
-    a = L.GlobalAveragePooling2D()(L.Conv2D(4, 3, activation=L.LeakyReLU(**_slope(K)))(a))
-    b = L.IntegerLookup(vocabulary=VOCABULARY, mask_token=0)(tokens)
-    b = L.LSTM(3, activation=L.ELU(0.5))(L.Embedding(len(VOCABULARY) + 2, 4)(b))
-    c = L.Dense(3, activation="relu6")(
-        L.IntegerLookup(vocabulary=VOCABULARY, output_mode="count")(tokens)
-    )
-    d = L.CategoryEncoding(4, "count")(L.Discretization(bin_boundaries=[-1.0, 0.0, 1.0])(values))
-    merged = L.Dense(5)(L.Concatenate()([a, b, c, L.Dense(3)(d)]))
-    out = K.ops.log_softmax(merged) if major(K) == 3 else L.Activation("log_softmax")(merged)
-    model = K.Model([images, tokens, values], out)
-
-    def make_inputs(shapes, batch, seed, steps):
-        rng = np.random.default_rng(seed)
-        return [
-            rng.normal(size=(batch, 6, 6, 3)).astype(np.float32),
-            rng.choice(POOL, (batch, 5)),
-            rng.normal(size=(batch, 4)).astype(np.float32),
-        ]
-
-    check_against_keras(model, tmp_path, "keras", make_inputs=make_inputs)
-
-
-def _slope(K):
-    return {"alpha": 0.1} if major(K) == 2 else {"negative_slope": 0.1}
