@@ -72,8 +72,17 @@ def test_category_encoding_and_discretization(any_keras, fmt, tmp_path):
     # float ids are truncated, as Keras casts them
     floats = [given[0] + 0.7, given[1] + 0.3, x] + given[3:]
     assert np.array_equal(module.predict(floats)[2], got["count"])
+    negative = [given[0], given[1] - 1] + given[2:]  # an id -1
     with pytest.raises(ValueError, match="multi_hot: ids must"):
-        module.predict([given[0], given[1] - 1] + given[2:])  # an id -1
+        module.predict(negative)
+    with pytest.raises(Exception):  # Keras fails on it too
+        model(negative, training=False)
+    if major(K) == 2:  # tf_keras also fails on ids >= num_tokens
+        beyond = [given[0], np.maximum(given[1], 5)] + given[2:]
+        with pytest.raises(ValueError, match=r"multi_hot: ids must be in \[0, 5\)"):
+            module.predict(beyond)
+        with pytest.raises(Exception, match="must be in the range 0 <= values < num_tokens"):
+            model(beyond, training=False)
     if major(K) == 2 and fmt == "keras":
         # tf_keras's .keras loader does not derive the adapted boundaries: all in bin 0
         loaded = K.models.load_model(path)
