@@ -143,3 +143,12 @@ def test_augmentation_takes_what_keras_takes():
         ctx = LayerContext(masked, inputs, major, Options(), table, "p")
         with pytest.raises(UnsupportedError, match=r"\(RandomFlip\): a masked input"):
             run_handler(HANDLERS["RandomFlip"], ctx)
+
+
+def test_a_lookup_without_oov_indices_gives_the_self_test_exact_tokens():
+    """The self-test vector is float32: it draws the tokens float32 holds exactly."""
+    config = {"vocabulary": [2**40 + 3, 2**40, 7], "num_oov_indices": 0}
+    assert build("IntegerLookup", config, (None, 3)).sample_ids == (2**40, 7)
+    config = {"vocabulary": [2**40 + 3, -(2**30) - 1], "num_oov_indices": 0}
+    with pytest.raises(UnsupportedError, match=r"\(IntegerLookup\): num_oov_indices=0 and no"):
+        build("IntegerLookup", config, (None, 3))

@@ -114,15 +114,21 @@ def build_integer_lookup(ctx: LayerContext) -> Built:
         mask="none",  # Keras drops masks here
         step="same" if mode in ("int", "one_hot") else None,  # counts run along time
         token_ids=True,
-        sample_ids=() if invert or num_oov else _sample_ids(tokens),
+        sample_ids=() if invert or num_oov else _sample_ids(ctx, tokens),
         work=Work(table=True),
     )
 
 
-def _sample_ids(tokens: List[int]) -> Tuple[int, ...]:
+def _sample_ids(ctx: LayerContext, tokens: List[int]) -> Tuple[int, ...]:
     """Ids a lookup without OOV indices accepts, for the self-test: the vocabulary's
-    tokens (those that a float32 self-test vector holds exactly)."""
-    return tuple(t for t in tokens if abs(t) <= 1 << 24)[:64]
+    tokens that a float32 self-test vector holds exactly (2**40 too, not 2**40 + 3)."""
+    exact = tuple(t for t in tokens if int(np.float32(t)) == t)
+    if not exact:
+        raise ctx.fail(
+            "num_oov_indices=0 and no vocabulary token is exact in float32, so the "
+            "self-test vector cannot hold an id the layer accepts; not supported"
+        )
+    return exact[:64]
 
 
 def _token_option(ctx: LayerContext, key: str, default: Optional[int]) -> Optional[int]:
