@@ -23,7 +23,7 @@ from lstmgen.errors import LstmgenError, layer_error
 from lstmgen.ir import ModelGraph
 from lstmgen.options import Options
 from lstmgen.reader.model_file import ModelFile
-from lstmgen.sample_inputs import sample_shape
+from lstmgen.sample_inputs import common_batch, sample_shape
 
 MAX_SELF_TEST_OPS = 10**11  # multiply-adds of one self-test run (VGG16, batch 2: 3e10)
 MAX_SELF_TEST_STEPS = 200_000  # recurrent timesteps run one by one (about 30 us each)
@@ -48,7 +48,7 @@ def check_budget(model: ModelFile, graph: ModelGraph, options: Options = Options
                 f"{MAX_SOURCE_LINES:,}; leave out --unroll, or use --no-unroll",
             )
     for tensor in graph.inputs:  # the self-test's own limit on its input, checked first
-        shape = sample_shape(tensor.shape, SELF_TEST_BATCH, SELF_TEST_STEPS)
+        shape = sample_shape(tensor.shape, _batch(graph), SELF_TEST_STEPS)
         if math.prod(shape) > MAX_SELF_TEST_VALUES:
             raise LstmgenError(
                 f"input {tensor.var!r} of shape {shape} is too large for the embedded self-test"
@@ -81,7 +81,7 @@ def source_lines(graph: ModelGraph) -> int:
 def self_test_graph(model: ModelFile, graph: ModelGraph, options: Options) -> ModelGraph:
     """The graph rebuilt on the self-test's input shapes: every axis a number."""
     inputs = tuple(
-        replace(declared, shape=sample_shape(tensor.shape, SELF_TEST_BATCH, SELF_TEST_STEPS))
+        replace(declared, shape=sample_shape(tensor.shape, _batch(graph), SELF_TEST_STEPS))
         for declared, tensor in zip(model.inputs, graph.inputs)
     )
     try:
@@ -94,6 +94,10 @@ def self_test_graph(model: ModelFile, graph: ModelGraph, options: Options) -> Mo
         ) from None
 
 
+def _batch(graph: ModelGraph) -> int:
+    return common_batch([tensor.shape for tensor in graph.inputs], SELF_TEST_BATCH)
+
+
 def _input_shapes(graph: ModelGraph) -> Optional[str]:
-    shapes = [sample_shape(t.shape, SELF_TEST_BATCH, SELF_TEST_STEPS) for t in graph.inputs]
+    shapes = [sample_shape(t.shape, _batch(graph), SELF_TEST_STEPS) for t in graph.inputs]
     return ", ".join(str(shape) for shape in shapes)

@@ -1,24 +1,24 @@
-"""ModelGraph -> Python source: one cached Jinja environment, black as the last stage."""
+"""ModelGraph -> Python source: one cached Jinja environment, black as the last stage
+(lstmgen/formatting.py)."""
 
 from __future__ import annotations
 
 import base64
 import functools
-import gc
 import os
 import zlib
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
-import black
 import jinja2
 import numpy as np
 
 from lstmgen import __version__
 from lstmgen.errors import LstmgenError
+from lstmgen.formatting import format_source
 from lstmgen.helper_source import helper_source
 from lstmgen.ir import ModelGraph, Shape, Tensor
-from lstmgen.sample_inputs import sample_inputs, sample_shape
+from lstmgen.sample_inputs import common_batch, sample_inputs, sample_shape
 
 WEIGHTS_PLACEHOLDER = "__LSTMGEN_WEIGHTS__"
 SELF_TEST_PLACEHOLDER = "__LSTMGEN_SELF_TEST__"
@@ -35,7 +35,6 @@ LOAD_WEIGHTS_FILE = "_WEIGHTS = _load_weights()"  # --weights-file: a dict of ar
 # twice the 1e-5 that each is from Keras; float64 is documented against 1e-4.
 SELF_TEST_TOLERANCE = {"float32": "2e-5", "float64": "1e-4"}
 SOURCE_SHA256_KEY = "source-sha256"  # --weights-file: the model file's sha256 in the .npz
-_BLACK_MODE = black.Mode(target_versions={black.TargetVersion.PY39}, line_length=88)
 
 
 @dataclass(frozen=True)
@@ -235,7 +234,7 @@ def render(
         )
     )
     report("formatting")
-    return black.format_str(source, mode=_BLACK_MODE)
+    return format_source(source)
 
 
 def fill(source: str, self_test_shapes: str, self_test: str = "", weights: str = "") -> str:
@@ -255,6 +254,7 @@ def fill(source: str, self_test_shapes: str, self_test: str = "", weights: str =
 def self_test_input(graph: ModelGraph, batch: int = 2, free_steps: int = 6) -> List[np.ndarray]:
     """A fixed pseudo-random input batch for the embedded self-test."""
     shapes = [tensor.shape for tensor in graph.inputs]
+    batch = common_batch(shapes, batch)  # one input may fix it for all
     for tensor in graph.inputs:
         shape = sample_shape(tensor.shape, batch, free_steps)
         if float(np.prod(shape, dtype=np.float64)) > MAX_SELF_TEST_VALUES:
@@ -296,8 +296,9 @@ def self_test_vector(
     exec(compile(draft, f"<lstmgen:{module_name}>", "exec"), namespace)  # our own output
     outputs = namespace["predict"](inputs)
     outputs = outputs if isinstance(outputs, list) else [outputs]
-    namespace.clear()  # its functions refer back to it: free the weights now, not at GC
-    gc.collect()
+    # Its functions refer back to it: emptied, it lets the weights go at once, by reference
+    # counting. (No gc.collect(): in a process that holds TensorFlow it took 0.5 s.)
+    namespace.clear()
     return inputs + [np.asarray(y, dtype=np.float32) for y in outputs]
 
 

@@ -11,17 +11,38 @@ from typing import Callable, Iterable, Optional, Sequence
 
 import numpy as np
 
-from lstmgen.generate import generate
+from lstmgen.build import build_graph
+from lstmgen.emitter import generate_source
+from lstmgen.reader import read_model_here
 from lstmgen.options import Options
 from lstmgen.errors import LstmgenWarning
 
+# Helpers several test files share live in their own modules; `name as name` re-exports
+# them from here, the one module the test files import helpers from.
+from cli_helpers import (
+    ROOT as ROOT,
+    SEED as SEED,
+    assert_refused as assert_refused,
+    edit_config as edit_config,
+    edit_weight as edit_weight,
+    fresh_venv as fresh_venv,
+    pip_install as pip_install,
+    run as run,
+    run_cli as run_cli,
+    stream as stream,
+    without_pythonpath as without_pythonpath,
+)
+from keras_models import (
+    COMMON as COMMON,
+    PAIRS as PAIRS,
+    major as major,
+    question_model as question_model,
+    stateful_model as stateful_model,
+    token_ids as token_ids,
+)
+
 TOLERANCE = 1e-5
 _counter = itertools.count()
-
-
-def major(keras_module) -> int:
-    """2 for tf_keras, 3 for keras."""
-    return 2 if keras_module.__name__.startswith("tf_keras") else 3
 
 
 def randomize(model, seed: int = 0, scale: float = 0.5) -> None:
@@ -55,7 +76,10 @@ def generate_module(model_path: str, folder, options: Options = Options()):
     with warnings.catch_warnings():
         # A model Keras just wrote must not make lstmgen warn (e.g. about unknown options).
         warnings.simplefilter("error", LstmgenWarning)
-        source = generate(model_path, "predictor", options)
+        # Read in this process, not in lstmgen's reading child: a fork of a process that
+        # holds TensorFlow costs about 0.1 s. The Keras-free tier reads through the child.
+        graph = build_graph(read_model_here(model_path), options)
+        source = generate_source(graph, "predictor").source
     with open(out, "w") as handle:
         handle.write(source)
     return load_module(out)

@@ -6,6 +6,8 @@ from lstmgen.options import Options
 
 from oracle import check_against_keras, flatten, padded, random_inputs
 
+pytestmark = pytest.mark.keras
+
 
 def all_recurrent_model(K):
     L = K.layers

@@ -2,8 +2,9 @@
 
 import pytest
 
-from oracle import check_against_keras
-from test_wrappers_masks import token_ids
+from oracle import check_against_keras, token_ids
+
+pytestmark = pytest.mark.keras
 
 
 @pytest.mark.parametrize("kind", ["Attention", "AdditiveAttention"])

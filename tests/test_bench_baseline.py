@@ -13,6 +13,8 @@ sys.path.insert(
 from baseline import baseline_for
 from models import bilstm64, gru64, question, randomize
 
+pytestmark = pytest.mark.keras
+
 
 @pytest.mark.parametrize("builder", [question, gru64, bilstm64], ids=lambda b: b.__name__)
 def test_baseline_matches_keras(keras3, builder):

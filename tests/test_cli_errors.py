@@ -2,45 +2,20 @@
 
 import json
 import marshal
-import os
 import pickle
-import shutil
+import zipfile
 
-import h5py
 import pytest
 
 from lstmgen.cli import main
-from oracle import save
-
-
-def run_cli(capsys, *args):
-    capsys.readouterr()  # drop what Keras printed while saving
-    code = main(list(args))
-    captured = capsys.readouterr()
-    return code, captured.err
-
-
-def assert_refused(capsys, tmp_path, model_path, *fragments):
-    out = tmp_path / "out.py"
-    code, err = run_cli(capsys, str(model_path), "-o", str(out))
-    assert code == 2
-    lines = err.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("lstmgen: error: "), err
-    assert "Traceback" not in err
-    for fragment in fragments:
-        assert fragment in lines[0]
-    assert not out.exists()
-    assert not [name for name in os.listdir(tmp_path) if name.startswith(".lstmgen-")]
-    return lines[0]
+from golden import golden_path
+from oracle import assert_refused, edit_config, run_cli, save
 
 
 @pytest.fixture(scope="module")
-def small_model_h5(tmp_path_factory, keras2):
-    K = keras2
-    model = K.Sequential(
-        [K.Input((4, 3)), K.layers.LSTM(2, name="lstm"), K.layers.Dense(1, name="dense")]
-    )
-    return save(model, tmp_path_factory.mktemp("small"), "h5")
+def small_model_h5():
+    """A golden file saved by tf_keras: 4 steps, LSTM 'lstm' -> LSTM -> Dense 'dense'."""
+    return golden_path("lstm_stack.k2.h5")
 
 
 def test_missing_file(capsys, tmp_path):
@@ -64,30 +39,19 @@ def test_truncated_hdf5(capsys, tmp_path, small_model_h5):
     assert_refused(capsys, tmp_path, path, "truncated.h5")
 
 
-def test_truncated_keras_zip(capsys, tmp_path, keras3):
-    K = keras3
-    model = K.Sequential([K.Input((4, 3)), K.layers.LSTM(2)])
-    data = open(save(model, tmp_path, "keras"), "rb").read()
+def test_truncated_keras_zip(capsys, tmp_path):
+    data = open(golden_path("lstm_stack.k3.keras"), "rb").read()
     path = tmp_path / "truncated.keras"
     path.write_bytes(data[: len(data) - 200])
     assert_refused(capsys, tmp_path, path, "truncated.keras")
 
 
-def test_weights_only_file(capsys, tmp_path, keras3):
-    K = keras3
-    model = K.Sequential([K.Input((4, 3)), K.layers.Dense(2)])
+def test_weights_only_file(capsys, tmp_path):
+    """What Keras 3's save_weights writes: the model.weights.h5 of a .keras file."""
     path = tmp_path / "only.weights.h5"
-    model.save_weights(str(path))
+    with zipfile.ZipFile(golden_path("lstm_stack.k3.keras")) as archive:
+        path.write_bytes(archive.read("model.weights.h5"))
     assert_refused(capsys, tmp_path, path, "only.weights.h5")
-
-
-def edit_config(source, target, edit):
-    shutil.copy(source, target)
-    with h5py.File(target, "r+") as handle:
-        config = json.loads(handle.attrs["model_config"])
-        edit(config)
-        handle.attrs["model_config"] = json.dumps(config)
-    return target
 
 
 def test_unsupported_layer_names_layer_class_and_alternatives(capsys, tmp_path, small_model_h5):
@@ -125,13 +89,8 @@ def test_weights_that_do_not_fit_the_config(capsys, tmp_path, small_model_h5):
     assert_refused(capsys, tmp_path, path, "layer 'lstm'", "shape")
 
 
-def test_custom_layer_from_foreign_module(capsys, tmp_path, keras3):
-    K = keras3
-    model = K.Sequential([K.Input((3,)), K.layers.Dense(2)])
-    path = save(model, tmp_path, "keras")
-    import zipfile
-
-    with zipfile.ZipFile(path) as archive:
+def test_custom_layer_from_foreign_module(capsys, tmp_path):
+    with zipfile.ZipFile(golden_path("lstm_stack.k3.keras")) as archive:
         members = {name: archive.read(name) for name in archive.namelist()}
     config = json.loads(members["config.json"])
     config["config"]["layers"][-1]["module"] = "evil.module"
@@ -143,6 +102,7 @@ def test_custom_layer_from_foreign_module(capsys, tmp_path, keras3):
     assert_refused(capsys, tmp_path, edited, "custom layer", "evil.module")
 
 
+@pytest.mark.keras
 @pytest.mark.parametrize(
     "version, fmt", [("keras2", "h5"), ("keras2", "keras"), ("keras3", "h5"), ("keras3", "keras")]
 )
@@ -166,6 +126,7 @@ def test_lambda_layer_is_refused_without_unmarshalling(
     assert not marker.exists()
 
 
+@pytest.mark.keras
 @pytest.mark.parametrize("version", ["keras2", "keras3"])
 def test_explicit_mask_tensor_is_refused(capsys, tmp_path, version, request):
     """A mask given with `mask=` from another input: Keras 3 records it as such, Keras 2
@@ -193,6 +154,7 @@ def test_version_and_help(capsys):
     assert "--timesteps" in capsys.readouterr().out
 
 
+@pytest.mark.keras
 def test_stateful_layer_inside_a_wrapper_is_refused(capsys, tmp_path, keras3):
     K = keras3
     model = K.Sequential(
@@ -206,10 +168,9 @@ def test_stateful_layer_inside_a_wrapper_is_refused(capsys, tmp_path, keras3):
 
 
 @pytest.fixture(scope="module")
-def free_time_model(tmp_path_factory, keras3):
-    K = keras3
-    model = K.Sequential([K.Input((None, 3)), K.layers.GRU(2, name="gru")])
-    return save(model, tmp_path_factory.mktemp("free"), "keras")
+def free_time_model():
+    """A golden file saved by Keras 3: LSTMs over a free time axis of 3 features."""
+    return golden_path("lstm_free_time.k3.keras")
 
 
 def generated_text(capsys, tmp_path, model, *flags):

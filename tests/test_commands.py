@@ -4,18 +4,7 @@ import os
 
 import pytest
 
-from lstmgen.cli import main
-from test_cli_errors import edit_config
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SEED = os.path.join(ROOT, "generated_examples", "seed_lstm")
-
-
-def run(capsys, *args):
-    capsys.readouterr()
-    code = main(list(args))
-    out = capsys.readouterr()
-    return code, out.out, out.err
+from oracle import ROOT, SEED, edit_config, randomize, run, save, stateful_model
 
 
 def test_inspect_shows_layers_versions_and_semantics(capsys):
@@ -37,6 +26,7 @@ def test_inspect_names_unsupported_layers(capsys, tmp_path):
     assert "Translatable: no: layer 'dense' (Conv2DTranspose)" in out
 
 
+@pytest.mark.keras
 def test_verify_passes_for_the_shipped_example(capsys, keras2):
     code, out, _ = run(
         capsys, "verify", os.path.join(SEED, "model.h5"), os.path.join(SEED, "predictor.py")
@@ -45,6 +35,7 @@ def test_verify_passes_for_the_shipped_example(capsys, keras2):
     assert "pass" in out and "FAIL" not in out
 
 
+@pytest.mark.keras
 def test_verify_fails_on_a_wrong_predictor(capsys, tmp_path, keras2):
     source = open(os.path.join(SEED, "predictor.py")).read()
     broken = tmp_path / "broken.py"
@@ -53,6 +44,7 @@ def test_verify_fails_on_a_wrong_predictor(capsys, tmp_path, keras2):
     assert code == 1 and "FAIL" in out
 
 
+@pytest.mark.keras
 def test_verify_with_given_inputs_and_keras3(capsys, tmp_path, keras3):
     import numpy as np
 
@@ -77,11 +69,13 @@ def test_verify_with_given_inputs_and_keras3(capsys, tmp_path, keras3):
     assert "given" in out
 
 
+@pytest.mark.keras  # verify loads Keras before it looks at the predictor
 def test_verify_refuses_a_missing_predictor(capsys):
     code, _, err = run(capsys, "verify", os.path.join(SEED, "model.h5"), "nope.py")
     assert code == 2 and err.startswith("lstmgen verify: error: nope.py")
 
 
+@pytest.mark.keras
 @pytest.mark.parametrize(
     "source, message",
     [
@@ -99,6 +93,7 @@ def test_verify_refuses_a_broken_predictor(capsys, tmp_path, keras2, source, mes
     assert "Traceback" not in err
 
 
+@pytest.mark.keras
 def test_verify_reports_a_predictor_that_fails_or_drops_outputs(capsys, tmp_path, keras2):
     good = open(os.path.join(SEED, "predictor.py")).read()
     for name, change, message in [
@@ -124,11 +119,9 @@ def test_verify_reports_a_predictor_that_fails_or_drops_outputs(capsys, tmp_path
     assert code == 2 and "missing.npy: not a readable .npy array" in err, err
 
 
+@pytest.mark.keras
 def test_verify_and_generate_verify_on_a_stateful_model(capsys, tmp_path, any_keras):
     # A fixed batch of 3 and states that persist: both sides start from fresh states.
-    from oracle import randomize, save
-    from test_streaming_stateful import stateful_model
-
     model = stateful_model(any_keras, "LSTM", batch=3)
     randomize(model, seed=5)
     path = save(model, tmp_path, "keras")

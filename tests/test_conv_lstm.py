@@ -4,6 +4,8 @@ import numpy as np
 import pytest
 from oracle import check_against_keras, load_module
 
+pytestmark = pytest.mark.keras
+
 STEPS = 4
 FILTERS = 3
 # Spatial sizes per rank: tiny, but 5 cells fit a kernel of 3 with dilation 2.

@@ -2,10 +2,11 @@
 
 import numpy as np
 import pytest
-from oracle import check_against_keras, generate_module, randomize, relative_error, save
-from test_streaming_stateful import stream
+from oracle import check_against_keras, generate_module, randomize, relative_error, save, stream
 
 from lstmgen.errors import LstmgenError
+
+pytestmark = pytest.mark.keras
 
 FILTERS = 3
 CHANNELS = 2

@@ -10,6 +10,8 @@ from oracle import check_against_keras, generate_module, major, save
 
 from lstmgen.errors import LstmgenError
 
+pytestmark = pytest.mark.keras
+
 SPATIAL = {2: (6, 7), 3: (5, 6, 5)}  # small, uneven sizes: same padding splits unevenly
 CHANNELS = 4
 

@@ -4,6 +4,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "generated_examples"))
 
@@ -24,6 +26,7 @@ def test_every_example_self_tests():
         assert result.returncode == 0, f"{name}: {result.stdout}{result.stderr}"
 
 
+@pytest.mark.keras
 def test_seed_example_agrees_with_keras_side_by_side():
     script = os.path.join(ROOT, "generated_examples", "seed_lstm", "side_by_side.py")
     result = subprocess.run([sys.executable, script], capture_output=True, text=True)
@@ -35,7 +38,9 @@ def test_ci_runs_the_readme_test_command():
     readme = open(os.path.join(ROOT, "README.md")).read().splitlines()
     test_command = readme[4]
     assert "pytest" in test_command
-    assert test_command in open(os.path.join(ROOT, ".ci", "run")).read()
+    ci = open(os.path.join(ROOT, ".ci", "run")).read()
+    assert test_command in ci
+    assert '-m pytest -m "not keras"' in ci  # the Keras-free tier, in a venv without Keras
 
 
 def test_textgen_samples_with_the_streaming_api():

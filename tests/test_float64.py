@@ -10,6 +10,8 @@ from lstmgen.cli import main
 from lstmgen.options import Options
 from oracle import generate_module, keras_outputs, random_inputs, randomize, relative_error, save
 
+pytestmark = pytest.mark.keras
+
 FLOAT64_TOLERANCE = 1e-4  # documented in the README and in the generated module
 
 

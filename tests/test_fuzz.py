@@ -7,9 +7,12 @@ hostile classes of issue 12: polyglots (zip and HDF5 at once), hard links and re
 references to one array, nested repetition of the whole model, huge declared sizes (in
 the config and in zip headers) and numbers written as strings.
 
-LSTMGEN_FUZZ_EXAMPLES sets the number of mutations per file format (default 1000).
+LSTMGEN_FUZZ_EXAMPLES sets the number of mutations per file format: 150 by default (within
+the suite's time budget), LSTMGEN_FUZZ_EXAMPLES=2000 for a long run.
 A module that generates must pass its self-test and, for the first KERAS_CHECKS per
 format that Keras itself can load, agree with Keras (so a wrong module cannot pass).
+The seeds are golden files (tests/data/golden/fuzz_seed.*): the mutations drawn do not
+depend on which tests built Keras models before. Each format's test keeps its own counts.
 """
 
 import collections
@@ -22,6 +25,8 @@ import sys
 import tempfile
 import zipfile
 from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import dataclass, field
+from typing import Counter, List
 
 import h5py
 import numpy as np
@@ -30,23 +35,28 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import hostile
+from golden import golden_path
 from lstmgen import verify
 from lstmgen.cli import main
-from oracle import load_module, randomize, save
+from oracle import load_module
 
-pytestmark = pytest.mark.keras  # the seed files are built, and modules checked, with Keras
-EXAMPLES = int(os.environ.get("LSTMGEN_FUZZ_EXAMPLES", "1000"))
+pytestmark = pytest.mark.keras  # generated modules are checked against Keras
+EXAMPLES = int(os.environ.get("LSTMGEN_FUZZ_EXAMPLES", "150"))
 KERAS_CHECKS = 15
-OUTCOMES = {
-    "generated": 0,
-    "refused": 0,
-    "refused by the catch-all": 0,
-    "checked against Keras": 0,
-    "Keras cannot load either": 0,
-}
-KERAS_CHECKED = {"h5": 0, "keras": 0}
-FAMILIES = collections.Counter()  # "<format> <family>: <outcome>" -> runs
-CATCH_ALL = []
+SEEDS = {"h5": golden_path("fuzz_seed.k2.h5"), "keras": golden_path("fuzz_seed.k3.keras")}
+
+
+@dataclass
+class Outcomes:
+    """How the runs of one fuzz test ended."""
+
+    generated: int = 0
+    refused: int = 0
+    checked_against_keras: int = 0
+    keras_cannot_load_either: int = 0
+    catch_all: List[str] = field(default_factory=list)  # refusals by the catch-all handler
+    families: Counter = field(default_factory=collections.Counter)  # "<family>: <outcome>"
+
 
 JSON_VALUES = st.recursive(
     st.none()
@@ -81,36 +91,6 @@ def rename_json(data, draw):
     for _ in range(draw(st.integers(1, 3))):
         tree = rename_everywhere(tree, draw(st.sampled_from(SEED_NAMES)), draw(HOSTILE_NAMES))
     return json.dumps(tree)
-
-
-@pytest.fixture(scope="module")
-def seeds(tmp_path_factory, keras2, keras3):
-    folder = tmp_path_factory.mktemp("fuzz")
-    # Explicit names: the files, and so the drawn mutations, do not depend on which
-    # other tests built Keras layers before (Keras numbers default names globally).
-    K = keras2
-    L = K.layers
-    k2 = K.Sequential(
-        [
-            K.Input((5, 3), name="x"),
-            L.LSTM(3, return_sequences=True, name="lstm"),
-            L.GRU(2, name="gru"),
-            L.Dense(2, name="dense"),
-        ],
-        name="k2",
-    )
-    K = keras3
-    L = K.layers
-    x = K.Input((5, 3), name="x")
-    y = L.Bidirectional(L.LSTM(2, return_sequences=True, name="lstm"), name="bi")(
-        L.Masking(name="mask")(x)
-    )
-    y = L.Dense(2, activation="softmax", name="dense")(L.Conv1D(2, 2, name="conv")(y))
-    k3 = K.Model(x, y, name="k3")
-    return {
-        "h5": save(randomize(k2, 1) or k2, folder, "h5"),
-        "keras": save(randomize(k3, 2) or k3, folder, "keras"),
-    }
 
 
 def paths_in(tree, prefix=()):
@@ -402,23 +382,22 @@ def hostile_keras(path, kind, draw, seeds):
     hostile.edit_keras_weights(path, edit, source=path)
 
 
-def agrees_with_keras(path, out, fmt):
-    """For the first KERAS_CHECKS generated modules per format that Keras can load,
-    lstmgen's own verify (random batches and the self-test input) must pass."""
-    if KERAS_CHECKED[fmt] >= KERAS_CHECKS:
+def agrees_with_keras(path, out, outcomes):
+    """For the first KERAS_CHECKS generated modules that Keras can load, lstmgen's own
+    verify (random batches and the self-test input) must pass."""
+    if outcomes.checked_against_keras >= KERAS_CHECKS:
         return
     try:
         model = verify.load_keras_model(path)
     except Exception:  # Keras is stricter than lstmgen about some mutations
-        OUTCOMES["Keras cannot load either"] += 1
+        outcomes.keras_cannot_load_either += 1
         return
-    KERAS_CHECKED[fmt] += 1
-    OUTCOMES["checked against Keras"] += 1
+    outcomes.checked_against_keras += 1
     report, ok = verify.verify_loaded(model, path, out, 1e-5)
     assert ok, f"a generated module disagrees with Keras:\n{report}"
 
 
-def run_once(path, folder, fmt, kind=""):
+def run_once(path, folder, kind, outcomes):
     out = os.path.join(folder, "fuzzed.py")
     stderr = io.StringIO()
 
@@ -434,18 +413,17 @@ def run_once(path, folder, fmt, kind=""):
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
     message = stderr.getvalue()
-    FAMILIES[f"{fmt} {kind}: {'generated' if code == 0 else 'refused'}"] += 1
+    outcomes.families[f"{kind}: {'generated' if code == 0 else 'refused'}"] += 1
     if code == 0:
-        OUTCOMES["generated"] += 1
+        outcomes.generated += 1
         module = load_module(out)
         ok, error = module.self_test()
         assert ok, f"a generated module fails its self-test ({error})"
-        agrees_with_keras(path, out, fmt)
+        agrees_with_keras(path, out, outcomes)
         return
-    OUTCOMES["refused"] += 1
+    outcomes.refused += 1
     if "could not be translated" in message:
-        OUTCOMES["refused by the catch-all"] += 1
-        CATCH_ALL.append(message.strip()[-160:])
+        outcomes.catch_all.append(message.strip()[-160:])
     assert code == 2, message
     lines = message.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("lstmgen: error: "), message
@@ -455,27 +433,25 @@ def run_once(path, folder, fmt, kind=""):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["h5", "keras"])
-@settings(
-    max_examples=EXAMPLES, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
-)
-@given(data=st.data())
-def test_mutated_files_end_cleanly(seeds, fmt, data):
-    with tempfile.TemporaryDirectory() as folder:
-        path = os.path.join(folder, f"model.{fmt}")
-        shutil.copy(seeds[fmt], path)
-        kind = (mutate_h5 if fmt == "h5" else mutate_keras)(path, data.draw, seeds)
-        run_once(path, folder, fmt, kind)
+def test_mutated_files_end_cleanly(fmt):
+    """Every mutation ends cleanly; none is refused by the catch-all handler (every broken
+    file meets a check that names what is wrong); modules are checked against Keras."""
+    outcomes = Outcomes()
 
+    @settings(
+        max_examples=EXAMPLES,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+    @given(data=st.data())
+    def mutate_and_run(data):
+        with tempfile.TemporaryDirectory() as folder:
+            path = os.path.join(folder, f"model.{fmt}")
+            shutil.copy(SEEDS[fmt], path)
+            kind = (mutate_h5 if fmt == "h5" else mutate_keras)(path, data.draw, SEEDS)
+            run_once(path, folder, kind, outcomes)
 
-def test_report_fuzz_outcomes():
-    """How the fuzz runs above ended (-s shows it): no refusal came from the catch-all
-    handler, i.e. every broken file met a check that names what is wrong."""
-    print(f"fuzz outcomes: {OUTCOMES}", file=sys.stderr)
-    print(f"by mutation family: {dict(sorted(FAMILIES.items()))}", file=sys.stderr)
-    for message in sorted(set(CATCH_ALL))[:40]:
-        print("  catch-all:", message, file=sys.stderr)
-    assert not CATCH_ALL
-    if OUTCOMES["generated"] >= 2 * KERAS_CHECKS:  # the fuzz runs above did run
-        assert (
-            OUTCOMES["checked against Keras"] > 0
-        ), "no generated module was checked against Keras"
+    mutate_and_run()
+    print(f"fuzz outcomes ({fmt}): {outcomes}", file=sys.stderr)  # shown with -s
+    assert not outcomes.catch_all, sorted(set(outcomes.catch_all))[:40]
+    if outcomes.generated >= KERAS_CHECKS:
+        assert outcomes.checked_against_keras > 0, "no generated module was checked against Keras"

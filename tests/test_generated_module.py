@@ -11,8 +11,8 @@ import pytest
 
 from lstmgen.generate import generate
 from lstmgen.options import Options
-from oracle import load_module, randomize, save
-from test_seed_model import question_model
+from golden import calls, golden_path, recorded
+from oracle import load_module
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHIPPED_H5 = os.path.join(ROOT, "generated_examples", "seed_lstm", "model.h5")  # Keras 2 HDF5
@@ -34,15 +34,15 @@ BLOCK_IMPORTS = textwrap.dedent("""
 
 
 @pytest.fixture(scope="module")
-def seed_files(tmp_path_factory, keras3):
-    """The question's model saved by Keras 3, and its generated predictor."""
+def seed_files(tmp_path_factory):
+    """The question's model saved by Keras 3 (a golden file), its generated predictor, and
+    (inputs, Keras's outputs) for it."""
     folder = tmp_path_factory.mktemp("seed")
-    model = question_model(keras3)
-    randomize(model)
-    path = save(model, folder, "keras")
+    path = golden_path("question.k3.keras")
     out = folder / "predictor.py"
     out.write_text(generate(path, "predictor"))
-    return path, str(out), model
+    (inputs, outputs), *_ = calls(recorded("question.k3.keras"))
+    return path, str(out), (inputs[0], outputs[0])
 
 
 def run_python(code, cwd, *args):
@@ -106,14 +106,14 @@ def test_identical_bytes_on_regeneration(seed_files):
 
 
 def test_header_and_constants(seed_files):
-    model_path, predictor, model = seed_files
+    model_path, predictor, _ = seed_files
     module = load_module(predictor)
     doc = module.__doc__
     assert "lstmgen" in doc and os.path.basename(model_path) in doc
     assert "Keras 3.1" in doc and "sha256" in doc
     assert "Total parameters: 912" in doc
     assert module.INPUT_NAMES[0].startswith("input_layer")
-    assert module.OUTPUT_NAMES == [model.layers[-1].name]
+    assert module.OUTPUT_NAMES == ["dense"]
 
 
 def test_gates_are_named_step_by_step(seed_files):
@@ -145,7 +145,7 @@ def test_wrong_shape_or_dtype_raises_value_error(seed_files):
 
 
 def test_accepts_lists_dicts_float64_and_ints(seed_files):
-    _, predictor, model = seed_files
+    _, predictor, _ = seed_files
     module = load_module(predictor)
     x = np.random.default_rng(3).normal(size=(4, 32, 28))
     expected = module.predict(x.astype(np.float32))
@@ -157,13 +157,12 @@ def test_accepts_lists_dicts_float64_and_ints(seed_files):
 
 
 def test_self_test_and_command_line(seed_files, tmp_path):
-    _, predictor, model = seed_files
+    _, predictor, (x, expected) = seed_files
     folder = os.path.dirname(predictor)
     result = subprocess.run(
         [sys.executable, predictor, "--self-test"], capture_output=True, text=True, cwd=folder
     )
     assert result.returncode == 0 and "self-test passed" in result.stdout, result.stderr
-    x = np.random.default_rng(5).normal(size=(3, 32, 28)).astype(np.float32)
     np.save(tmp_path / "in.npy", x)
     result = subprocess.run(
         [sys.executable, predictor, str(tmp_path / "in.npy"), "-o", str(tmp_path / "out.npy")],
@@ -172,7 +171,7 @@ def test_self_test_and_command_line(seed_files, tmp_path):
     )
     assert result.returncode == 0, result.stderr
     got = np.load(tmp_path / "out.npy")
-    np.testing.assert_allclose(got, model(x), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-5)
     np.save(tmp_path / "bad.npy", x[:, :5])
     result = subprocess.run(
         [sys.executable, predictor, str(tmp_path / "bad.npy")], capture_output=True, text=True

@@ -84,6 +84,7 @@ def lstm_model(K, variant):
     return model
 
 
+@pytest.mark.keras
 @pytest.mark.parametrize("variant", sorted(LSTM_VARIANTS))
 @pytest.mark.parametrize("consume_less", ["cpu", "mem", "gpu"])
 def test_lstm(keras2, tmp_path, variant, consume_less):
@@ -114,6 +115,7 @@ def test_lstm(keras2, tmp_path, variant, consume_less):
     assert "Keras 1.2.2 (Keras 2 semantics" in module.__doc__
 
 
+@pytest.mark.keras
 def test_lstm_without_explicit_input_shape_uses_input_dim_and_length(keras2, tmp_path):
     """Keras 1 first layers often carried only input_dim / input_length."""
     model = built(("lstm", "last"), lambda: lstm_model(keras2, "last"))
@@ -128,6 +130,7 @@ def test_lstm_without_explicit_input_shape_uses_input_dim_and_length(keras2, tmp
     assert module.INPUT_SHAPES == [(None, 6, 4)]
 
 
+@pytest.mark.keras
 def test_stateful_lstm_keeps_states_between_calls(keras2, tmp_path):
     K = keras2
     model = K.Sequential(
@@ -180,6 +183,7 @@ def gru_model(K):
     return model
 
 
+@pytest.mark.keras
 @pytest.mark.parametrize("consume_less", ["cpu", "mem", "gpu"])
 def test_gru_and_simple_rnn(keras2, tmp_path, consume_less):
     model = built("gru", lambda: gru_model(keras2))
@@ -246,6 +250,7 @@ def padded_ids(batch):
     return [ids.astype(np.int32)]
 
 
+@pytest.mark.keras
 def test_embedding_mask_zero_lstm_time_distributed(keras2, tmp_path):
     model = built("embedding", lambda: embedding_model(keras2))
     layers = [
@@ -312,6 +317,7 @@ def zero_padded(batch):
     return [x]
 
 
+@pytest.mark.keras
 def test_masking_lstm_repeat_vector_gru(keras2, tmp_path):
     model = built("masking", lambda: masking_model(keras2))
     layers = [
@@ -363,6 +369,7 @@ def bidirectional_model(K, merge_mode):
     return model
 
 
+@pytest.mark.keras
 @pytest.mark.parametrize(
     "merge_mode,consume_less", [("concat", "cpu"), ("sum", "gpu"), ("mul", "mem"), ("ave", "cpu")]
 )
@@ -425,6 +432,7 @@ def conv_model(K):
     return model
 
 
+@pytest.mark.keras
 @pytest.mark.parametrize(
     "layout,backend", [("1.2", "tensorflow"), ("1.2", "theano"), ("1.1", "tensorflow")]
 )
@@ -500,6 +508,7 @@ def normalized_model(K):
     return model
 
 
+@pytest.mark.keras
 @pytest.mark.parametrize(
     "version,padding",
     [("1.2.2", [1, 2]), ("1.2.2", {"left_pad": 1, "right_pad": 2}), ("1.1.1", [1, 2])],
@@ -554,6 +563,7 @@ def time_axis_model(K):
     return model
 
 
+@pytest.mark.keras
 def test_batch_normalization_over_steps_and_global_max_pooling(keras2, tmp_path):
     model = built("time_axis", lambda: time_axis_model(keras2))
     layers = [
@@ -604,6 +614,7 @@ def merge_model(K):
     return model
 
 
+@pytest.mark.keras
 def test_functional_model_with_every_merge_mode(keras2, tmp_path):
     model = built("merge", lambda: merge_model(keras2))
     layers = [

@@ -5,6 +5,8 @@ import pytest
 
 from oracle import check_against_keras
 
+pytestmark = pytest.mark.keras
+
 BOTH = [
     "linear",
     "relu",

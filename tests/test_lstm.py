@@ -4,27 +4,9 @@ import numpy as np
 import pytest
 
 from lstmgen.options import Options
-from oracle import check_against_keras, generate_module, randomize, relative_error, save
+from oracle import PAIRS, check_against_keras, generate_module, randomize, relative_error, save
 
-COMMON = [
-    "tanh",
-    "sigmoid",
-    "hard_sigmoid",
-    "relu",
-    "linear",
-    "softsign",
-    "softplus",
-    "elu",
-    "selu",
-    "swish",
-    "relu6",
-    "exponential",
-    "gelu",
-    "mish",
-    "leaky_relu",
-    "silu",
-]
-PAIRS = list(zip(COMMON, COMMON[1:] + COMMON[:1]))
+pytestmark = pytest.mark.keras
 
 
 def lstm_model(K, shape=(6, 3), **kwargs):

@@ -6,6 +6,8 @@ import pytest
 
 from oracle import check_against_keras, generate_module, relative_error, save
 
+pytestmark = pytest.mark.keras
+
 FORMATS = ["h5", "keras"]
 
 

@@ -13,6 +13,8 @@ from oracle import check_against_keras, major, randomize, save
 pytestmark = pytest.mark.keras
 FORMATS = pytest.mark.parametrize("fmt", ["h5", "keras"])
 
+pytestmark = pytest.mark.keras
+
 
 def inner_sequential(K, name="inner"):
     return K.Sequential(

@@ -2,11 +2,14 @@
 
 import glob
 import os
+import shutil
 import subprocess
 import sys
 
 import numpy as np
 import pytest
+
+from oracle import fresh_venv, pip_install, without_pythonpath
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EXAMPLES = sorted(
@@ -17,19 +20,40 @@ EXAMPLES = sorted(
 
 
 def run(*args):
-    result = subprocess.run(list(args), capture_output=True, text=True)
+    result = subprocess.run(list(args), capture_output=True, text=True, env=without_pythonpath())
     assert result.returncode == 0, f"{args}:\n{result.stdout}\n{result.stderr}"
     return result.stdout
 
 
 def interpreter(version):
-    """This machine's Python `version` (pyenv installs), or this one for "current"."""
+    """This interpreter for "current"; else a Python `version` found on PATH
+    (python3.X) or under pyenv's root; skips, saying where it looked, when there is none."""
     if version == "current":
         return sys.executable
-    found = sorted(glob.glob(f"/root/.pyenv/versions/{version}.*/bin/python{version}"))
-    if not found:
-        pytest.skip(f"no Python {version} on this machine")
-    return found[-1]
+    candidates = [shutil.which(f"python{version}")]
+    root = os.environ.get("PYENV_ROOT") or os.path.expanduser("~/.pyenv")
+    installs = glob.glob(os.path.join(root, "versions", f"{version}.*", "bin", f"python{version}"))
+    candidates += sorted(installs, key=release, reverse=True)  # the newest patch release first
+    for candidate in filter(None, candidates):
+        if reports_version(candidate, version):
+            return candidate
+    pytest.skip(f"no Python {version} here: none on PATH as python{version}, none in {root}")
+
+
+def release(path):
+    """(3, 9, 18) for .../versions/3.9.18/bin/python3.9; patch releases sort as numbers."""
+    name = os.path.basename(os.path.dirname(os.path.dirname(path)))
+    return tuple(int(part) if part.isdigit() else -1 for part in name.split("."))
+
+
+def reports_version(python, version):
+    """The interpreter runs and is Python `version` (a pyenv shim may exist and refuse)."""
+    code = "import sys; print('%d.%d' % sys.version_info[:2])"
+    try:
+        result = subprocess.run([python, "-c", code], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return result.returncode == 0 and result.stdout.strip() == version
 
 
 @pytest.mark.slow
@@ -45,10 +69,8 @@ def interpreter(version):
     ],
 )
 def test_examples_on_other_numpy_versions(python_version, numpy_spec, tmp_path):
-    venv = tmp_path / "venv"
-    run(interpreter(python_version), "-m", "venv", str(venv))
-    python = str(venv / "bin" / "python")
-    run(python, "-m", "pip", "install", "-q", numpy_spec)
+    python = fresh_venv(tmp_path / "venv", interpreter(python_version))
+    pip_install(python, numpy_spec)
     version = run(python, "-c", "import numpy; print(numpy.__version__)").strip()
     assert version.startswith(numpy_spec.split("==")[1] if "==" in numpy_spec else "2.")
     seed = os.path.join(ROOT, "generated_examples", "seed_lstm", "predictor.py")
@@ -61,3 +83,10 @@ def test_examples_on_other_numpy_versions(python_version, numpy_spec, tmp_path):
     )
     for example in EXAMPLES:
         assert "self-test passed" in run(python, example, "--self-test"), example
+
+
+def test_a_missing_interpreter_is_skipped_with_the_reason(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setenv("PYENV_ROOT", str(tmp_path))
+    with pytest.raises(pytest.skip.Exception, match=r"no Python 3\.9 here: none on PATH"):
+        interpreter("3.9")

@@ -7,7 +7,7 @@ import sys
 
 from lstmgen.cli import main
 from lstmgen.progress import Progress
-from test_commands import ROOT, SEED
+from oracle import ROOT, SEED
 
 SEED_MODEL = os.path.join(SEED, "model.h5")
 

@@ -3,8 +3,9 @@
 import numpy as np
 import pytest
 
-from oracle import check_against_keras
-from test_wrappers_masks import token_ids
+from oracle import check_against_keras, token_ids
+
+pytestmark = pytest.mark.keras
 
 
 def addition_rnn(K, digits=3, chars=12, hidden=32):

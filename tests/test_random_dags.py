@@ -8,6 +8,8 @@ from hypothesis import strategies as st
 
 from oracle import check_against_keras
 
+pytestmark = pytest.mark.keras
+
 SEQUENCE_OPS = ["lstm", "gru", "conv", "dense", "norm", "bidirectional", "activation"]
 MERGES = ["Add", "Multiply", "Average", "Maximum", "Concatenate"]
 

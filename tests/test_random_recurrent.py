@@ -10,6 +10,8 @@ from hypothesis import strategies as st
 from lstmgen.options import Options
 from oracle import check_against_keras, flatten, padded, random_inputs, zero_padding
 
+pytestmark = pytest.mark.keras
+
 KINDS = ["LSTM", "GRU", "SimpleRNN"]
 ACTIVATIONS = ["tanh", "sigmoid", "hard_sigmoid", "softsign", "relu"]
 

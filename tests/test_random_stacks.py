@@ -9,6 +9,8 @@ from hypothesis import strategies as st
 from lstmgen.options import Options
 from oracle import check_against_keras
 
+pytestmark = pytest.mark.keras
+
 ACTIVATIONS = [
     "linear",
     "relu",

@@ -3,8 +3,9 @@
 import pytest
 
 from lstmgen.options import Options
-from oracle import check_against_keras
-from test_lstm import PAIRS
+from oracle import PAIRS, check_against_keras
+
+pytestmark = pytest.mark.keras
 
 FORMATS = ["h5", "keras"]
 LOOP = [Options(), Options(unroll=False)]

@@ -9,6 +9,8 @@ import numpy as np
 import pytest
 from oracle import TOLERANCE, check_against_keras, generate_module, relative_error, save
 
+pytestmark = pytest.mark.keras
+
 SPATIAL = {2: (3, 4), 3: (2, 3, 3)}
 CHANNELS = 2
 

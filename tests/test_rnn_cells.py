@@ -4,9 +4,10 @@ import numpy as np
 import pytest
 
 from lstmgen.options import Options
-from test_cli_errors import assert_refused, edit_config
 from oracle import (
+    assert_refused,
     check_against_keras,
+    edit_config,
     flatten,
     generate_module,
     padded,
@@ -14,6 +15,8 @@ from oracle import (
     relative_error,
     save,
 )
+
+pytestmark = pytest.mark.keras
 
 FORMATS = ["h5", "keras"]
 CELLS = ["LSTMCell", "GRUCell", "SimpleRNNCell"]

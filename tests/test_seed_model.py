@@ -2,18 +2,9 @@
 
 import pytest
 
-from oracle import check_against_keras, major
+from oracle import check_against_keras, question_model
 
-
-def question_model(K):
-    """LSTM(5, return_sequences) -> LSTM(5) -> Dense(2, softmax) over (32, 28)."""
-    # Keras 2.0-2.3 defaulted to recurrent_activation='hard_sigmoid'; tf_keras must be told.
-    extra = {"recurrent_activation": "hard_sigmoid"} if major(K) == 2 else {}
-    model = K.Sequential()
-    model.add(K.layers.LSTM(5, return_sequences=True, input_shape=(32, 28), **extra))
-    model.add(K.layers.LSTM(5, **extra))
-    model.add(K.layers.Dense(2, activation="softmax"))
-    return model
+pytestmark = pytest.mark.keras
 
 
 @pytest.mark.parametrize("fmt", ["h5", "keras"])

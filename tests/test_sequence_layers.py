@@ -5,6 +5,8 @@ import pytest
 
 from oracle import check_against_keras, generate_module, padded, randomize, relative_error, save
 
+pytestmark = pytest.mark.keras
+
 CONV_OPTIONS = [
     {"padding": "valid"},
     {"padding": "same"},

@@ -3,19 +3,11 @@
 import numpy as np
 import pytest
 
-from oracle import generate_module, randomize, relative_error, save
+from oracle import generate_module, randomize, relative_error, save, stateful_model, stream
+
+pytestmark = pytest.mark.keras
 
 KINDS = ["LSTM", "GRU", "SimpleRNN"]
-
-
-def stream(module, x):
-    """Feed x one timestep at a time; return the outputs after each step."""
-    state = module.initial_state(x.shape[0])
-    outputs = []
-    for t in range(x.shape[1]):
-        y, state = module.step(x[:, t], state)
-        outputs.append(y)
-    return outputs
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -82,16 +74,6 @@ def test_no_step_for_models_that_read_backwards(keras3, tmp_path):
     model = K.Sequential([K.Input((5, 2)), K.layers.Bidirectional(K.layers.LSTM(3))])
     module = generate_module(save(model, tmp_path, "keras"), tmp_path)
     assert not hasattr(module, "step") and not hasattr(module, "initial_state")
-
-
-def stateful_model(K, kind, batch):
-    shape = {"batch_shape": (batch, None, 3)} if K.__name__ == "keras" else {}
-    inputs = K.Input(**shape) if shape else K.Input(batch_size=batch, shape=(None, 3))
-    layer = getattr(K.layers, kind)
-    y = layer(4, stateful=True, return_sequences=True)(inputs)
-    y = layer(3, stateful=True)(y)
-    y = K.layers.Dense(2)(y)
-    return K.Model(inputs, y)
 
 
 @pytest.mark.parametrize("kind", KINDS)

@@ -13,8 +13,7 @@ import pytest
 from lstmgen import verify
 from lstmgen.errors import UnsupportedError
 from lstmgen.reader.safety import every_layer, refuse_code
-from oracle import save
-from test_commands import SEED, run
+from oracle import SEED, run, save
 
 FORMATS = [("keras2", "h5"), ("keras2", "keras"), ("keras3", "h5"), ("keras3", "keras")]
 
@@ -63,6 +62,7 @@ def drop_output(name):
     return edit
 
 
+@pytest.mark.keras
 @pytest.mark.parametrize("version, fmt", FORMATS)
 def test_dangling_lambda_is_refused_before_keras_loads_it(capsys, tmp_path, version, fmt, request):
     """A Lambda that feeds no output: the graph walk skips it, but Keras's load_model
@@ -85,6 +85,7 @@ def test_dangling_lambda_is_refused_before_keras_loads_it(capsys, tmp_path, vers
         assert not marker.exists()
 
 
+@pytest.mark.keras
 @pytest.mark.parametrize("version, fmt", FORMATS)
 def test_verify_command_refuses_a_used_lambda_before_keras(capsys, tmp_path, version, fmt, request):
     K = request.getfixturevalue(version)
@@ -115,6 +116,7 @@ def evil_module(tmp_path, monkeypatch):
     return marker
 
 
+@pytest.mark.keras
 def test_custom_module_layer_is_refused_by_verify(capsys, tmp_path, keras3, evil_module):
     K = keras3
     model = K.Sequential(
@@ -133,6 +135,7 @@ def test_custom_module_layer_is_refused_by_verify(capsys, tmp_path, keras3, evil
     assert not evil_module.exists()
 
 
+@pytest.mark.keras
 @pytest.mark.parametrize("fmt", ["h5", "keras"])
 def test_dangling_custom_activation_is_refused(capsys, tmp_path, keras3, evil_module, fmt):
     """A function from a foreign module (Keras would import it), in a layer nothing uses."""
@@ -167,6 +170,7 @@ def test_dangling_custom_activation_is_refused(capsys, tmp_path, keras3, evil_mo
     assert not evil_module.exists()
 
 
+@pytest.mark.keras
 def test_verify_refuses_a_layer_class_lstmgen_does_not_translate(capsys, tmp_path, keras2):
     """Verify compares only models lstmgen translates; any other class (here one the
     graph never reaches) is refused before Keras rebuilds it."""
@@ -188,6 +192,7 @@ def test_verify_refuses_a_layer_class_lstmgen_does_not_translate(capsys, tmp_pat
     )
 
 
+@pytest.mark.keras
 def test_masked_models_and_compile_config_still_pass_the_guard(tmp_path, keras3, keras2):
     """Keras 3 writes mask computations as operation layers (NotEqual, Any, ...), and a
     compiled model's loss may be the user's own function: Keras loads with
@@ -208,6 +213,7 @@ def test_masked_models_and_compile_config_still_pass_the_guard(tmp_path, keras3,
             assert checked.keras_major == (3 if K is keras3 else 2)
 
 
+@pytest.mark.keras
 def test_keras_loads_with_safe_mode(monkeypatch, keras2):
     seen = {}
 

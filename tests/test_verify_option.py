@@ -7,8 +7,7 @@ import sys
 import numpy as np
 import pytest
 
-from oracle import load_module, save
-from test_commands import SEED, run
+from oracle import SEED, load_module, run, save
 
 SEED_MODEL = os.path.join(SEED, "model.h5")
 
@@ -17,6 +16,7 @@ def leftovers(folder):
     return [name for name in os.listdir(folder) if name.startswith(".lstmgen-")]
 
 
+@pytest.mark.keras
 def test_verify_embeds_keras_output_as_self_test(capsys, tmp_path, keras2):
     out = tmp_path / "checked.py"
     code, stdout, err = run(capsys, SEED_MODEL, "-o", str(out), "--verify")
@@ -35,6 +35,7 @@ def test_verify_embeds_keras_output_as_self_test(capsys, tmp_path, keras2):
     assert result.returncode == 0 and "self-test passed" in result.stdout, result.stdout
 
 
+@pytest.mark.keras
 def test_verify_with_keras3_and_weights_file(capsys, tmp_path, keras3):
     K = keras3
     model = K.Sequential(
@@ -61,12 +62,14 @@ def keras_disagrees(monkeypatch):
     monkeypatch.setattr(lstmgen.verify, "keras_outputs", lambda *args: [y + 1 for y in real(*args)])
 
 
+@pytest.mark.keras
 def test_verify_to_stdout(capsys, keras2):
     code, stdout, err = run(capsys, SEED_MODEL, "--verify")
     assert code == 0, err
     assert stdout.startswith('"""NumPy predictor') and "self-test dense" in err
 
 
+@pytest.mark.keras
 def test_failed_verification_exits_1_and_writes_nothing(capsys, tmp_path, keras2, keras_disagrees):
     out = tmp_path / "wrong.py"
     code, _, err = run(capsys, SEED_MODEL, "-o", str(out), "--verify", "--weights-file")
@@ -99,6 +102,7 @@ def test_tolerance_needs_verify(capsys, tmp_path):
     assert os.listdir(tmp_path) == []
 
 
+@pytest.mark.keras
 def test_failed_verification_under_quiet_or_to_stdout(capsys, tmp_path, keras2, keras_disagrees):
     out = tmp_path / "wrong.py"
     code, _, err = run(capsys, SEED_MODEL, "-o", str(out), "--verify", "-q")

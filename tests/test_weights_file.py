@@ -12,9 +12,7 @@ import pytest
 
 from lstmgen.cli import main
 from lstmgen.output_files import write_npz
-from oracle import load_module
-from test_commands import SEED
-from test_hostile_files import edit_weight
+from oracle import SEED, edit_weight, load_module
 
 SEED_MODEL = os.path.join(SEED, "model.h5")
 # Lines that hold data: base64 blob lines and the assignments of the data section.

@@ -4,7 +4,9 @@ import numpy as np
 import pytest
 
 from lstmgen.options import Options
-from oracle import check_against_keras, padded
+from oracle import check_against_keras, padded, token_ids
+
+pytestmark = pytest.mark.keras
 
 KINDS = ["LSTM", "GRU", "SimpleRNN"]
 MERGE_MODES = ["concat", "sum", "mul", "ave", None]
@@ -153,15 +155,6 @@ def test_mask_with_initial_state(any_keras, kind, tmp_path):
         K.layers.Masking()(x), initial_state=states
     )
     check_against_keras(K.Model([x, s], y), tmp_path, "h5", batches=(6,), make_inputs=pre_padded)
-
-
-def token_ids(shapes, batch, seed, steps):
-    rng = np.random.default_rng(seed)
-    (shape,) = shapes
-    ids = rng.integers(1, 20, size=(batch,) + tuple(shape[1:]))
-    for row in range(batch):
-        ids[row, rng.integers(0, shape[1] + 1) :] = 0
-    return [ids.astype(np.int32)]
 
 
 @pytest.mark.parametrize("fmt", ["h5", "keras"])

@@ -89,7 +89,9 @@ def first_node(layer: LayerSpec, keras_major: int) -> int:
 
 def _sequential(body: Any, keras_major: int) -> ModelSpec:
     # Keras 2.0-2.2 stored a Sequential's config as the bare list of its layers.
-    raw_layers = body if isinstance(body, list) else (body or {}).get("layers")
+    raw_layers = (
+        body if isinstance(body, list) else body.get("layers") if isinstance(body, dict) else None
+    )
     if not isinstance(raw_layers, list):
         raise LstmgenError("the Sequential model config has no list of layers")
     name = body.get("name", "sequential") if isinstance(body, dict) else "sequential"
@@ -141,7 +143,10 @@ def _functional(body: Any, model_class: str) -> ModelSpec:
         if spec.class_name == "InputLayer":
             inputs[spec.name] = ModelInput(spec.name, _required_shape(spec), _input_dtype(spec))
             continue
-        calls = tuple(_call_inputs(node, spec) for node in raw.get("inbound_nodes") or [])
+        nodes = raw.get("inbound_nodes") or []
+        if not isinstance(nodes, list):
+            raise LstmgenError(f"layer '{spec.name}' ({spec.class_name}): invalid inbound_nodes")
+        calls = tuple(_call_inputs(node, spec) for node in nodes)
         layers.append(replace(spec, calls=calls))
     input_refs = _refs(body.get("input_layers"), "input_layers")
     missing = [ref.layer for ref in input_refs if ref.layer not in inputs]
@@ -203,11 +208,12 @@ def _call_inputs(node: Any, spec: LayerSpec) -> CallSpec:
     (NotEqual, Any); lstmgen propagates masks itself and only notes that one was there.
     """
     where = f"layer '{spec.name}' ({spec.class_name})"
+    args = node.get("args") or [] if isinstance(node, dict) else []
     if isinstance(node, dict):  # Keras 3: {"args": [...], "kwargs": {...}}
-        tensors = list(_keras3_tensors(node.get("args"), where))
+        tensors = list(_keras3_tensors(args, where))
         kwargs = node.get("kwargs") or {}
-        if not isinstance(kwargs, dict):
-            raise LstmgenError(f"{where}: invalid call arguments {kwargs!r}"[:200])
+        if not isinstance(kwargs, dict) or not isinstance(args, list):
+            raise LstmgenError(f"{where}: invalid call arguments {node!r}"[:200])
     elif isinstance(node, list):  # Keras 2: [["name", node, index, {kwargs}], ...]
         tensors, kwargs = [], {}
         for entry in node:
@@ -255,8 +261,8 @@ def _keras3_tensors(value: Any, where: str):
     """Every __keras_tensor__ in a nested Keras 3 argument structure, in order."""
     if isinstance(value, dict):
         if value.get("class_name") == "__keras_tensor__":
-            history = (value.get("config") or {}).get("keras_history")
-            yield _ref(history, where)
+            config = value.get("config")
+            yield _ref(config.get("keras_history") if isinstance(config, dict) else None, where)
         return
     if isinstance(value, (list, tuple)):
         for item in value:
