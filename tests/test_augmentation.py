@@ -6,7 +6,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from lstmgen.layers import REGISTRY
 from oracle import check_against_keras, generate_module, major, save
 
 pytestmark = pytest.mark.keras
@@ -68,7 +67,6 @@ def test_integer_images_become_float32(keras3, tmp_path):
     np.testing.assert_allclose(got, model.predict(x, verbose=0), rtol=1e-5, atol=1e-3)
 
 
-@pytest.mark.skipif("Resizing" not in REGISTRY, reason="needs the Resizing layer")
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_tf_keras_random_crop_resizes(keras2, fmt, tmp_path):
     K = keras2
