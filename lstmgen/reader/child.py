@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import faulthandler
 import importlib
 import os
 import pickle
@@ -18,6 +19,9 @@ OUT_OF_MEMORY = 3  # the exit code when even reporting failed for lack of memory
 
 def serve(function: Callable, args: Sequence[Any], memory: int, fd: int) -> int:
     """In the child: cap the address space, run, send the outcome to `fd`; the exit code."""
+    # The parent reports a crash from the exit status; a fault handler inherited from the
+    # caller (pytest enables one) would also print the caller's whole stack to stderr.
+    faulthandler.disable()
     _cap_address_space(memory)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", LstmgenWarning)
