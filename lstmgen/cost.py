@@ -4,7 +4,8 @@
   every input and output element, plus each output element times its window's cells
   (pooling, convolution), plus query x key pairs x width (attention);
 - bytes: each output (predict() keeps them all until it returns), the largest array it
-  makes on the way (im2col windows, attention scores);
+  makes on the way (im2col windows, attention scores, what a handler declares as scratch:
+  a transposed convolution's columns);
 - timesteps a recurrent layer runs one by one (each costs Python time, whatever its size);
 - lines of source: a few dozen per layer, about ten per unrolled timestep.
 
@@ -54,7 +55,7 @@ def node_cost(node: Node, itemsize: int = 4) -> Cost:
     # A convolution copies every output row's window (im2col) for its matmul; pooling
     # reduces a view of them.
     copied = out_rows * window * (in_width or 1) if window > 1 and matrices else 0
-    largest = max(outs + [copied, scores])
+    largest = max(outs + [copied, scores, work.scratch])
     return Cost(ops, sum(outs) * itemsize, largest * itemsize, timesteps(node))
 
 

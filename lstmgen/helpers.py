@@ -38,6 +38,88 @@ def windows(x, sizes, strides, dilations, padding="valid", fill=0.0):
     return np.moveaxis(view, rank + 1, -1)
 
 
+def depthwise(cols, kernel, block=1 << 17):
+    """Each channel's windows times its own filters (a depthwise convolution's sums):
+    cols (batch, *out_spatial, *sizes, channels) from `windows`, kernel (*sizes,
+    channels, multiplier) -> (batch, *out_spatial, channels * multiplier), channel-major
+    (output channel c * multiplier + m), as TensorFlow orders them.
+
+    One multiply-add per kernel cell, reading the windows where they lie (no im2col
+    copy), over blocks of about `block` outputs, which then stay in the CPU's cache.
+    """
+    rank = kernel.ndim - 2
+    # (*sizes, multiplier, channels), contiguous: NumPy's inner loops run along channels
+    per_channel = np.ascontiguousarray(np.moveaxis(kernel, -1, -2))
+    first, *cells = np.ndindex(*kernel.shape[:rank])
+    lead = cols.shape[: cols.ndim - rank - 1]  # batch, *out_spatial
+    y = np.empty(lead + per_channel.shape[-2:], cols.dtype)
+    row = max(int(np.prod(y.shape[2:])), 1)  # outputs in one row of the first spatial axis
+    rows = max(1, min(block // row, lead[1]))
+    samples = max(1, block // (row * lead[1])) if rows == lead[1] else 1
+    # One filter per channel: the kernel repeated along the last output axis (as a block
+    # holds it), so that NumPy runs one inner loop over that axis and the channels
+    # together instead of one per output cell (1.3x-1.6x on 32 x 32 x 32 images; the same sums)
+    width = y.shape[-3] if rank > 1 else rows
+    tiled = per_channel.shape[-2] == 1 and per_channel.size * width <= 1 << 20
+    if tiled:
+        shape = per_channel.shape[:rank] + (width,) + per_channel.shape[-2:]
+        per_channel = np.ascontiguousarray(np.broadcast_to(per_channel[..., None, :, :], shape))
+    for b in range(0, lead[0], samples):
+        for r in range(0, lead[1], rows):
+            part = (slice(b, b + samples), slice(r, r + rows))
+            out = y[part]
+            w = per_channel[..., : out.shape[-3], :, :] if tiled else per_channel
+            np.multiply(cols[part + (Ellipsis,) + first + (None, slice(None))], w[first], out=out)
+            for cell in cells:
+                out += cols[part + (Ellipsis,) + cell + (None, slice(None))] * w[cell]
+    return np.swapaxes(y, -1, -2).reshape(lead + (y.shape[-1] * y.shape[-2],))
+
+
+def transposed_length(steps, size, stride, dilation, padding, output_padding=None):
+    """(output length, output cells cut at the start) of one axis of a transposed
+    convolution: the length as Keras computes it (both versions), the cut as TensorFlow
+    pads the convolution it transposes (`same`: half the padding, the odd cell at the end)."""
+    span = (size - 1) * dilation + 1
+    if output_padding is None:
+        length = steps * stride if padding == "same" else (steps - 1) * stride + max(span, stride)
+    elif padding == "same":
+        length = (steps - 1) * stride + span % 2 + output_padding
+    else:
+        length = (steps - 1) * stride + span + output_padding
+    cut = max((steps - 1) * stride + span - length, 0) // 2 if padding == "same" else 0
+    return length, cut
+
+
+def overlap_add(cols, strides, dilations, padding="valid", output_padding=None):
+    """A transposed convolution's col2im, the same for 1, 2 and 3 spatial axes:
+    (batch, *in_spatial, *sizes, filters) -> (batch, *out_spatial, filters).
+
+    cols holds each input cell's products with every kernel cell; the product of input
+    cell i and kernel cell k lands on output cell i * stride + k * dilation - cut, and
+    products landing on one cell add up (transposed_length gives the sizes and cuts).
+    """
+    rank = len(strides)
+    steps, sizes = cols.shape[1 : rank + 1], cols.shape[rank + 1 : 2 * rank + 1]
+    pads = output_padding or (None,) * rank
+    axes = [
+        transposed_length(n, size, stride, dilation, padding, pad)
+        for n, size, stride, dilation, pad in zip(steps, sizes, strides, dilations, pads)
+    ]
+    full = [
+        max((n - 1) * stride + (size - 1) * dilation + 1, length + cut)
+        for n, size, stride, dilation, (length, cut) in zip(steps, sizes, strides, dilations, axes)
+    ]
+    y = np.zeros((cols.shape[0], *full, cols.shape[-1]), cols.dtype)
+    for cell in np.ndindex(*sizes):
+        # every input cell's product with kernel cell `cell`, at stride `strides`
+        target = tuple(
+            slice(k * dilation, k * dilation + (n - 1) * stride + 1, stride)
+            for k, dilation, n, stride in zip(cell, dilations, steps, strides)
+        )
+        y[(slice(None),) + target] += cols[(slice(None),) * (rank + 1) + cell]
+    return y[(slice(None),) + tuple(slice(cut, cut + length) for length, cut in axes)]
+
+
 def erf(x):
     """Error function (NumPy has none): rational approximation, float32-accurate on [-4, 4]."""
     x = np.clip(x, -4.0, 4.0)

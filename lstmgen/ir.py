@@ -51,6 +51,7 @@ class Work:
     scores_per_pair: int = 1  # numbers kept per query x key pair (heads)
     pair_width: bool = False  # each pair also costs the feature width (concat, additive)
     inner: Tuple["Node", ...] = ()  # the nodes a wrapper runs (Bidirectional, TimeDistributed)
+    scratch: int = 0  # numbers in the largest array it makes on the way, if not its windows
 
 
 @dataclass(frozen=True)

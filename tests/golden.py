@@ -49,6 +49,7 @@ SNAPSHOT_SPECS: List[Tuple[str, Options]] = [
     ("rnn_cells.k2.h5", Options(fast=False)),
     ("conv_lstm.k3.keras", Options()),
     ("convolutions.k3.h5", Options()),
+    ("transposed_depthwise_einsum.k3.h5", Options()),
     ("embedding_masked.k3.keras", Options()),
     ("attention.k2.keras", Options()),
     ("multi_head_attention.k3.keras", Options()),

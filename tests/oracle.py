@@ -188,3 +188,43 @@ def same_as_keras(model, module, inputs) -> None:
     for name, a, b in zip(module.OUTPUT_NAMES, got, expected):
         assert a.shape == b.shape, (name, a.shape, b.shape)
         assert np.array_equal(a, b), f"output {name}: {a.ravel()[:8]} != {b.ravel()[:8]}"
+
+
+def build_layer(
+    class_name: str,
+    config: dict,
+    weights: Sequence[np.ndarray],
+    shapes: Sequence[tuple],
+    keras_major: int = 3,
+):
+    """Run the registry's handler for one layer given as a config and weight arrays, as
+    build_graph does (no Keras): its `Built`, or the UnsupportedError it raises."""
+    from lstmgen.build import HANDLERS, RESERVED
+    from lstmgen.identifiers import NameTable
+    from lstmgen.ir import Tensor
+    from lstmgen.layers.base import LayerContext, WeightTable, run_handler
+    from lstmgen.reader.model_file import LayerSpec
+
+    record = LayerSpec(
+        name=config.get("name", "layer"),
+        class_name=class_name,
+        config=config,
+        weights=tuple(np.asarray(w, np.float32) for w in weights),
+    )
+    inputs = [Tensor(var=f"x{k}", shape=tuple(shape)) for k, shape in enumerate(shapes)]
+    names = NameTable(RESERVED)
+    ctx = LayerContext(
+        record, inputs, keras_major, Options(), WeightTable(names), names.claim(record.name)
+    )
+    return run_handler(HANDLERS[class_name], ctx)
+
+
+def check_against_channels_last_twin(model, twin, folder, x, fmt: str = "keras", seed: int = 0):
+    """For a channels_first layer that Keras itself computes wrongly: random weights, and
+    the predictor checked against `twin`, the same layer in channels_last with them."""
+    randomize(model, seed)
+    twin.set_weights(model.get_weights())
+    module = generate_module(save(model, folder, fmt), folder)
+    expected = np.moveaxis(np.asarray(twin(np.moveaxis(x, 1, -1))), -1, 1)
+    error = relative_error(module.predict(x), expected)
+    assert error <= TOLERANCE, f"relative error {error:.3g} against the channels_last twin"

@@ -17,13 +17,13 @@ def test_inspect_shows_layers_versions_and_semantics(capsys):
 
 def test_inspect_names_unsupported_layers(capsys, tmp_path):
     def rename(config):
-        config["config"]["layers"][-1]["class_name"] = "Conv2DTranspose"
+        config["config"]["layers"][-1]["class_name"] = "StringLookup"
 
-    path = edit_config(os.path.join(SEED, "model.h5"), tmp_path / "conv.h5", rename)
+    path = edit_config(os.path.join(SEED, "model.h5"), tmp_path / "lookup.h5", rename)
     code, out, _ = run(capsys, "inspect", str(path))
     assert code == 0
     assert any(line.startswith("dense") and line.endswith(" no") for line in out.splitlines())
-    assert "Translatable: no: layer 'dense' (Conv2DTranspose)" in out
+    assert "Translatable: no: layer 'dense' (StringLookup)" in out
 
 
 @pytest.mark.keras

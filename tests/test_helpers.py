@@ -172,6 +172,86 @@ def test_windows_is_im2col(spatial, sizes, strides, dilations, padding):
     np.testing.assert_array_equal(got, naive_windows(x, sizes, strides, dilations, padding))
 
 
+def naive_transposed(cols, strides, dilations, padding, lengths):
+    """A transposed convolution as plain loops: the adjoint of TensorFlow's convolution of
+    an input of `lengths` cells (which must give back cols' cells, as TensorFlow checks)."""
+    rank = len(strides)
+    steps, sizes = cols.shape[1 : rank + 1], cols.shape[rank + 1 : 2 * rank + 1]
+    cuts = []
+    for n, length, size, stride, dilation in zip(steps, lengths, sizes, strides, dilations):
+        span = (size - 1) * dilation + 1
+        if padding == "same":
+            assert math.ceil(length / stride) == n
+            cuts.append(max((n - 1) * stride + span - length, 0) // 2)
+        else:
+            assert (length - span) // stride + 1 == n
+            cuts.append(0)
+    y = np.zeros((cols.shape[0], *lengths, cols.shape[-1]), cols.dtype)
+    for position in np.ndindex(*steps):
+        for cell in np.ndindex(*sizes):
+            target = tuple(
+                p * s + c * d - cut
+                for p, c, s, d, cut in zip(position, cell, strides, dilations, cuts)
+            )
+            if all(0 <= t < length for t, length in zip(target, lengths)):
+                y[(slice(None),) + target] += cols[(slice(None),) + position + cell]
+    return y
+
+
+@pytest.mark.parametrize(
+    "steps, sizes, strides, dilations, padding, output_padding, lengths",
+    [
+        ((5,), (3,), (2,), (1,), "valid", None, (11,)),
+        ((5,), (2,), (3,), (1,), "valid", None, (15,)),  # max(kernel, stride) per cell
+        ((5,), (3,), (2,), (1,), "same", None, (10,)),
+        ((5,), (4,), (3,), (1,), "same", (1,), (13,)),
+        ((5,), (3,), (1,), (2,), "same", None, (5,)),
+        ((4, 3), (3, 2), (2, 3), (1, 1), "valid", (1, 2), (10, 10)),
+        ((4, 3), (3, 3), (2, 2), (1, 1), "same", (0, 1), (7, 6)),
+        ((3, 2, 3), (2, 3, 1), (1, 2, 2), (1, 1, 1), "same", None, (3, 4, 6)),
+    ],
+)
+def test_overlap_add_is_the_transposed_convolution(
+    steps, sizes, strides, dilations, padding, output_padding, lengths
+):
+    cols = np.random.default_rng(2).normal(size=(2, *steps, *sizes, 3)).astype(np.float32)
+    got = helpers.overlap_add(cols, strides, dilations, padding, output_padding)
+    expected = naive_transposed(cols, strides, dilations, padding, lengths)
+    np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-6)
+
+
+def test_depthwise_gives_each_channel_its_own_filters():
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(2, 7, 6, 3)).astype(np.float32)
+    kernel = rng.normal(size=(3, 2, 3, 2)).astype(np.float32)  # (*sizes, channels, multiplier)
+    cols = helpers.windows(x, (3, 2), (2, 1), (1, 2), "same")
+    expected = np.einsum("bhwijc,ijcm->bhwcm", cols.astype(np.float64), kernel).reshape(2, 4, 6, 6)
+    for block in (1, 7, 100, 1 << 17):  # a row at a time, rows, samples, all at once
+        got = helpers.depthwise(cols, kernel, block)
+        assert got.shape == (2, 4, 6, 6)
+        np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-5)
+    assert helpers.depthwise(cols[:0], kernel).shape == (0, 4, 6, 6)
+
+
+@pytest.mark.parametrize("shape, sizes", [((2, 7, 6, 3), (3, 2)), ((3, 7, 4), (3,))])
+def test_depthwise_with_one_filter_per_channel_repeats_the_kernel_along_the_last_axis(shape, sizes):
+    # blocks of 8 outputs: 1-D blocks of 2 steps, the last one shorter (7 steps)
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=shape).astype(np.float32)
+    kernel = rng.normal(size=sizes + (shape[-1], 1)).astype(np.float32)
+    cols = helpers.windows(x, sizes, (1,) * len(sizes), (1,) * len(sizes), "same")
+    letters = "hw"[: len(sizes)]
+    kernel_letters = "ij"[: len(sizes)]
+    expected = np.einsum(
+        f"b{letters}{kernel_letters}c,{kernel_letters}cm->b{letters}cm",
+        cols.astype(np.float64),
+        kernel,
+    ).reshape(shape)
+    for block in (1, 7, 8, 100, 1 << 17):
+        got = helpers.depthwise(cols, kernel, block)
+        np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-5)
+
+
 def test_dependencies_are_read_from_the_bodies():
     calls = dependencies()
     assert calls["swish"] == {"sigmoid"}

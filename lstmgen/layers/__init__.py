@@ -19,8 +19,11 @@ from lstmgen.layers.entry import CallSignature, Entry
 from lstmgen.layers.category_encoding import build_category_encoding
 from lstmgen.layers.conv_lstm import build_conv_lstm
 from lstmgen.layers.convolution import build_conv
+from lstmgen.layers.conv_transpose import build_conv_transpose
 from lstmgen.layers.dense import build_dense
+from lstmgen.layers.depthwise_conv import build_depthwise_conv, build_separable_conv
 from lstmgen.layers.discretization import build_discretization
+from lstmgen.layers.einsum_dense import build_einsum_dense
 from lstmgen.layers.identity import build_identity
 from lstmgen.layers.integer_lookup import build_integer_lookup
 from lstmgen.layers.group_normalization import build_group_normalization
@@ -74,6 +77,7 @@ REGISTRY: Dict[str, Entry] = {
     "Masking": Entry(build_masking),
     "Embedding": Entry(build_embedding),
     "Dense": Entry(build_dense),
+    "EinsumDense": Entry(build_einsum_dense),
     "Activation": Entry(build_activation),
     "Softmax": Entry(build_softmax),
     "ReLU": Entry(build_relu),
@@ -91,6 +95,13 @@ REGISTRY: Dict[str, Entry] = {
     "Conv1D": Entry(build_conv),
     "Conv2D": Entry(build_conv),
     "Conv3D": Entry(build_conv),
+    "Conv1DTranspose": Entry(build_conv_transpose),
+    "Conv2DTranspose": Entry(build_conv_transpose),
+    "Conv3DTranspose": Entry(build_conv_transpose),
+    "DepthwiseConv1D": Entry(build_depthwise_conv),
+    "DepthwiseConv2D": Entry(build_depthwise_conv),
+    "SeparableConv1D": Entry(build_separable_conv),
+    "SeparableConv2D": Entry(build_separable_conv),
     "ConvLSTM1D": Entry(build_conv_lstm),
     "ConvLSTM2D": Entry(build_conv_lstm),
     "ConvLSTM3D": Entry(build_conv_lstm),

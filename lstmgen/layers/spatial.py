@@ -95,12 +95,15 @@ def output_steps(
     return max((padded - span) // stride + 1, 0)
 
 
-def window_geometry(ctx: LayerContext, rank: int) -> Tuple[Tuple[int, ...], ...]:
-    """(kernel_size, strides, dilation_rate) of a `rank`-D convolution, one int per axis."""
+def window_geometry(
+    ctx: LayerContext, rank: int, strided_dilation: bool = False
+) -> Tuple[Tuple[int, ...], ...]:
+    """(kernel_size, strides, dilation_rate) of a `rank`-D convolution, one int per axis;
+    strides > 1 with dilation_rate > 1 only where Keras allows both (`strided_dilation`)."""
     kernel = int_tuple(ctx, "kernel_size", 1, rank)
     strides = int_tuple(ctx, "strides", 1, rank)
     dilations = int_tuple(ctx, "dilation_rate", 1, rank)
-    if max(strides) > 1 and max(dilations) > 1:
+    if max(strides) > 1 and max(dilations) > 1 and not strided_dilation:
         raise ctx.fail("strides > 1 together with dilation_rate > 1 is not allowed by Keras")
     return kernel, strides, dilations
 

@@ -123,6 +123,32 @@ def convolutions(K):
     return K.Model([a, b, c], [y1, y2, y3], name="convolutions")
 
 
+def transposed_depthwise_einsum(K):
+    """Transposed, depthwise and separable convolutions of each rank, and EinsumDense."""
+    L = K.layers
+    a, b, c, d = (
+        K.Input((7, 3), name="a"),
+        K.Input((5, 4, 2), name="b"),
+        K.Input((3, 3, 3, 1), name="c"),
+        K.Input((4, 6), name="d"),
+    )
+    y1 = L.Conv1DTranspose(
+        3, 3, strides=2, padding="same", output_padding=1, name="conv1d_transpose"
+    )(a)
+    y1 = L.SeparableConv1D(4, 2, depth_multiplier=2, name="separable_conv1d")(y1)
+    y1 = L.DepthwiseConv1D(3, padding="same", activation="relu", name="depthwise_conv1d")(y1)
+    y2 = L.Conv2DTranspose(3, 3, strides=2, activation="relu", name="conv2d_transpose")(b)
+    y2 = L.DepthwiseConv2D(
+        3, strides=2, padding="same", depth_multiplier=2, name="depthwise_conv2d"
+    )(y2)
+    y2 = L.SeparableConv2D(4, 2, activation="tanh", name="separable_conv2d")(y2)
+    y3 = L.Conv3DTranspose(2, 2, strides=(1, 2, 1), name="conv3d_transpose")(c)
+    y4 = L.EinsumDense("abc,cde->abde", (4, 2, 5), bias_axes="de", name="heads")(d)
+    y4 = L.EinsumDense("abcd,cde->abe", (4, 3), bias_axes="e", name="merge_heads")(y4)
+    y4 = L.EinsumDense("...b,bc->...c", (2,), activation="gelu", name="ellipsis")(y4)
+    return K.Model([a, b, c, d], [y1, y2, y3, y4], name="transposed_depthwise_einsum")
+
+
 def embedding_masked(K):
     L = K.layers
     return K.Sequential(
@@ -383,6 +409,7 @@ CASES = {
     "rnn_cells": Case(rnn_cells, BOTH),
     "conv_lstm": Case(conv_lstm, BOTH, scale=0.3),
     "convolutions": Case(convolutions, CROSSED),
+    "transposed_depthwise_einsum": Case(transposed_depthwise_einsum, CROSSED),
     "embedding_masked": Case(embedding_masked, BOTH, inputs="masked_ids"),
     "attention": Case(attention, CROSSED),
     "multi_head_attention": Case(multi_head_attention, BOTH),
