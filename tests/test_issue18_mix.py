@@ -1,6 +1,7 @@
-"""Issue 18's "done when": one model mixing the layers it adds, against both Kerases in
-.h5 and .keras files (Keras 3 only layers where Keras 3 has them alone). Layers of a part
-of issue 18 that is not on main yet join this model when that part lands."""
+"""Issue 18's "done when": one model mixing the layers it adds (all three parts:
+convolutions and EinsumDense; resizing, pooling, attention and normalization;
+preprocessing, augmentation and activations), against both Kerases in .h5 and .keras
+files (Keras 3 only layers where Keras 3 has them alone)."""
 
 from __future__ import annotations
 
@@ -16,8 +17,9 @@ POOL = np.array(VOCABULARY + [0, 1, 99])  # the vocabulary, the mask token, unkn
 
 
 def mixed_model(K):
-    """Images through augmentation, resizing and pooling; ids through a lookup into
-    attention; values through bins and counts; activation objects and operations."""
+    """Images through augmentation, resizing, transposed, depthwise and separable
+    convolutions and pooling; ids through a lookup into EinsumDense and attention; values
+    through bins and counts; activation objects and operations."""
     L, keras3 = K.layers, major(K) == 3
     slope = {"negative_slope": 0.1} if keras3 else {"alpha": 0.1}
     images, tokens, values = K.Input((9, 7, 3)), K.Input((5,), dtype="int64"), K.Input((4,))
@@ -25,11 +27,15 @@ def mixed_model(K):
     a = L.Resizing(8, 8, "bilinear", crop_to_aspect_ratio=True)(a)
     a = L.CenterCrop(6, 6)(L.RandomRotation(0.2)(a))
     a = L.Conv2D(4, 3, activation=L.LeakyReLU(**slope))(a)
+    a = L.Conv2DTranspose(3, 3, strides=2, output_padding=1)(a)
+    a = L.DepthwiseConv2D(3, depth_multiplier=2, activation="relu")(a)
+    a = L.SeparableConv2D(4, 2, strides=2)(a)
     a = L.GroupNormalization(2)(L.UpSampling2D(2, interpolation="bilinear")(a))
     a = L.AdaptiveAveragePooling2D(2)(a) if keras3 else L.MaxPooling2D(2)(a)
     a = L.Flatten()(a)
     b = L.IntegerLookup(vocabulary=VOCABULARY, mask_token=0)(tokens)
     b = L.Embedding(len(VOCABULARY) + 2, 8)(b)
+    b = L.EinsumDense("abc,cd->abd", (5, 8), bias_axes="d", activation="gelu")(b)
     if keras3:
         b = L.GroupQueryAttention(4, 4, 2)(b, b)
         b = L.RMSNormalization()(b)
