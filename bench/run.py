@@ -3,12 +3,14 @@
     python -m pip install -e ".[bench]"
     python bench/run.py            # the full matrix (several minutes), writes bench/results/
     python bench/run.py --quick    # fewer repeats and batch sizes, for a smoke test
+    OPENBLAS_NUM_THREADS=1 python bench/run.py ...   # every engine on one thread
 
 Everything runs in ONE process, side by side on the same inputs; the tables give median
 times and ratios to the generated module, which is what the README quotes.
 """
 
 import argparse
+import json
 import os
 import statistics
 import subprocess
@@ -31,6 +33,10 @@ from models import DEFAULT_MODELS, MODELS, lstm_growth, randomize  # noqa: E402
 
 from lstmgen.generate import generate  # noqa: E402
 from lstmgen.options import Options  # noqa: E402
+
+# OPENBLAS_NUM_THREADS=1 (set before NumPy starts) runs every engine on one thread: on a
+# shared machine, threads that wait for busy cores make the timings chaotic.
+THREADS = int(os.environ.get("OPENBLAS_NUM_THREADS", "0"))
 
 ENGINES = [
     "generated",
@@ -111,6 +117,8 @@ def onnx_session(model, folder, shape):
     path = os.path.join(folder, "model.onnx")
     model.export(path, format="onnx", verbose=False)
     options = onnxruntime.SessionOptions()
+    if THREADS:
+        options.intra_op_num_threads = options.inter_op_num_threads = THREADS
     session = onnxruntime.InferenceSession(path, options, providers=["CPUExecutionProvider"])
     name = session.get_inputs()[0].name
     return lambda x: session.run(None, {name: x})[0]
@@ -190,8 +198,41 @@ def growth(keras, folder, min_time, repeats):
     return series
 
 
+def machine() -> str:
+    """What the numbers were measured on, and how loaded the machine was."""
+    import platform
+
+    load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
+    return (
+        f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {os.cpu_count()} "
+        f"cores, {platform.machine()}, Python {platform.python_version()}, NumPy "
+        f"{np.__version__}, {f'{THREADS} thread(s) per engine' if THREADS else 'default threads'}; "
+        f"load average at the end (1, 5, 15 min): {load}."
+    )
+
+
+def as_json(results, batches):
+    """The run's numbers, for docs/performance.md's tables (bench/docs_tables.py)."""
+    return {
+        "machine": machine(),
+        "batches": batches,
+        "models": {
+            key: {
+                "ms": {
+                    engine: {
+                        str(b): times[(b, engine)] * 1e3 for b in batches if (b, engine) in times
+                    }
+                    for engine in ENGINES
+                },
+                "max_rel_error": {str(b): errors[b] for b in batches},
+            }
+            for key, (times, errors, _) in results.items()
+        },
+    }
+
+
 def markdown(results, batches):
-    lines = ["### Median time per call (ms)", ""]
+    lines = [machine(), "", "### Median time per call (ms)", ""]
     lines.append("| model | batch | " + " | ".join(ENGINES) + " |")
     lines.append("|---|---|" + "---|" * len(ENGINES))
     for key, (times, _, _) in results.items():
@@ -270,11 +311,19 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true", help="fewer repeats, batches 1 and 256")
     parser.add_argument("--models", nargs="*", default=DEFAULT_MODELS, choices=list(MODELS))
     parser.add_argument("--no-growth", action="store_true", help="skip the growth curves")
+    parser.add_argument(
+        "--batches", nargs="*", type=int, help="batch sizes (default 1 16 256 1024)"
+    )
     parser.add_argument("--out", default=os.path.join(HERE, "results"))
     args = parser.parse_args(argv)
     import keras
 
-    batches = [1, 256] if args.quick else [1, 16, 256, 1024]
+    if THREADS:
+        import tensorflow as tf
+
+        tf.config.threading.set_intra_op_parallelism_threads(THREADS)
+        tf.config.threading.set_inter_op_parallelism_threads(THREADS)
+    batches = args.batches or ([1, 256] if args.quick else [1, 16, 256, 1024])
     min_time, repeats = (0.05, 3) if args.quick else (0.2, 3)
     os.makedirs(args.out, exist_ok=True)
     with tempfile.TemporaryDirectory() as folder:
@@ -285,6 +334,9 @@ def main(argv=None):
         series = None if args.no_growth else growth(keras, folder, min_time, repeats)
     text = markdown(results, batches)
     print(text)
+    with open(os.path.join(args.out, "latest.json"), "w") as handle:
+        json.dump(as_json(results, batches), handle, indent=1, sort_keys=True)
+        handle.write("\n")
     with open(os.path.join(args.out, "latest.md"), "w") as handle:
         handle.write(text)
     plot(results, batches, series, args.out)

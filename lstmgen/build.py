@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Dict, List, Optional, Set, Tuple
 
 from lstmgen.errors import LstmgenError, layer_error
+from lstmgen.fusion import fuse_recurrent_chains
 from lstmgen.graph_order import ordered_calls
 from lstmgen.helper_source import helper_names, with_dependencies
 from lstmgen.identifiers import NameTable
@@ -131,7 +132,7 @@ def build_graph(model: ModelFile, options: Options = Options()) -> ModelGraph:
         for index, tensor in enumerate(outputs):
             tensors[TensorRef(record.name, call.node, index)] = tensor
     outputs = [_tensor(tensors, ref, None) for ref in model.outputs]
-    nodes_t = tuple(nodes)
+    nodes_t = fuse_recurrent_chains(tuple(nodes), outputs, names, options)
     return ModelGraph(
         source_name=model.source_name,
         sha256=model.sha256,

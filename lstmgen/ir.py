@@ -55,6 +55,16 @@ class Work:
 
 
 @dataclass(frozen=True)
+class FusedCall:
+    """One function that computes a chain of nodes at once (stacked recurrent layers
+    fused into one loop): its name, its params (their template) and its inputs."""
+
+    func: str
+    params: Params
+    inputs: Tuple[Tensor, ...]
+
+
+@dataclass(frozen=True)
 class Node:
     """One layer call: a generated function `func(inputs) -> outputs` from a template."""
 
@@ -76,6 +86,11 @@ class Node:
     sample_ids: Tuple[int, ...] = ()  # ids it surely accepts (empty: 0 and 1)
     derived: Tuple[Tuple[str, str, str], ...] = ()  # (variable, expression, comment)
     work: Work = Work()  # for the cost budget
+    # Fused recurrent layers: the last node of a chain calls the fused function in
+    # predict() (`fused`); the nodes before it are computed there (`fused_into` names it).
+    # Their own functions stay: step() and large batches run them.
+    fused: Optional[FusedCall] = None
+    fused_into: Optional[str] = None
 
     @property
     def template(self) -> str:

@@ -181,20 +181,18 @@ def generated_text(capsys, tmp_path, model, *flags):
 def test_unroll_flags_on_the_command_line(capsys, tmp_path, small_model_h5, free_time_model):
     """The flags, wired through the command line: unrolled blocks or a loop over time."""
     assert "# step 3" in generated_text(capsys, tmp_path, small_model_h5)
-    assert "for t in range(steps)" in generated_text(
-        capsys, tmp_path, small_model_h5, "--no-unroll"
-    )
+    assert "for t in range(" in generated_text(capsys, tmp_path, small_model_h5, "--no-unroll")
     assert "# step 3" in generated_text(
         capsys, tmp_path, small_model_h5, "--unroll-limit", "2", "--unroll"
     )
     assert "# step" not in generated_text(capsys, tmp_path, small_model_h5, "--unroll-limit", "2")
-    assert "for t in range(steps)" in generated_text(capsys, tmp_path, free_time_model)
+    assert "for t in range(" in generated_text(capsys, tmp_path, free_time_model)
     # --timesteps N unrolls the N steps, beyond the limit, unless --no-unroll.
     text = generated_text(capsys, tmp_path, free_time_model, "--timesteps", "200")
     assert "# step 199" in text and "INPUT_SHAPES = [(None, 200, 3)]" in text
     assert "--timesteps 200" in text  # the header's regenerate line
     text = generated_text(capsys, tmp_path, free_time_model, "--timesteps", "5", "--no-unroll")
-    assert "for t in range(steps)" in text and "INPUT_SHAPES = [(None, 5, 3)]" in text
+    assert "for t in range(" in text and "INPUT_SHAPES = [(None, 5, 3)]" in text
 
 
 def test_timesteps_without_a_free_time_axis_is_refused(capsys, tmp_path, small_model_h5):

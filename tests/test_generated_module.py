@@ -119,7 +119,13 @@ def test_header_and_constants(seed_files):
 def test_gates_are_named_step_by_step(seed_files):
     model_path, predictor, _ = seed_files
     source = open(predictor).read()
-    for text in ("# step 0", "# step 31", "i, f, g, o = s[:, 0:5], s[:, 5:10], a[:, 10:15]"):
+    for text in (
+        "# step 0: from zero states",
+        "# step 31",
+        "_matrix, a)  # [x_t | 1 | h] [W; b; U]",  # (layer names depend on test order)
+        "fused: a wavefront",
+        "np.multiply(o, tmp, h)  # h = o * tanh(c)",
+    ):
         assert text in source
     readable = generate(model_path, "predictor", Options(fast=False))
     for text in (

@@ -69,9 +69,35 @@ def test_lstm_gates_are_finished_expressions():
     assert cell.input.at(3) == "xw[3]" and cell.input.at("t") == "xw[t]"
 
 
-def test_fast_lstm_reads_the_halved_constants():
+def test_fast_lstm_runs_one_product_per_step():
     result = lstm(2, 3)
+    (part,) = result.params.fast.parts
+    assert part.cell.matrix == "lstm_matrix" and part.cell.order == "i|f|o|c"
+    assert (part.window, part.first_window, part.first_matrix) == (
+        "s",
+        "s[:, 0:4]",
+        "lstm_matrix[0:4]",
+    )
+    assert part.names.view("ifo") == "ifo" and dict(part.views)["ifo"] == "a[:, 0:6]"
+    # M = [W; b; U], columns i|f|o|c from Keras's i|f|c|o, i, f, o halved
+    [(name, expression, _)] = result.derived
+    assert name == "lstm_matrix"
+    assert "np.vstack([lstm_kernel, lstm_bias, lstm_recurrent_kernel])" in expression
+    assert "np.r_[0:4, 6:8, 4:6]" in expression and "[0.5, 0.5, 0.5, 1.0]" in expression
+    assert result.params.fast.first_zero and result.params.fast.result == "h.copy()"
+
+
+def test_masked_fast_lstm_reads_the_halved_constants():
+    # A mask keeps the per-gate form (np.where on the states), with its own speed trick.
+    config = {"name": "lstm", "units": 2}
+    record = LayerSpec("lstm", "LSTM", config, weights=(ones(3, 8), ones(2, 8), ones(8)))
+    names = NameTable(RESERVED)
+    ctx = LayerContext(
+        record, [Tensor("x", (None, 5, 3), mask="m")], 3, Options(), WeightTable(names), "lstm"
+    )
+    result = run_handler(HANDLERS["LSTM"], ctx)
     (cell,) = result.params.cells
+    assert result.params.fast is None
     assert cell.gates.fast and cell.gates.i_columns == "[:, 0:2]"
     assert cell.input.kernel == "lstm_kernel_halved"
     assert cell.recurrent_kernel == "lstm_recurrent_kernel_halved"

@@ -251,7 +251,7 @@ def test_timesteps_beyond_the_line_budget_loop_instead_or_are_refused(tmp_path):
     assert outcome.code == 0 and "loop over time instead" in outcome.err, outcome.err
     assert outcome.seconds < 60 and outcome.peak < FAST["peak"]
     text = out.read_text()
-    assert "for t in range(steps)" in text and "--no-unroll --timesteps 100000" in text
+    assert "for t in range(" in text and "--no-unroll --timesteps 100000" in text
     refused(
         model, "-o", str(out), "--timesteps", "100000", "--unroll", fragments=("1,000,040 lines",)
     )

@@ -85,13 +85,13 @@ def test_loop_and_unrolled_forms_agree_with_keras(any_keras, fmt, tmp_path):
     unrolled = check_against_keras(model, tmp_path, fmt, options=Options(unroll=True))
     looped = check_against_keras(model, tmp_path, fmt, options=Options(unroll=False))
     assert "# step 11" in open(unrolled.__file__).read()
-    assert "for t in range(steps)" in open(looped.__file__).read()
+    assert "for t in range(" in open(looped.__file__).read()
 
 
 def test_default_unroll_limit(keras3, tmp_path):
     model = lstm_model(keras3, shape=(130, 2))
     module = check_against_keras(model, tmp_path, "keras", batches=(2,))
-    assert "for t in range(steps)" in open(module.__file__).read()
+    assert "for t in range(" in open(module.__file__).read()
     module = check_against_keras(
         model, tmp_path, "keras", batches=(2,), options=Options(unroll_limit=200)
     )
@@ -150,7 +150,9 @@ def test_large_values_do_not_overflow(any_keras, tmp_path):
 
 
 @pytest.mark.parametrize("fmt", ["h5", "keras"])
-def test_fast_form_is_bit_identical_to_readable_form(any_keras, fmt, tmp_path):
+def test_fast_form_agrees_with_readable_form_within_float32_rounding(any_keras, fmt, tmp_path):
+    # The fast form (one product s M per cell, sigmoid via tanh) sums in another order
+    # than the readable form: the same numbers within float32 rounding, not bit for bit.
     K = any_keras
     model = K.Sequential(
         [K.Input((9, 4)), K.layers.LSTM(6, return_sequences=True), K.layers.LSTM(3)]
@@ -161,7 +163,8 @@ def test_fast_form_is_bit_identical_to_readable_form(any_keras, fmt, tmp_path):
     readable = check_against_keras(
         model, tmp_path, fmt, options=Options(fast=False), randomize_weights=False
     )
-    assert "_halved" in open(fast.__file__).read()
-    assert "_halved" not in open(readable.__file__).read()
+    assert "_matrix = np.vstack(" in open(fast.__file__).read()
+    assert "_matrix" not in open(readable.__file__).read()
     x = np.random.default_rng(9).normal(0, 3, (33, 9, 4)).astype(np.float32)
-    np.testing.assert_array_equal(fast.predict(x), readable.predict(x))
+    a, b = fast.predict(x), readable.predict(x)
+    assert np.max(np.abs(a - b) / (1 + np.abs(b))) <= 1e-6

@@ -404,19 +404,14 @@ def lstm(x):
 
 def lstm_step(x, h, c):
     """One step of lstm for step(): x (batch, 28) -> new h, c (h is the output)."""
-    # x W + b for all steps at once, hoisted out of the recurrence: (steps, batch, 20)
-    # (steps folded into the batch: one large matmul instead of one per sequence)
-    xw = x[None].reshape(-1, x[None].shape[-1]) @ lstm_kernel + lstm_bias
-    xw = xw.reshape(x[None].shape[0], x[None].shape[1], -1)
-
-    z = xw[0] + h @ lstm_recurrent_kernel  # (batch, 20)
+    xw = x @ lstm_kernel + lstm_bias  # x W + b: (batch, 20)
+    z = xw + h @ lstm_recurrent_kernel  # (batch, 20)
     i = hard_sigmoid_keras2(z[:, 0:5])  # input gate
     f = hard_sigmoid_keras2(z[:, 5:10])  # forget gate
     g = np.tanh(z[:, 10:15])  # candidate cell state
     o = hard_sigmoid_keras2(z[:, 15:20])  # output gate
     c = f * c + i * g
     h = o * np.tanh(c)
-
     return (
         h,
         c,
@@ -737,19 +732,14 @@ def lstm_1(x):
 
 def lstm_1_step(x, h, c):
     """One step of lstm_1 for step(): x (batch, 5) -> new h, c (h is the output)."""
-    # x W + b for all steps at once, hoisted out of the recurrence: (steps, batch, 20)
-    # (steps folded into the batch: one large matmul instead of one per sequence)
-    xw = x[None].reshape(-1, x[None].shape[-1]) @ lstm_1_kernel + lstm_1_bias
-    xw = xw.reshape(x[None].shape[0], x[None].shape[1], -1)
-
-    z = xw[0] + h @ lstm_1_recurrent_kernel  # (batch, 20)
+    xw = x @ lstm_1_kernel + lstm_1_bias  # x W + b: (batch, 20)
+    z = xw + h @ lstm_1_recurrent_kernel  # (batch, 20)
     i = hard_sigmoid_keras2(z[:, 0:5])  # input gate
     f = hard_sigmoid_keras2(z[:, 5:10])  # forget gate
     g = np.tanh(z[:, 10:15])  # candidate cell state
     o = hard_sigmoid_keras2(z[:, 15:20])  # output gate
     c = f * c + i * g
     h = o * np.tanh(c)
-
     return (
         h,
         c,

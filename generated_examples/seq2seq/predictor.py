@@ -46,11 +46,6 @@ OUTPUT_NAMES = ["next_char"]
 OUTPUT_SHAPES = [(None, None, 10)]
 
 
-def sigmoid(x):
-    """1 / (1 + exp(-x)), written as 0.5 * tanh(x / 2) + 0.5 so it never overflows."""
-    return 0.5 * np.tanh(0.5 * x) + 0.5
-
-
 def softmax(x, axis=-1):
     """exp(x) / sum(exp(x)) along `axis`, shifted by the maximum for stability."""
     e = np.exp(x - np.max(x, axis=axis, keepdims=True))
@@ -67,31 +62,52 @@ def encoder(x):
         o = sigmoid(x W_o + h U_o + b_o)    output gate
         c = f * c + i * g
         h = o * np.tanh(c)
-    Fast form: sigmoid(x) = 0.5 * tanh(x / 2) + 0.5, so one tanh serves all four gates
-    once the i, f, o columns of W, U and b are halved at import (exact in float32).
+
+    Fast form: at each step, one matrix product per cell, s M with the row
+    s = [x_t | 1 | h] and M = [W; b; U] (derived at import), its columns
+    reordered and the columns that go through a sigmoid halved: sigmoid(z) =
+    0.5 * tanh(z / 2) + 0.5, so one tanh serves them. Every array is made once
+    per call; NumPy functions write into their last argument.
     """
-    x = x.transpose(1, 0, 2)  # time first: every step's slice is contiguous
+    x = x.transpose(1, 0, 2)  # time first: x[t] is step t
     steps, batch = x.shape[0], x.shape[1]
-    # x W + b for all steps at once, hoisted out of the recurrence: (steps, batch, 256)
-    # (steps folded into the batch: one large matmul instead of one per sequence)
-    xw = x.reshape(-1, x.shape[-1]) @ encoder_kernel_halved + encoder_bias_halved
-    xw = xw.reshape(x.shape[0], x.shape[1], -1)
-
-    h = np.zeros((batch, 64), dtype=np.float32)
+    s = np.zeros((batch, 73), dtype=np.float32)  # [x_t | 1 | h]
+    s[:, 8] = 1.0
+    x_t = s[:, 0:8]
+    h = s[:, 9:73]
+    a = np.empty((batch, 256), dtype=np.float32)  # s M: gates i|f|o|c
+    i = a[:, 0:64]
+    f = a[:, 64:128]
+    o = a[:, 128:192]
+    g = a[:, 192:256]
+    ifo = a[:, 0:192]
+    tmp = np.empty((batch, 64), dtype=np.float32)
     c = np.zeros((batch, 64), dtype=np.float32)
-    for t in range(steps):
-        z = h @ encoder_recurrent_kernel_halved  # (batch, 256), i|f|o columns halved
-        z += xw[t]
-        a = np.tanh(z, out=z)
-        s = a * 0.5
-        s += 0.5  # sigmoid of the unhalved i, f, o columns
-        i, f, g, o = s[:, 0:64], s[:, 64:128], a[:, 128:192], s[:, 192:256]
-        c = f * c
-        c += i * g
-        h = np.tanh(c)
-        h *= o
+    half = np.array(0.5, dtype=np.float32)
 
-    return h, h, c
+    # step 0: from zero states (no h U, no f * c)
+    np.copyto(x_t, x[0])
+    np.dot(s[:, 0:9], encoder_matrix[0:9], a)  # [x_t | 1] [W; b]: the states are 0
+    np.tanh(a, a)
+    np.multiply(ifo, half, ifo)
+    np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
+    np.multiply(i, g, c)  # c = i * g (f * c is 0)
+    np.tanh(c, tmp)
+    np.multiply(o, tmp, h)  # h = o * tanh(c)
+
+    for t in range(1, steps):
+        np.copyto(x_t, x[t])
+        np.dot(s, encoder_matrix, a)  # [x_t | 1 | h] [W; b; U]
+        np.tanh(a, a)
+        np.multiply(ifo, half, ifo)
+        np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
+        np.multiply(f, c, c)  # c = f * c
+        np.multiply(i, g, tmp)
+        np.add(c, tmp, c)  # c += i * g
+        np.tanh(c, tmp)
+        np.multiply(o, tmp, h)  # h = o * tanh(c)
+
+    return h.copy(), h.copy(), c
 
 
 def decoder(x, h0, c0):
@@ -104,30 +120,41 @@ def decoder(x, h0, c0):
         o = sigmoid(x W_o + h U_o + b_o)    output gate
         c = f * c + i * g
         h = o * np.tanh(c)
-    Fast form: sigmoid(x) = 0.5 * tanh(x / 2) + 0.5, so one tanh serves all four gates
-    once the i, f, o columns of W, U and b are halved at import (exact in float32).
-    """
-    x = x.transpose(1, 0, 2)  # time first: every step's slice is contiguous
-    steps, batch = x.shape[0], x.shape[1]
-    # x W + b for all steps at once, hoisted out of the recurrence: (steps, batch, 256)
-    # (steps folded into the batch: one large matmul instead of one per sequence)
-    xw = x.reshape(-1, x.shape[-1]) @ decoder_kernel_halved + decoder_bias_halved
-    xw = xw.reshape(x.shape[0], x.shape[1], -1)
 
-    h = np.asarray(h0, dtype=np.float32)  # initial state from the caller
-    c = np.asarray(c0, dtype=np.float32)  # initial state from the caller
+    Fast form: at each step, one matrix product per cell, s M with the row
+    s = [x_t | 1 | h] and M = [W; b; U] (derived at import), its columns
+    reordered and the columns that go through a sigmoid halved: sigmoid(z) =
+    0.5 * tanh(z / 2) + 0.5, so one tanh serves them. Every array is made once
+    per call; NumPy functions write into their last argument.
+    """
+    x = x.transpose(1, 0, 2)  # time first: x[t] is step t
+    steps, batch = x.shape[0], x.shape[1]
+    s = np.zeros((batch, 75), dtype=np.float32)  # [x_t | 1 | h]
+    s[:, 10] = 1.0
+    x_t = s[:, 0:10]
+    h = s[:, 11:75]
+    a = np.empty((batch, 256), dtype=np.float32)  # s M: gates i|f|o|c
+    i = a[:, 0:64]
+    f = a[:, 64:128]
+    o = a[:, 128:192]
+    g = a[:, 192:256]
+    ifo = a[:, 0:192]
+    tmp = np.empty((batch, 64), dtype=np.float32)
+    np.copyto(h, h0)  # initial state from the caller
+    c = np.array(c0, dtype=np.float32)  # initial state from the caller
+    half = np.array(0.5, dtype=np.float32)
     hs = np.empty((steps, batch, 64), dtype=np.float32)
-    for t in range(steps):
-        z = h @ decoder_recurrent_kernel_halved  # (batch, 256), i|f|o columns halved
-        z += xw[t]
-        a = np.tanh(z, out=z)
-        s = a * 0.5
-        s += 0.5  # sigmoid of the unhalved i, f, o columns
-        i, f, g, o = s[:, 0:64], s[:, 64:128], a[:, 128:192], s[:, 192:256]
-        c = f * c
-        c += i * g
-        h = np.tanh(c)
-        h *= o
+    for t in range(0, steps):
+        np.copyto(x_t, x[t])
+        np.dot(s, decoder_matrix, a)  # [x_t | 1 | h] [W; b; U]
+        np.tanh(a, a)
+        np.multiply(ifo, half, ifo)
+        np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
+        np.multiply(f, c, c)  # c = f * c
+        np.multiply(i, g, tmp)
+        np.add(c, tmp, c)  # c += i * g
+        np.tanh(c, tmp)
+        np.multiply(o, tmp, h)  # h = o * tanh(c)
         hs[t] = h
 
     return hs.transpose(1, 0, 2)
@@ -382,7 +409,7 @@ SOURCE_SHA256 = "74b0391973c2ea519c87ed51bdac8243547e155b67c508be0fcdec1853b3122
 _SELF_TEST_SHAPES = [(2, 6, 8), (2, 6, 10), (2, 6, 10)]
 _SELF_TEST = (
     "eAEBQAW/+tHuEr/pMs4+rZyJPmpxzj+t7Fe/MJnQv4EDzr7f2NU9lsESvFmN2b7qEiq/1an1PyemGD4qdIK/mDE3vyyjhTzmgtw/xYGpvxsARj8ebyc/eXFbv3oATT5O6NK+KMf8vEGmqz4NJ78/+S5xvxXO6D/DlKi+kN0cPr38279nfFi/toKVPwbD6L7bSZk+zb/dP7ZjBD8OnlW/hu0SvP/8H7+cpg4/HS1KP4PxEj77rzY/nzfuv4Eqx79aqIK/tXglv3QQ8D99LJs+yeaiv253C78rVYe/+LANwPIcjz/jAxS+/inyviFWHL/mFe6+RSRGPrwXNz7CTUS/0Obnvoy40j+kQQU+umgzvqXa+L7vPR7AU+q+vsIyEj/uclm/uRgaQGrUCr9kJLs/A4AwvwXyqD7OAn4+t82FP/VDxj4UuTy+nr7hPhCYA8CrVVK/2uFVPwdD3j9tM4S/WbhbP4u+qz+BTje/UOWRv4xb4b4+CjG/7/t4P3GGGD+uFaO/iydLvx9jiT/gqtI/cZQDwMKDaj30nke/t741PwoRsb6ru1E/A2Y8vxTEHT7tTZc/A42cPVHksb6OZgk+px4Fvx4fGb++Gvk+PDgEv68AJj6eRj+/6ZIXQPH/5b5Kt4A/9deCvlXt5D65vae/MWmEvnzH8b7Qg1K/r8HGP7wdRT8NCAPAWMx/v7yW9790t18/z4jQvXWzXL7Ie/s9z9M3vnRQUb9TIwK/bJC6PqiPjb+9Az2/HvKNvnekCL/duJq/NjlJvQ4hHr5oqGe/umUzvjgUNMDNVMe/vMoJPiEJhL9Imaw/k9GKP5uCAb8P1NG+wNm5P/82hb8RVvY+MHaDv+QFbL6pMw7ANbx3PkDAVD7FNtc+D2WJPm14BEBw9nY+02Y4P/uywT8Q4fc+M3VfPh6NKb9uuIO+98CXvxZtG8AghPo+l5UKQEGkkD/XMf49QV2rvz0YQ78T4Xu7HbrDv6yxVL1cejA//ES1vzHXtD82Ny49aH7mvw9iKj1x"
-    "qUg+l38dvoHib78IhCbAOPwJwM7+mb9jjcu+bFe9vyKzubxB+LA/N4rSPwdgCb10EvC/Xv/HP/leCD8h3N++F0pEvpuv7L6FfAJAL30rv10cHT6Xbz0+FBjzP+H4Uz85VUC+MFqJP+KTWT15wjc86F9VPyNS2Twvp148itxDPaHHyTrRK4I7FjHzOwB7qjpwpCQ9QGq1Oz4Syj6UEgE9MkTkPFms+T6HvLw5gaRROxDF/TtqEKc6lPO6O7CpbzuRPZc8P2MHO18ZsDzw4nE/rKMcOQuUGTu3pJc6DKfGOGQUpjxLZiU8qyrDPje2Jz3gFpQ7bHMJPwJVITtuiQo7RxRPOmM0NzqAKs088XIuPYE2Bz9uDZg96FK/OxTvmD70VYY8tGtoO+N79joExWo7TBPKPHI+NzxaDl0/Q804PY3zbjwQNe08I63EO2g6ADtzUAA7h+EHOyRt4zvtCd48VrdCPxG1kT1osBw9CY2VOxJjKz3Bh8E7ClJBPGpjAj20lDs8I66IPtdCoz2iXFQ90Cf8PC2y9Dy+UPc9wyk5PZrIeD5dtvY9tMiUPIZNlj7Ng0o9SA/DPdUBVD3oiw09m84pPlJvaT2vLWU9+ck2PrRTbDwD868+oj8/PZfxSz1W8gI9BlRQPbeWhj1fnYU9J0hgPk2p5j1enCc8NbaKPk+6Cz1rdMo8k/aHPKWdiD1a57Q9Qlk9PU1UZj65cF4+tSbLO42HCD/dE647PYifPcCMoz0Ub4Y93FOBPEhKuj3++8U9pELoPP+3cZ4="
+    "qUg+l38dvoHib78IhCbAOPwJwM7+mb9jjcu+bFe9vyKzubxB+LA/N4rSPwdgCb10EvC/Xv/HP/leCD8h3N++F0pEvpuv7L6FfAJAL30rv10cHT6Xbz0+FBjzP+H4Uz85VUC+MFqJP4eTWT0swjc8+V9VP8dR2TxBp148NtxDPRbIyTrbK4I7rzDzOw17qjprpCQ94Wm1OzgSyj7REgE9nUTkPFGs+T6CvLw5EaRRO4nE/TtlEKc6jvO6O5mqbzskPpc8O2MHO1oZsDzp4nE/Q6QcOaGUGTuzpJc6zKfGOG4UpjwKZSU8tyrDPpq1Jz3pFpQ7dXMJP2tUITt3iQo7VBRPOrkzNzqOKs08rXMuPQQ2Bz8RDpg9tFO/O7fvmD4LV4Y8lG1oO/Z79joqxGo7PhPKPBw/NzxLDl0/7804PX3zbjwANe08263EO985ADvrUAA7buAHO8Zt4zuKCt48H7dCP3i1kT3XsBw9dI2VO4xjKz3QicE7lFJBPElkAj3FlDs8L66IPuZCoz21XFQ95yf8PESy9DzVUPc9YSg5PbHIeD5ztvY9dMiUPEVNlj52g0o98w7DPSIDVD2riw09pc8pPu5uaT1MLWU9q8k2PqVTbDz48q8+lj8/PYnxSz1T8wI9+FNQPa+Whj1WnYU9GEhgPj6p5j2emyc8gbSKPrC5Cz0Zdco8+PWHPBueiD3z57Q9alg9PeBWZj56cV4+ISnLOwuHCD+UFK475IifPWyNoz2hb4Y9ZFSBPAxLuj3P/MU9mEPoPP91d34="
 )
 
 # Weights: float32 little-endian, zlib-compressed, base64; decoded once, at import.
@@ -610,24 +637,16 @@ next_char_bias = _WEIGHTS[38528:38538].reshape((10,))
 del _WEIGHTS_BASE64
 
 # Derived at import for speed (encoder); the math above explains them.
-# halves the i, f, o columns: exact in float32
-encoder_gate_scale = np.repeat(np.float32([0.5, 0.5, 1.0, 0.5]), 64)
-# kernel with i, f, o halved
-encoder_kernel_halved = encoder_kernel * encoder_gate_scale
-# recurrent_kernel with i, f, o halved
-encoder_recurrent_kernel_halved = encoder_recurrent_kernel * encoder_gate_scale
-# input_bias with i, f, o halved
-encoder_bias_halved = encoder_bias * encoder_gate_scale
+# M = [W; b; U] (73, 256): rows x | 1 | h; columns i|f|o|c (Keras packs i|f|c|o), i, f, o halved (exact in float32)
+encoder_matrix = np.vstack([encoder_kernel, encoder_bias, encoder_recurrent_kernel])[
+    :, np.r_[0:128, 192:256, 128:192]
+] * np.repeat(np.float32([0.5, 0.5, 0.5, 1.0]), 64)
 
 # Derived at import for speed (decoder); the math above explains them.
-# halves the i, f, o columns: exact in float32
-decoder_gate_scale = np.repeat(np.float32([0.5, 0.5, 1.0, 0.5]), 64)
-# kernel with i, f, o halved
-decoder_kernel_halved = decoder_kernel * decoder_gate_scale
-# recurrent_kernel with i, f, o halved
-decoder_recurrent_kernel_halved = decoder_recurrent_kernel * decoder_gate_scale
-# input_bias with i, f, o halved
-decoder_bias_halved = decoder_bias * decoder_gate_scale
+# M = [W; b; U] (75, 256): rows x | 1 | h; columns i|f|o|c (Keras packs i|f|c|o), i, f, o halved (exact in float32)
+decoder_matrix = np.vstack([decoder_kernel, decoder_bias, decoder_recurrent_kernel])[
+    :, np.r_[0:128, 192:256, 128:192]
+] * np.repeat(np.float32([0.5, 0.5, 0.5, 1.0]), 64)
 
 if __name__ == "__main__":
     sys.exit(main())

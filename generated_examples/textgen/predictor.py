@@ -48,11 +48,6 @@ OUTPUT_NAMES = ["dense"]
 OUTPUT_SHAPES = [(None, 40)]
 
 
-def sigmoid(x):
-    """1 / (1 + exp(-x)), written as 0.5 * tanh(x / 2) + 0.5 so it never overflows."""
-    return 0.5 * np.tanh(0.5 * x) + 0.5
-
-
 def softmax(x, axis=-1):
     """exp(x) / sum(exp(x)) along `axis`, shifted by the maximum for stability."""
     e = np.exp(x - np.max(x, axis=axis, keepdims=True))
@@ -69,278 +64,286 @@ def lstm(x):
         o = sigmoid(x W_o + h U_o + b_o)    output gate
         c = f * c + i * g
         h = o * np.tanh(c)
-    Fast form: sigmoid(x) = 0.5 * tanh(x / 2) + 0.5, so one tanh serves all four gates
-    once the i, f, o columns of W, U and b are halved at import (exact in float32).
-    """
-    x = x.transpose(1, 0, 2)  # time first: every step's slice is contiguous
-    steps, batch = x.shape[0], x.shape[1]
-    # x W + b for all steps at once, hoisted out of the recurrence: (steps, batch, 192)
-    # (steps folded into the batch: one large matmul instead of one per sequence)
-    xw = x.reshape(-1, x.shape[-1]) @ lstm_kernel_halved + lstm_bias_halved
-    xw = xw.reshape(x.shape[0], x.shape[1], -1)
 
-    h = np.zeros((batch, 48), dtype=np.float32)
+    Fast form: at each step, one matrix product per cell, s M with the row
+    s = [x_t | 1 | h] and M = [W; b; U] (derived at import), its columns
+    reordered and the columns that go through a sigmoid halved: sigmoid(z) =
+    0.5 * tanh(z / 2) + 0.5, so one tanh serves them. Every array is made once
+    per call; NumPy functions write into their last argument.
+    """
+    x = x.transpose(1, 0, 2)  # time first: x[t] is step t
+    steps, batch = x.shape[0], x.shape[1]
+    s = np.zeros((batch, 89), dtype=np.float32)  # [x_t | 1 | h]
+    s[:, 40] = 1.0
+    x_t = s[:, 0:40]
+    h = s[:, 41:89]
+    a = np.empty((batch, 192), dtype=np.float32)  # s M: gates i|f|o|c
+    i = a[:, 0:48]
+    f = a[:, 48:96]
+    o = a[:, 96:144]
+    g = a[:, 144:192]
+    ifo = a[:, 0:144]
+    tmp = np.empty((batch, 48), dtype=np.float32)
     c = np.zeros((batch, 48), dtype=np.float32)
+    half = np.array(0.5, dtype=np.float32)
     hs = np.empty((steps, batch, 48), dtype=np.float32)
 
-    # step 0
-    z = h @ lstm_recurrent_kernel_halved  # (batch, 192), i|f|o columns halved
-    z += xw[0]
-    a = np.tanh(z, out=z)
-    s = a * 0.5
-    s += 0.5  # sigmoid of the unhalved i, f, o columns
-    i, f, g, o = s[:, 0:48], s[:, 48:96], a[:, 96:144], s[:, 144:192]
-    c = f * c
-    c += i * g
-    h = np.tanh(c)
-    h *= o
+    # step 0: from zero states (no h U, no f * c)
+    np.copyto(x_t, x[0])
+    np.dot(s[:, 0:41], lstm_matrix[0:41], a)  # [x_t | 1] [W; b]: the states are 0
+    np.tanh(a, a)
+    np.multiply(ifo, half, ifo)
+    np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
+    np.multiply(i, g, c)  # c = i * g (f * c is 0)
+    np.tanh(c, tmp)
+    np.multiply(o, tmp, h)  # h = o * tanh(c)
     hs[0] = h
 
     # step 1
-    z = h @ lstm_recurrent_kernel_halved  # (batch, 192), i|f|o columns halved
-    z += xw[1]
-    a = np.tanh(z, out=z)
-    s = a * 0.5
-    s += 0.5  # sigmoid of the unhalved i, f, o columns
-    i, f, g, o = s[:, 0:48], s[:, 48:96], a[:, 96:144], s[:, 144:192]
-    c = f * c
-    c += i * g
-    h = np.tanh(c)
-    h *= o
+    np.copyto(x_t, x[1])
+    np.dot(s, lstm_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.tanh(a, a)
+    np.multiply(ifo, half, ifo)
+    np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
+    np.multiply(f, c, c)  # c = f * c
+    np.multiply(i, g, tmp)
+    np.add(c, tmp, c)  # c += i * g
+    np.tanh(c, tmp)
+    np.multiply(o, tmp, h)  # h = o * tanh(c)
     hs[1] = h
 
     # step 2
-    z = h @ lstm_recurrent_kernel_halved  # (batch, 192), i|f|o columns halved
-    z += xw[2]
-    a = np.tanh(z, out=z)
-    s = a * 0.5
-    s += 0.5  # sigmoid of the unhalved i, f, o columns
-    i, f, g, o = s[:, 0:48], s[:, 48:96], a[:, 96:144], s[:, 144:192]
-    c = f * c
-    c += i * g
-    h = np.tanh(c)
-    h *= o
+    np.copyto(x_t, x[2])
+    np.dot(s, lstm_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.tanh(a, a)
+    np.multiply(ifo, half, ifo)
+    np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
+    np.multiply(f, c, c)  # c = f * c
+    np.multiply(i, g, tmp)
+    np.add(c, tmp, c)  # c += i * g
+    np.tanh(c, tmp)
+    np.multiply(o, tmp, h)  # h = o * tanh(c)
     hs[2] = h
 
     # step 3
-    z = h @ lstm_recurrent_kernel_halved  # (batch, 192), i|f|o columns halved
-    z += xw[3]
-    a = np.tanh(z, out=z)
-    s = a * 0.5
-    s += 0.5  # sigmoid of the unhalved i, f, o columns
-    i, f, g, o = s[:, 0:48], s[:, 48:96], a[:, 96:144], s[:, 144:192]
-    c = f * c
-    c += i * g
-    h = np.tanh(c)
-    h *= o
+    np.copyto(x_t, x[3])
+    np.dot(s, lstm_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.tanh(a, a)
+    np.multiply(ifo, half, ifo)
+    np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
+    np.multiply(f, c, c)  # c = f * c
+    np.multiply(i, g, tmp)
+    np.add(c, tmp, c)  # c += i * g
+    np.tanh(c, tmp)
+    np.multiply(o, tmp, h)  # h = o * tanh(c)
     hs[3] = h
 
     # step 4
-    z = h @ lstm_recurrent_kernel_halved  # (batch, 192), i|f|o columns halved
-    z += xw[4]
-    a = np.tanh(z, out=z)
-    s = a * 0.5
-    s += 0.5  # sigmoid of the unhalved i, f, o columns
-    i, f, g, o = s[:, 0:48], s[:, 48:96], a[:, 96:144], s[:, 144:192]
-    c = f * c
-    c += i * g
-    h = np.tanh(c)
-    h *= o
+    np.copyto(x_t, x[4])
+    np.dot(s, lstm_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.tanh(a, a)
+    np.multiply(ifo, half, ifo)
+    np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
+    np.multiply(f, c, c)  # c = f * c
+    np.multiply(i, g, tmp)
+    np.add(c, tmp, c)  # c += i * g
+    np.tanh(c, tmp)
+    np.multiply(o, tmp, h)  # h = o * tanh(c)
     hs[4] = h
 
     # step 5
-    z = h @ lstm_recurrent_kernel_halved  # (batch, 192), i|f|o columns halved
-    z += xw[5]
-    a = np.tanh(z, out=z)
-    s = a * 0.5
-    s += 0.5  # sigmoid of the unhalved i, f, o columns
-    i, f, g, o = s[:, 0:48], s[:, 48:96], a[:, 96:144], s[:, 144:192]
-    c = f * c
-    c += i * g
-    h = np.tanh(c)
-    h *= o
+    np.copyto(x_t, x[5])
+    np.dot(s, lstm_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.tanh(a, a)
+    np.multiply(ifo, half, ifo)
+    np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
+    np.multiply(f, c, c)  # c = f * c
+    np.multiply(i, g, tmp)
+    np.add(c, tmp, c)  # c += i * g
+    np.tanh(c, tmp)
+    np.multiply(o, tmp, h)  # h = o * tanh(c)
     hs[5] = h
 
     # step 6
-    z = h @ lstm_recurrent_kernel_halved  # (batch, 192), i|f|o columns halved
-    z += xw[6]
-    a = np.tanh(z, out=z)
-    s = a * 0.5
-    s += 0.5  # sigmoid of the unhalved i, f, o columns
-    i, f, g, o = s[:, 0:48], s[:, 48:96], a[:, 96:144], s[:, 144:192]
-    c = f * c
-    c += i * g
-    h = np.tanh(c)
-    h *= o
+    np.copyto(x_t, x[6])
+    np.dot(s, lstm_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.tanh(a, a)
+    np.multiply(ifo, half, ifo)
+    np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
+    np.multiply(f, c, c)  # c = f * c
+    np.multiply(i, g, tmp)
+    np.add(c, tmp, c)  # c += i * g
+    np.tanh(c, tmp)
+    np.multiply(o, tmp, h)  # h = o * tanh(c)
     hs[6] = h
 
     # step 7
-    z = h @ lstm_recurrent_kernel_halved  # (batch, 192), i|f|o columns halved
-    z += xw[7]
-    a = np.tanh(z, out=z)
-    s = a * 0.5
-    s += 0.5  # sigmoid of the unhalved i, f, o columns
-    i, f, g, o = s[:, 0:48], s[:, 48:96], a[:, 96:144], s[:, 144:192]
-    c = f * c
-    c += i * g
-    h = np.tanh(c)
-    h *= o
+    np.copyto(x_t, x[7])
+    np.dot(s, lstm_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.tanh(a, a)
+    np.multiply(ifo, half, ifo)
+    np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
+    np.multiply(f, c, c)  # c = f * c
+    np.multiply(i, g, tmp)
+    np.add(c, tmp, c)  # c += i * g
+    np.tanh(c, tmp)
+    np.multiply(o, tmp, h)  # h = o * tanh(c)
     hs[7] = h
 
     # step 8
-    z = h @ lstm_recurrent_kernel_halved  # (batch, 192), i|f|o columns halved
-    z += xw[8]
-    a = np.tanh(z, out=z)
-    s = a * 0.5
-    s += 0.5  # sigmoid of the unhalved i, f, o columns
-    i, f, g, o = s[:, 0:48], s[:, 48:96], a[:, 96:144], s[:, 144:192]
-    c = f * c
-    c += i * g
-    h = np.tanh(c)
-    h *= o
+    np.copyto(x_t, x[8])
+    np.dot(s, lstm_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.tanh(a, a)
+    np.multiply(ifo, half, ifo)
+    np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
+    np.multiply(f, c, c)  # c = f * c
+    np.multiply(i, g, tmp)
+    np.add(c, tmp, c)  # c += i * g
+    np.tanh(c, tmp)
+    np.multiply(o, tmp, h)  # h = o * tanh(c)
     hs[8] = h
 
     # step 9
-    z = h @ lstm_recurrent_kernel_halved  # (batch, 192), i|f|o columns halved
-    z += xw[9]
-    a = np.tanh(z, out=z)
-    s = a * 0.5
-    s += 0.5  # sigmoid of the unhalved i, f, o columns
-    i, f, g, o = s[:, 0:48], s[:, 48:96], a[:, 96:144], s[:, 144:192]
-    c = f * c
-    c += i * g
-    h = np.tanh(c)
-    h *= o
+    np.copyto(x_t, x[9])
+    np.dot(s, lstm_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.tanh(a, a)
+    np.multiply(ifo, half, ifo)
+    np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
+    np.multiply(f, c, c)  # c = f * c
+    np.multiply(i, g, tmp)
+    np.add(c, tmp, c)  # c += i * g
+    np.tanh(c, tmp)
+    np.multiply(o, tmp, h)  # h = o * tanh(c)
     hs[9] = h
 
     # step 10
-    z = h @ lstm_recurrent_kernel_halved  # (batch, 192), i|f|o columns halved
-    z += xw[10]
-    a = np.tanh(z, out=z)
-    s = a * 0.5
-    s += 0.5  # sigmoid of the unhalved i, f, o columns
-    i, f, g, o = s[:, 0:48], s[:, 48:96], a[:, 96:144], s[:, 144:192]
-    c = f * c
-    c += i * g
-    h = np.tanh(c)
-    h *= o
+    np.copyto(x_t, x[10])
+    np.dot(s, lstm_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.tanh(a, a)
+    np.multiply(ifo, half, ifo)
+    np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
+    np.multiply(f, c, c)  # c = f * c
+    np.multiply(i, g, tmp)
+    np.add(c, tmp, c)  # c += i * g
+    np.tanh(c, tmp)
+    np.multiply(o, tmp, h)  # h = o * tanh(c)
     hs[10] = h
 
     # step 11
-    z = h @ lstm_recurrent_kernel_halved  # (batch, 192), i|f|o columns halved
-    z += xw[11]
-    a = np.tanh(z, out=z)
-    s = a * 0.5
-    s += 0.5  # sigmoid of the unhalved i, f, o columns
-    i, f, g, o = s[:, 0:48], s[:, 48:96], a[:, 96:144], s[:, 144:192]
-    c = f * c
-    c += i * g
-    h = np.tanh(c)
-    h *= o
+    np.copyto(x_t, x[11])
+    np.dot(s, lstm_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.tanh(a, a)
+    np.multiply(ifo, half, ifo)
+    np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
+    np.multiply(f, c, c)  # c = f * c
+    np.multiply(i, g, tmp)
+    np.add(c, tmp, c)  # c += i * g
+    np.tanh(c, tmp)
+    np.multiply(o, tmp, h)  # h = o * tanh(c)
     hs[11] = h
 
     # step 12
-    z = h @ lstm_recurrent_kernel_halved  # (batch, 192), i|f|o columns halved
-    z += xw[12]
-    a = np.tanh(z, out=z)
-    s = a * 0.5
-    s += 0.5  # sigmoid of the unhalved i, f, o columns
-    i, f, g, o = s[:, 0:48], s[:, 48:96], a[:, 96:144], s[:, 144:192]
-    c = f * c
-    c += i * g
-    h = np.tanh(c)
-    h *= o
+    np.copyto(x_t, x[12])
+    np.dot(s, lstm_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.tanh(a, a)
+    np.multiply(ifo, half, ifo)
+    np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
+    np.multiply(f, c, c)  # c = f * c
+    np.multiply(i, g, tmp)
+    np.add(c, tmp, c)  # c += i * g
+    np.tanh(c, tmp)
+    np.multiply(o, tmp, h)  # h = o * tanh(c)
     hs[12] = h
 
     # step 13
-    z = h @ lstm_recurrent_kernel_halved  # (batch, 192), i|f|o columns halved
-    z += xw[13]
-    a = np.tanh(z, out=z)
-    s = a * 0.5
-    s += 0.5  # sigmoid of the unhalved i, f, o columns
-    i, f, g, o = s[:, 0:48], s[:, 48:96], a[:, 96:144], s[:, 144:192]
-    c = f * c
-    c += i * g
-    h = np.tanh(c)
-    h *= o
+    np.copyto(x_t, x[13])
+    np.dot(s, lstm_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.tanh(a, a)
+    np.multiply(ifo, half, ifo)
+    np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
+    np.multiply(f, c, c)  # c = f * c
+    np.multiply(i, g, tmp)
+    np.add(c, tmp, c)  # c += i * g
+    np.tanh(c, tmp)
+    np.multiply(o, tmp, h)  # h = o * tanh(c)
     hs[13] = h
 
     # step 14
-    z = h @ lstm_recurrent_kernel_halved  # (batch, 192), i|f|o columns halved
-    z += xw[14]
-    a = np.tanh(z, out=z)
-    s = a * 0.5
-    s += 0.5  # sigmoid of the unhalved i, f, o columns
-    i, f, g, o = s[:, 0:48], s[:, 48:96], a[:, 96:144], s[:, 144:192]
-    c = f * c
-    c += i * g
-    h = np.tanh(c)
-    h *= o
+    np.copyto(x_t, x[14])
+    np.dot(s, lstm_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.tanh(a, a)
+    np.multiply(ifo, half, ifo)
+    np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
+    np.multiply(f, c, c)  # c = f * c
+    np.multiply(i, g, tmp)
+    np.add(c, tmp, c)  # c += i * g
+    np.tanh(c, tmp)
+    np.multiply(o, tmp, h)  # h = o * tanh(c)
     hs[14] = h
 
     # step 15
-    z = h @ lstm_recurrent_kernel_halved  # (batch, 192), i|f|o columns halved
-    z += xw[15]
-    a = np.tanh(z, out=z)
-    s = a * 0.5
-    s += 0.5  # sigmoid of the unhalved i, f, o columns
-    i, f, g, o = s[:, 0:48], s[:, 48:96], a[:, 96:144], s[:, 144:192]
-    c = f * c
-    c += i * g
-    h = np.tanh(c)
-    h *= o
+    np.copyto(x_t, x[15])
+    np.dot(s, lstm_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.tanh(a, a)
+    np.multiply(ifo, half, ifo)
+    np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
+    np.multiply(f, c, c)  # c = f * c
+    np.multiply(i, g, tmp)
+    np.add(c, tmp, c)  # c += i * g
+    np.tanh(c, tmp)
+    np.multiply(o, tmp, h)  # h = o * tanh(c)
     hs[15] = h
 
     # step 16
-    z = h @ lstm_recurrent_kernel_halved  # (batch, 192), i|f|o columns halved
-    z += xw[16]
-    a = np.tanh(z, out=z)
-    s = a * 0.5
-    s += 0.5  # sigmoid of the unhalved i, f, o columns
-    i, f, g, o = s[:, 0:48], s[:, 48:96], a[:, 96:144], s[:, 144:192]
-    c = f * c
-    c += i * g
-    h = np.tanh(c)
-    h *= o
+    np.copyto(x_t, x[16])
+    np.dot(s, lstm_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.tanh(a, a)
+    np.multiply(ifo, half, ifo)
+    np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
+    np.multiply(f, c, c)  # c = f * c
+    np.multiply(i, g, tmp)
+    np.add(c, tmp, c)  # c += i * g
+    np.tanh(c, tmp)
+    np.multiply(o, tmp, h)  # h = o * tanh(c)
     hs[16] = h
 
     # step 17
-    z = h @ lstm_recurrent_kernel_halved  # (batch, 192), i|f|o columns halved
-    z += xw[17]
-    a = np.tanh(z, out=z)
-    s = a * 0.5
-    s += 0.5  # sigmoid of the unhalved i, f, o columns
-    i, f, g, o = s[:, 0:48], s[:, 48:96], a[:, 96:144], s[:, 144:192]
-    c = f * c
-    c += i * g
-    h = np.tanh(c)
-    h *= o
+    np.copyto(x_t, x[17])
+    np.dot(s, lstm_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.tanh(a, a)
+    np.multiply(ifo, half, ifo)
+    np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
+    np.multiply(f, c, c)  # c = f * c
+    np.multiply(i, g, tmp)
+    np.add(c, tmp, c)  # c += i * g
+    np.tanh(c, tmp)
+    np.multiply(o, tmp, h)  # h = o * tanh(c)
     hs[17] = h
 
     # step 18
-    z = h @ lstm_recurrent_kernel_halved  # (batch, 192), i|f|o columns halved
-    z += xw[18]
-    a = np.tanh(z, out=z)
-    s = a * 0.5
-    s += 0.5  # sigmoid of the unhalved i, f, o columns
-    i, f, g, o = s[:, 0:48], s[:, 48:96], a[:, 96:144], s[:, 144:192]
-    c = f * c
-    c += i * g
-    h = np.tanh(c)
-    h *= o
+    np.copyto(x_t, x[18])
+    np.dot(s, lstm_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.tanh(a, a)
+    np.multiply(ifo, half, ifo)
+    np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
+    np.multiply(f, c, c)  # c = f * c
+    np.multiply(i, g, tmp)
+    np.add(c, tmp, c)  # c += i * g
+    np.tanh(c, tmp)
+    np.multiply(o, tmp, h)  # h = o * tanh(c)
     hs[18] = h
 
     # step 19
-    z = h @ lstm_recurrent_kernel_halved  # (batch, 192), i|f|o columns halved
-    z += xw[19]
-    a = np.tanh(z, out=z)
-    s = a * 0.5
-    s += 0.5  # sigmoid of the unhalved i, f, o columns
-    i, f, g, o = s[:, 0:48], s[:, 48:96], a[:, 96:144], s[:, 144:192]
-    c = f * c
-    c += i * g
-    h = np.tanh(c)
-    h *= o
+    np.copyto(x_t, x[19])
+    np.dot(s, lstm_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.tanh(a, a)
+    np.multiply(ifo, half, ifo)
+    np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
+    np.multiply(f, c, c)  # c = f * c
+    np.multiply(i, g, tmp)
+    np.add(c, tmp, c)  # c += i * g
+    np.tanh(c, tmp)
+    np.multiply(o, tmp, h)  # h = o * tanh(c)
     hs[19] = h
 
     return hs.transpose(1, 0, 2)
@@ -348,22 +351,18 @@ def lstm(x):
 
 def lstm_step(x, h, c):
     """One step of lstm for step(): x (batch, 40) -> new h, c (h is the output)."""
-    # x W + b for all steps at once, hoisted out of the recurrence: (steps, batch, 192)
-    # (steps folded into the batch: one large matmul instead of one per sequence)
-    xw = x[None].reshape(-1, x[None].shape[-1]) @ lstm_kernel_halved + lstm_bias_halved
-    xw = xw.reshape(x[None].shape[0], x[None].shape[1], -1)
-
-    z = h @ lstm_recurrent_kernel_halved  # (batch, 192), i|f|o columns halved
-    z += xw[0]
-    a = np.tanh(z, out=z)
-    s = a * 0.5
-    s += 0.5  # sigmoid of the unhalved i, f, o columns
-    i, f, g, o = s[:, 0:48], s[:, 48:96], a[:, 96:144], s[:, 144:192]
-    c = f * c
-    c += i * g
-    h = np.tanh(c)
-    h *= o
-
+    half = np.array(0.5, dtype=np.float32)
+    a = np.concatenate([x, np.ones((len(x), 1), x.dtype), h], axis=1) @ lstm_matrix
+    i = a[:, 0:48]
+    f = a[:, 48:96]
+    o = a[:, 96:144]
+    g = a[:, 144:192]
+    ifo = a[:, 0:144]
+    np.tanh(a, a)
+    np.multiply(ifo, half, ifo)
+    np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
+    c = f * c + i * g
+    h = o * np.tanh(c)
     return (
         h,
         c,
@@ -380,283 +379,284 @@ def lstm_1(x):
         o = sigmoid(x W_o + h U_o + b_o)    output gate
         c = f * c + i * g
         h = o * np.tanh(c)
-    Fast form: sigmoid(x) = 0.5 * tanh(x / 2) + 0.5, so one tanh serves all four gates
-    once the i, f, o columns of W, U and b are halved at import (exact in float32).
+
+    Fast form: at each step, one matrix product per cell, s M with the row
+    s = [x_t | 1 | h] and M = [W; b; U] (derived at import), its columns
+    reordered and the columns that go through a sigmoid halved: sigmoid(z) =
+    0.5 * tanh(z / 2) + 0.5, so one tanh serves them. Every array is made once
+    per call; NumPy functions write into their last argument.
     """
-    x = x.transpose(1, 0, 2)  # time first: every step's slice is contiguous
-    batch = x.shape[1]
-    # x W + b for all steps at once, hoisted out of the recurrence: (steps, batch, 192)
-    # (steps folded into the batch: one large matmul instead of one per sequence)
-    xw = x.reshape(-1, x.shape[-1]) @ lstm_1_kernel_halved + lstm_1_bias_halved
-    xw = xw.reshape(x.shape[0], x.shape[1], -1)
-
-    h = np.zeros((batch, 48), dtype=np.float32)
+    x = x.transpose(1, 0, 2)  # time first: x[t] is step t
+    steps, batch = x.shape[0], x.shape[1]
+    s = np.zeros((batch, 97), dtype=np.float32)  # [x_t | 1 | h]
+    s[:, 48] = 1.0
+    x_t = s[:, 0:48]
+    h = s[:, 49:97]
+    a = np.empty((batch, 192), dtype=np.float32)  # s M: gates i|f|o|c
+    i = a[:, 0:48]
+    f = a[:, 48:96]
+    o = a[:, 96:144]
+    g = a[:, 144:192]
+    ifo = a[:, 0:144]
+    tmp = np.empty((batch, 48), dtype=np.float32)
     c = np.zeros((batch, 48), dtype=np.float32)
+    half = np.array(0.5, dtype=np.float32)
 
-    # step 0
-    z = h @ lstm_1_recurrent_kernel_halved  # (batch, 192), i|f|o columns halved
-    z += xw[0]
-    a = np.tanh(z, out=z)
-    s = a * 0.5
-    s += 0.5  # sigmoid of the unhalved i, f, o columns
-    i, f, g, o = s[:, 0:48], s[:, 48:96], a[:, 96:144], s[:, 144:192]
-    c = f * c
-    c += i * g
-    h = np.tanh(c)
-    h *= o
+    # step 0: from zero states (no h U, no f * c)
+    np.copyto(x_t, x[0])
+    np.dot(s[:, 0:49], lstm_1_matrix[0:49], a)  # [x_t | 1] [W; b]: the states are 0
+    np.tanh(a, a)
+    np.multiply(ifo, half, ifo)
+    np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
+    np.multiply(i, g, c)  # c = i * g (f * c is 0)
+    np.tanh(c, tmp)
+    np.multiply(o, tmp, h)  # h = o * tanh(c)
 
     # step 1
-    z = h @ lstm_1_recurrent_kernel_halved  # (batch, 192), i|f|o columns halved
-    z += xw[1]
-    a = np.tanh(z, out=z)
-    s = a * 0.5
-    s += 0.5  # sigmoid of the unhalved i, f, o columns
-    i, f, g, o = s[:, 0:48], s[:, 48:96], a[:, 96:144], s[:, 144:192]
-    c = f * c
-    c += i * g
-    h = np.tanh(c)
-    h *= o
+    np.copyto(x_t, x[1])
+    np.dot(s, lstm_1_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.tanh(a, a)
+    np.multiply(ifo, half, ifo)
+    np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
+    np.multiply(f, c, c)  # c = f * c
+    np.multiply(i, g, tmp)
+    np.add(c, tmp, c)  # c += i * g
+    np.tanh(c, tmp)
+    np.multiply(o, tmp, h)  # h = o * tanh(c)
 
     # step 2
-    z = h @ lstm_1_recurrent_kernel_halved  # (batch, 192), i|f|o columns halved
-    z += xw[2]
-    a = np.tanh(z, out=z)
-    s = a * 0.5
-    s += 0.5  # sigmoid of the unhalved i, f, o columns
-    i, f, g, o = s[:, 0:48], s[:, 48:96], a[:, 96:144], s[:, 144:192]
-    c = f * c
-    c += i * g
-    h = np.tanh(c)
-    h *= o
+    np.copyto(x_t, x[2])
+    np.dot(s, lstm_1_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.tanh(a, a)
+    np.multiply(ifo, half, ifo)
+    np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
+    np.multiply(f, c, c)  # c = f * c
+    np.multiply(i, g, tmp)
+    np.add(c, tmp, c)  # c += i * g
+    np.tanh(c, tmp)
+    np.multiply(o, tmp, h)  # h = o * tanh(c)
 
     # step 3
-    z = h @ lstm_1_recurrent_kernel_halved  # (batch, 192), i|f|o columns halved
-    z += xw[3]
-    a = np.tanh(z, out=z)
-    s = a * 0.5
-    s += 0.5  # sigmoid of the unhalved i, f, o columns
-    i, f, g, o = s[:, 0:48], s[:, 48:96], a[:, 96:144], s[:, 144:192]
-    c = f * c
-    c += i * g
-    h = np.tanh(c)
-    h *= o
+    np.copyto(x_t, x[3])
+    np.dot(s, lstm_1_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.tanh(a, a)
+    np.multiply(ifo, half, ifo)
+    np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
+    np.multiply(f, c, c)  # c = f * c
+    np.multiply(i, g, tmp)
+    np.add(c, tmp, c)  # c += i * g
+    np.tanh(c, tmp)
+    np.multiply(o, tmp, h)  # h = o * tanh(c)
 
     # step 4
-    z = h @ lstm_1_recurrent_kernel_halved  # (batch, 192), i|f|o columns halved
-    z += xw[4]
-    a = np.tanh(z, out=z)
-    s = a * 0.5
-    s += 0.5  # sigmoid of the unhalved i, f, o columns
-    i, f, g, o = s[:, 0:48], s[:, 48:96], a[:, 96:144], s[:, 144:192]
-    c = f * c
-    c += i * g
-    h = np.tanh(c)
-    h *= o
+    np.copyto(x_t, x[4])
+    np.dot(s, lstm_1_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.tanh(a, a)
+    np.multiply(ifo, half, ifo)
+    np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
+    np.multiply(f, c, c)  # c = f * c
+    np.multiply(i, g, tmp)
+    np.add(c, tmp, c)  # c += i * g
+    np.tanh(c, tmp)
+    np.multiply(o, tmp, h)  # h = o * tanh(c)
 
     # step 5
-    z = h @ lstm_1_recurrent_kernel_halved  # (batch, 192), i|f|o columns halved
-    z += xw[5]
-    a = np.tanh(z, out=z)
-    s = a * 0.5
-    s += 0.5  # sigmoid of the unhalved i, f, o columns
-    i, f, g, o = s[:, 0:48], s[:, 48:96], a[:, 96:144], s[:, 144:192]
-    c = f * c
-    c += i * g
-    h = np.tanh(c)
-    h *= o
+    np.copyto(x_t, x[5])
+    np.dot(s, lstm_1_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.tanh(a, a)
+    np.multiply(ifo, half, ifo)
+    np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
+    np.multiply(f, c, c)  # c = f * c
+    np.multiply(i, g, tmp)
+    np.add(c, tmp, c)  # c += i * g
+    np.tanh(c, tmp)
+    np.multiply(o, tmp, h)  # h = o * tanh(c)
 
     # step 6
-    z = h @ lstm_1_recurrent_kernel_halved  # (batch, 192), i|f|o columns halved
-    z += xw[6]
-    a = np.tanh(z, out=z)
-    s = a * 0.5
-    s += 0.5  # sigmoid of the unhalved i, f, o columns
-    i, f, g, o = s[:, 0:48], s[:, 48:96], a[:, 96:144], s[:, 144:192]
-    c = f * c
-    c += i * g
-    h = np.tanh(c)
-    h *= o
+    np.copyto(x_t, x[6])
+    np.dot(s, lstm_1_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.tanh(a, a)
+    np.multiply(ifo, half, ifo)
+    np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
+    np.multiply(f, c, c)  # c = f * c
+    np.multiply(i, g, tmp)
+    np.add(c, tmp, c)  # c += i * g
+    np.tanh(c, tmp)
+    np.multiply(o, tmp, h)  # h = o * tanh(c)
 
     # step 7
-    z = h @ lstm_1_recurrent_kernel_halved  # (batch, 192), i|f|o columns halved
-    z += xw[7]
-    a = np.tanh(z, out=z)
-    s = a * 0.5
-    s += 0.5  # sigmoid of the unhalved i, f, o columns
-    i, f, g, o = s[:, 0:48], s[:, 48:96], a[:, 96:144], s[:, 144:192]
-    c = f * c
-    c += i * g
-    h = np.tanh(c)
-    h *= o
+    np.copyto(x_t, x[7])
+    np.dot(s, lstm_1_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.tanh(a, a)
+    np.multiply(ifo, half, ifo)
+    np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
+    np.multiply(f, c, c)  # c = f * c
+    np.multiply(i, g, tmp)
+    np.add(c, tmp, c)  # c += i * g
+    np.tanh(c, tmp)
+    np.multiply(o, tmp, h)  # h = o * tanh(c)
 
     # step 8
-    z = h @ lstm_1_recurrent_kernel_halved  # (batch, 192), i|f|o columns halved
-    z += xw[8]
-    a = np.tanh(z, out=z)
-    s = a * 0.5
-    s += 0.5  # sigmoid of the unhalved i, f, o columns
-    i, f, g, o = s[:, 0:48], s[:, 48:96], a[:, 96:144], s[:, 144:192]
-    c = f * c
-    c += i * g
-    h = np.tanh(c)
-    h *= o
+    np.copyto(x_t, x[8])
+    np.dot(s, lstm_1_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.tanh(a, a)
+    np.multiply(ifo, half, ifo)
+    np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
+    np.multiply(f, c, c)  # c = f * c
+    np.multiply(i, g, tmp)
+    np.add(c, tmp, c)  # c += i * g
+    np.tanh(c, tmp)
+    np.multiply(o, tmp, h)  # h = o * tanh(c)
 
     # step 9
-    z = h @ lstm_1_recurrent_kernel_halved  # (batch, 192), i|f|o columns halved
-    z += xw[9]
-    a = np.tanh(z, out=z)
-    s = a * 0.5
-    s += 0.5  # sigmoid of the unhalved i, f, o columns
-    i, f, g, o = s[:, 0:48], s[:, 48:96], a[:, 96:144], s[:, 144:192]
-    c = f * c
-    c += i * g
-    h = np.tanh(c)
-    h *= o
+    np.copyto(x_t, x[9])
+    np.dot(s, lstm_1_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.tanh(a, a)
+    np.multiply(ifo, half, ifo)
+    np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
+    np.multiply(f, c, c)  # c = f * c
+    np.multiply(i, g, tmp)
+    np.add(c, tmp, c)  # c += i * g
+    np.tanh(c, tmp)
+    np.multiply(o, tmp, h)  # h = o * tanh(c)
 
     # step 10
-    z = h @ lstm_1_recurrent_kernel_halved  # (batch, 192), i|f|o columns halved
-    z += xw[10]
-    a = np.tanh(z, out=z)
-    s = a * 0.5
-    s += 0.5  # sigmoid of the unhalved i, f, o columns
-    i, f, g, o = s[:, 0:48], s[:, 48:96], a[:, 96:144], s[:, 144:192]
-    c = f * c
-    c += i * g
-    h = np.tanh(c)
-    h *= o
+    np.copyto(x_t, x[10])
+    np.dot(s, lstm_1_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.tanh(a, a)
+    np.multiply(ifo, half, ifo)
+    np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
+    np.multiply(f, c, c)  # c = f * c
+    np.multiply(i, g, tmp)
+    np.add(c, tmp, c)  # c += i * g
+    np.tanh(c, tmp)
+    np.multiply(o, tmp, h)  # h = o * tanh(c)
 
     # step 11
-    z = h @ lstm_1_recurrent_kernel_halved  # (batch, 192), i|f|o columns halved
-    z += xw[11]
-    a = np.tanh(z, out=z)
-    s = a * 0.5
-    s += 0.5  # sigmoid of the unhalved i, f, o columns
-    i, f, g, o = s[:, 0:48], s[:, 48:96], a[:, 96:144], s[:, 144:192]
-    c = f * c
-    c += i * g
-    h = np.tanh(c)
-    h *= o
+    np.copyto(x_t, x[11])
+    np.dot(s, lstm_1_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.tanh(a, a)
+    np.multiply(ifo, half, ifo)
+    np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
+    np.multiply(f, c, c)  # c = f * c
+    np.multiply(i, g, tmp)
+    np.add(c, tmp, c)  # c += i * g
+    np.tanh(c, tmp)
+    np.multiply(o, tmp, h)  # h = o * tanh(c)
 
     # step 12
-    z = h @ lstm_1_recurrent_kernel_halved  # (batch, 192), i|f|o columns halved
-    z += xw[12]
-    a = np.tanh(z, out=z)
-    s = a * 0.5
-    s += 0.5  # sigmoid of the unhalved i, f, o columns
-    i, f, g, o = s[:, 0:48], s[:, 48:96], a[:, 96:144], s[:, 144:192]
-    c = f * c
-    c += i * g
-    h = np.tanh(c)
-    h *= o
+    np.copyto(x_t, x[12])
+    np.dot(s, lstm_1_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.tanh(a, a)
+    np.multiply(ifo, half, ifo)
+    np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
+    np.multiply(f, c, c)  # c = f * c
+    np.multiply(i, g, tmp)
+    np.add(c, tmp, c)  # c += i * g
+    np.tanh(c, tmp)
+    np.multiply(o, tmp, h)  # h = o * tanh(c)
 
     # step 13
-    z = h @ lstm_1_recurrent_kernel_halved  # (batch, 192), i|f|o columns halved
-    z += xw[13]
-    a = np.tanh(z, out=z)
-    s = a * 0.5
-    s += 0.5  # sigmoid of the unhalved i, f, o columns
-    i, f, g, o = s[:, 0:48], s[:, 48:96], a[:, 96:144], s[:, 144:192]
-    c = f * c
-    c += i * g
-    h = np.tanh(c)
-    h *= o
+    np.copyto(x_t, x[13])
+    np.dot(s, lstm_1_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.tanh(a, a)
+    np.multiply(ifo, half, ifo)
+    np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
+    np.multiply(f, c, c)  # c = f * c
+    np.multiply(i, g, tmp)
+    np.add(c, tmp, c)  # c += i * g
+    np.tanh(c, tmp)
+    np.multiply(o, tmp, h)  # h = o * tanh(c)
 
     # step 14
-    z = h @ lstm_1_recurrent_kernel_halved  # (batch, 192), i|f|o columns halved
-    z += xw[14]
-    a = np.tanh(z, out=z)
-    s = a * 0.5
-    s += 0.5  # sigmoid of the unhalved i, f, o columns
-    i, f, g, o = s[:, 0:48], s[:, 48:96], a[:, 96:144], s[:, 144:192]
-    c = f * c
-    c += i * g
-    h = np.tanh(c)
-    h *= o
+    np.copyto(x_t, x[14])
+    np.dot(s, lstm_1_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.tanh(a, a)
+    np.multiply(ifo, half, ifo)
+    np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
+    np.multiply(f, c, c)  # c = f * c
+    np.multiply(i, g, tmp)
+    np.add(c, tmp, c)  # c += i * g
+    np.tanh(c, tmp)
+    np.multiply(o, tmp, h)  # h = o * tanh(c)
 
     # step 15
-    z = h @ lstm_1_recurrent_kernel_halved  # (batch, 192), i|f|o columns halved
-    z += xw[15]
-    a = np.tanh(z, out=z)
-    s = a * 0.5
-    s += 0.5  # sigmoid of the unhalved i, f, o columns
-    i, f, g, o = s[:, 0:48], s[:, 48:96], a[:, 96:144], s[:, 144:192]
-    c = f * c
-    c += i * g
-    h = np.tanh(c)
-    h *= o
+    np.copyto(x_t, x[15])
+    np.dot(s, lstm_1_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.tanh(a, a)
+    np.multiply(ifo, half, ifo)
+    np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
+    np.multiply(f, c, c)  # c = f * c
+    np.multiply(i, g, tmp)
+    np.add(c, tmp, c)  # c += i * g
+    np.tanh(c, tmp)
+    np.multiply(o, tmp, h)  # h = o * tanh(c)
 
     # step 16
-    z = h @ lstm_1_recurrent_kernel_halved  # (batch, 192), i|f|o columns halved
-    z += xw[16]
-    a = np.tanh(z, out=z)
-    s = a * 0.5
-    s += 0.5  # sigmoid of the unhalved i, f, o columns
-    i, f, g, o = s[:, 0:48], s[:, 48:96], a[:, 96:144], s[:, 144:192]
-    c = f * c
-    c += i * g
-    h = np.tanh(c)
-    h *= o
+    np.copyto(x_t, x[16])
+    np.dot(s, lstm_1_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.tanh(a, a)
+    np.multiply(ifo, half, ifo)
+    np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
+    np.multiply(f, c, c)  # c = f * c
+    np.multiply(i, g, tmp)
+    np.add(c, tmp, c)  # c += i * g
+    np.tanh(c, tmp)
+    np.multiply(o, tmp, h)  # h = o * tanh(c)
 
     # step 17
-    z = h @ lstm_1_recurrent_kernel_halved  # (batch, 192), i|f|o columns halved
-    z += xw[17]
-    a = np.tanh(z, out=z)
-    s = a * 0.5
-    s += 0.5  # sigmoid of the unhalved i, f, o columns
-    i, f, g, o = s[:, 0:48], s[:, 48:96], a[:, 96:144], s[:, 144:192]
-    c = f * c
-    c += i * g
-    h = np.tanh(c)
-    h *= o
+    np.copyto(x_t, x[17])
+    np.dot(s, lstm_1_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.tanh(a, a)
+    np.multiply(ifo, half, ifo)
+    np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
+    np.multiply(f, c, c)  # c = f * c
+    np.multiply(i, g, tmp)
+    np.add(c, tmp, c)  # c += i * g
+    np.tanh(c, tmp)
+    np.multiply(o, tmp, h)  # h = o * tanh(c)
 
     # step 18
-    z = h @ lstm_1_recurrent_kernel_halved  # (batch, 192), i|f|o columns halved
-    z += xw[18]
-    a = np.tanh(z, out=z)
-    s = a * 0.5
-    s += 0.5  # sigmoid of the unhalved i, f, o columns
-    i, f, g, o = s[:, 0:48], s[:, 48:96], a[:, 96:144], s[:, 144:192]
-    c = f * c
-    c += i * g
-    h = np.tanh(c)
-    h *= o
+    np.copyto(x_t, x[18])
+    np.dot(s, lstm_1_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.tanh(a, a)
+    np.multiply(ifo, half, ifo)
+    np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
+    np.multiply(f, c, c)  # c = f * c
+    np.multiply(i, g, tmp)
+    np.add(c, tmp, c)  # c += i * g
+    np.tanh(c, tmp)
+    np.multiply(o, tmp, h)  # h = o * tanh(c)
 
     # step 19
-    z = h @ lstm_1_recurrent_kernel_halved  # (batch, 192), i|f|o columns halved
-    z += xw[19]
-    a = np.tanh(z, out=z)
-    s = a * 0.5
-    s += 0.5  # sigmoid of the unhalved i, f, o columns
-    i, f, g, o = s[:, 0:48], s[:, 48:96], a[:, 96:144], s[:, 144:192]
-    c = f * c
-    c += i * g
-    h = np.tanh(c)
-    h *= o
+    np.copyto(x_t, x[19])
+    np.dot(s, lstm_1_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.tanh(a, a)
+    np.multiply(ifo, half, ifo)
+    np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
+    np.multiply(f, c, c)  # c = f * c
+    np.multiply(i, g, tmp)
+    np.add(c, tmp, c)  # c += i * g
+    np.tanh(c, tmp)
+    np.multiply(o, tmp, h)  # h = o * tanh(c)
 
-    return h
+    return h.copy()
 
 
 def lstm_1_step(x, h, c):
     """One step of lstm_1 for step(): x (batch, 48) -> new h, c (h is the output)."""
-    # x W + b for all steps at once, hoisted out of the recurrence: (steps, batch, 192)
-    # (steps folded into the batch: one large matmul instead of one per sequence)
-    xw = (
-        x[None].reshape(-1, x[None].shape[-1]) @ lstm_1_kernel_halved
-        + lstm_1_bias_halved
-    )
-    xw = xw.reshape(x[None].shape[0], x[None].shape[1], -1)
-
-    z = h @ lstm_1_recurrent_kernel_halved  # (batch, 192), i|f|o columns halved
-    z += xw[0]
-    a = np.tanh(z, out=z)
-    s = a * 0.5
-    s += 0.5  # sigmoid of the unhalved i, f, o columns
-    i, f, g, o = s[:, 0:48], s[:, 48:96], a[:, 96:144], s[:, 144:192]
-    c = f * c
-    c += i * g
-    h = np.tanh(c)
-    h *= o
-
+    half = np.array(0.5, dtype=np.float32)
+    a = np.concatenate([x, np.ones((len(x), 1), x.dtype), h], axis=1) @ lstm_1_matrix
+    i = a[:, 0:48]
+    f = a[:, 48:96]
+    o = a[:, 96:144]
+    g = a[:, 144:192]
+    ifo = a[:, 0:144]
+    np.tanh(a, a)
+    np.multiply(ifo, half, ifo)
+    np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
+    c = f * c + i * g
+    h = o * np.tanh(c)
     return (
         h,
         c,
@@ -1008,7 +1008,7 @@ _SELF_TEST = (
     "wzC/ognlP74JmL9qIgY/SE+Svzitxr01E+e+g1vtPnsmk78b9la+MvmnPodgFT8w0MY/eomZP69/jr/PDbg/XEzAPsbMR7/0m3A/sIIQv9uqP74YW0092FAoPl1wr77k7Zk/lF8/P7vOlr/lWr2/OnrJvwKvGEAVCEg/ht+CP3Z7mD+jzj+/ujqxPbfnOL/uoO4/u4KCP4FEFr/s4HM/bh1Cv+ZfHsBy+jM+CRUeQIdMiT93NJ++rEzuPIgLBD/JLcQ9b9f3vhMpBT9iEVk/68SBv3DUsj4zu5A//LPiPvmCpb//utS/98hBPiRhO766uTC/YYgNwE8o9z4wA0u/uturP+APk70i+Yk/IUHOv+swMb/hZ4U+/W7xvk+yLD8OgAS+cX2OPQeVwj7PNmI/FnC7Pk9ttb7S8hNAXQqPv9dLTz5nyv4/RorCvmSMxT8+g9E+GqFKPtetir9EyF4/WH1zPweQ5j4XSZw/PET4vse1db/oOfS+dnBBP6r9ozsALiO/WFLkP8cjmj5ag2C/LkiPPw8mAz+KlnC++UwxwP4XzD+ZX2k/4Awsvx6RCz8bWbe/m3ocP0VYDUB+qvA9+Ep/PwHD0r9WX4Q/HQwIv1fPTT9uOWk/fxGfvxfLnr+za2w/Hd6eP3+EET8umfC+237aPn1mXz+ynqO+zAAMPb/Dmz/xPLu+WZwcv5H42b+/Z7e+MofXvijILj8rPoK/EB+6PrsPJr4leIi+YUGnvVz3/b6ovRy/Q+eEvt6aqr9kwKK+rPJhPpw2Tb5bpJw/X980PBEeuD6wHU0/qEyuPyQujz11ebO/apokvySkXj8bgzC/DFHSvuIFrD/g69k/7Pe8vwlGNb9UtWo/Kt4sP+Z8fjunZP++itiRP3eWqL5HljO/z8EIPoaxOb/ulQtA9ESvv+fFbL8h6Gk/Yt9eP32IBECiSYe/7fLJP0lVfL/w6Jc+0kERvubv7j8lSji/WISlPSAnBT7ldSC/B+c2Put1hD9XoVG+OLmZP5FLjT8y"
     "mVc/N0PKP0yFg7/MhIY+AtG2P43db7/TNg++XlKXvc36374nOoO+h3acP3GTRb/HZQ4+dHYDP7r5lb9QaZu/0qEKvyrykz/X1Is/IhMNv1uUwj9G+Cc/NSBsveptTb9Y8e2+rwsKv9bLkr38yAU/5S2CPgtni75Kuc+9Hu2AvxHT1bzI4T0/lpFgvyYEJT+LP6a/DC8fvxYUnz7VbcC+XQUlP4pubz8webq++iSWPutaC0CKsVM/DlPmPlRbH79xGbu+fwpev3e6ML7ybL+/26olvlTYMDzS1KE+zFmjPe+zfL82nga/4P5rP/+Onj/IssG/Eo8MP2Aylz4+TcI/QSE4P3Tjqz/wsLW/D+A+v9ZO0b4LoZq/sC3OP57Ivr5GPvg/85RHvzaeDcBYeQnAFYNOv7ZfHL9xNEi/PsDevyefgr83ohW976LDPem/SL/ULmU+Bsm3v0MylT9yIkm/kdOevlYhDD+yBYQ+eZwDP4rJI79cQFNAm8UmP5caRD9pfqI/xkCDP/RkGj85rBS/OK9MvnWVij7hJ0I/Gx1PPorfNT9DndC+/ptUPrc5Jz96xu4/Rg+ev8k9Vj+3s/2+HQEVP6wzuz6pnLs+528mv0Z/2D+rdIc+r/5vP3N7nj64npm/7i3jvhCpgb8Xihw/8S1yP36mnj8gfn4+enBSv8pVkj+mrRW/zHOoP+ywJL+Odsc/30Ivv7trgL/NqZ6/YPtBP/+7CL+r7qO/evIlvZBfHD5Pl8m+1RSiv1efq79Q9hm/5eMiwL2Tdj+PoSU9BzuhP9ZxUz/elcs/ywWIvwQofb/3Zn4/wmvUvpKMSj31d3w/+qWHP5cnSD5eJrq+Ai9Vv5cil761Jzk/LxnMvCcaCj8P2y5AkMOPP1H4db8c4ac+J6+MPwrdyr7/zgxAhwgKwPj1Gz3tw5W/U/Dlv8NErb3oorm/89F7P/AxUb+giAS+eGUYvqFKFTyOyZg+yP7TPy4O1z8jvEs+W8hXPatO+79uusm/XGAsPuXdvj8A"
     "9mg/+OzPvKR4TT8LZE8/DdsivxGTGD+M05o/H9SVP+TjjL/mzHA/EGtRvy3IiT9Sx+W/xEI4v9QKZb1b4gw/PDgxv3zILr0Rssi/A49pPgk9DbyWgA+/ZX4vP7U3jj6MAtA+ELoBPrGnMr917Q+/fdR1v0gbb7/vG7q9NRQgv9N1+L85tRS/2k1Ov2dBIL287MA/1ze7P/XpeL+RqgpAgq39v//xT70jTrM/n9c4v6vHKr+FdQk/mJXTPiAv/zqf33e/9ontvrcF0r03hre9HD2QvmWTW7/OWqE+wJnYPx+lDcD4nEu+UrDEPt49T79r2ys+XLu3vjBxibyHuA0/oBJ9v7+rTb/lTh0+HgbJv130D79kjMm/BzyQvnBXCr+V+lQ/mhSFv5iRl7/e7MS/ngeuv4Bmfj9Qhd4+9xnAP0C+Sb94W2Y/cCn1vk6nFT/SvA9ALBO5vbVHGz4lfADA5TmLv3T9CD+oeOY+4lJFvNt0hD+zEnI/yhKCP7c0ZL0gdb6/967QP9WobT/RHig/48z9vte1Uz68OEq/P0UCQAMgfL1ZhAg/srrmvqmuG8DA2kE/VCMAwA37lrwGGgM+URxjvQhz1r8HNT6/aABiP87Pt7/Osy9AjPQnQB4uhD5GRvi/8gzqPPzLkL+OiJC/LFaHvm/fjT5PoP4/ya3jvrcTbT/Wmt2/MVKgvvserzzJnga/c9svPw1Ji76UbYq/19mDvoHrAT9gbew9/OkQv0jxsr6O8Cc/li+aPSZLML7eRaQ+X3k5Pc5O2r/Ywa0/k8GDPy+/1L/3KXC/Ez1Rv097WD+2YUc/jmAcPwkXsj8+wYc+LaBLPjf7tj76LfE/Mr8fPtBAKT5KhAs/4qRxP9dKW78wNAM+g8jCP+FtT7/lfYY/1lFtP+gg4T0qVyY/ToNlPYxcMj/pAZy7ZD/0v4NHtj8p6Fa+1gdfPwy8hb/cY/I9ZR+CvU2URj9aZeS/BycVvhPNbD+FpyfAN8n7vkawLr+cpFs8NEirPulCtLwq"
-    "yKs/EgR8P1AWmr+E+/O+9xkmvxikH7+aqT6/10h4Pyaoez4+xNu/hHaTvJTbtL+IpRc+JAzOviZoWL+Xb0G/rsSqP+u/Zj5C8ilAegtSvjT1yz+ZLec+aemNPgA3bT++GvE8/soMPN5S3L/7c6o/0H/cPgCf378tG3i/OiiLPqtzz7//FLO/QQqLPiM0CsCHZmA+AJOEP+zEw7/VXaY/R+fAPy/mbr6TDeO8JXGDv1ib4b1pNiO/wAHcvj9lzL2ID7K78SJQP3Dbsj7+iSs/uCodvvRO876Zbui8ut2sP+TdbT8VWDU9Aabwvhz1Gb+Utjg/1Su6P8QS3T6ET4O/3QGoPo9qGr37cKI8OmMcPY28bDuKLMI71iFwPJaHRDxViCk87VL9O2E0ZjwmJJM7Z9bfO4DJ6TvGb3877WhUPAeckjwWD8U7+ObNPKVnAz1/nhs8sl7MPKfJXj6zUzM9KkraO3JNpD1+6lA9xL1mPB9eyDuCZKo8FjJNPQibzjw9i4I9738HO48W6TzjgYg788I4PGfeZz0iE4g7igwNPBhXEzyu8Zw8w9XtPKDpETv7MB85nUaBNfF+AjbVIak1oTF1NNm7lzSf5dA0CW7ENJKlHzbKdLo1J+sFNqsKvTlORI836YirOepvOD4zCZE4BvJeOqUvNThCIZg+4mzEOcEc/Dmbwoc8e3ndPTXRuDgDBxs7xX3dPHWY0zoCMzg+yaEwOji1vzlBINY9gcDTOuO9MTx7qdU8ppSOOM9mmDl7tN87jP/pOjHZ1nQ="
+    "yKs/EgR8P1AWmr+E+/O+9xkmvxikH7+aqT6/10h4Pyaoez4+xNu/hHaTvJTbtL+IpRc+JAzOviZoWL+Xb0G/rsSqP+u/Zj5C8ilAegtSvjT1yz+ZLec+aemNPgA3bT++GvE8/soMPN5S3L/7c6o/0H/cPgCf378tG3i/OiiLPqtzz7//FLO/QQqLPiM0CsCHZmA+AJOEP+zEw7/VXaY/R+fAPy/mbr6TDeO8JXGDv1ib4b1pNiO/wAHcvj9lzL2ID7K78SJQP3Dbsj7+iSs/uCodvvRO876Zbui8ut2sP+TdbT8VWDU9Aabwvhz1Gb+Utjg/1Su6P8QS3T6ET4O/3QGoPo9qGr33cKI8OmMcPZO8bDuKLMI72SFwPJiHRDxZiCk88lL9O2Y0ZjwsJJM7bdbfO4XJ6TvEb3877mhUPAmckjwWD8U7/ObNPKhnAz19nhs8uF7MPJ7JXj66UzM9J0raO3VNpD2D6lA9yr1mPCReyDuDZKo8FjJNPQmbzjw8i4I9+38HO5AW6TzkgYg798I4PGneZz0jE4g7jQwNPBZXEzyx8Zw80NXtPKXpETsAMR85nUaBNfF+AjbgIak1ojF1NNm7lzSg5dA0Fm7ENJOlHzbLdLo1KOsFNrMKvTlORI839YirOetvOD4zCZE4B/JeOqYvNThDIZg+12zEOcIc/Dmewoc8fHndPTbRuDj/Bhs7wn3dPHaY0zoDMzg+xaEwOjm1vzlCINY9gsDTOt69MTx8qdU8ppSOONBmmDl/tN87lf/pOkqp1xk="
 )
 
 # Weights: float32 little-endian, zlib-compressed, base64; decoded once, at import.
@@ -1232,24 +1232,16 @@ dense_bias = _WEIGHTS[37632:37672].reshape((40,))
 del _WEIGHTS_BASE64
 
 # Derived at import for speed (lstm); the math above explains them.
-# halves the i, f, o columns: exact in float32
-lstm_gate_scale = np.repeat(np.float32([0.5, 0.5, 1.0, 0.5]), 48)
-# kernel with i, f, o halved
-lstm_kernel_halved = lstm_kernel * lstm_gate_scale
-# recurrent_kernel with i, f, o halved
-lstm_recurrent_kernel_halved = lstm_recurrent_kernel * lstm_gate_scale
-# input_bias with i, f, o halved
-lstm_bias_halved = lstm_bias * lstm_gate_scale
+# M = [W; b; U] (89, 192): rows x | 1 | h; columns i|f|o|c (Keras packs i|f|c|o), i, f, o halved (exact in float32)
+lstm_matrix = np.vstack([lstm_kernel, lstm_bias, lstm_recurrent_kernel])[
+    :, np.r_[0:96, 144:192, 96:144]
+] * np.repeat(np.float32([0.5, 0.5, 0.5, 1.0]), 48)
 
 # Derived at import for speed (lstm_1); the math above explains them.
-# halves the i, f, o columns: exact in float32
-lstm_1_gate_scale = np.repeat(np.float32([0.5, 0.5, 1.0, 0.5]), 48)
-# kernel with i, f, o halved
-lstm_1_kernel_halved = lstm_1_kernel * lstm_1_gate_scale
-# recurrent_kernel with i, f, o halved
-lstm_1_recurrent_kernel_halved = lstm_1_recurrent_kernel * lstm_1_gate_scale
-# input_bias with i, f, o halved
-lstm_1_bias_halved = lstm_1_bias * lstm_1_gate_scale
+# M = [W; b; U] (97, 192): rows x | 1 | h; columns i|f|o|c (Keras packs i|f|c|o), i, f, o halved (exact in float32)
+lstm_1_matrix = np.vstack([lstm_1_kernel, lstm_1_bias, lstm_1_recurrent_kernel])[
+    :, np.r_[0:96, 144:192, 96:144]
+] * np.repeat(np.float32([0.5, 0.5, 0.5, 1.0]), 48)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -236,6 +236,10 @@ class LayerContext:
         """Declare helper functions the template calls directly."""
         self._helpers.update(helpers)
 
+    def drop_helpers(self, *helpers: str) -> None:
+        """Withdraw helpers that the code written in the end does not call."""
+        self._helpers.difference_update(helpers)
+
     def weights(
         self, count: int, optional: int = 0, counters: bool = False
     ) -> Tuple[np.ndarray, ...]:

@@ -9,6 +9,7 @@ from typing import List, Optional, Tuple
 from lstmgen.activations import ActivationCall
 from lstmgen.ir import Params, Weight
 from lstmgen.layers.base import LayerContext
+from lstmgen.layers.fast_cell import FastCell
 
 TANH = ActivationCall("tanh", "np.tanh", frozenset())
 SIGMOID = ActivationCall("sigmoid", "sigmoid", frozenset({"sigmoid"}))
@@ -42,8 +43,9 @@ class CellInput:
     previous: int  # the previous cell's number (stacked cells)
 
     def at(self, t: object) -> str:
-        """x W + b at step `t` (a step number, or the loop variable's name)."""
-        return f"{self.name}[{t}]" if self.hoisted else self.name
+        """x W + b at step `t` (a step number, or the loop variable's name; None in a
+        one-step function, whose x W + b is of that step alone)."""
+        return f"{self.name}[{t}]" if self.hoisted and t is not None else self.name
 
 
 def cell_input(place: CellPlace, kernel: str, bias: Optional[str], width: int) -> CellInput:
@@ -85,6 +87,7 @@ class Cell:
     params: CellParams
     weights: List[Weight] = field(default_factory=list)
     derived: List = field(default_factory=list)  # import-time constants (speed tricks)
+    fast: Optional[FastCell] = None  # how it runs in the fast form, if it can
 
 
 def cell_activations(ctx: LayerContext, cudnn: bool) -> Tuple[ActivationCall, ActivationCall]:

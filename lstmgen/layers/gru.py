@@ -16,6 +16,7 @@ from lstmgen.layers.cell import (
     gate_columns,
     gated_kernels,
 )
+from lstmgen.layers.fast_cell import gru_fast
 from lstmgen.layers.recurrence import build_recurrent
 
 GATES = "zrh"  # update, reset, candidate
@@ -72,6 +73,10 @@ def gru_cell(
         input_bias = bias.var
         weights.append(bias)
     h, kernel, recurrent_kernel = place.state("h"), weights[0].var, weights[1].var
+    fast = None
+    if ctx.options.fast and activation.func == "np.tanh" and recurrent.func == "sigmoid":
+        bias_var = weights[2].var if use_bias else None
+        fast = gru_fast(ctx, kernel, recurrent_kernel, bias_var, units, reset_after)
     z, r, g = (f"[:, {span}]" for span in gate_columns(units, GATES))
     if reset_after:
         product = f"{h} @ {recurrent_kernel}" + (f" + {recurrent_bias}" if recurrent_bias else "")
@@ -97,4 +102,5 @@ def gru_cell(
             recurrent_doc=doc_name(recurrent),
         ),
         weights=weights,
+        fast=fast,
     )

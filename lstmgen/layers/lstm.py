@@ -17,6 +17,7 @@ from lstmgen.layers.cell import (
     gate_columns,
     gated_kernels,
 )
+from lstmgen.layers.fast_cell import lstm_fast
 from lstmgen.layers.recurrence import build_recurrent
 
 GATES = "ifco"  # input, forget, cell candidate, output
@@ -109,6 +110,9 @@ def lstm_cell(ctx: LayerContext, cudnn: bool, place: CellPlace = CellPlace()) ->
         input_bias = weights[2].var
     names = {"kernel": weights[0].var, "recurrent_kernel": weights[1].var, "bias": input_bias}
     fast = ctx.options.fast and activation.func == "np.tanh" and recurrent.func == "sigmoid"
+    # The fast form of the layer (fast_cell), or, where the layer cannot take it (a mask),
+    # the halved constants of the per-gate form.
+    fast_cell = lstm_fast(ctx, weights[0].var, weights[1].var, input_bias, units) if fast else None
     derived = halved_gates(ctx, names, units, "input_bias") if fast else []
     return Cell(
         params=LstmCellParams(
@@ -123,6 +127,7 @@ def lstm_cell(ctx: LayerContext, cudnn: bool, place: CellPlace = CellPlace()) ->
         ),
         weights=weights,
         derived=derived,
+        fast=fast_cell,
     )
 
 

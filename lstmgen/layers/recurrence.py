@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import ClassVar, Optional, Sequence, Tuple
 
 from lstmgen.errors import LstmgenWarning
 from lstmgen.ir import Params, Work
 from lstmgen.layers.base import Built, LayerContext, check_rank
 from lstmgen.layers.cell import Cell, CellParams
+from lstmgen.layers.fast_recurrence import FastRecurrence, fast_recurrence
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,7 @@ class RecurrentParams(Params):
     result: str  # the first value returned
     returns_states: bool  # the states follow it (return_state, or stateful)
     sequence: SequenceOptions
+    fast: Optional[FastRecurrence] = None  # the fast form (recurrent_fast.py.j2), if it runs
 
     @property
     def return_state(self) -> bool:
@@ -73,6 +75,11 @@ def build_recurrent(ctx: LayerContext, cells: Sequence[Cell], kind: str) -> Buil
     states = tuple(state for cell in cell_params for state in cell.states)
     units = [cell.units for cell in cell_params for _ in cell.states]
     seq = sequence_params(ctx, len(states))
+    fast = _fast_form(cells, seq, kind)
+    if fast:  # the per-gate form's speed tricks are not used: its docstring is the math
+        cell_params = tuple(_plain_doc(cell) for cell in cell_params)
+        # every sigmoid of every cell is 0.5 * tanh(z / 2) + 0.5 there: no helper called
+        ctx.drop_helpers("sigmoid")
     last = cell_params[-1]
     output = last.h
     arguments = [f"{s}0" if len(cells) == 1 else f"{s}_0" for s in states]
@@ -95,6 +102,7 @@ def build_recurrent(ctx: LayerContext, cells: Sequence[Cell], kind: str) -> Buil
         result=_result(seq, output),
         returns_states=seq.return_state or seq.stateful,
         sequence=seq,
+        fast=fast,
     )
     batch = _batch_axis_size(ctx)
     if seq.return_sequences:
@@ -115,13 +123,34 @@ def build_recurrent(ctx: LayerContext, cells: Sequence[Cell], kind: str) -> Buil
         step="cell" if streams else None,
         states=[(n,) for n in units],
         stateful=seq.stateful,
-        derived=[item for cell in cells for item in cell.derived],
+        derived=[
+            item
+            for cell in cells
+            for item in (cell.fast.derived if fast and cell.fast else cell.derived)
+        ],
         work=Work(
             time_axis=0 if seq.time_major else 1,
             cells=len(cells),
             unrolled=len(params.step_indices) * len(cells),
         ),
     )
+
+
+def _fast_form(cells: Sequence[Cell], seq: SequenceOptions, kind: str):
+    """The fast form, for cells that all have one, without a mask (masked steps keep the
+    previous states: the per-gate form's np.where), over at least one step."""
+    fast_cells = [cell.fast for cell in cells]
+    if any(cell is None for cell in fast_cells) or seq.masked or seq.steps == 0:
+        return None
+    labels = [kind] if len(cells) == 1 else [cell.params.title for cell in cells]
+    sequences = _result(seq, "") if seq.return_sequences else None
+    return fast_recurrence(fast_cells, labels, not seq.initial_state, sequences)
+
+
+def _plain_doc(cell: CellParams) -> CellParams:
+    """The cell's parameters without the per-gate form's fast-form note."""
+    gates = getattr(cell, "gates", None)
+    return replace(cell, gates=replace(gates, fast=False)) if gates and gates.fast else cell
 
 
 def _result(seq: SequenceOptions, output: str) -> str:

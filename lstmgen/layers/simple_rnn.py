@@ -8,6 +8,7 @@ from typing import ClassVar
 from lstmgen.activations import ActivationCall
 from lstmgen.layers.base import Built, LayerContext
 from lstmgen.layers.cell import Cell, CellParams, CellPlace, cell_input, doc_name
+from lstmgen.layers.fast_cell import SIMPLE_RNN_FAST, simple_rnn_fast
 from lstmgen.layers.recurrence import build_recurrent
 
 
@@ -42,6 +43,12 @@ def simple_rnn_cell(ctx: LayerContext, place: CellPlace = CellPlace()) -> Cell:
     ]
     if use_bias:
         weights.append(ctx.weight(arrays[2], "bias", (units,), "b: (units,)"))
+    fast = None
+    if ctx.options.fast and activation.keras_name in SIMPLE_RNN_FAST:
+        bias = weights[2].var if use_bias else None
+        fast = simple_rnn_fast(
+            ctx, weights[0].var, weights[1].var, bias, units, SIMPLE_RNN_FAST[activation.keras_name]
+        )
     return Cell(
         params=SimpleRnnCellParams(
             title=f"SimpleRNNCell, {units} units",
@@ -54,4 +61,5 @@ def simple_rnn_cell(ctx: LayerContext, place: CellPlace = CellPlace()) -> Cell:
             activation_doc=doc_name(activation),
         ),
         weights=weights,
+        fast=fast,
     )

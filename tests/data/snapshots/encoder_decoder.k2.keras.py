@@ -46,11 +46,6 @@ OUTPUT_NAMES = ["head", "encoder"]
 OUTPUT_SHAPES = [(None, 4, 3), (None, 4)]
 
 
-def sigmoid(x):
-    """1 / (1 + exp(-x)), written as 0.5 * tanh(x / 2) + 0.5 so it never overflows."""
-    return 0.5 * np.tanh(0.5 * x) + 0.5
-
-
 def encoder(x):
     """encoder (LSTM, 4 units): (batch, 5, 3) -> (batch, 4), (batch, 4), (batch, 4).
 
@@ -61,80 +56,88 @@ def encoder(x):
         o = sigmoid(x W_o + h U_o + b_o)    output gate
         c = f * c + i * g
         h = o * np.tanh(c)
-    Fast form: sigmoid(x) = 0.5 * tanh(x / 2) + 0.5, so one tanh serves all four gates
-    once the i, f, o columns of W, U and b are halved at import (exact in float32).
+
+    Fast form: at each step, one matrix product per cell, s M with the row
+    s = [x_t | 1 | h] and M = [W; b; U] (derived at import), its columns
+    reordered and the columns that go through a sigmoid halved: sigmoid(z) =
+    0.5 * tanh(z / 2) + 0.5, so one tanh serves them. Every array is made once
+    per call; NumPy functions write into their last argument.
     """
-    x = x.transpose(1, 0, 2)  # time first: every step's slice is contiguous
-    batch = x.shape[1]
-    # x W + b for all steps at once, hoisted out of the recurrence: (steps, batch, 16)
-    # (steps folded into the batch: one large matmul instead of one per sequence)
-    xw = x.reshape(-1, x.shape[-1]) @ encoder_kernel_halved + encoder_bias_halved
-    xw = xw.reshape(x.shape[0], x.shape[1], -1)
-
-    h = np.zeros((batch, 4), dtype=np.float32)
+    x = x.transpose(1, 0, 2)  # time first: x[t] is step t
+    steps, batch = x.shape[0], x.shape[1]
+    s = np.zeros((batch, 8), dtype=np.float32)  # [x_t | 1 | h]
+    s[:, 3] = 1.0
+    x_t = s[:, 0:3]
+    h = s[:, 4:8]
+    a = np.empty((batch, 16), dtype=np.float32)  # s M: gates i|f|o|c
+    i = a[:, 0:4]
+    f = a[:, 4:8]
+    o = a[:, 8:12]
+    g = a[:, 12:16]
+    ifo = a[:, 0:12]
+    tmp = np.empty((batch, 4), dtype=np.float32)
     c = np.zeros((batch, 4), dtype=np.float32)
+    half = np.array(0.5, dtype=np.float32)
 
-    # step 0
-    z = h @ encoder_recurrent_kernel_halved  # (batch, 16), i|f|o columns halved
-    z += xw[0]
-    a = np.tanh(z, out=z)
-    s = a * 0.5
-    s += 0.5  # sigmoid of the unhalved i, f, o columns
-    i, f, g, o = s[:, 0:4], s[:, 4:8], a[:, 8:12], s[:, 12:16]
-    c = f * c
-    c += i * g
-    h = np.tanh(c)
-    h *= o
+    # step 0: from zero states (no h U, no f * c)
+    np.copyto(x_t, x[0])
+    np.dot(s[:, 0:4], encoder_matrix[0:4], a)  # [x_t | 1] [W; b]: the states are 0
+    np.tanh(a, a)
+    np.multiply(ifo, half, ifo)
+    np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
+    np.multiply(i, g, c)  # c = i * g (f * c is 0)
+    np.tanh(c, tmp)
+    np.multiply(o, tmp, h)  # h = o * tanh(c)
 
     # step 1
-    z = h @ encoder_recurrent_kernel_halved  # (batch, 16), i|f|o columns halved
-    z += xw[1]
-    a = np.tanh(z, out=z)
-    s = a * 0.5
-    s += 0.5  # sigmoid of the unhalved i, f, o columns
-    i, f, g, o = s[:, 0:4], s[:, 4:8], a[:, 8:12], s[:, 12:16]
-    c = f * c
-    c += i * g
-    h = np.tanh(c)
-    h *= o
+    np.copyto(x_t, x[1])
+    np.dot(s, encoder_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.tanh(a, a)
+    np.multiply(ifo, half, ifo)
+    np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
+    np.multiply(f, c, c)  # c = f * c
+    np.multiply(i, g, tmp)
+    np.add(c, tmp, c)  # c += i * g
+    np.tanh(c, tmp)
+    np.multiply(o, tmp, h)  # h = o * tanh(c)
 
     # step 2
-    z = h @ encoder_recurrent_kernel_halved  # (batch, 16), i|f|o columns halved
-    z += xw[2]
-    a = np.tanh(z, out=z)
-    s = a * 0.5
-    s += 0.5  # sigmoid of the unhalved i, f, o columns
-    i, f, g, o = s[:, 0:4], s[:, 4:8], a[:, 8:12], s[:, 12:16]
-    c = f * c
-    c += i * g
-    h = np.tanh(c)
-    h *= o
+    np.copyto(x_t, x[2])
+    np.dot(s, encoder_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.tanh(a, a)
+    np.multiply(ifo, half, ifo)
+    np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
+    np.multiply(f, c, c)  # c = f * c
+    np.multiply(i, g, tmp)
+    np.add(c, tmp, c)  # c += i * g
+    np.tanh(c, tmp)
+    np.multiply(o, tmp, h)  # h = o * tanh(c)
 
     # step 3
-    z = h @ encoder_recurrent_kernel_halved  # (batch, 16), i|f|o columns halved
-    z += xw[3]
-    a = np.tanh(z, out=z)
-    s = a * 0.5
-    s += 0.5  # sigmoid of the unhalved i, f, o columns
-    i, f, g, o = s[:, 0:4], s[:, 4:8], a[:, 8:12], s[:, 12:16]
-    c = f * c
-    c += i * g
-    h = np.tanh(c)
-    h *= o
+    np.copyto(x_t, x[3])
+    np.dot(s, encoder_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.tanh(a, a)
+    np.multiply(ifo, half, ifo)
+    np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
+    np.multiply(f, c, c)  # c = f * c
+    np.multiply(i, g, tmp)
+    np.add(c, tmp, c)  # c += i * g
+    np.tanh(c, tmp)
+    np.multiply(o, tmp, h)  # h = o * tanh(c)
 
     # step 4
-    z = h @ encoder_recurrent_kernel_halved  # (batch, 16), i|f|o columns halved
-    z += xw[4]
-    a = np.tanh(z, out=z)
-    s = a * 0.5
-    s += 0.5  # sigmoid of the unhalved i, f, o columns
-    i, f, g, o = s[:, 0:4], s[:, 4:8], a[:, 8:12], s[:, 12:16]
-    c = f * c
-    c += i * g
-    h = np.tanh(c)
-    h *= o
+    np.copyto(x_t, x[4])
+    np.dot(s, encoder_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.tanh(a, a)
+    np.multiply(ifo, half, ifo)
+    np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
+    np.multiply(f, c, c)  # c = f * c
+    np.multiply(i, g, tmp)
+    np.add(c, tmp, c)  # c += i * g
+    np.tanh(c, tmp)
+    np.multiply(o, tmp, h)  # h = o * tanh(c)
 
-    return h, h, c
+    return h.copy(), h.copy(), c
 
 
 def decoder(x, h0, c0):
@@ -147,70 +150,81 @@ def decoder(x, h0, c0):
         o = sigmoid(x W_o + h U_o + b_o)    output gate
         c = f * c + i * g
         h = o * np.tanh(c)
-    Fast form: sigmoid(x) = 0.5 * tanh(x / 2) + 0.5, so one tanh serves all four gates
-    once the i, f, o columns of W, U and b are halved at import (exact in float32).
-    """
-    x = x.transpose(1, 0, 2)  # time first: every step's slice is contiguous
-    steps, batch = x.shape[0], x.shape[1]
-    # x W + b for all steps at once, hoisted out of the recurrence: (steps, batch, 16)
-    # (steps folded into the batch: one large matmul instead of one per sequence)
-    xw = x.reshape(-1, x.shape[-1]) @ decoder_kernel_halved + decoder_bias_halved
-    xw = xw.reshape(x.shape[0], x.shape[1], -1)
 
-    h = np.asarray(h0, dtype=np.float32)  # initial state from the caller
-    c = np.asarray(c0, dtype=np.float32)  # initial state from the caller
+    Fast form: at each step, one matrix product per cell, s M with the row
+    s = [x_t | 1 | h] and M = [W; b; U] (derived at import), its columns
+    reordered and the columns that go through a sigmoid halved: sigmoid(z) =
+    0.5 * tanh(z / 2) + 0.5, so one tanh serves them. Every array is made once
+    per call; NumPy functions write into their last argument.
+    """
+    x = x.transpose(1, 0, 2)  # time first: x[t] is step t
+    steps, batch = x.shape[0], x.shape[1]
+    s = np.zeros((batch, 7), dtype=np.float32)  # [x_t | 1 | h]
+    s[:, 2] = 1.0
+    x_t = s[:, 0:2]
+    h = s[:, 3:7]
+    a = np.empty((batch, 16), dtype=np.float32)  # s M: gates i|f|o|c
+    i = a[:, 0:4]
+    f = a[:, 4:8]
+    o = a[:, 8:12]
+    g = a[:, 12:16]
+    ifo = a[:, 0:12]
+    tmp = np.empty((batch, 4), dtype=np.float32)
+    np.copyto(h, h0)  # initial state from the caller
+    c = np.array(c0, dtype=np.float32)  # initial state from the caller
+    half = np.array(0.5, dtype=np.float32)
     hs = np.empty((steps, batch, 4), dtype=np.float32)
 
     # step 0
-    z = h @ decoder_recurrent_kernel_halved  # (batch, 16), i|f|o columns halved
-    z += xw[0]
-    a = np.tanh(z, out=z)
-    s = a * 0.5
-    s += 0.5  # sigmoid of the unhalved i, f, o columns
-    i, f, g, o = s[:, 0:4], s[:, 4:8], a[:, 8:12], s[:, 12:16]
-    c = f * c
-    c += i * g
-    h = np.tanh(c)
-    h *= o
+    np.copyto(x_t, x[0])
+    np.dot(s, decoder_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.tanh(a, a)
+    np.multiply(ifo, half, ifo)
+    np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
+    np.multiply(f, c, c)  # c = f * c
+    np.multiply(i, g, tmp)
+    np.add(c, tmp, c)  # c += i * g
+    np.tanh(c, tmp)
+    np.multiply(o, tmp, h)  # h = o * tanh(c)
     hs[0] = h
 
     # step 1
-    z = h @ decoder_recurrent_kernel_halved  # (batch, 16), i|f|o columns halved
-    z += xw[1]
-    a = np.tanh(z, out=z)
-    s = a * 0.5
-    s += 0.5  # sigmoid of the unhalved i, f, o columns
-    i, f, g, o = s[:, 0:4], s[:, 4:8], a[:, 8:12], s[:, 12:16]
-    c = f * c
-    c += i * g
-    h = np.tanh(c)
-    h *= o
+    np.copyto(x_t, x[1])
+    np.dot(s, decoder_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.tanh(a, a)
+    np.multiply(ifo, half, ifo)
+    np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
+    np.multiply(f, c, c)  # c = f * c
+    np.multiply(i, g, tmp)
+    np.add(c, tmp, c)  # c += i * g
+    np.tanh(c, tmp)
+    np.multiply(o, tmp, h)  # h = o * tanh(c)
     hs[1] = h
 
     # step 2
-    z = h @ decoder_recurrent_kernel_halved  # (batch, 16), i|f|o columns halved
-    z += xw[2]
-    a = np.tanh(z, out=z)
-    s = a * 0.5
-    s += 0.5  # sigmoid of the unhalved i, f, o columns
-    i, f, g, o = s[:, 0:4], s[:, 4:8], a[:, 8:12], s[:, 12:16]
-    c = f * c
-    c += i * g
-    h = np.tanh(c)
-    h *= o
+    np.copyto(x_t, x[2])
+    np.dot(s, decoder_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.tanh(a, a)
+    np.multiply(ifo, half, ifo)
+    np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
+    np.multiply(f, c, c)  # c = f * c
+    np.multiply(i, g, tmp)
+    np.add(c, tmp, c)  # c += i * g
+    np.tanh(c, tmp)
+    np.multiply(o, tmp, h)  # h = o * tanh(c)
     hs[2] = h
 
     # step 3
-    z = h @ decoder_recurrent_kernel_halved  # (batch, 16), i|f|o columns halved
-    z += xw[3]
-    a = np.tanh(z, out=z)
-    s = a * 0.5
-    s += 0.5  # sigmoid of the unhalved i, f, o columns
-    i, f, g, o = s[:, 0:4], s[:, 4:8], a[:, 8:12], s[:, 12:16]
-    c = f * c
-    c += i * g
-    h = np.tanh(c)
-    h *= o
+    np.copyto(x_t, x[3])
+    np.dot(s, decoder_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.tanh(a, a)
+    np.multiply(ifo, half, ifo)
+    np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
+    np.multiply(f, c, c)  # c = f * c
+    np.multiply(i, g, tmp)
+    np.add(c, tmp, c)  # c += i * g
+    np.tanh(c, tmp)
+    np.multiply(o, tmp, h)  # h = o * tanh(c)
     hs[3] = h
 
     return hs.transpose(1, 0, 2)
@@ -463,7 +477,7 @@ def _self_test_arrays():
 # the lines from here on, never the code above.
 SOURCE_SHA256 = "0f5f24c2a6e22aac5a525fbf9485e9b1808f1aea0a5624fac30fef8e3556751c"
 _SELF_TEST_SHAPES = [(2, 5, 3), (2, 4, 2), (2, 4, 3), (2, 4)]
-_SELF_TEST = "eAEBOAHH/tHuEr/pMs4+rZyJPmpxzj+t7Fe/MJnQv4EDzr7f2NU9lsESvFmN2b7qEiq/1an1PyemGD4qdIK/mDE3vyyjhTzmgtw/xYGpvxsARj8ebyc/eXFbv3oATT5O6NK+KMf8vEGmqz4NJ78/+S5xvxXO6D/DlKi+kN0cPr38279nfFi/toKVPwbD6L7bSZk+zb/dP7ZjBD8OnlW/hu0SvP/8H7+cpg4/HS1KP4PxEj77rzY/nzfuv4Eqx79Ac+S+nEGIvlhNiD4Km6S+IjPOvtyw9D74Z8++0MR0vkeEyT4gcdi89XUWvzlfQz8tkK6+7k7CvrAe4D5SXZS+jqqwvtveCT8weZa+Sk+2vgDmFj+KFci+m/Grvgrixj6Pr4S+9KrNvVUuBL5/cgq+Frk3Ptqrnz0ez6++SpG2vXKdoxs="
+_SELF_TEST = "eAEBOAHH/tHuEr/pMs4+rZyJPmpxzj+t7Fe/MJnQv4EDzr7f2NU9lsESvFmN2b7qEiq/1an1PyemGD4qdIK/mDE3vyyjhTzmgtw/xYGpvxsARj8ebyc/eXFbv3oATT5O6NK+KMf8vEGmqz4NJ78/+S5xvxXO6D/DlKi+kN0cPr38279nfFi/toKVPwbD6L7bSZk+zb/dP7ZjBD8OnlW/hu0SvP/8H7+cpg4/HS1KP4PxEj77rzY/nzfuv4Eqx79Ac+S+nEGIvllNiD4Km6S+IjPOvtyw9D74Z8++0MR0vkiEyT4gcdi89XUWvzlfQz8skK6+7k7CvrIe4D5RXZS+j6qwvtveCT8weZa+Sk+2vgDmFj+LFci+m/Grvgvixj6Pr4S+9arNvVYuBL5/cgq+Frk3Pturnz0ez6++SJG2vXQ5oyE="
 
 # Weights: float32 little-endian, zlib-compressed, base64; decoded once, at import.
 # The layer functions above read these module constants when called.
@@ -491,24 +505,16 @@ head_bias = _WEIGHTS[252:255].reshape((3,))
 del _WEIGHTS_BASE64
 
 # Derived at import for speed (encoder); the math above explains them.
-# halves the i, f, o columns: exact in float32
-encoder_gate_scale = np.repeat(np.float32([0.5, 0.5, 1.0, 0.5]), 4)
-# kernel with i, f, o halved
-encoder_kernel_halved = encoder_kernel * encoder_gate_scale
-# recurrent_kernel with i, f, o halved
-encoder_recurrent_kernel_halved = encoder_recurrent_kernel * encoder_gate_scale
-# input_bias with i, f, o halved
-encoder_bias_halved = encoder_bias * encoder_gate_scale
+# M = [W; b; U] (8, 16): rows x | 1 | h; columns i|f|o|c (Keras packs i|f|c|o), i, f, o halved (exact in float32)
+encoder_matrix = np.vstack([encoder_kernel, encoder_bias, encoder_recurrent_kernel])[
+    :, np.r_[0:8, 12:16, 8:12]
+] * np.repeat(np.float32([0.5, 0.5, 0.5, 1.0]), 4)
 
 # Derived at import for speed (decoder); the math above explains them.
-# halves the i, f, o columns: exact in float32
-decoder_gate_scale = np.repeat(np.float32([0.5, 0.5, 1.0, 0.5]), 4)
-# kernel with i, f, o halved
-decoder_kernel_halved = decoder_kernel * decoder_gate_scale
-# recurrent_kernel with i, f, o halved
-decoder_recurrent_kernel_halved = decoder_recurrent_kernel * decoder_gate_scale
-# input_bias with i, f, o halved
-decoder_bias_halved = decoder_bias * decoder_gate_scale
+# M = [W; b; U] (7, 16): rows x | 1 | h; columns i|f|o|c (Keras packs i|f|c|o), i, f, o halved (exact in float32)
+decoder_matrix = np.vstack([decoder_kernel, decoder_bias, decoder_recurrent_kernel])[
+    :, np.r_[0:8, 12:16, 8:12]
+] * np.repeat(np.float32([0.5, 0.5, 0.5, 1.0]), 4)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -46,11 +46,6 @@ OUTPUT_NAMES = ["rnn"]
 OUTPUT_SHAPES = [(None, 2)]
 
 
-def sigmoid(x):
-    """1 / (1 + exp(-x)), written as 0.5 * tanh(x / 2) + 0.5 so it never overflows."""
-    return 0.5 * np.tanh(0.5 * x) + 0.5
-
-
 def hard_sigmoid_keras2(x):
     """Keras 2's hard_sigmoid: clip(0.2 * x + 0.5, 0, 1)."""
     return np.clip(x * 0.2 + 0.5, 0.0, 1.0)
@@ -70,52 +65,84 @@ def gru(x):
         g = np.tanh(x W_h + (r * h) U_h + b_h)    candidate (reset before the matmul)
         h = z * h + (1 - z) * g
     go_backwards: the sequence is read from its end; outputs come in that order.
+
+    Fast form: at each step, one matrix product per cell, s M with the row
+    s = [x_t | 1 | h] and M = [W; b; U] (derived at import), its columns
+    reordered and the columns that go through a sigmoid halved: sigmoid(z) =
+    0.5 * tanh(z / 2) + 0.5, so one tanh serves them. Every array is made once
+    per call; NumPy functions write into their last argument.
     """
-    x = x.transpose(1, 0, 2)  # time first: every step's slice is contiguous
+    x = x.transpose(1, 0, 2)  # time first: x[t] is step t
     x = x[::-1]  # go_backwards
     steps, batch = x.shape[0], x.shape[1]
-    # x W + b for all steps at once, hoisted out of the recurrence: (steps, batch, 12)
-    # (steps folded into the batch: one large matmul instead of one per sequence)
-    xw = x.reshape(-1, x.shape[-1]) @ gru_kernel + gru_bias
-    xw = xw.reshape(x.shape[0], x.shape[1], -1)
-
-    h = np.zeros((batch, 4), dtype=np.float32)
+    s = np.zeros((batch, 8), dtype=np.float32)  # [x_t | 1 | h]
+    s[:, 3] = 1.0
+    x_t = s[:, 0:3]
+    h = s[:, 4:8]
+    a = np.empty((batch, 12), dtype=np.float32)  # s M: z|r|x_h
+    z = a[:, 0:4]
+    r = a[:, 4:8]
+    xh = a[:, 8:12]
+    zr = a[:, 0:8]
+    tmp = np.empty((batch, 4), dtype=np.float32)
+    tmp_u = np.empty((batch, 4), dtype=np.float32)
+    half = np.array(0.5, dtype=np.float32)
     hs = np.empty((steps, batch, 4), dtype=np.float32)
 
-    # step 0
-    xz = xw[0]  # (batch, 12)
-    hu = h @ gru_recurrent_kernel[:, :8]  # (batch, 8)
-    z = sigmoid(xz[:, 0:4] + hu[:, 0:4])  # update gate
-    r = sigmoid(xz[:, 4:8] + hu[:, 4:8])  # reset gate
-    g = np.tanh(xz[:, 8:12] + (r * h) @ gru_recurrent_kernel[:, 8:])  # candidate
-    h = z * h + (1 - z) * g
+    # step 0: from zero states (no h U, no f * c)
+    np.copyto(x_t, x[0])
+    np.dot(s[:, 0:4], gru_matrix[0:4], a)  # [x_t | 1] [W; b]: the states are 0
+    np.tanh(zr, zr)
+    np.multiply(zr, half, zr)
+    np.add(zr, half, zr)  # z, r = 0.5 * tanh(x / 2) + 0.5
+    np.tanh(xh, xh)  # g = tanh(x_h): (r * h) U_h is 0
+    np.multiply(z, xh, tmp)
+    np.subtract(xh, tmp, h)  # h = (1 - z) * g, as g - z * g (h was 0)
     hs[0] = h
 
     # step 1
-    xz = xw[1]  # (batch, 12)
-    hu = h @ gru_recurrent_kernel[:, :8]  # (batch, 8)
-    z = sigmoid(xz[:, 0:4] + hu[:, 0:4])  # update gate
-    r = sigmoid(xz[:, 4:8] + hu[:, 4:8])  # reset gate
-    g = np.tanh(xz[:, 8:12] + (r * h) @ gru_recurrent_kernel[:, 8:])  # candidate
-    h = z * h + (1 - z) * g
+    np.copyto(x_t, x[1])
+    np.dot(s, gru_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.tanh(zr, zr)
+    np.multiply(zr, half, zr)
+    np.add(zr, half, zr)  # z, r = 0.5 * tanh(x / 2) + 0.5
+    np.multiply(r, h, tmp)  # r * h
+    np.dot(tmp, gru_candidate_kernel, tmp_u)
+    np.add(xh, tmp_u, xh)
+    np.tanh(xh, xh)  # g = tanh(x_h + (r * h) U_h)
+    np.subtract(h, xh, tmp)
+    np.multiply(z, tmp, tmp)
+    np.add(xh, tmp, h)  # h = z * h + (1 - z) * g, as g + z * (h - g)
     hs[1] = h
 
     # step 2
-    xz = xw[2]  # (batch, 12)
-    hu = h @ gru_recurrent_kernel[:, :8]  # (batch, 8)
-    z = sigmoid(xz[:, 0:4] + hu[:, 0:4])  # update gate
-    r = sigmoid(xz[:, 4:8] + hu[:, 4:8])  # reset gate
-    g = np.tanh(xz[:, 8:12] + (r * h) @ gru_recurrent_kernel[:, 8:])  # candidate
-    h = z * h + (1 - z) * g
+    np.copyto(x_t, x[2])
+    np.dot(s, gru_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.tanh(zr, zr)
+    np.multiply(zr, half, zr)
+    np.add(zr, half, zr)  # z, r = 0.5 * tanh(x / 2) + 0.5
+    np.multiply(r, h, tmp)  # r * h
+    np.dot(tmp, gru_candidate_kernel, tmp_u)
+    np.add(xh, tmp_u, xh)
+    np.tanh(xh, xh)  # g = tanh(x_h + (r * h) U_h)
+    np.subtract(h, xh, tmp)
+    np.multiply(z, tmp, tmp)
+    np.add(xh, tmp, h)  # h = z * h + (1 - z) * g, as g + z * (h - g)
     hs[2] = h
 
     # step 3
-    xz = xw[3]  # (batch, 12)
-    hu = h @ gru_recurrent_kernel[:, :8]  # (batch, 8)
-    z = sigmoid(xz[:, 0:4] + hu[:, 0:4])  # update gate
-    r = sigmoid(xz[:, 4:8] + hu[:, 4:8])  # reset gate
-    g = np.tanh(xz[:, 8:12] + (r * h) @ gru_recurrent_kernel[:, 8:])  # candidate
-    h = z * h + (1 - z) * g
+    np.copyto(x_t, x[3])
+    np.dot(s, gru_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.tanh(zr, zr)
+    np.multiply(zr, half, zr)
+    np.add(zr, half, zr)  # z, r = 0.5 * tanh(x / 2) + 0.5
+    np.multiply(r, h, tmp)  # r * h
+    np.dot(tmp, gru_candidate_kernel, tmp_u)
+    np.add(xh, tmp_u, xh)
+    np.tanh(xh, xh)  # g = tanh(x_h + (r * h) U_h)
+    np.subtract(h, xh, tmp)
+    np.multiply(z, tmp, tmp)
+    np.add(xh, tmp, h)  # h = z * h + (1 - z) * g, as g + z * (h - g)
     hs[3] = h
 
     return hs.transpose(1, 0, 2)
@@ -184,29 +211,42 @@ def rnn(x):
 
     Per step:
         h = relu(x W + h U + b)
+
+    Fast form: at each step, one matrix product per cell, s M with the row
+    s = [x_t | 1 | h] and M = [W; b; U] (derived at import), its columns
+    reordered and the columns that go through a sigmoid halved: sigmoid(z) =
+    0.5 * tanh(z / 2) + 0.5, so one tanh serves them. Every array is made once
+    per call; NumPy functions write into their last argument.
     """
-    x = x.transpose(1, 0, 2)  # time first: every step's slice is contiguous
-    batch = x.shape[1]
-    # x W + b for all steps at once, hoisted out of the recurrence: (steps, batch, 2)
-    # (steps folded into the batch: one large matmul instead of one per sequence)
-    xw = x.reshape(-1, x.shape[-1]) @ rnn_kernel + rnn_bias
-    xw = xw.reshape(x.shape[0], x.shape[1], -1)
+    x = x.transpose(1, 0, 2)  # time first: x[t] is step t
+    steps, batch = x.shape[0], x.shape[1]
+    s = np.zeros((batch, 6), dtype=np.float32)  # [x_t | 1 | h]
+    s[:, 3] = 1.0
+    x_t = s[:, 0:3]
+    h = s[:, 4:6]
+    a = np.empty((batch, 2), dtype=np.float32)  # s M
 
-    h = np.zeros((batch, 2), dtype=np.float32)
-
-    # step 0
-    h = relu(xw[0] + h @ rnn_recurrent_kernel)
+    # step 0: from zero states (no h U, no f * c)
+    np.copyto(x_t, x[0])
+    np.dot(s[:, 0:4], rnn_matrix[0:4], a)  # [x_t | 1] [W; b]: the states are 0
+    np.maximum(a, 0.0, h)  # h = relu(x W + h U + b)
 
     # step 1
-    h = relu(xw[1] + h @ rnn_recurrent_kernel)
+    np.copyto(x_t, x[1])
+    np.dot(s, rnn_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.maximum(a, 0.0, h)  # h = relu(x W + h U + b)
 
     # step 2
-    h = relu(xw[2] + h @ rnn_recurrent_kernel)
+    np.copyto(x_t, x[2])
+    np.dot(s, rnn_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.maximum(a, 0.0, h)  # h = relu(x W + h U + b)
 
     # step 3
-    h = relu(xw[3] + h @ rnn_recurrent_kernel)
+    np.copyto(x_t, x[3])
+    np.dot(s, rnn_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.maximum(a, 0.0, h)  # h = relu(x W + h U + b)
 
-    return h
+    return h.copy()
 
 
 def predict(x):
@@ -472,6 +512,22 @@ rnn_recurrent_kernel = _WEIGHTS[183:187].reshape((2, 2))
 # b: (units,)
 rnn_bias = _WEIGHTS[187:189].reshape((2,))
 del _WEIGHTS_BASE64
+
+# Derived at import for speed (gru); the math above explains them.
+# M = [W; b; U] (8, 12): rows x | 1 | h; columns z|r|x_h (x_h = x W_h + b_h), z and r halved (exact in float32)
+gru_matrix = np.block(
+    [
+        [gru_kernel],
+        [gru_bias[None]],
+        [gru_recurrent_kernel[:, 0:8], np.zeros((4, 4), np.float32)],
+    ]
+) * np.repeat(np.float32([0.5, 0.5, 1.0]), 4)
+# U_h, for (r * h) U_h
+gru_candidate_kernel = np.ascontiguousarray(gru_recurrent_kernel[:, 8:])
+
+# Derived at import for speed (rnn); the math above explains them.
+# M = [W; b; U] (6, 2): rows x | 1 | h
+rnn_matrix = np.vstack([rnn_kernel, rnn_bias, rnn_recurrent_kernel])
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -46,11 +46,6 @@ OUTPUT_NAMES = ["dense"]
 OUTPUT_SHAPES = [(None, 2)]
 
 
-def sigmoid(x):
-    """1 / (1 + exp(-x)), written as 0.5 * tanh(x / 2) + 0.5 so it never overflows."""
-    return 0.5 * np.tanh(0.5 * x) + 0.5
-
-
 def lstm(x):
     """lstm (LSTM, 8 units): (batch, None, 3) -> (batch, None, 8).
 
@@ -61,30 +56,52 @@ def lstm(x):
         o = sigmoid(x W_o + h U_o + b_o)    output gate
         c = f * c + i * g
         h = o * np.tanh(c)
-    Fast form: sigmoid(x) = 0.5 * tanh(x / 2) + 0.5, so one tanh serves all four gates
-    once the i, f, o columns of W, U and b are halved at import (exact in float32).
-    """
-    x = x.transpose(1, 0, 2)  # time first: every step's slice is contiguous
-    steps, batch = x.shape[0], x.shape[1]
-    # x W + b for all steps at once, hoisted out of the recurrence: (steps, batch, 32)
-    # (steps folded into the batch: one large matmul instead of one per sequence)
-    xw = x.reshape(-1, x.shape[-1]) @ lstm_kernel_halved + lstm_bias_halved
-    xw = xw.reshape(x.shape[0], x.shape[1], -1)
 
-    h = np.zeros((batch, 8), dtype=np.float32)
+    Fast form: at each step, one matrix product per cell, s M with the row
+    s = [x_t | 1 | h] and M = [W; b; U] (derived at import), its columns
+    reordered and the columns that go through a sigmoid halved: sigmoid(z) =
+    0.5 * tanh(z / 2) + 0.5, so one tanh serves them. Every array is made once
+    per call; NumPy functions write into their last argument.
+    """
+    x = x.transpose(1, 0, 2)  # time first: x[t] is step t
+    steps, batch = x.shape[0], x.shape[1]
+    s = np.zeros((batch, 12), dtype=np.float32)  # [x_t | 1 | h]
+    s[:, 3] = 1.0
+    x_t = s[:, 0:3]
+    h = s[:, 4:12]
+    a = np.empty((batch, 32), dtype=np.float32)  # s M: gates i|f|o|c
+    i = a[:, 0:8]
+    f = a[:, 8:16]
+    o = a[:, 16:24]
+    g = a[:, 24:32]
+    ifo = a[:, 0:24]
+    tmp = np.empty((batch, 8), dtype=np.float32)
     c = np.zeros((batch, 8), dtype=np.float32)
+    half = np.array(0.5, dtype=np.float32)
     hs = np.empty((steps, batch, 8), dtype=np.float32)
-    for t in range(steps):
-        z = h @ lstm_recurrent_kernel_halved  # (batch, 32), i|f|o columns halved
-        z += xw[t]
-        a = np.tanh(z, out=z)
-        s = a * 0.5
-        s += 0.5  # sigmoid of the unhalved i, f, o columns
-        i, f, g, o = s[:, 0:8], s[:, 8:16], a[:, 16:24], s[:, 24:32]
-        c = f * c
-        c += i * g
-        h = np.tanh(c)
-        h *= o
+
+    # step 0: from zero states (no h U, no f * c)
+    np.copyto(x_t, x[0])
+    np.dot(s[:, 0:4], lstm_matrix[0:4], a)  # [x_t | 1] [W; b]: the states are 0
+    np.tanh(a, a)
+    np.multiply(ifo, half, ifo)
+    np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
+    np.multiply(i, g, c)  # c = i * g (f * c is 0)
+    np.tanh(c, tmp)
+    np.multiply(o, tmp, h)  # h = o * tanh(c)
+    hs[0] = h
+
+    for t in range(1, steps):
+        np.copyto(x_t, x[t])
+        np.dot(s, lstm_matrix, a)  # [x_t | 1 | h] [W; b; U]
+        np.tanh(a, a)
+        np.multiply(ifo, half, ifo)
+        np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
+        np.multiply(f, c, c)  # c = f * c
+        np.multiply(i, g, tmp)
+        np.add(c, tmp, c)  # c += i * g
+        np.tanh(c, tmp)
+        np.multiply(o, tmp, h)  # h = o * tanh(c)
         hs[t] = h
 
     return hs.transpose(1, 0, 2)
@@ -92,22 +109,18 @@ def lstm(x):
 
 def lstm_step(x, h, c):
     """One step of lstm for step(): x (batch, 3) -> new h, c (h is the output)."""
-    # x W + b for all steps at once, hoisted out of the recurrence: (steps, batch, 32)
-    # (steps folded into the batch: one large matmul instead of one per sequence)
-    xw = x[None].reshape(-1, x[None].shape[-1]) @ lstm_kernel_halved + lstm_bias_halved
-    xw = xw.reshape(x[None].shape[0], x[None].shape[1], -1)
-
-    z = h @ lstm_recurrent_kernel_halved  # (batch, 32), i|f|o columns halved
-    z += xw[0]
-    a = np.tanh(z, out=z)
-    s = a * 0.5
-    s += 0.5  # sigmoid of the unhalved i, f, o columns
-    i, f, g, o = s[:, 0:8], s[:, 8:16], a[:, 16:24], s[:, 24:32]
-    c = f * c
-    c += i * g
-    h = np.tanh(c)
-    h *= o
-
+    half = np.array(0.5, dtype=np.float32)
+    a = np.concatenate([x, np.ones((len(x), 1), x.dtype), h], axis=1) @ lstm_matrix
+    i = a[:, 0:8]
+    f = a[:, 8:16]
+    o = a[:, 16:24]
+    g = a[:, 24:32]
+    ifo = a[:, 0:24]
+    np.tanh(a, a)
+    np.multiply(ifo, half, ifo)
+    np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
+    c = f * c + i * g
+    h = o * np.tanh(c)
     return (
         h,
         c,
@@ -124,54 +137,68 @@ def lstm_1(x):
         o = sigmoid(x W_o + h U_o + b_o)    output gate
         c = f * c + i * g
         h = o * np.tanh(c)
-    Fast form: sigmoid(x) = 0.5 * tanh(x / 2) + 0.5, so one tanh serves all four gates
-    once the i, f, o columns of W, U and b are halved at import (exact in float32).
+
+    Fast form: at each step, one matrix product per cell, s M with the row
+    s = [x_t | 1 | h] and M = [W; b; U] (derived at import), its columns
+    reordered and the columns that go through a sigmoid halved: sigmoid(z) =
+    0.5 * tanh(z / 2) + 0.5, so one tanh serves them. Every array is made once
+    per call; NumPy functions write into their last argument.
     """
-    x = x.transpose(1, 0, 2)  # time first: every step's slice is contiguous
+    x = x.transpose(1, 0, 2)  # time first: x[t] is step t
     steps, batch = x.shape[0], x.shape[1]
-    # x W + b for all steps at once, hoisted out of the recurrence: (steps, batch, 32)
-    # (steps folded into the batch: one large matmul instead of one per sequence)
-    xw = x.reshape(-1, x.shape[-1]) @ lstm_1_kernel_halved + lstm_1_bias_halved
-    xw = xw.reshape(x.shape[0], x.shape[1], -1)
-
-    h = np.zeros((batch, 8), dtype=np.float32)
+    s = np.zeros((batch, 17), dtype=np.float32)  # [x_t | 1 | h]
+    s[:, 8] = 1.0
+    x_t = s[:, 0:8]
+    h = s[:, 9:17]
+    a = np.empty((batch, 32), dtype=np.float32)  # s M: gates i|f|o|c
+    i = a[:, 0:8]
+    f = a[:, 8:16]
+    o = a[:, 16:24]
+    g = a[:, 24:32]
+    ifo = a[:, 0:24]
+    tmp = np.empty((batch, 8), dtype=np.float32)
     c = np.zeros((batch, 8), dtype=np.float32)
-    for t in range(steps):
-        z = h @ lstm_1_recurrent_kernel_halved  # (batch, 32), i|f|o columns halved
-        z += xw[t]
-        a = np.tanh(z, out=z)
-        s = a * 0.5
-        s += 0.5  # sigmoid of the unhalved i, f, o columns
-        i, f, g, o = s[:, 0:8], s[:, 8:16], a[:, 16:24], s[:, 24:32]
-        c = f * c
-        c += i * g
-        h = np.tanh(c)
-        h *= o
+    half = np.array(0.5, dtype=np.float32)
 
-    return h
+    # step 0: from zero states (no h U, no f * c)
+    np.copyto(x_t, x[0])
+    np.dot(s[:, 0:9], lstm_1_matrix[0:9], a)  # [x_t | 1] [W; b]: the states are 0
+    np.tanh(a, a)
+    np.multiply(ifo, half, ifo)
+    np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
+    np.multiply(i, g, c)  # c = i * g (f * c is 0)
+    np.tanh(c, tmp)
+    np.multiply(o, tmp, h)  # h = o * tanh(c)
+
+    for t in range(1, steps):
+        np.copyto(x_t, x[t])
+        np.dot(s, lstm_1_matrix, a)  # [x_t | 1 | h] [W; b; U]
+        np.tanh(a, a)
+        np.multiply(ifo, half, ifo)
+        np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
+        np.multiply(f, c, c)  # c = f * c
+        np.multiply(i, g, tmp)
+        np.add(c, tmp, c)  # c += i * g
+        np.tanh(c, tmp)
+        np.multiply(o, tmp, h)  # h = o * tanh(c)
+
+    return h.copy()
 
 
 def lstm_1_step(x, h, c):
     """One step of lstm_1 for step(): x (batch, 8) -> new h, c (h is the output)."""
-    # x W + b for all steps at once, hoisted out of the recurrence: (steps, batch, 32)
-    # (steps folded into the batch: one large matmul instead of one per sequence)
-    xw = (
-        x[None].reshape(-1, x[None].shape[-1]) @ lstm_1_kernel_halved
-        + lstm_1_bias_halved
-    )
-    xw = xw.reshape(x[None].shape[0], x[None].shape[1], -1)
-
-    z = h @ lstm_1_recurrent_kernel_halved  # (batch, 32), i|f|o columns halved
-    z += xw[0]
-    a = np.tanh(z, out=z)
-    s = a * 0.5
-    s += 0.5  # sigmoid of the unhalved i, f, o columns
-    i, f, g, o = s[:, 0:8], s[:, 8:16], a[:, 16:24], s[:, 24:32]
-    c = f * c
-    c += i * g
-    h = np.tanh(c)
-    h *= o
-
+    half = np.array(0.5, dtype=np.float32)
+    a = np.concatenate([x, np.ones((len(x), 1), x.dtype), h], axis=1) @ lstm_1_matrix
+    i = a[:, 0:8]
+    f = a[:, 8:16]
+    o = a[:, 16:24]
+    g = a[:, 24:32]
+    ifo = a[:, 0:24]
+    np.tanh(a, a)
+    np.multiply(ifo, half, ifo)
+    np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
+    c = f * c + i * g
+    h = o * np.tanh(c)
     return (
         h,
         c,
@@ -508,7 +535,7 @@ def _self_test_arrays():
 # the lines from here on, never the code above.
 SOURCE_SHA256 = "b7f49c3559fd91d5678736f70ff37cfcd111a6b20b26951fe8b4c1fa135aab32"
 _SELF_TEST_SHAPES = [(2, 6, 3), (2, 2)]
-_SELF_TEST = "eAEBoABf/9HuEr/pMs4+rZyJPmpxzj+t7Fe/MJnQv4EDzr7f2NU9lsESvFmN2b7qEiq/1an1PyemGD4qdIK/mDE3vyyjhTzmgtw/xYGpvxsARj8ebyc/eXFbv3oATT5O6NK+KMf8vEGmqz4NJ78/+S5xvxXO6D/DlKi+kN0cPr38279nfFi/toKVPwbD6L7bSZk+zb/dPwgS47zOULm+xa2lPaM0c75wfFRQ"
+_SELF_TEST = "eAEBoABf/9HuEr/pMs4+rZyJPmpxzj+t7Fe/MJnQv4EDzr7f2NU9lsESvFmN2b7qEiq/1an1PyemGD4qdIK/mDE3vyyjhTzmgtw/xYGpvxsARj8ebyc/eXFbv3oATT5O6NK+KMf8vEGmqz4NJ78/+S5xvxXO6D/DlKi+kN0cPr38279nfFi/toKVPwbD6L7bSZk+zb/dPwgS47zOULm+xq2lPaU0c75wjFRT"
 
 # Weights: float32 little-endian, zlib-compressed, base64; decoded once, at import.
 # The layer functions above read these module constants when called.
@@ -539,24 +566,16 @@ dense_bias = _WEIGHTS[944:946].reshape((2,))
 del _WEIGHTS_BASE64
 
 # Derived at import for speed (lstm); the math above explains them.
-# halves the i, f, o columns: exact in float32
-lstm_gate_scale = np.repeat(np.float32([0.5, 0.5, 1.0, 0.5]), 8)
-# kernel with i, f, o halved
-lstm_kernel_halved = lstm_kernel * lstm_gate_scale
-# recurrent_kernel with i, f, o halved
-lstm_recurrent_kernel_halved = lstm_recurrent_kernel * lstm_gate_scale
-# input_bias with i, f, o halved
-lstm_bias_halved = lstm_bias * lstm_gate_scale
+# M = [W; b; U] (12, 32): rows x | 1 | h; columns i|f|o|c (Keras packs i|f|c|o), i, f, o halved (exact in float32)
+lstm_matrix = np.vstack([lstm_kernel, lstm_bias, lstm_recurrent_kernel])[
+    :, np.r_[0:16, 24:32, 16:24]
+] * np.repeat(np.float32([0.5, 0.5, 0.5, 1.0]), 8)
 
 # Derived at import for speed (lstm_1); the math above explains them.
-# halves the i, f, o columns: exact in float32
-lstm_1_gate_scale = np.repeat(np.float32([0.5, 0.5, 1.0, 0.5]), 8)
-# kernel with i, f, o halved
-lstm_1_kernel_halved = lstm_1_kernel * lstm_1_gate_scale
-# recurrent_kernel with i, f, o halved
-lstm_1_recurrent_kernel_halved = lstm_1_recurrent_kernel * lstm_1_gate_scale
-# input_bias with i, f, o halved
-lstm_1_bias_halved = lstm_1_bias * lstm_1_gate_scale
+# M = [W; b; U] (17, 32): rows x | 1 | h; columns i|f|o|c (Keras packs i|f|c|o), i, f, o halved (exact in float32)
+lstm_1_matrix = np.vstack([lstm_1_kernel, lstm_1_bias, lstm_1_recurrent_kernel])[
+    :, np.r_[0:16, 24:32, 16:24]
+] * np.repeat(np.float32([0.5, 0.5, 0.5, 1.0]), 8)
 
 if __name__ == "__main__":
     sys.exit(main())

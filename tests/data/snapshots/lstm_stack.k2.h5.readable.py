@@ -124,19 +124,14 @@ def lstm(x):
 
 def lstm_step(x, h, c):
     """One step of lstm for step(): x (batch, 3) -> new h, c (h is the output)."""
-    # x W + b for all steps at once, hoisted out of the recurrence: (steps, batch, 16)
-    # (steps folded into the batch: one large matmul instead of one per sequence)
-    xw = x[None].reshape(-1, x[None].shape[-1]) @ lstm_kernel + lstm_bias
-    xw = xw.reshape(x[None].shape[0], x[None].shape[1], -1)
-
-    z = xw[0] + h @ lstm_recurrent_kernel  # (batch, 16)
+    xw = x @ lstm_kernel + lstm_bias  # x W + b: (batch, 16)
+    z = xw + h @ lstm_recurrent_kernel  # (batch, 16)
     i = hard_sigmoid_keras2(z[:, 0:4])  # input gate
     f = hard_sigmoid_keras2(z[:, 4:8])  # forget gate
     g = np.tanh(z[:, 8:12])  # candidate cell state
     o = hard_sigmoid_keras2(z[:, 12:16])  # output gate
     c = f * c + i * g
     h = o * np.tanh(c)
-
     return (
         h,
         c,
@@ -205,19 +200,14 @@ def lstm_1(x):
 
 def lstm_1_step(x, h, c):
     """One step of lstm_1 for step(): x (batch, 4) -> new h, c (h is the output)."""
-    # x W + b for all steps at once, hoisted out of the recurrence: (steps, batch, 12)
-    # (steps folded into the batch: one large matmul instead of one per sequence)
-    xw = x[None].reshape(-1, x[None].shape[-1]) @ lstm_1_kernel + lstm_1_bias
-    xw = xw.reshape(x[None].shape[0], x[None].shape[1], -1)
-
-    z = xw[0] + h @ lstm_1_recurrent_kernel  # (batch, 12)
+    xw = x @ lstm_1_kernel + lstm_1_bias  # x W + b: (batch, 12)
+    z = xw + h @ lstm_1_recurrent_kernel  # (batch, 12)
     i = hard_sigmoid_keras2(z[:, 0:3])  # input gate
     f = hard_sigmoid_keras2(z[:, 3:6])  # forget gate
     g = np.tanh(z[:, 6:9])  # candidate cell state
     o = hard_sigmoid_keras2(z[:, 9:12])  # output gate
     c = f * c + i * g
     h = o * np.tanh(c)
-
     return (
         h,
         c,

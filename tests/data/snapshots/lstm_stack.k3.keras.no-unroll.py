@@ -46,11 +46,6 @@ OUTPUT_NAMES = ["dense"]
 OUTPUT_SHAPES = [(None, 2)]
 
 
-def sigmoid(x):
-    """1 / (1 + exp(-x)), written as 0.5 * tanh(x / 2) + 0.5 so it never overflows."""
-    return 0.5 * np.tanh(0.5 * x) + 0.5
-
-
 def softmax(x, axis=-1):
     """exp(x) / sum(exp(x)) along `axis`, shifted by the maximum for stability."""
     e = np.exp(x - np.max(x, axis=axis, keepdims=True))
@@ -67,30 +62,52 @@ def lstm(x):
         o = sigmoid(x W_o + h U_o + b_o)    output gate
         c = f * c + i * g
         h = o * np.tanh(c)
-    Fast form: sigmoid(x) = 0.5 * tanh(x / 2) + 0.5, so one tanh serves all four gates
-    once the i, f, o columns of W, U and b are halved at import (exact in float32).
-    """
-    x = x.transpose(1, 0, 2)  # time first: every step's slice is contiguous
-    steps, batch = x.shape[0], x.shape[1]
-    # x W + b for all steps at once, hoisted out of the recurrence: (steps, batch, 16)
-    # (steps folded into the batch: one large matmul instead of one per sequence)
-    xw = x.reshape(-1, x.shape[-1]) @ lstm_kernel_halved + lstm_bias_halved
-    xw = xw.reshape(x.shape[0], x.shape[1], -1)
 
-    h = np.zeros((batch, 4), dtype=np.float32)
+    Fast form: at each step, one matrix product per cell, s M with the row
+    s = [x_t | 1 | h] and M = [W; b; U] (derived at import), its columns
+    reordered and the columns that go through a sigmoid halved: sigmoid(z) =
+    0.5 * tanh(z / 2) + 0.5, so one tanh serves them. Every array is made once
+    per call; NumPy functions write into their last argument.
+    """
+    x = x.transpose(1, 0, 2)  # time first: x[t] is step t
+    steps, batch = x.shape[0], x.shape[1]
+    s = np.zeros((batch, 8), dtype=np.float32)  # [x_t | 1 | h]
+    s[:, 3] = 1.0
+    x_t = s[:, 0:3]
+    h = s[:, 4:8]
+    a = np.empty((batch, 16), dtype=np.float32)  # s M: gates i|f|o|c
+    i = a[:, 0:4]
+    f = a[:, 4:8]
+    o = a[:, 8:12]
+    g = a[:, 12:16]
+    ifo = a[:, 0:12]
+    tmp = np.empty((batch, 4), dtype=np.float32)
     c = np.zeros((batch, 4), dtype=np.float32)
+    half = np.array(0.5, dtype=np.float32)
     hs = np.empty((steps, batch, 4), dtype=np.float32)
-    for t in range(steps):
-        z = h @ lstm_recurrent_kernel_halved  # (batch, 16), i|f|o columns halved
-        z += xw[t]
-        a = np.tanh(z, out=z)
-        s = a * 0.5
-        s += 0.5  # sigmoid of the unhalved i, f, o columns
-        i, f, g, o = s[:, 0:4], s[:, 4:8], a[:, 8:12], s[:, 12:16]
-        c = f * c
-        c += i * g
-        h = np.tanh(c)
-        h *= o
+
+    # step 0: from zero states (no h U, no f * c)
+    np.copyto(x_t, x[0])
+    np.dot(s[:, 0:4], lstm_matrix[0:4], a)  # [x_t | 1] [W; b]: the states are 0
+    np.tanh(a, a)
+    np.multiply(ifo, half, ifo)
+    np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
+    np.multiply(i, g, c)  # c = i * g (f * c is 0)
+    np.tanh(c, tmp)
+    np.multiply(o, tmp, h)  # h = o * tanh(c)
+    hs[0] = h
+
+    for t in range(1, steps):
+        np.copyto(x_t, x[t])
+        np.dot(s, lstm_matrix, a)  # [x_t | 1 | h] [W; b; U]
+        np.tanh(a, a)
+        np.multiply(ifo, half, ifo)
+        np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
+        np.multiply(f, c, c)  # c = f * c
+        np.multiply(i, g, tmp)
+        np.add(c, tmp, c)  # c += i * g
+        np.tanh(c, tmp)
+        np.multiply(o, tmp, h)  # h = o * tanh(c)
         hs[t] = h
 
     return hs.transpose(1, 0, 2)
@@ -98,22 +115,18 @@ def lstm(x):
 
 def lstm_step(x, h, c):
     """One step of lstm for step(): x (batch, 3) -> new h, c (h is the output)."""
-    # x W + b for all steps at once, hoisted out of the recurrence: (steps, batch, 16)
-    # (steps folded into the batch: one large matmul instead of one per sequence)
-    xw = x[None].reshape(-1, x[None].shape[-1]) @ lstm_kernel_halved + lstm_bias_halved
-    xw = xw.reshape(x[None].shape[0], x[None].shape[1], -1)
-
-    z = h @ lstm_recurrent_kernel_halved  # (batch, 16), i|f|o columns halved
-    z += xw[0]
-    a = np.tanh(z, out=z)
-    s = a * 0.5
-    s += 0.5  # sigmoid of the unhalved i, f, o columns
-    i, f, g, o = s[:, 0:4], s[:, 4:8], a[:, 8:12], s[:, 12:16]
-    c = f * c
-    c += i * g
-    h = np.tanh(c)
-    h *= o
-
+    half = np.array(0.5, dtype=np.float32)
+    a = np.concatenate([x, np.ones((len(x), 1), x.dtype), h], axis=1) @ lstm_matrix
+    i = a[:, 0:4]
+    f = a[:, 4:8]
+    o = a[:, 8:12]
+    g = a[:, 12:16]
+    ifo = a[:, 0:12]
+    np.tanh(a, a)
+    np.multiply(ifo, half, ifo)
+    np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
+    c = f * c + i * g
+    h = o * np.tanh(c)
     return (
         h,
         c,
@@ -130,58 +143,148 @@ def lstm_1(x):
         o = sigmoid(x W_o + h U_o + b_o)    output gate
         c = f * c + i * g
         h = o * np.tanh(c)
-    Fast form: sigmoid(x) = 0.5 * tanh(x / 2) + 0.5, so one tanh serves all four gates
-    once the i, f, o columns of W, U and b are halved at import (exact in float32).
+
+    Fast form: at each step, one matrix product per cell, s M with the row
+    s = [x_t | 1 | h] and M = [W; b; U] (derived at import), its columns
+    reordered and the columns that go through a sigmoid halved: sigmoid(z) =
+    0.5 * tanh(z / 2) + 0.5, so one tanh serves them. Every array is made once
+    per call; NumPy functions write into their last argument.
     """
-    x = x.transpose(1, 0, 2)  # time first: every step's slice is contiguous
+    x = x.transpose(1, 0, 2)  # time first: x[t] is step t
     steps, batch = x.shape[0], x.shape[1]
-    # x W + b for all steps at once, hoisted out of the recurrence: (steps, batch, 12)
-    # (steps folded into the batch: one large matmul instead of one per sequence)
-    xw = x.reshape(-1, x.shape[-1]) @ lstm_1_kernel_halved + lstm_1_bias_halved
-    xw = xw.reshape(x.shape[0], x.shape[1], -1)
-
-    h = np.zeros((batch, 3), dtype=np.float32)
+    s = np.zeros((batch, 8), dtype=np.float32)  # [x_t | 1 | h]
+    s[:, 4] = 1.0
+    x_t = s[:, 0:4]
+    h = s[:, 5:8]
+    a = np.empty((batch, 12), dtype=np.float32)  # s M: gates i|f|o|c
+    i = a[:, 0:3]
+    f = a[:, 3:6]
+    o = a[:, 6:9]
+    g = a[:, 9:12]
+    ifo = a[:, 0:9]
+    tmp = np.empty((batch, 3), dtype=np.float32)
     c = np.zeros((batch, 3), dtype=np.float32)
-    for t in range(steps):
-        z = h @ lstm_1_recurrent_kernel_halved  # (batch, 12), i|f|o columns halved
-        z += xw[t]
-        a = np.tanh(z, out=z)
-        s = a * 0.5
-        s += 0.5  # sigmoid of the unhalved i, f, o columns
-        i, f, g, o = s[:, 0:3], s[:, 3:6], a[:, 6:9], s[:, 9:12]
-        c = f * c
-        c += i * g
-        h = np.tanh(c)
-        h *= o
+    half = np.array(0.5, dtype=np.float32)
 
-    return h
+    # step 0: from zero states (no h U, no f * c)
+    np.copyto(x_t, x[0])
+    np.dot(s[:, 0:5], lstm_1_matrix[0:5], a)  # [x_t | 1] [W; b]: the states are 0
+    np.tanh(a, a)
+    np.multiply(ifo, half, ifo)
+    np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
+    np.multiply(i, g, c)  # c = i * g (f * c is 0)
+    np.tanh(c, tmp)
+    np.multiply(o, tmp, h)  # h = o * tanh(c)
+
+    for t in range(1, steps):
+        np.copyto(x_t, x[t])
+        np.dot(s, lstm_1_matrix, a)  # [x_t | 1 | h] [W; b; U]
+        np.tanh(a, a)
+        np.multiply(ifo, half, ifo)
+        np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
+        np.multiply(f, c, c)  # c = f * c
+        np.multiply(i, g, tmp)
+        np.add(c, tmp, c)  # c += i * g
+        np.tanh(c, tmp)
+        np.multiply(o, tmp, h)  # h = o * tanh(c)
+
+    return h.copy()
 
 
 def lstm_1_step(x, h, c):
     """One step of lstm_1 for step(): x (batch, 4) -> new h, c (h is the output)."""
-    # x W + b for all steps at once, hoisted out of the recurrence: (steps, batch, 12)
-    # (steps folded into the batch: one large matmul instead of one per sequence)
-    xw = (
-        x[None].reshape(-1, x[None].shape[-1]) @ lstm_1_kernel_halved
-        + lstm_1_bias_halved
-    )
-    xw = xw.reshape(x[None].shape[0], x[None].shape[1], -1)
-
-    z = h @ lstm_1_recurrent_kernel_halved  # (batch, 12), i|f|o columns halved
-    z += xw[0]
-    a = np.tanh(z, out=z)
-    s = a * 0.5
-    s += 0.5  # sigmoid of the unhalved i, f, o columns
-    i, f, g, o = s[:, 0:3], s[:, 3:6], a[:, 6:9], s[:, 9:12]
-    c = f * c
-    c += i * g
-    h = np.tanh(c)
-    h *= o
-
+    half = np.array(0.5, dtype=np.float32)
+    a = np.concatenate([x, np.ones((len(x), 1), x.dtype), h], axis=1) @ lstm_1_matrix
+    i = a[:, 0:3]
+    f = a[:, 3:6]
+    o = a[:, 6:9]
+    g = a[:, 9:12]
+    ifo = a[:, 0:9]
+    np.tanh(a, a)
+    np.multiply(ifo, half, ifo)
+    np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
+    c = f * c + i * g
+    h = o * np.tanh(c)
     return (
         h,
         c,
     )
+
+
+def lstm_to_lstm_1(x):
+    """lstm, lstm_1, fused: a wavefront that computes what their own functions compute.
+
+    At iteration t, a cell k iterations behind the first computes its step t - k, from
+    the states of iteration t - 1, so one matrix product gives every cell's gates:
+        a = s M,  s = [x_t | 1 | h_lstm | h_lstm_1]
+    M (derived at import) holds each cell's own M = [W; b; U] in the rows of its input,
+    the ones column and its h, zeros elsewhere; its columns: i|f|o|c, each lstm | lstm_1. The cells
+    of one kind sit side by side, so one NumPy call serves them all. Batches of more
+    than 1781 rows run the layers one by one (lstm_1(lstm(x))): there M's zero
+    blocks cost more than the calls fusion saves (lstmgen's cost model).
+    """
+    if x.shape[0] > 1781:
+        return lstm_1(lstm(x))
+    x = x.transpose(1, 0, 2)  # time first: x[t] is step t
+    batch = x.shape[1]
+    s = np.zeros((batch, 11), dtype=np.float32)  # [x_t | 1 | h_lstm | h_lstm_1]
+    s[:, 3] = 1.0
+    x_t = s[:, 0:3]
+    h_lstm = s[:, 4:8]
+    h_lstm_1 = s[:, 8:11]
+    a = np.empty((batch, 28), dtype=np.float32)  # s M: i|f|o|c, each lstm | lstm_1
+    i = a[:, 0:7]
+    f = a[:, 7:14]
+    o = a[:, 14:21]
+    g = a[:, 21:28]
+    ifo = a[:, 0:21]
+    h = s[:, 4:11]
+    c = np.zeros((batch, 7), dtype=np.float32)
+    tmp = np.empty((batch, 7), dtype=np.float32)
+    half = np.array(0.5, dtype=np.float32)
+
+    # step 0: lstm step 0, from zero states
+    np.copyto(x_t, x[0])
+    # every state is 0: only the inputs and the ones column of s
+    np.dot(s[:, 0:4], lstm_to_lstm_1_matrix[0:4], a)
+    np.tanh(a, a)
+    np.multiply(ifo, half, ifo)
+    np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
+    # lstm
+    np.multiply(a[:, 0:4], a[:, 21:25], c[:, 0:4])  # c = i * g (f * c is 0)
+    np.tanh(c[:, 0:4], tmp[:, 0:4])
+    np.multiply(a[:, 14:18], tmp[:, 0:4], h_lstm)  # h = o * tanh(c)
+    for t in range(1, 4):
+        # step t: lstm step t, lstm_1 step t - 1
+        np.copyto(x_t, x[t])
+        np.dot(
+            s, lstm_to_lstm_1_matrix, a
+        )  # all gates, from the previous iteration's states
+        np.tanh(a, a)
+        np.multiply(ifo, half, ifo)
+        np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
+        # lstm, lstm_1
+        np.multiply(f, c, c)  # c = f * c
+        np.multiply(i, g, tmp)
+        np.add(c, tmp, c)  # c += i * g
+        np.tanh(c, tmp)
+        np.multiply(o, tmp, h)  # h = o * tanh(c)
+
+    # step 4: lstm_1 step 3
+    np.dot(
+        s, lstm_to_lstm_1_matrix, a
+    )  # all gates, from the previous iteration's states
+    np.tanh(a, a)
+    np.multiply(ifo, half, ifo)
+    np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
+    # lstm_1
+    np.multiply(a[:, 11:14], c[:, 4:7], c[:, 4:7])  # c = f * c
+    np.multiply(a[:, 4:7], a[:, 25:28], tmp[:, 4:7])
+    np.add(c[:, 4:7], tmp[:, 4:7], c[:, 4:7])  # c += i * g
+    np.tanh(c[:, 4:7], tmp[:, 4:7])
+    np.multiply(a[:, 18:21], tmp[:, 4:7], h_lstm_1)  # h = o * tanh(c)
+
+    return h_lstm_1.copy()
 
 
 def dense(x):
@@ -205,9 +308,9 @@ def predict(x):
         one = [np.zeros((1,) + a.shape[1:], a.dtype) for a in inputs]
         return _empty_batch(predict(one))
     [x_2] = inputs
-    lstm_out = lstm(x_2)
+    # lstm (LSTM): computed by lstm_to_lstm_1, fused with the layers it feeds
 
-    lstm_1_out = lstm_1(lstm_out)
+    lstm_1_out = lstm_to_lstm_1(x_2)
 
     dense_out = dense(lstm_1_out)
 
@@ -542,24 +645,61 @@ dense_bias = _WEIGHTS[230:232].reshape((2,))
 del _WEIGHTS_BASE64
 
 # Derived at import for speed (lstm); the math above explains them.
-# halves the i, f, o columns: exact in float32
-lstm_gate_scale = np.repeat(np.float32([0.5, 0.5, 1.0, 0.5]), 4)
-# kernel with i, f, o halved
-lstm_kernel_halved = lstm_kernel * lstm_gate_scale
-# recurrent_kernel with i, f, o halved
-lstm_recurrent_kernel_halved = lstm_recurrent_kernel * lstm_gate_scale
-# input_bias with i, f, o halved
-lstm_bias_halved = lstm_bias * lstm_gate_scale
+# M = [W; b; U] (8, 16): rows x | 1 | h; columns i|f|o|c (Keras packs i|f|c|o), i, f, o halved (exact in float32)
+lstm_matrix = np.vstack([lstm_kernel, lstm_bias, lstm_recurrent_kernel])[
+    :, np.r_[0:8, 12:16, 8:12]
+] * np.repeat(np.float32([0.5, 0.5, 0.5, 1.0]), 4)
 
 # Derived at import for speed (lstm_1); the math above explains them.
-# halves the i, f, o columns: exact in float32
-lstm_1_gate_scale = np.repeat(np.float32([0.5, 0.5, 1.0, 0.5]), 3)
-# kernel with i, f, o halved
-lstm_1_kernel_halved = lstm_1_kernel * lstm_1_gate_scale
-# recurrent_kernel with i, f, o halved
-lstm_1_recurrent_kernel_halved = lstm_1_recurrent_kernel * lstm_1_gate_scale
-# input_bias with i, f, o halved
-lstm_1_bias_halved = lstm_1_bias * lstm_1_gate_scale
+# M = [W; b; U] (8, 12): rows x | 1 | h; columns i|f|o|c (Keras packs i|f|c|o), i, f, o halved (exact in float32)
+lstm_1_matrix = np.vstack([lstm_1_kernel, lstm_1_bias, lstm_1_recurrent_kernel])[
+    :, np.r_[0:6, 9:12, 6:9]
+] * np.repeat(np.float32([0.5, 0.5, 0.5, 1.0]), 3)
+# M (11, 28): the rows of [x_t | 1 | h_lstm | h_lstm_1], columns i|f|o|c, each lstm | lstm_1: each cell's own M = [W; b; U] in the rows of its input, the ones and its h, zeros elsewhere
+lstm_to_lstm_1_matrix = np.block(
+    [
+        [
+            lstm_matrix[0:3, 0:4],
+            np.zeros((3, 3), np.float32),
+            lstm_matrix[0:3, 4:8],
+            np.zeros((3, 3), np.float32),
+            lstm_matrix[0:3, 8:12],
+            np.zeros((3, 3), np.float32),
+            lstm_matrix[0:3, 12:16],
+            np.zeros((3, 3), np.float32),
+        ],
+        [
+            lstm_matrix[3:4, 0:4],
+            lstm_1_matrix[4:5, 0:3],
+            lstm_matrix[3:4, 4:8],
+            lstm_1_matrix[4:5, 3:6],
+            lstm_matrix[3:4, 8:12],
+            lstm_1_matrix[4:5, 6:9],
+            lstm_matrix[3:4, 12:16],
+            lstm_1_matrix[4:5, 9:12],
+        ],
+        [
+            lstm_matrix[4:, 0:4],
+            lstm_1_matrix[0:4, 0:3],
+            lstm_matrix[4:, 4:8],
+            lstm_1_matrix[0:4, 3:6],
+            lstm_matrix[4:, 8:12],
+            lstm_1_matrix[0:4, 6:9],
+            lstm_matrix[4:, 12:16],
+            lstm_1_matrix[0:4, 9:12],
+        ],
+        [
+            np.zeros((3, 4), np.float32),
+            lstm_1_matrix[5:, 0:3],
+            np.zeros((3, 4), np.float32),
+            lstm_1_matrix[5:, 3:6],
+            np.zeros((3, 4), np.float32),
+            lstm_1_matrix[5:, 6:9],
+            np.zeros((3, 4), np.float32),
+            lstm_1_matrix[5:, 9:12],
+        ],
+    ]
+)
 
 if __name__ == "__main__":
     sys.exit(main())

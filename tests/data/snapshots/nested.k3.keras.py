@@ -48,11 +48,6 @@ OUTPUT_NAMES = ["dense", "inner/lstm"]
 OUTPUT_SHAPES = [(None, 2), (None, 3)]
 
 
-def sigmoid(x):
-    """1 / (1 + exp(-x)), written as 0.5 * tanh(x / 2) + 0.5 so it never overflows."""
-    return 0.5 * np.tanh(0.5 * x) + 0.5
-
-
 def inner_encoder_bi_forward(x):
     """inner/encoder/bi/forward (GRU, 2 units): (batch, 4, 3) -> (batch, 4, 2).
 
@@ -61,62 +56,84 @@ def inner_encoder_bi_forward(x):
         r = sigmoid(x W_r + h U_r + b_r)    reset gate
         g = np.tanh(x W_h + b_h + r * (h U_h + b'_h))    candidate (reset after the matmul)
         h = z * h + (1 - z) * g
-    """
-    x = x.transpose(1, 0, 2)  # time first: every step's slice is contiguous
-    steps, batch = x.shape[0], x.shape[1]
-    # x W + b for all steps at once, hoisted out of the recurrence: (steps, batch, 6)
-    # (steps folded into the batch: one large matmul instead of one per sequence)
-    xw = (
-        x.reshape(-1, x.shape[-1]) @ inner_encoder_bi_forward_kernel
-        + inner_encoder_bi_forward_bias[0]
-    )
-    xw = xw.reshape(x.shape[0], x.shape[1], -1)
 
-    h = np.zeros((batch, 2), dtype=np.float32)
+    Fast form: at each step, one matrix product per cell, s M with the row
+    s = [x_t | 1 | h] and M = [W; b; U] (derived at import), its columns
+    reordered and the columns that go through a sigmoid halved: sigmoid(z) =
+    0.5 * tanh(z / 2) + 0.5, so one tanh serves them. Every array is made once
+    per call; NumPy functions write into their last argument.
+    """
+    x = x.transpose(1, 0, 2)  # time first: x[t] is step t
+    steps, batch = x.shape[0], x.shape[1]
+    s = np.zeros((batch, 6), dtype=np.float32)  # [x_t | 1 | h]
+    s[:, 3] = 1.0
+    x_t = s[:, 0:3]
+    h = s[:, 4:6]
+    a = np.empty((batch, 8), dtype=np.float32)  # s M: z|r|x_h|h_h
+    z = a[:, 0:2]
+    r = a[:, 2:4]
+    xh = a[:, 4:6]
+    hh = a[:, 6:8]
+    zr = a[:, 0:4]
+    tmp = np.empty((batch, 2), dtype=np.float32)
+    half = np.array(0.5, dtype=np.float32)
     hs = np.empty((steps, batch, 2), dtype=np.float32)
 
-    # step 0
-    xz = xw[0]  # (batch, 6)
-    hu = (
-        h @ inner_encoder_bi_forward_recurrent_kernel + inner_encoder_bi_forward_bias[1]
-    )  # (batch, 6)
-    z = sigmoid(xz[:, 0:2] + hu[:, 0:2])  # update gate
-    r = sigmoid(xz[:, 2:4] + hu[:, 2:4])  # reset gate
-    g = np.tanh(xz[:, 4:6] + r * hu[:, 4:6])  # candidate
-    h = z * h + (1 - z) * g
+    # step 0: from zero states (no h U, no f * c)
+    np.copyto(x_t, x[0])
+    np.dot(
+        s[:, 0:4], inner_encoder_bi_forward_matrix[0:4], a
+    )  # [x_t | 1] [W; b]: the states are 0
+    np.tanh(zr, zr)
+    np.multiply(zr, half, zr)
+    np.add(zr, half, zr)  # z, r = 0.5 * tanh(x / 2) + 0.5
+    np.multiply(r, hh, hh)  # r * (h U_h + b'_h)
+    np.add(xh, hh, hh)
+    np.tanh(hh, hh)  # g = tanh(x_h + r * h_h)
+    np.multiply(z, hh, tmp)
+    np.subtract(hh, tmp, h)  # h = (1 - z) * g, as g - z * g (h was 0)
     hs[0] = h
 
     # step 1
-    xz = xw[1]  # (batch, 6)
-    hu = (
-        h @ inner_encoder_bi_forward_recurrent_kernel + inner_encoder_bi_forward_bias[1]
-    )  # (batch, 6)
-    z = sigmoid(xz[:, 0:2] + hu[:, 0:2])  # update gate
-    r = sigmoid(xz[:, 2:4] + hu[:, 2:4])  # reset gate
-    g = np.tanh(xz[:, 4:6] + r * hu[:, 4:6])  # candidate
-    h = z * h + (1 - z) * g
+    np.copyto(x_t, x[1])
+    np.dot(s, inner_encoder_bi_forward_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.tanh(zr, zr)
+    np.multiply(zr, half, zr)
+    np.add(zr, half, zr)  # z, r = 0.5 * tanh(x / 2) + 0.5
+    np.multiply(r, hh, hh)  # r * (h U_h + b'_h)
+    np.add(xh, hh, hh)
+    np.tanh(hh, hh)  # g = tanh(x_h + r * h_h)
+    np.subtract(h, hh, tmp)
+    np.multiply(z, tmp, tmp)
+    np.add(hh, tmp, h)  # h = z * h + (1 - z) * g, as g + z * (h - g)
     hs[1] = h
 
     # step 2
-    xz = xw[2]  # (batch, 6)
-    hu = (
-        h @ inner_encoder_bi_forward_recurrent_kernel + inner_encoder_bi_forward_bias[1]
-    )  # (batch, 6)
-    z = sigmoid(xz[:, 0:2] + hu[:, 0:2])  # update gate
-    r = sigmoid(xz[:, 2:4] + hu[:, 2:4])  # reset gate
-    g = np.tanh(xz[:, 4:6] + r * hu[:, 4:6])  # candidate
-    h = z * h + (1 - z) * g
+    np.copyto(x_t, x[2])
+    np.dot(s, inner_encoder_bi_forward_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.tanh(zr, zr)
+    np.multiply(zr, half, zr)
+    np.add(zr, half, zr)  # z, r = 0.5 * tanh(x / 2) + 0.5
+    np.multiply(r, hh, hh)  # r * (h U_h + b'_h)
+    np.add(xh, hh, hh)
+    np.tanh(hh, hh)  # g = tanh(x_h + r * h_h)
+    np.subtract(h, hh, tmp)
+    np.multiply(z, tmp, tmp)
+    np.add(hh, tmp, h)  # h = z * h + (1 - z) * g, as g + z * (h - g)
     hs[2] = h
 
     # step 3
-    xz = xw[3]  # (batch, 6)
-    hu = (
-        h @ inner_encoder_bi_forward_recurrent_kernel + inner_encoder_bi_forward_bias[1]
-    )  # (batch, 6)
-    z = sigmoid(xz[:, 0:2] + hu[:, 0:2])  # update gate
-    r = sigmoid(xz[:, 2:4] + hu[:, 2:4])  # reset gate
-    g = np.tanh(xz[:, 4:6] + r * hu[:, 4:6])  # candidate
-    h = z * h + (1 - z) * g
+    np.copyto(x_t, x[3])
+    np.dot(s, inner_encoder_bi_forward_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.tanh(zr, zr)
+    np.multiply(zr, half, zr)
+    np.add(zr, half, zr)  # z, r = 0.5 * tanh(x / 2) + 0.5
+    np.multiply(r, hh, hh)  # r * (h U_h + b'_h)
+    np.add(xh, hh, hh)
+    np.tanh(hh, hh)  # g = tanh(x_h + r * h_h)
+    np.subtract(h, hh, tmp)
+    np.multiply(z, tmp, tmp)
+    np.add(hh, tmp, h)  # h = z * h + (1 - z) * g, as g + z * (h - g)
     hs[3] = h
 
     return hs.transpose(1, 0, 2)
@@ -131,67 +148,85 @@ def inner_encoder_bi_backward(x):
         g = np.tanh(x W_h + b_h + r * (h U_h + b'_h))    candidate (reset after the matmul)
         h = z * h + (1 - z) * g
     go_backwards: the sequence is read from its end; outputs come in that order.
+
+    Fast form: at each step, one matrix product per cell, s M with the row
+    s = [x_t | 1 | h] and M = [W; b; U] (derived at import), its columns
+    reordered and the columns that go through a sigmoid halved: sigmoid(z) =
+    0.5 * tanh(z / 2) + 0.5, so one tanh serves them. Every array is made once
+    per call; NumPy functions write into their last argument.
     """
-    x = x.transpose(1, 0, 2)  # time first: every step's slice is contiguous
+    x = x.transpose(1, 0, 2)  # time first: x[t] is step t
     x = x[::-1]  # go_backwards
     steps, batch = x.shape[0], x.shape[1]
-    # x W + b for all steps at once, hoisted out of the recurrence: (steps, batch, 6)
-    # (steps folded into the batch: one large matmul instead of one per sequence)
-    xw = (
-        x.reshape(-1, x.shape[-1]) @ inner_encoder_bi_backward_kernel
-        + inner_encoder_bi_backward_bias[0]
-    )
-    xw = xw.reshape(x.shape[0], x.shape[1], -1)
-
-    h = np.zeros((batch, 2), dtype=np.float32)
+    s = np.zeros((batch, 6), dtype=np.float32)  # [x_t | 1 | h]
+    s[:, 3] = 1.0
+    x_t = s[:, 0:3]
+    h = s[:, 4:6]
+    a = np.empty((batch, 8), dtype=np.float32)  # s M: z|r|x_h|h_h
+    z = a[:, 0:2]
+    r = a[:, 2:4]
+    xh = a[:, 4:6]
+    hh = a[:, 6:8]
+    zr = a[:, 0:4]
+    tmp = np.empty((batch, 2), dtype=np.float32)
+    half = np.array(0.5, dtype=np.float32)
     hs = np.empty((steps, batch, 2), dtype=np.float32)
 
-    # step 0
-    xz = xw[0]  # (batch, 6)
-    hu = (
-        h @ inner_encoder_bi_backward_recurrent_kernel
-        + inner_encoder_bi_backward_bias[1]
-    )  # (batch, 6)
-    z = sigmoid(xz[:, 0:2] + hu[:, 0:2])  # update gate
-    r = sigmoid(xz[:, 2:4] + hu[:, 2:4])  # reset gate
-    g = np.tanh(xz[:, 4:6] + r * hu[:, 4:6])  # candidate
-    h = z * h + (1 - z) * g
+    # step 0: from zero states (no h U, no f * c)
+    np.copyto(x_t, x[0])
+    np.dot(
+        s[:, 0:4], inner_encoder_bi_backward_matrix[0:4], a
+    )  # [x_t | 1] [W; b]: the states are 0
+    np.tanh(zr, zr)
+    np.multiply(zr, half, zr)
+    np.add(zr, half, zr)  # z, r = 0.5 * tanh(x / 2) + 0.5
+    np.multiply(r, hh, hh)  # r * (h U_h + b'_h)
+    np.add(xh, hh, hh)
+    np.tanh(hh, hh)  # g = tanh(x_h + r * h_h)
+    np.multiply(z, hh, tmp)
+    np.subtract(hh, tmp, h)  # h = (1 - z) * g, as g - z * g (h was 0)
     hs[0] = h
 
     # step 1
-    xz = xw[1]  # (batch, 6)
-    hu = (
-        h @ inner_encoder_bi_backward_recurrent_kernel
-        + inner_encoder_bi_backward_bias[1]
-    )  # (batch, 6)
-    z = sigmoid(xz[:, 0:2] + hu[:, 0:2])  # update gate
-    r = sigmoid(xz[:, 2:4] + hu[:, 2:4])  # reset gate
-    g = np.tanh(xz[:, 4:6] + r * hu[:, 4:6])  # candidate
-    h = z * h + (1 - z) * g
+    np.copyto(x_t, x[1])
+    np.dot(s, inner_encoder_bi_backward_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.tanh(zr, zr)
+    np.multiply(zr, half, zr)
+    np.add(zr, half, zr)  # z, r = 0.5 * tanh(x / 2) + 0.5
+    np.multiply(r, hh, hh)  # r * (h U_h + b'_h)
+    np.add(xh, hh, hh)
+    np.tanh(hh, hh)  # g = tanh(x_h + r * h_h)
+    np.subtract(h, hh, tmp)
+    np.multiply(z, tmp, tmp)
+    np.add(hh, tmp, h)  # h = z * h + (1 - z) * g, as g + z * (h - g)
     hs[1] = h
 
     # step 2
-    xz = xw[2]  # (batch, 6)
-    hu = (
-        h @ inner_encoder_bi_backward_recurrent_kernel
-        + inner_encoder_bi_backward_bias[1]
-    )  # (batch, 6)
-    z = sigmoid(xz[:, 0:2] + hu[:, 0:2])  # update gate
-    r = sigmoid(xz[:, 2:4] + hu[:, 2:4])  # reset gate
-    g = np.tanh(xz[:, 4:6] + r * hu[:, 4:6])  # candidate
-    h = z * h + (1 - z) * g
+    np.copyto(x_t, x[2])
+    np.dot(s, inner_encoder_bi_backward_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.tanh(zr, zr)
+    np.multiply(zr, half, zr)
+    np.add(zr, half, zr)  # z, r = 0.5 * tanh(x / 2) + 0.5
+    np.multiply(r, hh, hh)  # r * (h U_h + b'_h)
+    np.add(xh, hh, hh)
+    np.tanh(hh, hh)  # g = tanh(x_h + r * h_h)
+    np.subtract(h, hh, tmp)
+    np.multiply(z, tmp, tmp)
+    np.add(hh, tmp, h)  # h = z * h + (1 - z) * g, as g + z * (h - g)
     hs[2] = h
 
     # step 3
-    xz = xw[3]  # (batch, 6)
-    hu = (
-        h @ inner_encoder_bi_backward_recurrent_kernel
-        + inner_encoder_bi_backward_bias[1]
-    )  # (batch, 6)
-    z = sigmoid(xz[:, 0:2] + hu[:, 0:2])  # update gate
-    r = sigmoid(xz[:, 2:4] + hu[:, 2:4])  # reset gate
-    g = np.tanh(xz[:, 4:6] + r * hu[:, 4:6])  # candidate
-    h = z * h + (1 - z) * g
+    np.copyto(x_t, x[3])
+    np.dot(s, inner_encoder_bi_backward_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.tanh(zr, zr)
+    np.multiply(zr, half, zr)
+    np.add(zr, half, zr)  # z, r = 0.5 * tanh(x / 2) + 0.5
+    np.multiply(r, hh, hh)  # r * (h U_h + b'_h)
+    np.add(xh, hh, hh)
+    np.tanh(hh, hh)  # g = tanh(x_h + r * h_h)
+    np.subtract(h, hh, tmp)
+    np.multiply(z, tmp, tmp)
+    np.add(hh, tmp, h)  # h = z * h + (1 - z) * g, as g + z * (h - g)
     hs[3] = h
 
     return hs.transpose(1, 0, 2)
@@ -218,62 +253,84 @@ def inner_encoder_bi_forward_2(x):
         r = sigmoid(x W_r + h U_r + b_r)    reset gate
         g = np.tanh(x W_h + b_h + r * (h U_h + b'_h))    candidate (reset after the matmul)
         h = z * h + (1 - z) * g
-    """
-    x = x.transpose(1, 0, 2)  # time first: every step's slice is contiguous
-    steps, batch = x.shape[0], x.shape[1]
-    # x W + b for all steps at once, hoisted out of the recurrence: (steps, batch, 6)
-    # (steps folded into the batch: one large matmul instead of one per sequence)
-    xw = (
-        x.reshape(-1, x.shape[-1]) @ inner_encoder_bi_forward_kernel
-        + inner_encoder_bi_forward_bias[0]
-    )
-    xw = xw.reshape(x.shape[0], x.shape[1], -1)
 
-    h = np.zeros((batch, 2), dtype=np.float32)
+    Fast form: at each step, one matrix product per cell, s M with the row
+    s = [x_t | 1 | h] and M = [W; b; U] (derived at import), its columns
+    reordered and the columns that go through a sigmoid halved: sigmoid(z) =
+    0.5 * tanh(z / 2) + 0.5, so one tanh serves them. Every array is made once
+    per call; NumPy functions write into their last argument.
+    """
+    x = x.transpose(1, 0, 2)  # time first: x[t] is step t
+    steps, batch = x.shape[0], x.shape[1]
+    s = np.zeros((batch, 6), dtype=np.float32)  # [x_t | 1 | h]
+    s[:, 3] = 1.0
+    x_t = s[:, 0:3]
+    h = s[:, 4:6]
+    a = np.empty((batch, 8), dtype=np.float32)  # s M: z|r|x_h|h_h
+    z = a[:, 0:2]
+    r = a[:, 2:4]
+    xh = a[:, 4:6]
+    hh = a[:, 6:8]
+    zr = a[:, 0:4]
+    tmp = np.empty((batch, 2), dtype=np.float32)
+    half = np.array(0.5, dtype=np.float32)
     hs = np.empty((steps, batch, 2), dtype=np.float32)
 
-    # step 0
-    xz = xw[0]  # (batch, 6)
-    hu = (
-        h @ inner_encoder_bi_forward_recurrent_kernel + inner_encoder_bi_forward_bias[1]
-    )  # (batch, 6)
-    z = sigmoid(xz[:, 0:2] + hu[:, 0:2])  # update gate
-    r = sigmoid(xz[:, 2:4] + hu[:, 2:4])  # reset gate
-    g = np.tanh(xz[:, 4:6] + r * hu[:, 4:6])  # candidate
-    h = z * h + (1 - z) * g
+    # step 0: from zero states (no h U, no f * c)
+    np.copyto(x_t, x[0])
+    np.dot(
+        s[:, 0:4], inner_encoder_bi_forward_2_matrix[0:4], a
+    )  # [x_t | 1] [W; b]: the states are 0
+    np.tanh(zr, zr)
+    np.multiply(zr, half, zr)
+    np.add(zr, half, zr)  # z, r = 0.5 * tanh(x / 2) + 0.5
+    np.multiply(r, hh, hh)  # r * (h U_h + b'_h)
+    np.add(xh, hh, hh)
+    np.tanh(hh, hh)  # g = tanh(x_h + r * h_h)
+    np.multiply(z, hh, tmp)
+    np.subtract(hh, tmp, h)  # h = (1 - z) * g, as g - z * g (h was 0)
     hs[0] = h
 
     # step 1
-    xz = xw[1]  # (batch, 6)
-    hu = (
-        h @ inner_encoder_bi_forward_recurrent_kernel + inner_encoder_bi_forward_bias[1]
-    )  # (batch, 6)
-    z = sigmoid(xz[:, 0:2] + hu[:, 0:2])  # update gate
-    r = sigmoid(xz[:, 2:4] + hu[:, 2:4])  # reset gate
-    g = np.tanh(xz[:, 4:6] + r * hu[:, 4:6])  # candidate
-    h = z * h + (1 - z) * g
+    np.copyto(x_t, x[1])
+    np.dot(s, inner_encoder_bi_forward_2_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.tanh(zr, zr)
+    np.multiply(zr, half, zr)
+    np.add(zr, half, zr)  # z, r = 0.5 * tanh(x / 2) + 0.5
+    np.multiply(r, hh, hh)  # r * (h U_h + b'_h)
+    np.add(xh, hh, hh)
+    np.tanh(hh, hh)  # g = tanh(x_h + r * h_h)
+    np.subtract(h, hh, tmp)
+    np.multiply(z, tmp, tmp)
+    np.add(hh, tmp, h)  # h = z * h + (1 - z) * g, as g + z * (h - g)
     hs[1] = h
 
     # step 2
-    xz = xw[2]  # (batch, 6)
-    hu = (
-        h @ inner_encoder_bi_forward_recurrent_kernel + inner_encoder_bi_forward_bias[1]
-    )  # (batch, 6)
-    z = sigmoid(xz[:, 0:2] + hu[:, 0:2])  # update gate
-    r = sigmoid(xz[:, 2:4] + hu[:, 2:4])  # reset gate
-    g = np.tanh(xz[:, 4:6] + r * hu[:, 4:6])  # candidate
-    h = z * h + (1 - z) * g
+    np.copyto(x_t, x[2])
+    np.dot(s, inner_encoder_bi_forward_2_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.tanh(zr, zr)
+    np.multiply(zr, half, zr)
+    np.add(zr, half, zr)  # z, r = 0.5 * tanh(x / 2) + 0.5
+    np.multiply(r, hh, hh)  # r * (h U_h + b'_h)
+    np.add(xh, hh, hh)
+    np.tanh(hh, hh)  # g = tanh(x_h + r * h_h)
+    np.subtract(h, hh, tmp)
+    np.multiply(z, tmp, tmp)
+    np.add(hh, tmp, h)  # h = z * h + (1 - z) * g, as g + z * (h - g)
     hs[2] = h
 
     # step 3
-    xz = xw[3]  # (batch, 6)
-    hu = (
-        h @ inner_encoder_bi_forward_recurrent_kernel + inner_encoder_bi_forward_bias[1]
-    )  # (batch, 6)
-    z = sigmoid(xz[:, 0:2] + hu[:, 0:2])  # update gate
-    r = sigmoid(xz[:, 2:4] + hu[:, 2:4])  # reset gate
-    g = np.tanh(xz[:, 4:6] + r * hu[:, 4:6])  # candidate
-    h = z * h + (1 - z) * g
+    np.copyto(x_t, x[3])
+    np.dot(s, inner_encoder_bi_forward_2_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.tanh(zr, zr)
+    np.multiply(zr, half, zr)
+    np.add(zr, half, zr)  # z, r = 0.5 * tanh(x / 2) + 0.5
+    np.multiply(r, hh, hh)  # r * (h U_h + b'_h)
+    np.add(xh, hh, hh)
+    np.tanh(hh, hh)  # g = tanh(x_h + r * h_h)
+    np.subtract(h, hh, tmp)
+    np.multiply(z, tmp, tmp)
+    np.add(hh, tmp, h)  # h = z * h + (1 - z) * g, as g + z * (h - g)
     hs[3] = h
 
     return hs.transpose(1, 0, 2)
@@ -288,67 +345,85 @@ def inner_encoder_bi_backward_2(x):
         g = np.tanh(x W_h + b_h + r * (h U_h + b'_h))    candidate (reset after the matmul)
         h = z * h + (1 - z) * g
     go_backwards: the sequence is read from its end; outputs come in that order.
+
+    Fast form: at each step, one matrix product per cell, s M with the row
+    s = [x_t | 1 | h] and M = [W; b; U] (derived at import), its columns
+    reordered and the columns that go through a sigmoid halved: sigmoid(z) =
+    0.5 * tanh(z / 2) + 0.5, so one tanh serves them. Every array is made once
+    per call; NumPy functions write into their last argument.
     """
-    x = x.transpose(1, 0, 2)  # time first: every step's slice is contiguous
+    x = x.transpose(1, 0, 2)  # time first: x[t] is step t
     x = x[::-1]  # go_backwards
     steps, batch = x.shape[0], x.shape[1]
-    # x W + b for all steps at once, hoisted out of the recurrence: (steps, batch, 6)
-    # (steps folded into the batch: one large matmul instead of one per sequence)
-    xw = (
-        x.reshape(-1, x.shape[-1]) @ inner_encoder_bi_backward_kernel
-        + inner_encoder_bi_backward_bias[0]
-    )
-    xw = xw.reshape(x.shape[0], x.shape[1], -1)
-
-    h = np.zeros((batch, 2), dtype=np.float32)
+    s = np.zeros((batch, 6), dtype=np.float32)  # [x_t | 1 | h]
+    s[:, 3] = 1.0
+    x_t = s[:, 0:3]
+    h = s[:, 4:6]
+    a = np.empty((batch, 8), dtype=np.float32)  # s M: z|r|x_h|h_h
+    z = a[:, 0:2]
+    r = a[:, 2:4]
+    xh = a[:, 4:6]
+    hh = a[:, 6:8]
+    zr = a[:, 0:4]
+    tmp = np.empty((batch, 2), dtype=np.float32)
+    half = np.array(0.5, dtype=np.float32)
     hs = np.empty((steps, batch, 2), dtype=np.float32)
 
-    # step 0
-    xz = xw[0]  # (batch, 6)
-    hu = (
-        h @ inner_encoder_bi_backward_recurrent_kernel
-        + inner_encoder_bi_backward_bias[1]
-    )  # (batch, 6)
-    z = sigmoid(xz[:, 0:2] + hu[:, 0:2])  # update gate
-    r = sigmoid(xz[:, 2:4] + hu[:, 2:4])  # reset gate
-    g = np.tanh(xz[:, 4:6] + r * hu[:, 4:6])  # candidate
-    h = z * h + (1 - z) * g
+    # step 0: from zero states (no h U, no f * c)
+    np.copyto(x_t, x[0])
+    np.dot(
+        s[:, 0:4], inner_encoder_bi_backward_2_matrix[0:4], a
+    )  # [x_t | 1] [W; b]: the states are 0
+    np.tanh(zr, zr)
+    np.multiply(zr, half, zr)
+    np.add(zr, half, zr)  # z, r = 0.5 * tanh(x / 2) + 0.5
+    np.multiply(r, hh, hh)  # r * (h U_h + b'_h)
+    np.add(xh, hh, hh)
+    np.tanh(hh, hh)  # g = tanh(x_h + r * h_h)
+    np.multiply(z, hh, tmp)
+    np.subtract(hh, tmp, h)  # h = (1 - z) * g, as g - z * g (h was 0)
     hs[0] = h
 
     # step 1
-    xz = xw[1]  # (batch, 6)
-    hu = (
-        h @ inner_encoder_bi_backward_recurrent_kernel
-        + inner_encoder_bi_backward_bias[1]
-    )  # (batch, 6)
-    z = sigmoid(xz[:, 0:2] + hu[:, 0:2])  # update gate
-    r = sigmoid(xz[:, 2:4] + hu[:, 2:4])  # reset gate
-    g = np.tanh(xz[:, 4:6] + r * hu[:, 4:6])  # candidate
-    h = z * h + (1 - z) * g
+    np.copyto(x_t, x[1])
+    np.dot(s, inner_encoder_bi_backward_2_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.tanh(zr, zr)
+    np.multiply(zr, half, zr)
+    np.add(zr, half, zr)  # z, r = 0.5 * tanh(x / 2) + 0.5
+    np.multiply(r, hh, hh)  # r * (h U_h + b'_h)
+    np.add(xh, hh, hh)
+    np.tanh(hh, hh)  # g = tanh(x_h + r * h_h)
+    np.subtract(h, hh, tmp)
+    np.multiply(z, tmp, tmp)
+    np.add(hh, tmp, h)  # h = z * h + (1 - z) * g, as g + z * (h - g)
     hs[1] = h
 
     # step 2
-    xz = xw[2]  # (batch, 6)
-    hu = (
-        h @ inner_encoder_bi_backward_recurrent_kernel
-        + inner_encoder_bi_backward_bias[1]
-    )  # (batch, 6)
-    z = sigmoid(xz[:, 0:2] + hu[:, 0:2])  # update gate
-    r = sigmoid(xz[:, 2:4] + hu[:, 2:4])  # reset gate
-    g = np.tanh(xz[:, 4:6] + r * hu[:, 4:6])  # candidate
-    h = z * h + (1 - z) * g
+    np.copyto(x_t, x[2])
+    np.dot(s, inner_encoder_bi_backward_2_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.tanh(zr, zr)
+    np.multiply(zr, half, zr)
+    np.add(zr, half, zr)  # z, r = 0.5 * tanh(x / 2) + 0.5
+    np.multiply(r, hh, hh)  # r * (h U_h + b'_h)
+    np.add(xh, hh, hh)
+    np.tanh(hh, hh)  # g = tanh(x_h + r * h_h)
+    np.subtract(h, hh, tmp)
+    np.multiply(z, tmp, tmp)
+    np.add(hh, tmp, h)  # h = z * h + (1 - z) * g, as g + z * (h - g)
     hs[2] = h
 
     # step 3
-    xz = xw[3]  # (batch, 6)
-    hu = (
-        h @ inner_encoder_bi_backward_recurrent_kernel
-        + inner_encoder_bi_backward_bias[1]
-    )  # (batch, 6)
-    z = sigmoid(xz[:, 0:2] + hu[:, 0:2])  # update gate
-    r = sigmoid(xz[:, 2:4] + hu[:, 2:4])  # reset gate
-    g = np.tanh(xz[:, 4:6] + r * hu[:, 4:6])  # candidate
-    h = z * h + (1 - z) * g
+    np.copyto(x_t, x[3])
+    np.dot(s, inner_encoder_bi_backward_2_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.tanh(zr, zr)
+    np.multiply(zr, half, zr)
+    np.add(zr, half, zr)  # z, r = 0.5 * tanh(x / 2) + 0.5
+    np.multiply(r, hh, hh)  # r * (h U_h + b'_h)
+    np.add(xh, hh, hh)
+    np.tanh(hh, hh)  # g = tanh(x_h + r * h_h)
+    np.subtract(h, hh, tmp)
+    np.multiply(z, tmp, tmp)
+    np.add(hh, tmp, h)  # h = z * h + (1 - z) * g, as g + z * (h - g)
     hs[3] = h
 
     return hs.transpose(1, 0, 2)
@@ -377,68 +452,76 @@ def inner_lstm(x):
         o = sigmoid(x W_o + h U_o + b_o)    output gate
         c = f * c + i * g
         h = o * np.tanh(c)
-    Fast form: sigmoid(x) = 0.5 * tanh(x / 2) + 0.5, so one tanh serves all four gates
-    once the i, f, o columns of W, U and b are halved at import (exact in float32).
+
+    Fast form: at each step, one matrix product per cell, s M with the row
+    s = [x_t | 1 | h] and M = [W; b; U] (derived at import), its columns
+    reordered and the columns that go through a sigmoid halved: sigmoid(z) =
+    0.5 * tanh(z / 2) + 0.5, so one tanh serves them. Every array is made once
+    per call; NumPy functions write into their last argument.
     """
-    x = x.transpose(1, 0, 2)  # time first: every step's slice is contiguous
-    batch = x.shape[1]
-    # x W + b for all steps at once, hoisted out of the recurrence: (steps, batch, 12)
-    # (steps folded into the batch: one large matmul instead of one per sequence)
-    xw = x.reshape(-1, x.shape[-1]) @ inner_lstm_kernel_halved + inner_lstm_bias_halved
-    xw = xw.reshape(x.shape[0], x.shape[1], -1)
-
-    h = np.zeros((batch, 3), dtype=np.float32)
+    x = x.transpose(1, 0, 2)  # time first: x[t] is step t
+    steps, batch = x.shape[0], x.shape[1]
+    s = np.zeros((batch, 8), dtype=np.float32)  # [x_t | 1 | h]
+    s[:, 4] = 1.0
+    x_t = s[:, 0:4]
+    h = s[:, 5:8]
+    a = np.empty((batch, 12), dtype=np.float32)  # s M: gates i|f|o|c
+    i = a[:, 0:3]
+    f = a[:, 3:6]
+    o = a[:, 6:9]
+    g = a[:, 9:12]
+    ifo = a[:, 0:9]
+    tmp = np.empty((batch, 3), dtype=np.float32)
     c = np.zeros((batch, 3), dtype=np.float32)
+    half = np.array(0.5, dtype=np.float32)
 
-    # step 0
-    z = h @ inner_lstm_recurrent_kernel_halved  # (batch, 12), i|f|o columns halved
-    z += xw[0]
-    a = np.tanh(z, out=z)
-    s = a * 0.5
-    s += 0.5  # sigmoid of the unhalved i, f, o columns
-    i, f, g, o = s[:, 0:3], s[:, 3:6], a[:, 6:9], s[:, 9:12]
-    c = f * c
-    c += i * g
-    h = np.tanh(c)
-    h *= o
+    # step 0: from zero states (no h U, no f * c)
+    np.copyto(x_t, x[0])
+    np.dot(s[:, 0:5], inner_lstm_matrix[0:5], a)  # [x_t | 1] [W; b]: the states are 0
+    np.tanh(a, a)
+    np.multiply(ifo, half, ifo)
+    np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
+    np.multiply(i, g, c)  # c = i * g (f * c is 0)
+    np.tanh(c, tmp)
+    np.multiply(o, tmp, h)  # h = o * tanh(c)
 
     # step 1
-    z = h @ inner_lstm_recurrent_kernel_halved  # (batch, 12), i|f|o columns halved
-    z += xw[1]
-    a = np.tanh(z, out=z)
-    s = a * 0.5
-    s += 0.5  # sigmoid of the unhalved i, f, o columns
-    i, f, g, o = s[:, 0:3], s[:, 3:6], a[:, 6:9], s[:, 9:12]
-    c = f * c
-    c += i * g
-    h = np.tanh(c)
-    h *= o
+    np.copyto(x_t, x[1])
+    np.dot(s, inner_lstm_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.tanh(a, a)
+    np.multiply(ifo, half, ifo)
+    np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
+    np.multiply(f, c, c)  # c = f * c
+    np.multiply(i, g, tmp)
+    np.add(c, tmp, c)  # c += i * g
+    np.tanh(c, tmp)
+    np.multiply(o, tmp, h)  # h = o * tanh(c)
 
     # step 2
-    z = h @ inner_lstm_recurrent_kernel_halved  # (batch, 12), i|f|o columns halved
-    z += xw[2]
-    a = np.tanh(z, out=z)
-    s = a * 0.5
-    s += 0.5  # sigmoid of the unhalved i, f, o columns
-    i, f, g, o = s[:, 0:3], s[:, 3:6], a[:, 6:9], s[:, 9:12]
-    c = f * c
-    c += i * g
-    h = np.tanh(c)
-    h *= o
+    np.copyto(x_t, x[2])
+    np.dot(s, inner_lstm_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.tanh(a, a)
+    np.multiply(ifo, half, ifo)
+    np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
+    np.multiply(f, c, c)  # c = f * c
+    np.multiply(i, g, tmp)
+    np.add(c, tmp, c)  # c += i * g
+    np.tanh(c, tmp)
+    np.multiply(o, tmp, h)  # h = o * tanh(c)
 
     # step 3
-    z = h @ inner_lstm_recurrent_kernel_halved  # (batch, 12), i|f|o columns halved
-    z += xw[3]
-    a = np.tanh(z, out=z)
-    s = a * 0.5
-    s += 0.5  # sigmoid of the unhalved i, f, o columns
-    i, f, g, o = s[:, 0:3], s[:, 3:6], a[:, 6:9], s[:, 9:12]
-    c = f * c
-    c += i * g
-    h = np.tanh(c)
-    h *= o
+    np.copyto(x_t, x[3])
+    np.dot(s, inner_lstm_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.tanh(a, a)
+    np.multiply(ifo, half, ifo)
+    np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
+    np.multiply(f, c, c)  # c = f * c
+    np.multiply(i, g, tmp)
+    np.add(c, tmp, c)  # c += i * g
+    np.tanh(c, tmp)
+    np.multiply(o, tmp, h)  # h = o * tanh(c)
 
-    return h
+    return h.copy()
 
 
 def inner_lstm_call(x):
@@ -451,71 +534,76 @@ def inner_lstm_call(x):
         o = sigmoid(x W_o + h U_o + b_o)    output gate
         c = f * c + i * g
         h = o * np.tanh(c)
-    Fast form: sigmoid(x) = 0.5 * tanh(x / 2) + 0.5, so one tanh serves all four gates
-    once the i, f, o columns of W, U and b are halved at import (exact in float32).
+
+    Fast form: at each step, one matrix product per cell, s M with the row
+    s = [x_t | 1 | h] and M = [W; b; U] (derived at import), its columns
+    reordered and the columns that go through a sigmoid halved: sigmoid(z) =
+    0.5 * tanh(z / 2) + 0.5, so one tanh serves them. Every array is made once
+    per call; NumPy functions write into their last argument.
     """
-    x = x.transpose(1, 0, 2)  # time first: every step's slice is contiguous
-    batch = x.shape[1]
-    # x W + b for all steps at once, hoisted out of the recurrence: (steps, batch, 12)
-    # (steps folded into the batch: one large matmul instead of one per sequence)
-    xw = (
-        x.reshape(-1, x.shape[-1]) @ inner_lstm_kernel_halved_2
-        + inner_lstm_bias_halved_2
-    )
-    xw = xw.reshape(x.shape[0], x.shape[1], -1)
-
-    h = np.zeros((batch, 3), dtype=np.float32)
+    x = x.transpose(1, 0, 2)  # time first: x[t] is step t
+    steps, batch = x.shape[0], x.shape[1]
+    s = np.zeros((batch, 8), dtype=np.float32)  # [x_t | 1 | h]
+    s[:, 4] = 1.0
+    x_t = s[:, 0:4]
+    h = s[:, 5:8]
+    a = np.empty((batch, 12), dtype=np.float32)  # s M: gates i|f|o|c
+    i = a[:, 0:3]
+    f = a[:, 3:6]
+    o = a[:, 6:9]
+    g = a[:, 9:12]
+    ifo = a[:, 0:9]
+    tmp = np.empty((batch, 3), dtype=np.float32)
     c = np.zeros((batch, 3), dtype=np.float32)
+    half = np.array(0.5, dtype=np.float32)
 
-    # step 0
-    z = h @ inner_lstm_recurrent_kernel_halved_2  # (batch, 12), i|f|o columns halved
-    z += xw[0]
-    a = np.tanh(z, out=z)
-    s = a * 0.5
-    s += 0.5  # sigmoid of the unhalved i, f, o columns
-    i, f, g, o = s[:, 0:3], s[:, 3:6], a[:, 6:9], s[:, 9:12]
-    c = f * c
-    c += i * g
-    h = np.tanh(c)
-    h *= o
+    # step 0: from zero states (no h U, no f * c)
+    np.copyto(x_t, x[0])
+    np.dot(s[:, 0:5], inner_lstm_matrix_2[0:5], a)  # [x_t | 1] [W; b]: the states are 0
+    np.tanh(a, a)
+    np.multiply(ifo, half, ifo)
+    np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
+    np.multiply(i, g, c)  # c = i * g (f * c is 0)
+    np.tanh(c, tmp)
+    np.multiply(o, tmp, h)  # h = o * tanh(c)
 
     # step 1
-    z = h @ inner_lstm_recurrent_kernel_halved_2  # (batch, 12), i|f|o columns halved
-    z += xw[1]
-    a = np.tanh(z, out=z)
-    s = a * 0.5
-    s += 0.5  # sigmoid of the unhalved i, f, o columns
-    i, f, g, o = s[:, 0:3], s[:, 3:6], a[:, 6:9], s[:, 9:12]
-    c = f * c
-    c += i * g
-    h = np.tanh(c)
-    h *= o
+    np.copyto(x_t, x[1])
+    np.dot(s, inner_lstm_matrix_2, a)  # [x_t | 1 | h] [W; b; U]
+    np.tanh(a, a)
+    np.multiply(ifo, half, ifo)
+    np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
+    np.multiply(f, c, c)  # c = f * c
+    np.multiply(i, g, tmp)
+    np.add(c, tmp, c)  # c += i * g
+    np.tanh(c, tmp)
+    np.multiply(o, tmp, h)  # h = o * tanh(c)
 
     # step 2
-    z = h @ inner_lstm_recurrent_kernel_halved_2  # (batch, 12), i|f|o columns halved
-    z += xw[2]
-    a = np.tanh(z, out=z)
-    s = a * 0.5
-    s += 0.5  # sigmoid of the unhalved i, f, o columns
-    i, f, g, o = s[:, 0:3], s[:, 3:6], a[:, 6:9], s[:, 9:12]
-    c = f * c
-    c += i * g
-    h = np.tanh(c)
-    h *= o
+    np.copyto(x_t, x[2])
+    np.dot(s, inner_lstm_matrix_2, a)  # [x_t | 1 | h] [W; b; U]
+    np.tanh(a, a)
+    np.multiply(ifo, half, ifo)
+    np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
+    np.multiply(f, c, c)  # c = f * c
+    np.multiply(i, g, tmp)
+    np.add(c, tmp, c)  # c += i * g
+    np.tanh(c, tmp)
+    np.multiply(o, tmp, h)  # h = o * tanh(c)
 
     # step 3
-    z = h @ inner_lstm_recurrent_kernel_halved_2  # (batch, 12), i|f|o columns halved
-    z += xw[3]
-    a = np.tanh(z, out=z)
-    s = a * 0.5
-    s += 0.5  # sigmoid of the unhalved i, f, o columns
-    i, f, g, o = s[:, 0:3], s[:, 3:6], a[:, 6:9], s[:, 9:12]
-    c = f * c
-    c += i * g
-    h = np.tanh(c)
-    h *= o
+    np.copyto(x_t, x[3])
+    np.dot(s, inner_lstm_matrix_2, a)  # [x_t | 1 | h] [W; b; U]
+    np.tanh(a, a)
+    np.multiply(ifo, half, ifo)
+    np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
+    np.multiply(f, c, c)  # c = f * c
+    np.multiply(i, g, tmp)
+    np.add(c, tmp, c)  # c += i * g
+    np.tanh(c, tmp)
+    np.multiply(o, tmp, h)  # h = o * tanh(c)
 
-    return h
+    return h.copy()
 
 
 def dense(x):
@@ -769,7 +857,7 @@ def _self_test_arrays():
 # the lines from here on, never the code above.
 SOURCE_SHA256 = "7dc483a11b6f86366b1ae3db69e508348ffae0c72ff6fafc0b72e0e7a06b8fd0"
 _SELF_TEST_SHAPES = [(2, 4, 3), (2, 4, 3), (2, 2), (2, 3)]
-_SELF_TEST = "eAEB6AAX/9HuEr/pMs4+rZyJPmpxzj+t7Fe/MJnQv4EDzr7f2NU9lsESvFmN2b7qEiq/1an1PyemGD4qdIK/mDE3vyyjhTzmgtw/xYGpvxsARj8ebyc/eXFbv3oATT5O6NK+KMf8vEGmqz4NJ78/+S5xvxXO6D/DlKi+kN0cPr38279nfFi/toKVPwbD6L7bSZk+zb/dP7ZjBD8OnlW/hu0SvP/8H7+cpg4/HS1KP4PxEj77rzY/nzfuv4Eqx79aqIK/tXglvzpjpD743s09GVW9Pp1dbj1WCrg+DKAmvRHKB74Fu70+weMdvpOYlz2zj3VU"
+_SELF_TEST = "eAEB6AAX/9HuEr/pMs4+rZyJPmpxzj+t7Fe/MJnQv4EDzr7f2NU9lsESvFmN2b7qEiq/1an1PyemGD4qdIK/mDE3vyyjhTzmgtw/xYGpvxsARj8ebyc/eXFbv3oATT5O6NK+KMf8vEGmqz4NJ78/+S5xvxXO6D/DlKi+kN0cPr38279nfFi/toKVPwbD6L7bSZk+zb/dP7ZjBD8OnlW/hu0SvP/8H7+cpg4/HS1KP4PxEj77rzY/nzfuv4Eqx79aqIK/tXglvzpjpD743s09GVW9Pppdbj1VCrg+DKAmvRLKB74Gu70+weMdvpKYlz2zO3VR"
 
 # Weights: float32 little-endian, zlib-compressed, base64; decoded once, at import.
 # The layer functions above read these module constants when called.
@@ -799,27 +887,105 @@ dense_kernel = _WEIGHTS[180:186].reshape((3, 2))
 dense_bias = _WEIGHTS[186:188].reshape((2,))
 del _WEIGHTS_BASE64
 
-# Derived at import for speed (inner/lstm); the math above explains them.
-# halves the i, f, o columns: exact in float32
-inner_lstm_gate_scale = np.repeat(np.float32([0.5, 0.5, 1.0, 0.5]), 3)
-# kernel with i, f, o halved
-inner_lstm_kernel_halved = inner_lstm_kernel * inner_lstm_gate_scale
-# recurrent_kernel with i, f, o halved
-inner_lstm_recurrent_kernel_halved = inner_lstm_recurrent_kernel * inner_lstm_gate_scale
-# input_bias with i, f, o halved
-inner_lstm_bias_halved = inner_lstm_bias * inner_lstm_gate_scale
+# Derived at import for speed (inner/encoder/bi); the math above explains them.
+# M = [W; b; U] (6, 8): rows x | 1 | h; columns z|r|x_h|h_h (x_h = x W_h + b_h, h_h = h U_h + b'_h), z and r halved (exact in float32)
+inner_encoder_bi_forward_matrix = np.block(
+    [
+        [
+            inner_encoder_bi_forward_kernel[:, 0:4],
+            inner_encoder_bi_forward_kernel[:, 4:],
+            np.zeros((3, 2), np.float32),
+        ],
+        [
+            inner_encoder_bi_forward_bias[0:1, 0:4]
+            + inner_encoder_bi_forward_bias[1:2, 0:4],
+            inner_encoder_bi_forward_bias[0:1, 4:],
+            inner_encoder_bi_forward_bias[1:2, 4:],
+        ],
+        [
+            inner_encoder_bi_forward_recurrent_kernel[:, 0:4],
+            np.zeros((2, 2), np.float32),
+            inner_encoder_bi_forward_recurrent_kernel[:, 4:],
+        ],
+    ]
+) * np.repeat(np.float32([0.5, 0.5, 1.0, 1.0]), 2)
+# M = [W; b; U] (6, 8): rows x | 1 | h; columns z|r|x_h|h_h (x_h = x W_h + b_h, h_h = h U_h + b'_h), z and r halved (exact in float32)
+inner_encoder_bi_backward_matrix = np.block(
+    [
+        [
+            inner_encoder_bi_backward_kernel[:, 0:4],
+            inner_encoder_bi_backward_kernel[:, 4:],
+            np.zeros((3, 2), np.float32),
+        ],
+        [
+            inner_encoder_bi_backward_bias[0:1, 0:4]
+            + inner_encoder_bi_backward_bias[1:2, 0:4],
+            inner_encoder_bi_backward_bias[0:1, 4:],
+            inner_encoder_bi_backward_bias[1:2, 4:],
+        ],
+        [
+            inner_encoder_bi_backward_recurrent_kernel[:, 0:4],
+            np.zeros((2, 2), np.float32),
+            inner_encoder_bi_backward_recurrent_kernel[:, 4:],
+        ],
+    ]
+) * np.repeat(np.float32([0.5, 0.5, 1.0, 1.0]), 2)
+
+# Derived at import for speed (inner/encoder/bi); the math above explains them.
+# M = [W; b; U] (6, 8): rows x | 1 | h; columns z|r|x_h|h_h (x_h = x W_h + b_h, h_h = h U_h + b'_h), z and r halved (exact in float32)
+inner_encoder_bi_forward_2_matrix = np.block(
+    [
+        [
+            inner_encoder_bi_forward_kernel[:, 0:4],
+            inner_encoder_bi_forward_kernel[:, 4:],
+            np.zeros((3, 2), np.float32),
+        ],
+        [
+            inner_encoder_bi_forward_bias[0:1, 0:4]
+            + inner_encoder_bi_forward_bias[1:2, 0:4],
+            inner_encoder_bi_forward_bias[0:1, 4:],
+            inner_encoder_bi_forward_bias[1:2, 4:],
+        ],
+        [
+            inner_encoder_bi_forward_recurrent_kernel[:, 0:4],
+            np.zeros((2, 2), np.float32),
+            inner_encoder_bi_forward_recurrent_kernel[:, 4:],
+        ],
+    ]
+) * np.repeat(np.float32([0.5, 0.5, 1.0, 1.0]), 2)
+# M = [W; b; U] (6, 8): rows x | 1 | h; columns z|r|x_h|h_h (x_h = x W_h + b_h, h_h = h U_h + b'_h), z and r halved (exact in float32)
+inner_encoder_bi_backward_2_matrix = np.block(
+    [
+        [
+            inner_encoder_bi_backward_kernel[:, 0:4],
+            inner_encoder_bi_backward_kernel[:, 4:],
+            np.zeros((3, 2), np.float32),
+        ],
+        [
+            inner_encoder_bi_backward_bias[0:1, 0:4]
+            + inner_encoder_bi_backward_bias[1:2, 0:4],
+            inner_encoder_bi_backward_bias[0:1, 4:],
+            inner_encoder_bi_backward_bias[1:2, 4:],
+        ],
+        [
+            inner_encoder_bi_backward_recurrent_kernel[:, 0:4],
+            np.zeros((2, 2), np.float32),
+            inner_encoder_bi_backward_recurrent_kernel[:, 4:],
+        ],
+    ]
+) * np.repeat(np.float32([0.5, 0.5, 1.0, 1.0]), 2)
 
 # Derived at import for speed (inner/lstm); the math above explains them.
-# halves the i, f, o columns: exact in float32
-inner_lstm_gate_scale_2 = np.repeat(np.float32([0.5, 0.5, 1.0, 0.5]), 3)
-# kernel with i, f, o halved
-inner_lstm_kernel_halved_2 = inner_lstm_kernel * inner_lstm_gate_scale_2
-# recurrent_kernel with i, f, o halved
-inner_lstm_recurrent_kernel_halved_2 = (
-    inner_lstm_recurrent_kernel * inner_lstm_gate_scale_2
-)
-# input_bias with i, f, o halved
-inner_lstm_bias_halved_2 = inner_lstm_bias * inner_lstm_gate_scale_2
+# M = [W; b; U] (8, 12): rows x | 1 | h; columns i|f|o|c (Keras packs i|f|c|o), i, f, o halved (exact in float32)
+inner_lstm_matrix = np.vstack(
+    [inner_lstm_kernel, inner_lstm_bias, inner_lstm_recurrent_kernel]
+)[:, np.r_[0:6, 9:12, 6:9]] * np.repeat(np.float32([0.5, 0.5, 0.5, 1.0]), 3)
+
+# Derived at import for speed (inner/lstm); the math above explains them.
+# M = [W; b; U] (8, 12): rows x | 1 | h; columns i|f|o|c (Keras packs i|f|c|o), i, f, o halved (exact in float32)
+inner_lstm_matrix_2 = np.vstack(
+    [inner_lstm_kernel, inner_lstm_bias, inner_lstm_recurrent_kernel]
+)[:, np.r_[0:6, 9:12, 6:9]] * np.repeat(np.float32([0.5, 0.5, 0.5, 1.0]), 3)
 
 if __name__ == "__main__":
     sys.exit(main())

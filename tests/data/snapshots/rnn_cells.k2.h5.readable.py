@@ -181,13 +181,9 @@ def rnn(x):
 
 def rnn_step(x, h1, c1, h2, h3):
     """One step of rnn for step(): x (batch, 3) -> new h1, c1, h2, h3 (h3 is the output)."""
-    # x W + b for all steps at once, hoisted out of the recurrence: (steps, batch, 12)
-    # (steps folded into the batch: one large matmul instead of one per sequence)
-    xw = x[None].reshape(-1, x[None].shape[-1]) @ rnn_cell1_kernel + rnn_cell1_bias
-    xw = xw.reshape(x[None].shape[0], x[None].shape[1], -1)
-
+    xw = x @ rnn_cell1_kernel + rnn_cell1_bias  # x W + b: (batch, 12)
     # cell 1: LSTMCell, 3 units
-    z = xw[0] + h1 @ rnn_cell1_recurrent_kernel  # (batch, 12)
+    z = xw + h1 @ rnn_cell1_recurrent_kernel  # (batch, 12)
     i = sigmoid(z[:, 0:3])  # input gate
     f = sigmoid(z[:, 3:6])  # forget gate
     g = np.tanh(z[:, 6:9])  # candidate cell state
@@ -205,7 +201,6 @@ def rnn_step(x, h1, c1, h2, h3):
     # cell 3: SimpleRNNCell, 2 units
     xw3 = h2 @ rnn_cell3_kernel + rnn_cell3_bias  # input: cell 2's output
     h3 = np.tanh(xw3 + h3 @ rnn_cell3_recurrent_kernel)
-
     return (
         h1,
         c1,

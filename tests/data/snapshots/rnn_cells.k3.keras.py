@@ -44,11 +44,6 @@ OUTPUT_NAMES = ["rnn", "rnn_1", "rnn_2", "rnn_3", "rnn_4"]
 OUTPUT_SHAPES = [(None, 4, 2), (None, 3), (None, 3), (None, 2), (None, 2)]
 
 
-def sigmoid(x):
-    """1 / (1 + exp(-x)), written as 0.5 * tanh(x / 2) + 0.5 so it never overflows."""
-    return 0.5 * np.tanh(0.5 * x) + 0.5
-
-
 def rnn(x):
     """rnn (RNN(StackedRNNCells: LSTMCell, GRUCell, SimpleRNNCell), 2 units): (batch, 4, 3) -> (batch, 4, 2), (batch, 3), (batch, 3), (batch, 2), (batch, 2).
 
@@ -63,8 +58,6 @@ def rnn(x):
         o = sigmoid(x W_o + h U_o + b_o)    output gate
         c = f * c + i * g
         h = o * np.tanh(c)
-    Fast form: sigmoid(x) = 0.5 * tanh(x / 2) + 0.5, so one tanh serves all four gates
-    once the i, f, o columns of W, U and b are halved at import (exact in float32).
 
     cell 2 (GRUCell, 2 units, reset_after=True), states h2:
     Per step, with Keras's gate blocks z|r|h packed along the last axis of W, U, b:
@@ -76,156 +69,194 @@ def rnn(x):
     cell 3 (SimpleRNNCell, 2 units), states h3:
     Per step:
         h = np.tanh(x W + h U + b)
-    """
-    x = x.transpose(1, 0, 2)  # time first: every step's slice is contiguous
-    steps, batch = x.shape[0], x.shape[1]
-    # x W + b for all steps at once, hoisted out of the recurrence: (steps, batch, 12)
-    # (steps folded into the batch: one large matmul instead of one per sequence)
-    xw = x.reshape(-1, x.shape[-1]) @ rnn_cell1_kernel_halved + rnn_cell1_bias_halved
-    xw = xw.reshape(x.shape[0], x.shape[1], -1)
 
-    h1 = np.zeros((batch, 3), dtype=np.float32)
+    Fast form: at each step, one matrix product per cell, s M with the row
+    s = [x_t | 1 | h1 | 1 | h2 | 1 | h3] and M = [W; b; U] (derived at import), its columns
+    reordered and the columns that go through a sigmoid halved: sigmoid(z) =
+    0.5 * tanh(z / 2) + 0.5, so one tanh serves them. Every array is made once
+    per call; NumPy functions write into their last argument.
+    """
+    x = x.transpose(1, 0, 2)  # time first: x[t] is step t
+    steps, batch = x.shape[0], x.shape[1]
+    s = np.zeros((batch, 13), dtype=np.float32)  # [x_t | 1 | h1 | 1 | h2 | 1 | h3]
+    s[:, 3] = 1.0
+    s[:, 7] = 1.0
+    s[:, 10] = 1.0
+    x_t = s[:, 0:3]
+    h1 = s[:, 4:7]
+    h2 = s[:, 8:10]
+    h3 = s[:, 11:13]
+    a1 = np.empty((batch, 12), dtype=np.float32)  # s M: gates i|f|o|c
+    i1 = a1[:, 0:3]
+    f1 = a1[:, 3:6]
+    o1 = a1[:, 6:9]
+    g1 = a1[:, 9:12]
+    ifo1 = a1[:, 0:9]
+    tmp1 = np.empty((batch, 3), dtype=np.float32)
+    a2 = np.empty((batch, 8), dtype=np.float32)  # s M: z|r|x_h|h_h
+    z2 = a2[:, 0:2]
+    r2 = a2[:, 2:4]
+    xh2 = a2[:, 4:6]
+    hh2 = a2[:, 6:8]
+    zr2 = a2[:, 0:4]
+    tmp2 = np.empty((batch, 2), dtype=np.float32)
+    a3 = np.empty((batch, 2), dtype=np.float32)  # s M
     c1 = np.zeros((batch, 3), dtype=np.float32)
-    h2 = np.zeros((batch, 2), dtype=np.float32)
-    h3 = np.zeros((batch, 2), dtype=np.float32)
+    half = np.array(0.5, dtype=np.float32)
     hs = np.empty((steps, batch, 2), dtype=np.float32)
 
-    # step 0
+    # step 0: from zero states (no h U, no f * c)
+    np.copyto(x_t, x[0])
     # cell 1: LSTMCell, 3 units
-    z = h1 @ rnn_cell1_recurrent_kernel_halved  # (batch, 12), i|f|o columns halved
-    z += xw[0]
-    a = np.tanh(z, out=z)
-    s = a * 0.5
-    s += 0.5  # sigmoid of the unhalved i, f, o columns
-    i, f, g, o = s[:, 0:3], s[:, 3:6], a[:, 6:9], s[:, 9:12]
-    c1 = f * c1
-    c1 += i * g
-    h1 = np.tanh(c1)
-    h1 *= o
+    np.dot(s[:, 0:4], rnn_cell1_matrix[0:4], a1)  # [x_t | 1] [W; b]: the states are 0
+    np.tanh(a1, a1)
+    np.multiply(ifo1, half, ifo1)
+    np.add(ifo1, half, ifo1)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
+    np.multiply(i1, g1, c1)  # c = i * g (f * c is 0)
+    np.tanh(c1, tmp1)
+    np.multiply(o1, tmp1, h1)  # h = o * tanh(c)
     # cell 2: GRUCell, 2 units, reset_after=True
-    xw2 = h1 @ rnn_cell2_kernel + rnn_cell2_bias[0]  # input: cell 1's output
-    xz = xw2  # (batch, 6)
-    hu = h2 @ rnn_cell2_recurrent_kernel + rnn_cell2_bias[1]  # (batch, 6)
-    z = sigmoid(xz[:, 0:2] + hu[:, 0:2])  # update gate
-    r = sigmoid(xz[:, 2:4] + hu[:, 2:4])  # reset gate
-    g = np.tanh(xz[:, 4:6] + r * hu[:, 4:6])  # candidate
-    h2 = z * h2 + (1 - z) * g
+    np.dot(s[:, 4:8], rnn_cell2_matrix[0:4], a2)  # [h1 | 1] [W; b]: the states are 0
+    np.tanh(zr2, zr2)
+    np.multiply(zr2, half, zr2)
+    np.add(zr2, half, zr2)  # z, r = 0.5 * tanh(x / 2) + 0.5
+    np.multiply(r2, hh2, hh2)  # r * (h U_h + b'_h)
+    np.add(xh2, hh2, hh2)
+    np.tanh(hh2, hh2)  # g = tanh(x_h + r * h_h)
+    np.multiply(z2, hh2, tmp2)
+    np.subtract(hh2, tmp2, h2)  # h = (1 - z) * g, as g - z * g (h was 0)
     # cell 3: SimpleRNNCell, 2 units
-    xw3 = h2 @ rnn_cell3_kernel + rnn_cell3_bias  # input: cell 2's output
-    h3 = np.tanh(xw3 + h3 @ rnn_cell3_recurrent_kernel)
+    np.dot(s[:, 8:11], rnn_cell3_matrix[0:3], a3)  # [h2 | 1] [W; b]: the states are 0
+    np.tanh(a3, h3)  # h = tanh(x W + h U + b)
     hs[0] = h3
 
     # step 1
+    np.copyto(x_t, x[1])
     # cell 1: LSTMCell, 3 units
-    z = h1 @ rnn_cell1_recurrent_kernel_halved  # (batch, 12), i|f|o columns halved
-    z += xw[1]
-    a = np.tanh(z, out=z)
-    s = a * 0.5
-    s += 0.5  # sigmoid of the unhalved i, f, o columns
-    i, f, g, o = s[:, 0:3], s[:, 3:6], a[:, 6:9], s[:, 9:12]
-    c1 = f * c1
-    c1 += i * g
-    h1 = np.tanh(c1)
-    h1 *= o
+    np.dot(s[:, 0:7], rnn_cell1_matrix, a1)  # [x_t | 1 | h1] [W; b; U]
+    np.tanh(a1, a1)
+    np.multiply(ifo1, half, ifo1)
+    np.add(ifo1, half, ifo1)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
+    np.multiply(f1, c1, c1)  # c = f * c
+    np.multiply(i1, g1, tmp1)
+    np.add(c1, tmp1, c1)  # c += i * g
+    np.tanh(c1, tmp1)
+    np.multiply(o1, tmp1, h1)  # h = o * tanh(c)
     # cell 2: GRUCell, 2 units, reset_after=True
-    xw2 = h1 @ rnn_cell2_kernel + rnn_cell2_bias[0]  # input: cell 1's output
-    xz = xw2  # (batch, 6)
-    hu = h2 @ rnn_cell2_recurrent_kernel + rnn_cell2_bias[1]  # (batch, 6)
-    z = sigmoid(xz[:, 0:2] + hu[:, 0:2])  # update gate
-    r = sigmoid(xz[:, 2:4] + hu[:, 2:4])  # reset gate
-    g = np.tanh(xz[:, 4:6] + r * hu[:, 4:6])  # candidate
-    h2 = z * h2 + (1 - z) * g
+    np.dot(s[:, 4:10], rnn_cell2_matrix, a2)  # [h1 | 1 | h2] [W; b; U]
+    np.tanh(zr2, zr2)
+    np.multiply(zr2, half, zr2)
+    np.add(zr2, half, zr2)  # z, r = 0.5 * tanh(x / 2) + 0.5
+    np.multiply(r2, hh2, hh2)  # r * (h U_h + b'_h)
+    np.add(xh2, hh2, hh2)
+    np.tanh(hh2, hh2)  # g = tanh(x_h + r * h_h)
+    np.subtract(h2, hh2, tmp2)
+    np.multiply(z2, tmp2, tmp2)
+    np.add(hh2, tmp2, h2)  # h = z * h + (1 - z) * g, as g + z * (h - g)
     # cell 3: SimpleRNNCell, 2 units
-    xw3 = h2 @ rnn_cell3_kernel + rnn_cell3_bias  # input: cell 2's output
-    h3 = np.tanh(xw3 + h3 @ rnn_cell3_recurrent_kernel)
+    np.dot(s[:, 8:13], rnn_cell3_matrix, a3)  # [h2 | 1 | h3] [W; b; U]
+    np.tanh(a3, h3)  # h = tanh(x W + h U + b)
     hs[1] = h3
 
     # step 2
+    np.copyto(x_t, x[2])
     # cell 1: LSTMCell, 3 units
-    z = h1 @ rnn_cell1_recurrent_kernel_halved  # (batch, 12), i|f|o columns halved
-    z += xw[2]
-    a = np.tanh(z, out=z)
-    s = a * 0.5
-    s += 0.5  # sigmoid of the unhalved i, f, o columns
-    i, f, g, o = s[:, 0:3], s[:, 3:6], a[:, 6:9], s[:, 9:12]
-    c1 = f * c1
-    c1 += i * g
-    h1 = np.tanh(c1)
-    h1 *= o
+    np.dot(s[:, 0:7], rnn_cell1_matrix, a1)  # [x_t | 1 | h1] [W; b; U]
+    np.tanh(a1, a1)
+    np.multiply(ifo1, half, ifo1)
+    np.add(ifo1, half, ifo1)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
+    np.multiply(f1, c1, c1)  # c = f * c
+    np.multiply(i1, g1, tmp1)
+    np.add(c1, tmp1, c1)  # c += i * g
+    np.tanh(c1, tmp1)
+    np.multiply(o1, tmp1, h1)  # h = o * tanh(c)
     # cell 2: GRUCell, 2 units, reset_after=True
-    xw2 = h1 @ rnn_cell2_kernel + rnn_cell2_bias[0]  # input: cell 1's output
-    xz = xw2  # (batch, 6)
-    hu = h2 @ rnn_cell2_recurrent_kernel + rnn_cell2_bias[1]  # (batch, 6)
-    z = sigmoid(xz[:, 0:2] + hu[:, 0:2])  # update gate
-    r = sigmoid(xz[:, 2:4] + hu[:, 2:4])  # reset gate
-    g = np.tanh(xz[:, 4:6] + r * hu[:, 4:6])  # candidate
-    h2 = z * h2 + (1 - z) * g
+    np.dot(s[:, 4:10], rnn_cell2_matrix, a2)  # [h1 | 1 | h2] [W; b; U]
+    np.tanh(zr2, zr2)
+    np.multiply(zr2, half, zr2)
+    np.add(zr2, half, zr2)  # z, r = 0.5 * tanh(x / 2) + 0.5
+    np.multiply(r2, hh2, hh2)  # r * (h U_h + b'_h)
+    np.add(xh2, hh2, hh2)
+    np.tanh(hh2, hh2)  # g = tanh(x_h + r * h_h)
+    np.subtract(h2, hh2, tmp2)
+    np.multiply(z2, tmp2, tmp2)
+    np.add(hh2, tmp2, h2)  # h = z * h + (1 - z) * g, as g + z * (h - g)
     # cell 3: SimpleRNNCell, 2 units
-    xw3 = h2 @ rnn_cell3_kernel + rnn_cell3_bias  # input: cell 2's output
-    h3 = np.tanh(xw3 + h3 @ rnn_cell3_recurrent_kernel)
+    np.dot(s[:, 8:13], rnn_cell3_matrix, a3)  # [h2 | 1 | h3] [W; b; U]
+    np.tanh(a3, h3)  # h = tanh(x W + h U + b)
     hs[2] = h3
 
     # step 3
+    np.copyto(x_t, x[3])
     # cell 1: LSTMCell, 3 units
-    z = h1 @ rnn_cell1_recurrent_kernel_halved  # (batch, 12), i|f|o columns halved
-    z += xw[3]
-    a = np.tanh(z, out=z)
-    s = a * 0.5
-    s += 0.5  # sigmoid of the unhalved i, f, o columns
-    i, f, g, o = s[:, 0:3], s[:, 3:6], a[:, 6:9], s[:, 9:12]
-    c1 = f * c1
-    c1 += i * g
-    h1 = np.tanh(c1)
-    h1 *= o
+    np.dot(s[:, 0:7], rnn_cell1_matrix, a1)  # [x_t | 1 | h1] [W; b; U]
+    np.tanh(a1, a1)
+    np.multiply(ifo1, half, ifo1)
+    np.add(ifo1, half, ifo1)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
+    np.multiply(f1, c1, c1)  # c = f * c
+    np.multiply(i1, g1, tmp1)
+    np.add(c1, tmp1, c1)  # c += i * g
+    np.tanh(c1, tmp1)
+    np.multiply(o1, tmp1, h1)  # h = o * tanh(c)
     # cell 2: GRUCell, 2 units, reset_after=True
-    xw2 = h1 @ rnn_cell2_kernel + rnn_cell2_bias[0]  # input: cell 1's output
-    xz = xw2  # (batch, 6)
-    hu = h2 @ rnn_cell2_recurrent_kernel + rnn_cell2_bias[1]  # (batch, 6)
-    z = sigmoid(xz[:, 0:2] + hu[:, 0:2])  # update gate
-    r = sigmoid(xz[:, 2:4] + hu[:, 2:4])  # reset gate
-    g = np.tanh(xz[:, 4:6] + r * hu[:, 4:6])  # candidate
-    h2 = z * h2 + (1 - z) * g
+    np.dot(s[:, 4:10], rnn_cell2_matrix, a2)  # [h1 | 1 | h2] [W; b; U]
+    np.tanh(zr2, zr2)
+    np.multiply(zr2, half, zr2)
+    np.add(zr2, half, zr2)  # z, r = 0.5 * tanh(x / 2) + 0.5
+    np.multiply(r2, hh2, hh2)  # r * (h U_h + b'_h)
+    np.add(xh2, hh2, hh2)
+    np.tanh(hh2, hh2)  # g = tanh(x_h + r * h_h)
+    np.subtract(h2, hh2, tmp2)
+    np.multiply(z2, tmp2, tmp2)
+    np.add(hh2, tmp2, h2)  # h = z * h + (1 - z) * g, as g + z * (h - g)
     # cell 3: SimpleRNNCell, 2 units
-    xw3 = h2 @ rnn_cell3_kernel + rnn_cell3_bias  # input: cell 2's output
-    h3 = np.tanh(xw3 + h3 @ rnn_cell3_recurrent_kernel)
+    np.dot(s[:, 8:13], rnn_cell3_matrix, a3)  # [h2 | 1 | h3] [W; b; U]
+    np.tanh(a3, h3)  # h = tanh(x W + h U + b)
     hs[3] = h3
 
-    return hs.transpose(1, 0, 2), h1, c1, h2, h3
+    return hs.transpose(1, 0, 2), h1.copy(), c1, h2.copy(), h3.copy()
 
 
 def rnn_step(x, h1, c1, h2, h3):
     """One step of rnn for step(): x (batch, 3) -> new h1, c1, h2, h3 (h3 is the output)."""
-    # x W + b for all steps at once, hoisted out of the recurrence: (steps, batch, 12)
-    # (steps folded into the batch: one large matmul instead of one per sequence)
-    xw = (
-        x[None].reshape(-1, x[None].shape[-1]) @ rnn_cell1_kernel_halved
-        + rnn_cell1_bias_halved
-    )
-    xw = xw.reshape(x[None].shape[0], x[None].shape[1], -1)
-
+    half = np.array(0.5, dtype=np.float32)
     # cell 1: LSTMCell, 3 units
-    z = h1 @ rnn_cell1_recurrent_kernel_halved  # (batch, 12), i|f|o columns halved
-    z += xw[0]
-    a = np.tanh(z, out=z)
-    s = a * 0.5
-    s += 0.5  # sigmoid of the unhalved i, f, o columns
-    i, f, g, o = s[:, 0:3], s[:, 3:6], a[:, 6:9], s[:, 9:12]
-    c1 = f * c1
-    c1 += i * g
-    h1 = np.tanh(c1)
-    h1 *= o
+    a1 = (
+        np.concatenate([x, np.ones((len(x), 1), x.dtype), h1], axis=1)
+        @ rnn_cell1_matrix
+    )
+    i1 = a1[:, 0:3]
+    f1 = a1[:, 3:6]
+    o1 = a1[:, 6:9]
+    g1 = a1[:, 9:12]
+    ifo1 = a1[:, 0:9]
+    np.tanh(a1, a1)
+    np.multiply(ifo1, half, ifo1)
+    np.add(ifo1, half, ifo1)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
+    c1 = f1 * c1 + i1 * g1
+    h1 = o1 * np.tanh(c1)
     # cell 2: GRUCell, 2 units, reset_after=True
-    xw2 = h1 @ rnn_cell2_kernel + rnn_cell2_bias[0]  # input: cell 1's output
-    xz = xw2  # (batch, 6)
-    hu = h2 @ rnn_cell2_recurrent_kernel + rnn_cell2_bias[1]  # (batch, 6)
-    z = sigmoid(xz[:, 0:2] + hu[:, 0:2])  # update gate
-    r = sigmoid(xz[:, 2:4] + hu[:, 2:4])  # reset gate
-    g = np.tanh(xz[:, 4:6] + r * hu[:, 4:6])  # candidate
-    h2 = z * h2 + (1 - z) * g
+    a2 = (
+        np.concatenate([h1, np.ones((len(h1), 1), h1.dtype), h2], axis=1)
+        @ rnn_cell2_matrix
+    )
+    z2 = a2[:, 0:2]
+    r2 = a2[:, 2:4]
+    xh2 = a2[:, 4:6]
+    hh2 = a2[:, 6:8]
+    zr2 = a2[:, 0:4]
+    np.tanh(zr2, zr2)
+    np.multiply(zr2, half, zr2)
+    np.add(zr2, half, zr2)  # z, r = 0.5 * tanh(x / 2) + 0.5
+    g = np.tanh(xh2 + r2 * hh2)
+    h2 = g + z2 * (h2 - g)
     # cell 3: SimpleRNNCell, 2 units
-    xw3 = h2 @ rnn_cell3_kernel + rnn_cell3_bias  # input: cell 2's output
-    h3 = np.tanh(xw3 + h3 @ rnn_cell3_recurrent_kernel)
-
+    a3 = (
+        np.concatenate([h2, np.ones((len(h2), 1), h2.dtype), h3], axis=1)
+        @ rnn_cell3_matrix
+    )
+    h3 = np.empty_like(a3)
+    np.tanh(a3, h3)  # h = tanh(x W + h U + b)
     return (
         h1,
         c1,
@@ -546,7 +577,7 @@ def _self_test_arrays():
 # the lines from here on, never the code above.
 SOURCE_SHA256 = "caeed638618ddffc13afe10caa4534946d134a0d3459e711fb478a47446c62e2"
 _SELF_TEST_SHAPES = [(2, 4, 3), (2, 4, 2), (2, 3), (2, 3), (2, 2), (2, 2)]
-_SELF_TEST = "eAEB8AAP/9HuEr/pMs4+rZyJPmpxzj+t7Fe/MJnQv4EDzr7f2NU9lsESvFmN2b7qEiq/1an1PyemGD4qdIK/mDE3vyyjhTzmgtw/xYGpvxsARj8ebyc/eXFbv3oATT5O6NK+KMf8vBA8GL+fqx2/6o7TvhAwoL5a/Aq/aouyvn9zB7+jb5e+04EXv4v0Kb/HzM++wt2rvrhKCr9qu7e+OZMFv9X5jL5EYjw9ayVjvul4bT6+GYA+BjlhvfEVVT50t9U9T9fYvl26hz5IoAk/lLKhvVg4AT8jlOs+In+UPqxw9j52NIY+f3MHv6Nvl745kwW/1fmMvsgMemU="
+_SELF_TEST = "eAEB8AAP/9HuEr/pMs4+rZyJPmpxzj+t7Fe/MJnQv4EDzr7f2NU9lsESvFmN2b7qEiq/1an1PyemGD4qdIK/mDE3vyyjhTzmgtw/xYGpvxsARj8ebyc/eXFbv3oATT5O6NK+KMf8vA88GL+fqx2/6o7TvhEwoL5a/Aq/aouyvn9zB7+jb5e+04EXv4v0Kb/IzM++wt2rvrhKCr9qu7e+OpMFv9T5jL5EYjw9bCVjvul4bT6+GYA+ADlhvfEVVT50t9U9UNfYvl26hz5IoAk/kLKhvVk4AT8jlOs+In+UPq1w9j52NIY+f3MHv6Nvl746kwW/1PmMvscMemA="
 
 # Weights: float32 little-endian, zlib-compressed, base64; decoded once, at import.
 # The layer functions above read these module constants when called.
@@ -573,14 +604,34 @@ rnn_cell3_bias = _WEIGHTS[134:136].reshape((2,))
 del _WEIGHTS_BASE64
 
 # Derived at import for speed (rnn); the math above explains them.
-# halves the i, f, o columns: exact in float32
-rnn_cell1_gate_scale = np.repeat(np.float32([0.5, 0.5, 1.0, 0.5]), 3)
-# kernel with i, f, o halved
-rnn_cell1_kernel_halved = rnn_cell1_kernel * rnn_cell1_gate_scale
-# recurrent_kernel with i, f, o halved
-rnn_cell1_recurrent_kernel_halved = rnn_cell1_recurrent_kernel * rnn_cell1_gate_scale
-# input_bias with i, f, o halved
-rnn_cell1_bias_halved = rnn_cell1_bias * rnn_cell1_gate_scale
+# M = [W; b; U] (7, 12): rows x | 1 | h; columns i|f|o|c (Keras packs i|f|c|o), i, f, o halved (exact in float32)
+rnn_cell1_matrix = np.vstack(
+    [rnn_cell1_kernel, rnn_cell1_bias, rnn_cell1_recurrent_kernel]
+)[:, np.r_[0:6, 9:12, 6:9]] * np.repeat(np.float32([0.5, 0.5, 0.5, 1.0]), 3)
+# M = [W; b; U] (6, 8): rows x | 1 | h; columns z|r|x_h|h_h (x_h = x W_h + b_h, h_h = h U_h + b'_h), z and r halved (exact in float32)
+rnn_cell2_matrix = np.block(
+    [
+        [
+            rnn_cell2_kernel[:, 0:4],
+            rnn_cell2_kernel[:, 4:],
+            np.zeros((3, 2), np.float32),
+        ],
+        [
+            rnn_cell2_bias[0:1, 0:4] + rnn_cell2_bias[1:2, 0:4],
+            rnn_cell2_bias[0:1, 4:],
+            rnn_cell2_bias[1:2, 4:],
+        ],
+        [
+            rnn_cell2_recurrent_kernel[:, 0:4],
+            np.zeros((2, 2), np.float32),
+            rnn_cell2_recurrent_kernel[:, 4:],
+        ],
+    ]
+) * np.repeat(np.float32([0.5, 0.5, 1.0, 1.0]), 2)
+# M = [W; b; U] (5, 2): rows x | 1 | h
+rnn_cell3_matrix = np.vstack(
+    [rnn_cell3_kernel, rnn_cell3_bias, rnn_cell3_recurrent_kernel]
+)
 
 if __name__ == "__main__":
     sys.exit(main())

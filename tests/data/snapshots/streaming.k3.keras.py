@@ -98,18 +98,13 @@ def gru(x, mask):
 
 def gru_step(x, h):
     """One step of gru for step(): x (batch, 3) -> new h (h is the output)."""
-    # x W + b for all steps at once, hoisted out of the recurrence: (steps, batch, 12)
-    # (steps folded into the batch: one large matmul instead of one per sequence)
-    xw = x[None].reshape(-1, x[None].shape[-1]) @ gru_kernel + gru_bias[0]
-    xw = xw.reshape(x[None].shape[0], x[None].shape[1], -1)
-
-    xz = xw[0]  # (batch, 12)
+    xw = x @ gru_kernel + gru_bias[0]  # x W + b: (batch, 12)
+    xz = xw  # (batch, 12)
     hu = h @ gru_recurrent_kernel + gru_bias[1]  # (batch, 12)
     z = sigmoid(xz[:, 0:4] + hu[:, 0:4])  # update gate
     r = sigmoid(xz[:, 4:8] + hu[:, 4:8])  # reset gate
     g = np.tanh(xz[:, 8:12] + r * hu[:, 8:12])  # candidate
     h = z * h + (1 - z) * g
-
     return (h,)
 
 
@@ -149,13 +144,8 @@ def rnn(x, mask):
 
 def rnn_step(x, h):
     """One step of rnn for step(): x (batch, 3) -> new h (h is the output)."""
-    # x W + b for all steps at once, hoisted out of the recurrence: (steps, batch, 3)
-    # (steps folded into the batch: one large matmul instead of one per sequence)
-    xw = x[None].reshape(-1, x[None].shape[-1]) @ rnn_kernel + rnn_bias
-    xw = xw.reshape(x[None].shape[0], x[None].shape[1], -1)
-
-    h = np.tanh(xw[0] + h @ rnn_recurrent_kernel)
-
+    xw = x @ rnn_kernel + rnn_bias  # x W + b: (batch, 3)
+    h = np.tanh(xw + h @ rnn_recurrent_kernel)
     return (h,)
 
 
@@ -202,13 +192,9 @@ def lstm(x, mask):
 
 def lstm_step(x, h, c):
     """One step of lstm for step(): x (batch, 3) -> new h, c (h is the output)."""
-    # x W + b for all steps at once, hoisted out of the recurrence: (steps, batch, 8)
-    # (steps folded into the batch: one large matmul instead of one per sequence)
-    xw = x[None].reshape(-1, x[None].shape[-1]) @ lstm_kernel_halved + lstm_bias_halved
-    xw = xw.reshape(x[None].shape[0], x[None].shape[1], -1)
-
+    xw = x @ lstm_kernel_halved + lstm_bias_halved  # x W + b: (batch, 8)
     z = h @ lstm_recurrent_kernel_halved  # (batch, 8), i|f|o columns halved
-    z += xw[0]
+    z += xw
     a = np.tanh(z, out=z)
     s = a * 0.5
     s += 0.5  # sigmoid of the unhalved i, f, o columns
@@ -217,7 +203,6 @@ def lstm_step(x, h, c):
     c += i * g
     h = np.tanh(c)
     h *= o
-
     return (
         h,
         c,

@@ -78,11 +78,6 @@ def windows(x, sizes, strides, dilations, padding="valid", fill=0.0):
     return np.moveaxis(view, rank + 1, -1)
 
 
-def sigmoid(x):
-    """1 / (1 + exp(-x)), written as 0.5 * tanh(x / 2) + 0.5 so it never overflows."""
-    return 0.5 * np.tanh(0.5 * x) + 0.5
-
-
 def td_conv_inner(x):
     """td_conv/inner (Conv2D, 2 filters of size (3, 3), strides=(1, 1), dilation_rate=(1, 1), padding=valid, linear): (batch, 5, 5, 2) -> (batch, 3, 3, 2).
 
@@ -133,57 +128,65 @@ def lstm(x):
         o = sigmoid(x W_o + h U_o + b_o)    output gate
         c = f * c + i * g
         h = o * np.tanh(c)
-    Fast form: sigmoid(x) = 0.5 * tanh(x / 2) + 0.5, so one tanh serves all four gates
-    once the i, f, o columns of W, U and b are halved at import (exact in float32).
-    """
-    x = x.transpose(1, 0, 2)  # time first: every step's slice is contiguous
-    steps, batch = x.shape[0], x.shape[1]
-    # x W + b for all steps at once, hoisted out of the recurrence: (steps, batch, 12)
-    # (steps folded into the batch: one large matmul instead of one per sequence)
-    xw = x.reshape(-1, x.shape[-1]) @ lstm_kernel_halved + lstm_bias_halved
-    xw = xw.reshape(x.shape[0], x.shape[1], -1)
 
-    h = np.zeros((batch, 3), dtype=np.float32)
+    Fast form: at each step, one matrix product per cell, s M with the row
+    s = [x_t | 1 | h] and M = [W; b; U] (derived at import), its columns
+    reordered and the columns that go through a sigmoid halved: sigmoid(z) =
+    0.5 * tanh(z / 2) + 0.5, so one tanh serves them. Every array is made once
+    per call; NumPy functions write into their last argument.
+    """
+    x = x.transpose(1, 0, 2)  # time first: x[t] is step t
+    steps, batch = x.shape[0], x.shape[1]
+    s = np.zeros((batch, 22), dtype=np.float32)  # [x_t | 1 | h]
+    s[:, 18] = 1.0
+    x_t = s[:, 0:18]
+    h = s[:, 19:22]
+    a = np.empty((batch, 12), dtype=np.float32)  # s M: gates i|f|o|c
+    i = a[:, 0:3]
+    f = a[:, 3:6]
+    o = a[:, 6:9]
+    g = a[:, 9:12]
+    ifo = a[:, 0:9]
+    tmp = np.empty((batch, 3), dtype=np.float32)
     c = np.zeros((batch, 3), dtype=np.float32)
+    half = np.array(0.5, dtype=np.float32)
     hs = np.empty((steps, batch, 3), dtype=np.float32)
 
-    # step 0
-    z = h @ lstm_recurrent_kernel_halved  # (batch, 12), i|f|o columns halved
-    z += xw[0]
-    a = np.tanh(z, out=z)
-    s = a * 0.5
-    s += 0.5  # sigmoid of the unhalved i, f, o columns
-    i, f, g, o = s[:, 0:3], s[:, 3:6], a[:, 6:9], s[:, 9:12]
-    c = f * c
-    c += i * g
-    h = np.tanh(c)
-    h *= o
+    # step 0: from zero states (no h U, no f * c)
+    np.copyto(x_t, x[0])
+    np.dot(s[:, 0:19], lstm_matrix[0:19], a)  # [x_t | 1] [W; b]: the states are 0
+    np.tanh(a, a)
+    np.multiply(ifo, half, ifo)
+    np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
+    np.multiply(i, g, c)  # c = i * g (f * c is 0)
+    np.tanh(c, tmp)
+    np.multiply(o, tmp, h)  # h = o * tanh(c)
     hs[0] = h
 
     # step 1
-    z = h @ lstm_recurrent_kernel_halved  # (batch, 12), i|f|o columns halved
-    z += xw[1]
-    a = np.tanh(z, out=z)
-    s = a * 0.5
-    s += 0.5  # sigmoid of the unhalved i, f, o columns
-    i, f, g, o = s[:, 0:3], s[:, 3:6], a[:, 6:9], s[:, 9:12]
-    c = f * c
-    c += i * g
-    h = np.tanh(c)
-    h *= o
+    np.copyto(x_t, x[1])
+    np.dot(s, lstm_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.tanh(a, a)
+    np.multiply(ifo, half, ifo)
+    np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
+    np.multiply(f, c, c)  # c = f * c
+    np.multiply(i, g, tmp)
+    np.add(c, tmp, c)  # c += i * g
+    np.tanh(c, tmp)
+    np.multiply(o, tmp, h)  # h = o * tanh(c)
     hs[1] = h
 
     # step 2
-    z = h @ lstm_recurrent_kernel_halved  # (batch, 12), i|f|o columns halved
-    z += xw[2]
-    a = np.tanh(z, out=z)
-    s = a * 0.5
-    s += 0.5  # sigmoid of the unhalved i, f, o columns
-    i, f, g, o = s[:, 0:3], s[:, 3:6], a[:, 6:9], s[:, 9:12]
-    c = f * c
-    c += i * g
-    h = np.tanh(c)
-    h *= o
+    np.copyto(x_t, x[2])
+    np.dot(s, lstm_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.tanh(a, a)
+    np.multiply(ifo, half, ifo)
+    np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
+    np.multiply(f, c, c)  # c = f * c
+    np.multiply(i, g, tmp)
+    np.add(c, tmp, c)  # c += i * g
+    np.tanh(c, tmp)
+    np.multiply(o, tmp, h)  # h = o * tanh(c)
     hs[2] = h
 
     return hs.transpose(1, 0, 2)
@@ -450,7 +453,7 @@ SOURCE_SHA256 = "10d82f1ae54d53b8e08b015151d96092dc2c2129e3666f58fae72512b180807
 _SELF_TEST_SHAPES = [(2, 3, 5, 5, 2), (2, 3, 2)]
 _SELF_TEST = (
     "eAEB4AQf+9HuEr/pMs4+rZyJPmpxzj+t7Fe/MJnQv4EDzr7f2NU9lsESvFmN2b7qEiq/1an1PyemGD4qdIK/mDE3vyyjhTzmgtw/xYGpvxsARj8ebyc/eXFbv3oATT5O6NK+KMf8vEGmqz4NJ78/+S5xvxXO6D/DlKi+kN0cPr38279nfFi/toKVPwbD6L7bSZk+zb/dP7ZjBD8OnlW/hu0SvP/8H7+cpg4/HS1KP4PxEj77rzY/nzfuv4Eqx79aqIK/tXglv3QQ8D99LJs+yeaiv253C78rVYe/+LANwPIcjz/jAxS+/inyviFWHL/mFe6+RSRGPrwXNz7CTUS/0Obnvoy40j+kQQU+umgzvqXa+L7vPR7AU+q+vsIyEj/uclm/uRgaQGrUCr9kJLs/A4AwvwXyqD7OAn4+t82FP/VDxj4UuTy+nr7hPhCYA8CrVVK/2uFVPwdD3j9tM4S/WbhbP4u+qz+BTje/UOWRv4xb4b4+CjG/7/t4P3GGGD+uFaO/iydLvx9jiT/gqtI/cZQDwMKDaj30nke/t741PwoRsb6ru1E/A2Y8vxTEHT7tTZc/A42cPVHksb6OZgk+px4Fvx4fGb++Gvk+PDgEv68AJj6eRj+/6ZIXQPH/5b5Kt4A/9deCvlXt5D65vae/MWmEvnzH8b7Qg1K/r8HGP7wdRT8NCAPAWMx/v7yW9790t18/z4jQvXWzXL7Ie/s9z9M3vnRQUb9TIwK/bJC6PqiPjb+9Az2/HvKNvnekCL/duJq/NjlJvQ4hHr5oqGe/umUzvjgUNMDNVMe/vMoJPiEJhL9Imaw/k9GKP5uCAb8P1NG+wNm5P/82hb8RVvY+MHaDv+QFbL6pMw7ANbx3PkDAVD7FNtc+D2WJPm14BEBw9nY+02Y4P/uywT8Q4fc+M3VfPh6NKb9uuIO+98CXvxZtG8AghPo+l5UKQEGkkD/XMf49QV2rvz0YQ78T4Xu7HbrDv6yxVL1cejA//ES1vzHXtD82Ny49aH7mvw9iKj1x"
-    "qUg+l38dvoHib78IhCbAOPwJwM7+mb9jjcu+bFe9vyKzubxB+LA/N4rSPwdgCb10EvC/Xv/HP/leCD8h3N++F0pEvpuv7L6FfAJAL30rv10cHT6Xbz0+FBjzP+H4Uz85VUC+MFqJP3kthr9WyuC/hUsvP0pBKD363Go/m2Atvwt94D9UGqG/606nP37ZQb5vKpW/WYlKvx3rbD8LBeK+PUV7O8GkMz6tADC+StJNPxxaxT4pQvW/08x6vwFcYL8zDpS/eXoJP+hYhj2S1xS/SqZIv5bXlL+WXFY+zo6KP7HBGb/+GdO/6IC4Pyh6WT/Pn4a/lR6pPxhOWr4qfMQ+dqj4vrni0L+O0bs/YhMAv94xkD8NzO++3YIWvzxyXD61hM89PckgPri+A79GP92/HFnbPprBxb+QIvc+0+XAPz1iUL8NI9c93/2jPp84M7+j3AxAVKfIvsf7hL+HAmu+10m8vibGhj4zQWG/16yPP+XNAT/Vaxq/ZeqlP+A4gD/ZNIm/B/Z6PS9Ieb4Sn2a/wb8nv3Vmlb+oKhK8Efu9vzdKqz17M5I9fQ2Rv0snJz8oRAS/GWwGPgby6rwMWRe/75qkPU3ZX74sw0u9f227vsOn87wbS689kIr0PQ6XwD6Wt5I+KwDFPWmaZxg="
+    "qUg+l38dvoHib78IhCbAOPwJwM7+mb9jjcu+bFe9vyKzubxB+LA/N4rSPwdgCb10EvC/Xv/HP/leCD8h3N++F0pEvpuv7L6FfAJAL30rv10cHT6Xbz0+FBjzP+H4Uz85VUC+MFqJP3kthr9WyuC/hUsvP0pBKD363Go/m2Atvwt94D9UGqG/606nP37ZQb5vKpW/WYlKvx3rbD8LBeK+PUV7O8GkMz6tADC+StJNPxxaxT4pQvW/08x6vwFcYL8zDpS/eXoJP+hYhj2S1xS/SqZIv5bXlL+WXFY+zo6KP7HBGb/+GdO/6IC4Pyh6WT/Pn4a/lR6pPxhOWr4qfMQ+dqj4vrni0L+O0bs/YhMAv94xkD8NzO++3YIWvzxyXD61hM89PckgPri+A79GP92/HFnbPprBxb+QIvc+0+XAPz1iUL8NI9c93/2jPp84M7+j3AxAVKfIvsf7hL+HAmu+10m8vibGhj4zQWG/16yPP+XNAT/Vaxq/ZeqlP+A4gD/ZNIm/B/Z6PS9Ieb4Sn2a/wb8nv3Vmlb+oKhK8Efu9vzdKqz17M5I9fQ2Rv0snJz8oRAS/GWwGPgby6rwMWRe/7ZqkPU3ZX74ww0u9fm27vsOn87wbS689lIr0PQ+XwD6Wt5I+KwDFPWn6Zx4="
 )
 
 # Weights: float32 little-endian, zlib-compressed, base64; decoded once, at import.
@@ -477,14 +480,10 @@ td_dense_inner_bias = _WEIGHTS[308:310].reshape((2,))
 del _WEIGHTS_BASE64
 
 # Derived at import for speed (lstm); the math above explains them.
-# halves the i, f, o columns: exact in float32
-lstm_gate_scale = np.repeat(np.float32([0.5, 0.5, 1.0, 0.5]), 3)
-# kernel with i, f, o halved
-lstm_kernel_halved = lstm_kernel * lstm_gate_scale
-# recurrent_kernel with i, f, o halved
-lstm_recurrent_kernel_halved = lstm_recurrent_kernel * lstm_gate_scale
-# input_bias with i, f, o halved
-lstm_bias_halved = lstm_bias * lstm_gate_scale
+# M = [W; b; U] (22, 12): rows x | 1 | h; columns i|f|o|c (Keras packs i|f|c|o), i, f, o halved (exact in float32)
+lstm_matrix = np.vstack([lstm_kernel, lstm_bias, lstm_recurrent_kernel])[
+    :, np.r_[0:6, 9:12, 6:9]
+] * np.repeat(np.float32([0.5, 0.5, 0.5, 1.0]), 3)
 
 if __name__ == "__main__":
     sys.exit(main())
