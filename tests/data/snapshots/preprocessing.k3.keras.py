@@ -49,11 +49,6 @@ OUTPUT_NAMES = ["count", "one_hot", "seen", "lstm"]
 OUTPUT_SHAPES = [(None, 12), (None, 12), (None, 6), (None, 3)]
 
 
-def sigmoid(x):
-    """1 / (1 + exp(-x)), written as 0.5 * tanh(x / 2) + 0.5 so it never overflows."""
-    return 0.5 * np.tanh(0.5 * x) + 0.5
-
-
 def one_hot(ids, depth):
     """ids (...) -> (..., depth): 1.0 at each id's position; an id outside [0, depth)
     gives a row of zeros, as tf.one_hot does."""
@@ -129,68 +124,76 @@ def lstm(x):
         o = sigmoid(x W_o + h U_o + b_o)    output gate
         c = f * c + i * g
         h = o * np.tanh(c)
-    Fast form: sigmoid(x) = 0.5 * tanh(x / 2) + 0.5, so one tanh serves all four gates
-    once the i, f, o columns of W, U and b are halved at import (exact in float32).
+
+    Fast form: at each step, one matrix product per cell, s M with the row
+    s = [x_t | 1 | h] and M = [W; b; U] (derived at import), its columns
+    reordered and the columns that go through a sigmoid halved: sigmoid(z) =
+    0.5 * tanh(z / 2) + 0.5, so one tanh serves them. Every array is made once
+    per call; NumPy functions write into their last argument.
     """
-    x = x.transpose(1, 0, 2)  # time first: every step's slice is contiguous
-    batch = x.shape[1]
-    # x W + b for all steps at once, hoisted out of the recurrence: (steps, batch, 12)
-    # (steps folded into the batch: one large matmul instead of one per sequence)
-    xw = x.reshape(-1, x.shape[-1]) @ lstm_kernel_halved + lstm_bias_halved
-    xw = xw.reshape(x.shape[0], x.shape[1], -1)
-
-    h = np.zeros((batch, 3), dtype=np.float32)
+    x = x.transpose(1, 0, 2)  # time first: x[t] is step t
+    steps, batch = x.shape[0], x.shape[1]
+    s = np.zeros((batch, 7), dtype=np.float32)  # [x_t | 1 | h]
+    s[:, 3] = 1.0
+    x_t = s[:, 0:3]
+    h = s[:, 4:7]
+    a = np.empty((batch, 12), dtype=np.float32)  # s M: gates i|f|o|c
+    i = a[:, 0:3]
+    f = a[:, 3:6]
+    o = a[:, 6:9]
+    g = a[:, 9:12]
+    ifo = a[:, 0:9]
+    tmp = np.empty((batch, 3), dtype=np.float32)
     c = np.zeros((batch, 3), dtype=np.float32)
+    half = np.array(0.5, dtype=np.float32)
 
-    # step 0
-    z = h @ lstm_recurrent_kernel_halved  # (batch, 12), i|f|o columns halved
-    z += xw[0]
-    a = np.tanh(z, out=z)
-    s = a * 0.5
-    s += 0.5  # sigmoid of the unhalved i, f, o columns
-    i, f, g, o = s[:, 0:3], s[:, 3:6], a[:, 6:9], s[:, 9:12]
-    c = f * c
-    c += i * g
-    h = np.tanh(c)
-    h *= o
+    # step 0: from zero states (no h U, no f * c)
+    np.copyto(x_t, x[0])
+    np.dot(s[:, 0:4], lstm_matrix[0:4], a)  # [x_t | 1] [W; b]: the states are 0
+    np.tanh(a, a)
+    np.multiply(ifo, half, ifo)
+    np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
+    np.multiply(i, g, c)  # c = i * g (f * c is 0)
+    np.tanh(c, tmp)
+    np.multiply(o, tmp, h)  # h = o * tanh(c)
 
     # step 1
-    z = h @ lstm_recurrent_kernel_halved  # (batch, 12), i|f|o columns halved
-    z += xw[1]
-    a = np.tanh(z, out=z)
-    s = a * 0.5
-    s += 0.5  # sigmoid of the unhalved i, f, o columns
-    i, f, g, o = s[:, 0:3], s[:, 3:6], a[:, 6:9], s[:, 9:12]
-    c = f * c
-    c += i * g
-    h = np.tanh(c)
-    h *= o
+    np.copyto(x_t, x[1])
+    np.dot(s, lstm_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.tanh(a, a)
+    np.multiply(ifo, half, ifo)
+    np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
+    np.multiply(f, c, c)  # c = f * c
+    np.multiply(i, g, tmp)
+    np.add(c, tmp, c)  # c += i * g
+    np.tanh(c, tmp)
+    np.multiply(o, tmp, h)  # h = o * tanh(c)
 
     # step 2
-    z = h @ lstm_recurrent_kernel_halved  # (batch, 12), i|f|o columns halved
-    z += xw[2]
-    a = np.tanh(z, out=z)
-    s = a * 0.5
-    s += 0.5  # sigmoid of the unhalved i, f, o columns
-    i, f, g, o = s[:, 0:3], s[:, 3:6], a[:, 6:9], s[:, 9:12]
-    c = f * c
-    c += i * g
-    h = np.tanh(c)
-    h *= o
+    np.copyto(x_t, x[2])
+    np.dot(s, lstm_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.tanh(a, a)
+    np.multiply(ifo, half, ifo)
+    np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
+    np.multiply(f, c, c)  # c = f * c
+    np.multiply(i, g, tmp)
+    np.add(c, tmp, c)  # c += i * g
+    np.tanh(c, tmp)
+    np.multiply(o, tmp, h)  # h = o * tanh(c)
 
     # step 3
-    z = h @ lstm_recurrent_kernel_halved  # (batch, 12), i|f|o columns halved
-    z += xw[3]
-    a = np.tanh(z, out=z)
-    s = a * 0.5
-    s += 0.5  # sigmoid of the unhalved i, f, o columns
-    i, f, g, o = s[:, 0:3], s[:, 3:6], a[:, 6:9], s[:, 9:12]
-    c = f * c
-    c += i * g
-    h = np.tanh(c)
-    h *= o
+    np.copyto(x_t, x[3])
+    np.dot(s, lstm_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.tanh(a, a)
+    np.multiply(ifo, half, ifo)
+    np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
+    np.multiply(f, c, c)  # c = f * c
+    np.multiply(i, g, tmp)
+    np.add(c, tmp, c)  # c += i * g
+    np.tanh(c, tmp)
+    np.multiply(o, tmp, h)  # h = o * tanh(c)
 
-    return h
+    return h.copy()
 
 
 def predict(x):
@@ -437,7 +440,7 @@ def _self_test_arrays():
 # the lines from here on, never the code above.
 SOURCE_SHA256 = "514e88ce8bf025a04f6b45929e98d9dbbc751b5d4bcc7875ebc629ea5dc9a578"
 _SELF_TEST_SHAPES = [(2, 4), (2, 1), (2, 12), (2, 12), (2, 6), (2, 3)]
-_SELF_TEST = "eJxjYGiwZwADGI0MUOQcoJhI4OCA3UxcgBS15OjBpRa7eM40L7vGkL12LrFL9nKz3rA92bXSjqVg7V4Afk4SUQ=="
+_SELF_TEST = "eJxjYGiwZwADGI0MUOQcoJhI4OCA3UxcgBS15OjBpRa7eM40L7umkL12LrFL9nKz3rA90bXSjrVg7V4Afl4SUg=="
 
 # Weights: float32 little-endian, zlib-compressed, base64; decoded once, at import.
 # The layer functions above read these module constants when called.
@@ -474,14 +477,10 @@ seen_order = np.argsort(seen_vocabulary)
 seen_keys = seen_vocabulary[seen_order]
 
 # Derived at import for speed (lstm); the math above explains them.
-# halves the i, f, o columns: exact in float32
-lstm_gate_scale = np.repeat(np.float32([0.5, 0.5, 1.0, 0.5]), 3)
-# kernel with i, f, o halved
-lstm_kernel_halved = lstm_kernel * lstm_gate_scale
-# recurrent_kernel with i, f, o halved
-lstm_recurrent_kernel_halved = lstm_recurrent_kernel * lstm_gate_scale
-# input_bias with i, f, o halved
-lstm_bias_halved = lstm_bias * lstm_gate_scale
+# M = [W; b; U] (7, 12): rows x | 1 | h; columns i|f|o|c (Keras packs i|f|c|o), i, f, o halved (exact in float32)
+lstm_matrix = np.vstack([lstm_kernel, lstm_bias, lstm_recurrent_kernel])[
+    :, np.r_[0:6, 9:12, 6:9]
+] * np.repeat(np.float32([0.5, 0.5, 0.5, 1.0]), 3)
 
 if __name__ == "__main__":
     sys.exit(main())
