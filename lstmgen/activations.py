@@ -26,6 +26,7 @@ class ActivationCall:
     func: Optional[str]
     helpers: FrozenSet[str]
     arguments: Tuple[str, ...] = ()
+    semantics: Optional[str] = None  # its definition, where the other version differs
 
     def apply(self, expression: str) -> str:
         """The activation of `expression` as generated code: `relu(y)`, or `y` for linear."""
@@ -81,6 +82,13 @@ _UNUSABLE = {
 }
 
 
+# Activations whose definition depends on the version, as the header states them.
+_DIFFERS = {
+    ("hard_sigmoid", 2): "hard_sigmoid(x) = clip(0.2 * x + 0.5, 0, 1)",
+    ("hard_sigmoid", 3): "hard_sigmoid(x) = clip(x / 6 + 0.5, 0, 1)",
+}
+
+
 def resolve(value: Any, keras_major: int, where: str) -> ActivationCall:
     """The call for the activation named `value` under Keras `keras_major` (an activation
     layer object is lstmgen.activation_layers's)."""
@@ -98,13 +106,16 @@ def resolve(value: Any, keras_major: int, where: str) -> ActivationCall:
             f"{where}: activation '{value}' is not supported for Keras {keras_major} files; "
             f"supported: {', '.join(sorted(table))}"
         )
-    return function(value, table[value])
+    return function(value, table[value], semantics=_DIFFERS.get((value, keras_major)))
 
 
-def function(keras_name: str, func: Optional[str], *arguments: str) -> ActivationCall:
-    """The call of `func` (a helper, an `np.` function, or None for the identity)."""
+def function(
+    keras_name: str, func: Optional[str], *arguments: str, semantics: Optional[str] = None
+) -> ActivationCall:
+    """The call of `func` (a helper, an `np.` function, or None for the identity), with
+    its definition where the Keras versions differ (`semantics`, for the header)."""
     helpers = frozenset() if func is None or func.startswith("np.") else frozenset([func])
-    return ActivationCall(keras_name, func, helpers, tuple(arguments))
+    return ActivationCall(keras_name, func, helpers, tuple(arguments), semantics)
 
 
 def relu(negative_slope: float, max_value: Optional[float], threshold: float) -> ActivationCall:

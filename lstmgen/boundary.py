@@ -4,11 +4,13 @@
 file that breaks one of them is reported the same way by all: LstmgenError as its own
 message (exit 2, or the error's `exit_code`), MemoryError and anything unexpected as one
 line naming the file (exit 2; LSTMGEN_DEBUG=1 prints the traceback as well). Warnings
-are printed like errors, escaped: text from a file never reaches the terminal raw.
+are printed like errors, escaped (text from a file never reaches the terminal raw), as
+soon as they are raised: one may announce a long wait.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 import traceback
@@ -16,6 +18,7 @@ import warnings
 from typing import Callable, Optional, Union
 
 from lstmgen.errors import LstmgenError, LstmgenWarning, PathError, printable
+from lstmgen.progress import interrupt
 
 EXIT_BAD_INPUT = 2
 MAX_LINE = 2000  # characters of one printed message: names from a file can be long
@@ -32,9 +35,18 @@ def guarded(
     """Run `body`; its exit code, or the boundary's. Messages name the `model` file
     (LstmgenErrors only if `name_errors`: verify's may be about the predictor); `doing`
     completes "could not be ..." for an error nobody expected."""
+
+    def show(message, category, *_args, **_kwargs) -> None:
+        # As they arrive (a warning may announce minutes of work), on a line of their
+        # own; any other library's warnings are not lstmgen's to show.
+        if issubclass(category, LstmgenWarning) and not quiet:
+            interrupt()
+            report(prog, "warning", str(message))
+
     try:
-        with warnings.catch_warnings(record=True) as caught:
+        with warnings.catch_warnings():
             warnings.simplefilter("always", LstmgenWarning)
+            warnings.showwarning = show
             code = body()
     except LstmgenError as error:
         named = name_errors and not isinstance(error, PathError)
@@ -49,11 +61,15 @@ def guarded(
         message = f"could not be {doing} ({type(error).__name__}: {error})"
         report(prog, "error", _named(message, model))
         return EXIT_BAD_INPUT
-    if not quiet:
-        for warning in caught:
-            if issubclass(warning.category, LstmgenWarning):
-                report(prog, "warning", str(warning.message))
     return code
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (and exit 2), like every other error."""
+
+    def error(self, message: str):
+        report(self.prog, "error", f"{message} (see {self.prog} --help)")
+        raise SystemExit(EXIT_BAD_INPUT)
 
 
 def report(prog: str, kind: str, message: Union[str, BaseException]) -> None:

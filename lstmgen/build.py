@@ -2,68 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Set, Tuple
+from typing import Dict, List, Optional, Tuple
 
-from lstmgen.errors import LstmgenError, layer_error
+from lstmgen.build_call import HANDLERS, REFUSED, RESERVED, CallBuilder
+from lstmgen.errors import LstmgenError
 from lstmgen.fusion import fuse_recurrent_chains
 from lstmgen.graph_order import ordered_calls
-from lstmgen.helper_source import helper_names, with_dependencies
-from lstmgen.identifiers import NameTable
+from lstmgen.helper_source import with_dependencies
 from lstmgen.ir import ModelGraph, Node, Tensor
 from lstmgen.layers import REGISTRY
-from lstmgen.layers.base import Built, LayerContext, WeightTable, run_handler
 from lstmgen.options import Options
 from lstmgen.reader.safety import refuse_code
-from lstmgen.reader.model_file import ModelFile, TensorRef
+from lstmgen.reader.model_file import ModelFile
 
-# Names the generated module defines itself, and the local names of the functions that
-# hold the model's tensors (predict, _forward, Predictor, step); layers never take them.
-# (Names from the file are lower-cased and never start with "_", so _forward, _DEFAULT and
-# the upper-case constants cannot be taken anyway.)
-RESERVED = helper_names() | {
-    "np",
-    "base64",
-    "zlib",
-    "sys",
-    "os",
-    "argparse",
-    "predict",
-    "main",
-    "self_test",
-    "INPUT_SHAPES",
-    "OUTPUT_SHAPES",
-    "INPUT_NAMES",
-    "OUTPUT_NAMES",
-    "INPUT_DTYPES",
-    "x",
-    "y",
-    "initial_state",
-    "step",
-    "reset_states",
-    "Predictor",
-    "self",
-    "inputs",
-    "outputs",
-    "states",
-    "new_states",
-    "state",
-    "new_state",
-    "x_t",
-    "batch_size",
-    "m",
-    "new",
-}
-
-# Module-level functions a template derives from a layer's function name (a recurrent
-# layer's one-step function for step()): taken together with the name.
-DERIVED_FUNCTIONS = ("_step",)
-
-# The handlers, for the layers that translate the layer they wrap.
-HANDLERS = {name: entry.build for name, entry in REGISTRY.items()}
-
-# Classes refused on principle, with the reason the user sees.
-_CODE = "it holds Python code, and lstmgen never runs or unmarshals code from a model file"
-REFUSED = {"Lambda": _CODE, "TFOpLambda": _CODE, "SlicingOpLambda": _CODE}
+__all__ = ["HANDLERS", "REFUSED", "RESERVED", "build_graph", "input_shapes", "input_dtypes"]
 
 
 def build_graph(model: ModelFile, options: Options = Options()) -> ModelGraph:
@@ -77,62 +29,12 @@ def build_graph(model: ModelFile, options: Options = Options()) -> ModelGraph:
     # translated without it; verify refuses it as a class lstmgen does not know.)
     if model.config is not None:
         refuse_code(model.config)
-    names = NameTable(RESERVED)
-    weights = WeightTable(names)
-    tensors: Dict[TensorRef, Tensor] = {}
-    inputs = []
-    _check_timesteps(model, options)
-    for model_input in model.inputs:
-        shape = _fix_time_axis(model_input.shape, options)
-        tensor = Tensor(var=names.claim(model_input.name), shape=shape)
-        tensors[TensorRef(model_input.name)] = tensor
-        inputs.append(tensor)
-    nodes: List[Node] = []
-    helpers: Set[str] = set()
-    functions: Dict[Tuple[str, str], str] = {}  # (layer, params) -> its generated function
-    idents: Dict[str, str] = {}
+    builder = CallBuilder(model, options, input_shapes(model, options))
     for call in ordered_calls(model, REGISTRY):
-        record = call.record
-        entry = REGISTRY.get(record.class_name)
-        if entry is None:
-            reason = REFUSED.get(record.class_name, "layer class not supported")
-            raise layer_error(
-                record.name,
-                record.class_name,
-                f"{reason}; supported: {', '.join(sorted(REGISTRY))}",
-            )
-        if record.name not in idents:
-            idents[record.name] = names.claim(record.name, DERIVED_FUNCTIONS)
-        ident = idents[record.name]
-        given = tuple(_tensor(tensors, ref, record) for ref in call.inputs)
-        in_tensors = _with_keras3_mask(call, given)
-        ctx = LayerContext(
-            record,
-            in_tensors,
-            model.keras_major,
-            options,
-            weights,
-            ident,
-            dict(call.options),
-            handlers=HANDLERS,
-        )
-        built = run_handler(entry.build, ctx)
-        # A shared layer called again with the same parameters reuses its function.
-        key = (record.name, repr(built.params))
-        define = key not in functions
-        if define:
-            first = not any(layer == record.name for layer, _ in functions)
-            functions[key] = ident if first else names.claim(f"{ident}_call", DERIVED_FUNCTIONS)
-        func = functions[key]
-        # Keras 3 sets the output mask from the first argument's mask even when the call
-        # itself did not use it (several tensor arguments, as with initial_state).
-        outputs = _outputs(built, given, func, names)
-        helpers.update(built.helpers)
-        nodes.append(built.node(record.name, record.class_name, func, in_tensors, outputs, define))
-        for index, tensor in enumerate(outputs):
-            tensors[TensorRef(record.name, call.node, index)] = tensor
-    outputs = [_tensor(tensors, ref, None) for ref in model.outputs]
-    nodes_t = fuse_recurrent_chains(tuple(nodes), outputs, names, options)
+        builder.add(call)
+    outputs = [builder.tensor(ref, None) for ref in model.outputs]
+    nodes_t = fuse_recurrent_chains(tuple(builder.nodes), outputs, builder.names, options)
+    inputs = builder.inputs
     return ModelGraph(
         source_name=model.source_name,
         sha256=model.sha256,
@@ -142,10 +44,10 @@ def build_graph(model: ModelFile, options: Options = Options()) -> ModelGraph:
         input_names=tuple(i.name for i in model.inputs),
         output_names=_output_names(model.outputs),
         inputs=tuple(inputs),
-        input_dtypes=_input_dtypes(model.inputs, inputs, nodes_t),
+        input_dtypes=input_dtypes(model.inputs, inputs, nodes_t),
         outputs=tuple(outputs),
         nodes=nodes_t,
-        helpers=with_dependencies(helpers),
+        helpers=with_dependencies(builder.helpers),
         flags=options.flags(),
         float_type="float64" if options.float64 else "float32",
         weights_file=options.weights_file,
@@ -155,7 +57,13 @@ def build_graph(model: ModelFile, options: Options = Options()) -> ModelGraph:
     )
 
 
-def _input_dtypes(declared, inputs: List[Tensor], nodes: Tuple[Node, ...]) -> Tuple[str, ...]:
+def input_shapes(model: ModelFile, options: Options) -> List[Tuple[Optional[int], ...]]:
+    """The inputs' shapes, a free time axis fixed by --timesteps (refused where none is)."""
+    _check_timesteps(model, options)
+    return [_fix_time_axis(model_input.shape, options) for model_input in model.inputs]
+
+
+def input_dtypes(declared, inputs: List[Tensor], nodes: Tuple[Node, ...]) -> Tuple[str, ...]:
     """The inputs' dtypes; an input that only layers of token ids (Embedding) read takes
     token ids.
 
@@ -214,50 +122,6 @@ def _stateful_batch(nodes: Tuple[Node, ...]) -> Optional[int]:
             f"stateful layers need one fixed batch size in the input shape, got {sorted(map(str, sizes))}"
         )
     return sizes.pop()
-
-
-def _tensor(tensors: Dict[TensorRef, Tensor], ref: TensorRef, reader) -> Tensor:
-    """The tensor `ref` names; a reference to an output a layer does not have is an error."""
-    if ref not in tensors:
-        who = f"layer '{reader.name}'" if reader is not None else "the model's outputs"
-        raise LstmgenError(
-            f"{who} reads output {ref.index} of '{ref.layer}' call {ref.node}, which does not exist"
-        )
-    return tensors[ref]
-
-
-def _with_keras3_mask(call, inputs: Tuple[Tensor, ...]) -> Tuple[Tensor, ...]:
-    """Keras 3 records some propagated masks as `mask=` tensors (each must be one of
-    ours) and passes none to calls with several tensor arguments."""
-    if call.masked and inputs and all(tensor.mask is None for tensor in inputs):
-        raise layer_error(
-            call.record.name,
-            call.record.class_name,
-            "is given a mask that does not come from Masking or Embedding(mask_zero=True)",
-        )
-    if call.masked is False:
-        return tuple(Tensor(var=t.var, shape=t.shape) for t in inputs)
-    return inputs
-
-
-def _outputs(built: Built, inputs, func: str, names: NameTable) -> Tuple[Tensor, ...]:
-    """Output tensors: aliases of the input for identity layers, else fresh variables."""
-    if built.alias:
-        return (inputs[0],)
-    mask: Optional[str] = None
-    if built.mask == "pass":
-        mask = inputs[0].mask
-    elif built.mask == "produce":
-        mask = names.claim(f"{func}_mask")
-    suffixes = built.output_names or ["out"] * len(built.outputs)
-    return tuple(
-        Tensor(
-            var=names.claim(f"{func}_{suffix}"),
-            shape=shape,
-            mask=mask if index < built.masked_outputs else None,
-        )
-        for index, (shape, suffix) in enumerate(zip(built.outputs, suffixes))
-    )
 
 
 def _output_names(refs) -> Tuple[str, ...]:

@@ -3,25 +3,24 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import traceback  # noqa: F401 - lstmgen.boundary prints with it; tests patch it here
 import warnings
 from typing import List, Optional
 
 from lstmgen import __version__
-from lstmgen.boundary import EXIT_BAD_INPUT, guarded, report
+from lstmgen.boundary import EXIT_BAD_INPUT, OneLineParser, guarded, report
+from lstmgen.commands import COMMANDS, EXIT_VERIFY_FAILED
 from lstmgen.emitter import generate_source
-from lstmgen.errors import LstmgenWarning, PathError
-from lstmgen.inspect_model import inspect_text
+from lstmgen.errors import LstmgenError, LstmgenWarning, PathError
 from lstmgen.generate import read_graph, translate
 from lstmgen.options import Options
 from lstmgen.output_files import check_output_paths, stale_weights_file, staged, write_outputs
-from lstmgen.progress import Progress
+from lstmgen.output_name import STDOUT, check_output_name, module_name
+from lstmgen.progress import Progress, is_terminal
 from lstmgen.reader.normalize import MAX_DIMENSION
 from lstmgen import verify as verification
 
-EXIT_VERIFY_FAILED = 1
 VERIFY_TOLERANCE = {False: 1e-5, True: 1e-4}  # float32, --float64: Keras computes in float32
 
 
@@ -31,14 +30,6 @@ class VerificationFailed(PathError):
     exit_code = EXIT_VERIFY_FAILED
 
 
-class OneLineParser(argparse.ArgumentParser):
-    """argparse, but a usage error is one line (and exit 2), like every other error."""
-
-    def error(self, message: str):
-        report(self.prog, "error", f"{message} (see {self.prog} --help)")
-        raise SystemExit(EXIT_BAD_INPUT)
-
-
 def parser() -> argparse.ArgumentParser:
     """The command line interface."""
     cli = OneLineParser(
@@ -46,12 +37,18 @@ def parser() -> argparse.ArgumentParser:
         description=(
             "Turn a trained Keras model (.h5 or .keras, Keras 2 or 3) into one Python file "
             "that needs only NumPy and predicts what Keras predicts. "
-            "Also: 'lstmgen inspect MODEL', 'lstmgen verify MODEL PREDICTOR.py'."
+            "Also: 'lstmgen inspect MODEL' (what lstmgen makes of a model), "
+            "'lstmgen verify MODEL PREDICTOR.py' (compare with Keras), "
+            "'lstmgen layers' (the supported layer classes)."
         ),
     )
     cli.add_argument("model", metavar="MODEL", help="the Keras model file (.h5 or .keras)")
     cli.add_argument(
-        "-o", "--output", metavar="OUT.py", help="where to write the predictor (default: stdout)"
+        "-o",
+        "--output",
+        metavar="OUT.py",
+        help="where to write the predictor, a module name ending in .py; '-' for stdout "
+        "(the default when stdout is a pipe or a file)",
     )
     unroll = cli.add_mutually_exclusive_group()
     unroll.add_argument(
@@ -139,6 +136,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     if misuse:
         report("lstmgen", "error", misuse)
         return EXIT_BAD_INPUT
+    if args.output is None and is_terminal(sys.stdout):
+        report("lstmgen", "error", NOT_ON_A_TERMINAL)
+        return EXIT_BAD_INPUT
 
     def body() -> int:
         table: List[str] = []  # the --verify table, shown whether or not it passed
@@ -153,15 +153,22 @@ def main(argv: Optional[List[str]] = None) -> int:
     return guarded("lstmgen", args.model, body, quiet=args.quiet)
 
 
+NOT_ON_A_TERMINAL = (
+    "no -o given, and stdout is a terminal: a predictor is a whole Python module with its "
+    "weights inside; write it with -o predictor.py (-o - prints it anyway)"
+)
+
+
 def _option_misuse(args: argparse.Namespace) -> Optional[str]:
-    """Options that contradict each other, as the one-line message; None if all is well."""
-    if args.weights_file and args.output in (None, "-"):
+    """Options that contradict each other, or an -o name that cannot be imported, as the
+    one-line message; None if all is well."""
+    if args.weights_file and args.output in (None, STDOUT):
         return "--weights-file needs -o OUT.py: the weights go to OUT.npz next to it"
-    if args.weights_file and not args.output.endswith(".py"):
-        return (
-            f"--weights-file needs -o OUT.py ending in .py, got {args.output!r}: "
-            "the weights go to OUT.npz next to it"
-        )
+    if args.output not in (None, STDOUT):
+        try:
+            check_output_name(args.output)
+        except LstmgenError as error:
+            return str(error)
     if args.tolerance is not None and not args.verify:
         return "--tolerance applies only with --verify"
     if args.tolerance is not None and not args.tolerance >= 0:
@@ -173,7 +180,7 @@ def _generate_and_write(
     args: argparse.Namespace, options: Options, progress, table: List[str]
 ) -> None:
     """Generate; with --verify check against Keras first; then write (or print) it."""
-    if args.output not in (None, "-"):
+    if args.output not in (None, STDOUT):
         check_output_paths(args.output, options.weights_file)  # before reading anything
     if not args.verify:
         _write(args, options, read_graph(args.model, options, progress), progress)
@@ -190,7 +197,9 @@ def _generate_and_write(
 
     def check(module_path: str) -> None:
         progress("verifying")
-        text, ok = verification.verify_loaded(model, args.model, module_path, tolerance)
+        text, ok = verification.verify_loaded(
+            model, args.model, module_path, tolerance, source=graph
+        )
         table.append(text)
         if not ok:
             where = "run without -q for the table" if args.quiet else "table above"
@@ -204,9 +213,9 @@ def _generate_and_write(
 
 def _write(args, options: Options, graph, progress, reference=None, check=None) -> None:
     """The module from `graph`, checked by `check` if given, written to -o or stdout."""
-    module_name = _module_name(args.output)
-    generated = generate_source(graph, module_name, reference, progress)
-    if args.output is not None and args.output != "-":
+    name = module_name(args.output)
+    generated = generate_source(graph, name, reference, progress)
+    if args.output not in (None, STDOUT):
         progress("writing")
         write_outputs(generated, args.output, check)
         stale = None if options.weights_file else stale_weights_file(args.output)
@@ -218,63 +227,14 @@ def _write(args, options: Options, graph, progress, reference=None, check=None) 
             )
         return
     if check is not None:
-        with staged(generated, f"{module_name}.py", private=True) as module:
+        with staged(generated, f"{name}.py", private=True) as module:
             check(module)
     sys.stdout.write(generated.source)
 
 
-def inspect_command(argv: List[str]) -> int:
-    """`lstmgen inspect MODEL`: the model summary, without Keras."""
-    cli = OneLineParser(prog="lstmgen inspect", description=inspect_command.__doc__)
-    cli.add_argument("model", metavar="MODEL")
-    args = cli.parse_args(argv)
-
-    def body() -> int:
-        text, _ = inspect_text(args.model)  # every name from the file in it is escaped
-        sys.stdout.write(text)
-        return 0
-
-    return guarded("lstmgen inspect", args.model, body, doing="inspected")
-
-
-def verify_command(argv: List[str]) -> int:
-    """`lstmgen verify MODEL PREDICTOR.py`: Keras and the predictor on the same inputs."""
-    cli = OneLineParser(prog="lstmgen verify", description=verify_command.__doc__)
-    cli.add_argument("model", metavar="MODEL")
-    cli.add_argument("predictor", metavar="PREDICTOR.py")
-    cli.add_argument("--input", nargs="+", metavar="X.npy", help="also compare on these inputs")
-    cli.add_argument(
-        "--tolerance",
-        type=float,
-        default=1e-5,
-        metavar="T",
-        help="max |a - b| / (1 + |b|) allowed against Keras (default 1e-5); beyond it an "
-        "output still passes when the predictor is no further than T plus Keras's own distance "
-        "from the exact answer (Keras's model in float64, same weights): float32 rounding that "
-        "the model amplifies in Keras too",
-    )
-    args = cli.parse_args(argv)
-
-    def body() -> int:
-        text, ok = verification.verify(args.model, args.predictor, args.tolerance, args.input)
-        sys.stdout.write(text)
-        return 0 if ok else EXIT_VERIFY_FAILED
-
-    return guarded("lstmgen verify", args.model, body, doing="verified", name_errors=False)
-
-
-COMMANDS = {"inspect": inspect_command, "verify": verify_command}
-
-
 def _output_name(args: argparse.Namespace) -> str:
     """The predictor's name in messages: its path, or where it would go."""
-    return "<stdout>" if args.output in (None, "-") else args.output
-
-
-def _module_name(output: Optional[str]) -> str:
-    if not output or output == "-":
-        return "predictor"
-    return os.path.splitext(os.path.basename(output))[0] or "predictor"
+    return "<stdout>" if args.output in (None, STDOUT) else args.output
 
 
 def _positive(text: str) -> int:

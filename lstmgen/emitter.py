@@ -204,6 +204,15 @@ def summary_lines(graph: ModelGraph) -> List[str]:
     return lines
 
 
+def public_names(graph: ModelGraph) -> List[str]:
+    """The module's API, as its `__all__` lists it: what this model's module defines."""
+    names = ["predict", "self_test"]
+    names += ["Predictor", "reset_states"] if graph.stateful_batch is not None else []
+    names += ["initial_state", "step"] if graph.streamable else []
+    names += ["INPUT_NAMES", "INPUT_SHAPES", "INPUT_DTYPES", "OUTPUT_NAMES", "OUTPUT_SHAPES"]
+    return names + ["SOURCE_SHA256"] + (["WEIGHTS_FILE"] if graph.weights_file else [])
+
+
 def weights_line(graph: ModelGraph) -> str:
     """The one line of the module that makes `_WEIGHTS`: decoded, or read from the .npz."""
     return LOAD_WEIGHTS_FILE if graph.weights_file else DECODE_WEIGHTS
@@ -231,6 +240,7 @@ def render(
             result=result_expression(graph.outputs),
             self_test_tolerance=SELF_TEST_TOLERANCE[graph.float_type],
             keras_self_test=keras_self_test,
+            public_names=public_names(graph),
         )
     )
     report("formatting")

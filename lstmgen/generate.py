@@ -7,13 +7,18 @@ from dataclasses import replace
 from typing import Callable
 
 from lstmgen.budget import MAX_SOURCE_LINES, check_budget, source_lines
+from lstmgen.cost import unrolled_steps
 from lstmgen.build import build_graph
 from lstmgen.emitter import generate_source, no_progress
 from lstmgen.errors import LstmgenError, LstmgenWarning
 from lstmgen.ir import ModelGraph
 from lstmgen.options import Options
+from lstmgen.output_name import name_problem
 from lstmgen.reader import read_model
 from lstmgen.reader.model_file import ModelFile
+
+# Generated lines beyond which formatting takes tens of seconds: said before it starts.
+ANNOUNCED_LINES = 10_000
 
 
 def generate(path: str, module_name: str = "predictor", options: Options = Options()) -> str:
@@ -21,6 +26,9 @@ def generate(path: str, module_name: str = "predictor", options: Options = Optio
 
     The source only: a --weights-file module needs its .npz too, which this call would
     drop, so `options.weights_file` is refused here (the CLI writes both files)."""
+    problem = name_problem(module_name)
+    if problem:  # it names the module in the docstring's `import NAME`
+        raise LstmgenError(f"module name {module_name!r} {problem}")
     if options.weights_file:
         raise LstmgenError(
             "generate() returns only the module's source; Options(weights_file=True) also needs "
@@ -44,7 +52,8 @@ def translate(model: ModelFile, options: Options = Options()) -> ModelGraph:
     """The model's graph, refused if generating it would cost more than lstmgen's budget.
 
     Unless --unroll insists, recurrent layers whose unrolled timesteps would pass the
-    budget of source lines loop over time instead (with a warning)."""
+    budget of source lines loop over time instead (with a warning); unrolled timesteps
+    that make a long module are announced before black spends its time on them."""
     graph = build_graph(model, options)
     lines = source_lines(graph)
     if options.unroll is None and lines > MAX_SOURCE_LINES:
@@ -58,4 +67,13 @@ def translate(model: ModelFile, options: Options = Options()) -> ModelGraph:
         options = replace(options, unroll=False)
         graph = build_graph(model, options)
     check_budget(model, graph, options)
+    lines = source_lines(graph)
+    if lines > ANNOUNCED_LINES and options.unroll is not False:
+        steps = sum(unrolled_steps(node) for node in graph.nodes)
+        warnings.warn(
+            LstmgenWarning(
+                f"unrolling {steps:,} timesteps writes about {lines:,} lines of code, which "
+                "take a while to format; --no-unroll writes a loop over time instead"
+            )
+        )
     return graph

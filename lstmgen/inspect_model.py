@@ -11,13 +11,11 @@ from lstmgen.errors import LstmgenError, printable
 from lstmgen.generate import translate
 from lstmgen.layers import REGISTRY
 from lstmgen.reader import read_model
-from lstmgen.reader.model_file import ModelFile
+from lstmgen.reader.model_file import LayerSpec
+from lstmgen.reader.safety import code_layers
+from lstmgen.survey import Survey, survey
 
 MAX_CELL = 120  # characters of a name in the table; messages show up to 2,000
-HARD_SIGMOID = {
-    2: "hard_sigmoid = clip(0.2 * x + 0.5, 0, 1) (Keras 2)",
-    3: "hard_sigmoid = clip(x / 6 + 0.5, 0, 1) (Keras 3)",
-}
 
 
 def inspect_text(path: str) -> Tuple[str, bool]:
@@ -26,45 +24,38 @@ def inspect_text(path: str) -> Tuple[str, bool]:
     translated = (
         "Keras 1 names and weights translated, " if model.keras_version.startswith("1.") else ""
     )
+    try:
+        graph = translate(model)  # built and costed as generation does
+        self_test_input(graph)  # the one check generation makes after that
+        problem = None
+    except LstmgenError as error:
+        problem = one_line(error)
+    seen = survey(model)  # every layer's shapes, past those lstmgen cannot translate
     lines = [
         printable(
             f"{path}: {model.model_class} '{model.model_name}', saved by Keras "
             f"{model.keras_version} ({translated}read with Keras {model.keras_major} semantics)"
         ),
     ]
-    for model_input in model.inputs:
+    for model_input, dtype in zip(model.inputs, seen.input_dtypes):
         lines.append(
-            printable(
-                f"input {model_input.name!r}: {shape_text(model_input.shape)} {model_input.dtype}"
-            )
+            printable(f"input {model_input.name!r}: {shape_text(model_input.shape)} {dtype}")
         )
-    try:
-        graph = translate(model)  # built and costed as generation does
-        self_test_input(graph)  # the one check generation makes after that
-        problem = None
-        shapes = {}
-        for node in graph.nodes:
-            shapes.setdefault(node.layer_name, ", ".join(shape_text(t.shape) for t in node.outputs))
-    except LstmgenError as error:
-        problem, shapes = one_line(error), {}
+    code = code_layers(model.config) if model.config is not None else {}
     rows: List[Tuple[str, ...]] = [
         ("Layer", "Class", "Output shape", "Params", "Supported", "Notes")
     ]
     for record in model.layers:
-        supported = (
-            "yes"
-            if record.class_name in REGISTRY
-            else ("refused" if record.class_name in REFUSED else "no")
-        )
-        params = sum(int(a.size) for a in record.weights)
+        refused = record.class_name in REFUSED or record.name in code
+        supported = "refused" if refused else "yes" if record.class_name in REGISTRY else "no"
         rows.append(
             (
                 _cell(record.name),
                 _cell(record.class_name),
-                shapes.get(record.name, "?"),
-                f"{params:,}",
+                _shapes(seen, record.name),
+                f"{sum(int(a.size) for a in record.weights):,}",
                 supported,
-                _cell(_notes(model, record.config)),
+                _cell(_notes(seen, record)),
             )
         )
     widths = [max(len(row[k]) for row in rows) for k in range(len(rows[0]))]
@@ -76,26 +67,28 @@ def inspect_text(path: str) -> Tuple[str, bool]:
     return "\n".join(lines) + "\n", problem is None
 
 
+def _shapes(seen: Survey, layer: str) -> str:
+    """The layer's output shapes, or '?' where neither lstmgen nor the config knows them."""
+    shapes = seen.shapes.get(layer)
+    return ", ".join(shape_text(shape) for shape in shapes) if shapes else "?"
+
+
 def _cell(text: str) -> str:
     """Text from the file for one table cell: escaped, and cut short if very long."""
     text = printable(text)
     return text if len(text) <= MAX_CELL else text[: MAX_CELL - 3] + "..."
 
 
-def _notes(model: ModelFile, config) -> str:
-    """Options whose meaning depends on the Keras version or changes the computation."""
-    notes = []
-    for key in ("activation", "recurrent_activation"):
-        if config.get(key) == "hard_sigmoid":
-            notes.append(f"{key}: {HARD_SIGMOID[model.keras_major]}")
+def _notes(seen: Survey, record: LayerSpec) -> str:
+    """The semantics of the saving Keras version it follows, and options that change
+    what it computes."""
+    notes = list(seen.semantics.get(record.name, ()))
+    config = record.config
     for key in ("go_backwards", "stateful", "time_major", "return_state", "mask_zero"):
         if config.get(key):
             notes.append(f"{key}=True")
-    if config.get("reset_after") is False:
-        notes.append("reset_after=False")
     inner = config.get("layer")
     if isinstance(inner, dict) and isinstance(inner.get("config"), dict):
-        notes.append(
-            f"wraps {inner.get('class_name')}: {_notes(model, inner['config']) or 'defaults'}"
-        )
+        flags = [key for key in ("go_backwards", "stateful") if inner["config"].get(key)]
+        notes.append(f"wraps {inner.get('class_name')}{''.join(f', {k}=True' for k in flags)}")
     return "; ".join(notes)

@@ -86,6 +86,9 @@ class Node:
     sample_ids: Tuple[int, ...] = ()  # ids it surely accepts (empty: 0 and 1)
     derived: Tuple[Tuple[str, str, str], ...] = ()  # (variable, expression, comment)
     work: Work = Work()  # for the cost budget
+    # What it computes as the Keras version that saved the file does, where the other
+    # version computes differently (e.g. that version's hard_sigmoid): for the header.
+    semantics: Tuple[str, ...] = ()
     # Fused recurrent layers: the last node of a chain calls the fused function in
     # predict() (`fused`); the nodes before it are computed there (`fused_into` names it).
     # Their own functions stay: step() and large batches run them.
@@ -132,3 +135,13 @@ class ModelGraph:
     # Per input, the ids the self-test draws from where its readers accept only some
     # (an IntegerLookup without OOV indices); empty: 0 and 1.
     input_ids: Tuple[Tuple[int, ...], ...] = ()
+
+    @property
+    def keras1(self) -> bool:
+        """Saved by Keras 1, whose files are read as Keras 2's."""
+        return self.keras_version.startswith("1.")
+
+    @property
+    def semantics(self) -> Tuple[str, ...]:
+        """Every node's version-dependent semantics, once each, in node order."""
+        return tuple(dict.fromkeys(line for node in self.nodes for line in node.semantics))

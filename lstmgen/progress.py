@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import Optional, TextIO
+from typing import List, Optional, TextIO
+
+_SHOWN: List["Progress"] = []  # the progress line on the terminal now, if any
+
+
+def interrupt() -> None:
+    """Erase the progress line, if one is shown, so that a message gets a line of its
+    own; the next stage draws it again."""
+    for progress in _SHOWN:
+        progress.clear()
 
 
 class Progress:
@@ -16,7 +25,7 @@ class Progress:
 
     def __init__(self, stream: Optional[TextIO] = None, enabled: Optional[bool] = None) -> None:
         self.stream = stream if stream is not None else sys.stderr
-        self.enabled = _is_terminal(self.stream) if enabled is None else enabled
+        self.enabled = is_terminal(self.stream) if enabled is None else enabled
         self._width = 0
         self._start = time.monotonic()
 
@@ -37,13 +46,16 @@ class Progress:
             self._width = 0
 
     def __enter__(self) -> "Progress":
+        _SHOWN.append(self)
         return self
 
     def __exit__(self, *exc_info) -> None:
         self.clear()
+        _SHOWN.remove(self)
 
 
-def _is_terminal(stream: TextIO) -> bool:
+def is_terminal(stream: TextIO) -> bool:
+    """Whether `stream` is a terminal (a closed or fake stream is not)."""
     try:
         return bool(stream.isatty())
     except (AttributeError, ValueError):  # closed or not a real stream

@@ -2,198 +2,78 @@
 
 from __future__ import annotations
 
-import importlib
-import inspect
-import os
-import re
-from typing import List, Optional, Sequence, Tuple
+from types import ModuleType
+from typing import List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
 from lstmgen import verdict
-from lstmgen.errors import LstmgenError, UnsupportedError
-from lstmgen.generate import translate
-from lstmgen.layers import REGISTRY
-from lstmgen.layers.rnn_cell import CELL_BUILDERS
-from lstmgen.loading import CheckedCopy, load_predictor, open_regular, private_copy, read_npy
-from lstmgen.reader.normalize import NESTED_MODELS
-from lstmgen.reader.safety import every_layer, refuse_code
-from lstmgen.reader.model_file import ModelFile
-from lstmgen.sample_inputs import sample_inputs
-
-KERAS_FOR = {2: ("tf_keras", "tf-keras==2.21.*"), 3: ("keras", "keras>=3.10")}
-
-# Layer classes Keras may rebuild from a file lstmgen lets it load: those lstmgen
-# translates, the structure around them, and RNN cells.
-KNOWN_CLASSES = (
-    frozenset(REGISTRY)
-    | frozenset(CELL_BUILDERS)
-    | frozenset(NESTED_MODELS + ("InputLayer", "StackedRNNCells"))
+from lstmgen.errors import LstmgenError, PathError
+from lstmgen.ir import ModelGraph
+from lstmgen.keras_loader import (
+    check_before_keras,
+    check_model,
+    first_line,
+    keras_load,
+    load_keras_model,
 )
-# Keras 3 records how it computes masks as built-in operation layers that feed no output
-# (lstmgen computes masks itself): harmless, and in every masked Keras 3 model.
-MASK_OPERATIONS = frozenset(
-    {
-        "NotEqual",
-        "Any",
-        "All",
-        "LogicalOr",
-        "LogicalAnd",
-        "ExpandDims",
-        "ZerosLike",
-        "OnesLike",
-        "Concatenate",
-        "ConvertToTensor",
-        "Squeeze",
-        "Where",
-    }
+from lstmgen.keras_run import (
+    exact_outputs,
+    keras_outputs,
+    keras_reference,
+    random_inputs,
+    reset_states,
 )
-_KERAS_OPERATIONS = re.compile(r"^keras\.src\.ops\.")
+from lstmgen.loading import load_predictor, private_copy, read_npy
+from lstmgen.predictor_fit import check_fits, check_given, source_note
 
-
-def check_before_keras(path: str) -> ModelFile:
-    """The model read without Keras, refused (one line naming the file and the layer)
-    if Keras loading it could run code from it or import a module outside Keras."""
-    with private_copy(path) as checked:
-        check_model(checked.model, path)
-        return checked.model
-
-
-def check_model(model: ModelFile, path: str) -> None:
-    """Refuse (one line naming the file and the layer) a model Keras may not load: every
-    layer at any depth, connected or not, must be one lstmgen knows, nothing in the
-    config may be code (Lambda, marshalled lambdas, functions or classes from foreign
-    modules, registered custom objects), and lstmgen must translate it within budget."""
-    try:
-        if model.keras_version.startswith("1."):
-            raise LstmgenError(
-                f"{path}: saved by Keras {model.keras_version}; no Keras that installs today "
-                "loads Keras 1 files, so verify cannot run it (compare with your own reference outputs)"
-            )
-        refuse_code(model.config)
-        for layer in every_layer(model.config):
-            if layer.class_name in KNOWN_CLASSES or (
-                layer.class_name in MASK_OPERATIONS
-                and (layer.module is None or _KERAS_OPERATIONS.match(layer.module))
-            ):
-                continue
-            raise UnsupportedError(
-                f"{layer.label}: not a layer class lstmgen translates, so it does not let "
-                "Keras load the file (Keras would rebuild it from the file's config)"
-            )
-        # Every option, activation and weight of the connected layers must be one lstmgen
-        # understands too, and its cost within budget: verifying a model lstmgen cannot
-        # translate proves nothing, and Keras then never sees a name such as
-        # activation='os.system' (nor runs a pooling window of two million steps).
-        translate(model)
-    except LstmgenError as error:
-        message = " ".join(str(error).split())
-        raise type(error)(message if message.startswith(path) else f"{path}: {message}") from None
-
-
-def load_keras_model(path: str):
-    """The model loaded by the Keras that matches the file's major version, from a private
-    copy that `check_model` found nothing in that Keras would run."""
-    with private_copy(path) as checked:
-        check_model(checked.model, path)
-        return keras_load(checked, path)
-
-
-def keras_load(checked: CheckedCopy, path: str):
-    """Keras's model from the checked copy (named for its format, so that Keras picks the
-    loader lstmgen read it with); errors name `path`."""
-    major = checked.model.keras_major
-    package, requirement = KERAS_FOR[major]
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    try:
-        keras = importlib.import_module(package)
-    except ImportError:
-        raise LstmgenError(
-            f"{path}: checking it needs Keras {major} ({package}), which is not installed: "
-            f"pip install '{requirement}' tensorflow-cpu"
-        ) from None
-    load = keras.models.load_model
-    options = {"compile": False}
-    if _accepts(load, "safe_mode"):  # defence in depth: Keras refuses lambdas itself
-        options["safe_mode"] = True
-    try:
-        return load(checked.path, **options)
-    except Exception as error:  # noqa: BLE001 - Keras raises many kinds
-        message = " ".join(str(error).split()).replace(checked.path, path)
-        raise LstmgenError(f"{path}: Keras {major} cannot load it: {message}") from None
-
-
-def _accepts(function, name: str) -> bool:
-    try:
-        return name in inspect.signature(function).parameters
-    except (TypeError, ValueError):
-        return False
-
-
-def random_inputs(predictor, batch: int, steps: int, seed: int) -> List[np.ndarray]:
-    """Inputs of the predictor's shapes: normal floats, or small token ids."""
-    return sample_inputs(
-        predictor.INPUT_SHAPES, predictor.INPUT_DTYPES, seed, batch, steps, id_dtype=np.int32
-    )
-
-
-def reset_states(model, predictor=None) -> None:
-    """Start stateful models over, so that Keras and the predictor see the same history."""
-    pending = [model]
-    while pending:
-        layer = pending.pop()
-        pending.extend(getattr(layer, "layers", []) or [])
-        if getattr(layer, "stateful", False) and hasattr(layer, "reset_states"):
-            layer.reset_states()
-    if predictor is not None and hasattr(predictor, "reset_states"):
-        predictor.reset_states()
-
-
-def keras_outputs(model, inputs: Sequence[np.ndarray], dtypes: Sequence[str]) -> List[np.ndarray]:
-    """The Keras model's outputs, as a list; integer inputs (token ids) passed as int32."""
-    inputs = [
-        x.astype(np.int32) if d.startswith(("int", "uint")) else x for x, d in zip(inputs, dtypes)
-    ]
-    outputs = model(inputs[0] if len(inputs) == 1 else inputs, training=False)
-    return [np.asarray(y) for y in (outputs if isinstance(outputs, (list, tuple)) else [outputs])]
-
-
-def keras_reference(model, dtypes: Sequence[str]):
-    """The self-test reference for `lstmgen --verify`: Keras's outputs for given inputs."""
-
-    def reference(inputs):
-        reset_states(model)
-        return keras_outputs(model, inputs, dtypes)
-
-    return reference
+# Loading the model into Keras lives in lstmgen.keras_loader and running it in
+# lstmgen.keras_run; the commands and tests reach both through this module.
+__all__ = [
+    "check_before_keras",
+    "check_model",
+    "exact_outputs",
+    "keras_load",
+    "keras_outputs",
+    "keras_reference",
+    "load_keras_model",
+    "load_predictor",
+    "random_inputs",
+    "reset_states",
+    "verify",
+    "verify_loaded",
+]
 
 
 def compare(
-    model, predictor, inputs: Sequence[np.ndarray], case: str = "", exact=None
+    model,
+    predictor,
+    inputs: Sequence[np.ndarray],
+    case: str = "",
+    exact=None,
+    predictor_path: str = "the predictor",
+    model_path: str = "the model",
 ) -> List[verdict.Row]:
     """One verdict.Row per output: the predictor against Keras, both from fresh states,
-    and each of them against `exact` (the exact answer's outputs) when given."""
+    and each of them against `exact` (the exact answer's outputs) when given. A side
+    that fails is named in one line (Keras's own messages run to many)."""
     reset_states(model, predictor)
-    expected = keras_outputs(model, inputs, predictor.INPUT_DTYPES)
-    got = predictor.predict(list(inputs))
+    try:
+        expected = keras_outputs(model, inputs, predictor.INPUT_DTYPES)
+    except Exception as error:  # noqa: BLE001 - Keras raises many kinds
+        raise LstmgenError(
+            f"{model_path}: Keras fails on the {case} input ({first_line(error)})"
+        ) from None
+    try:
+        got = predictor.predict(list(inputs))
+    except Exception as error:  # noqa: BLE001 - a broken predictor: one line, no traceback
+        raise PathError(
+            f"{predictor_path}: predict() fails on the {case} input ({first_line(error)})"
+        ) from None
     got = got if isinstance(got, list) else [got]
     if len(got) != len(expected):
         raise LstmgenError(f"the predictor gives {len(got)} outputs, Keras gives {len(expected)}")
     return verdict.rows_for(case, predictor.OUTPUT_NAMES, got, expected, exact)
-
-
-def exact_outputs(twin, inputs: Sequence[np.ndarray], dtypes: Sequence[str]):
-    """(outputs, "") of Keras's float64 twin from fresh states, or (None, why not)."""
-    reset_states(twin)
-    wide = [x.astype(np.float64) if x.dtype.kind == "f" else x for x in map(np.asarray, inputs)]
-    try:
-        outputs = keras_outputs(twin, wide, dtypes)
-    except Exception as error:  # noqa: BLE001 - any Keras failure means: no exact answer
-        return None, f"Keras's float64 model fails ({type(error).__name__}: {error})"[:300]
-    narrow = [y.dtype for y in outputs if y.dtype != np.float64]
-    if narrow:
-        return None, f"Keras's float64 model returns {narrow[0]}"
-    return outputs, ""
 
 
 def verify(
@@ -207,32 +87,50 @@ def verify(
     """The report and whether every output passes (lstmgen.verdict.judge: within
     `tolerance` of Keras, or as close to the exact answer as Keras is)."""
     # Every file is checked before Keras is imported: a wrong path fails in a moment.
-    given = [read_npy(p) for p in npy_inputs] if npy_inputs else None
-    with open_regular(predictor_path, "predictor (.py file)"):
-        pass
-    model = load_keras_model(model_path)
-    return verify_loaded(model, model_path, predictor_path, tolerance, given, batch, steps)
+    # So is the predictor against the model (Keras would fail on another model's inputs).
+    given = [(p, read_npy(p)) for p in npy_inputs] if npy_inputs else None
+    predictor = load_predictor(predictor_path)
+    with private_copy(model_path) as checked:
+        graph = check_model(checked.model, model_path)
+        check_fits(predictor, graph, predictor_path, model_path)
+        if given is not None:
+            check_given(given, predictor)
+        model = keras_load(checked, model_path)
+    return verify_loaded(model, model_path, predictor, tolerance, given, batch, steps, source=graph)
 
 
 def verify_loaded(
     model,
     model_path: str,
-    predictor_path: str,
+    predictor_path: Union[str, ModuleType],
     tolerance: float,
-    given: Optional[List[np.ndarray]] = None,
+    given: Optional[List[Tuple[str, np.ndarray]]] = None,
     batch: int = 4,
     steps: int = 7,
+    source: Optional[ModelGraph] = None,
 ) -> Tuple[str, bool]:
     """verify() with the Keras model already loaded; also compares on the module's own
-    self-test input, and with the exact answer (lstmgen.verdict) when Keras gives one."""
-    predictor = load_predictor(predictor_path)
+    self-test input, and with the exact answer (lstmgen.verdict) when Keras gives one.
+    Given lstmgen's graph of the model (`source`), a predictor of another model is
+    refused first, and one generated from another file is said so first. The predictor is
+    its path, or the module loaded from it."""
+    if isinstance(predictor_path, ModuleType):
+        predictor, predictor_path = predictor_path, str(predictor_path.__file__)
+    else:
+        predictor = load_predictor(predictor_path)
+    note = ""
+    if source is not None:
+        check_fits(predictor, source, predictor_path, model_path)
+        note = source_note(predictor, source.sha256, predictor_path, model_path)
+    if given is not None:
+        check_given(given, predictor)
     cases = [
         (f"random {seed + 1}", random_inputs(predictor, batch, steps, seed)) for seed in (0, 1)
     ]
     if hasattr(predictor, "_self_test_arrays"):  # modules from lstmgen 0.1 lack it
         cases.append(("self-test", predictor._self_test_arrays()[: len(predictor.INPUT_NAMES)]))
     if given is not None:
-        cases.append(("given", given))
+        cases.append(("given", [array for _, array in given]))
     twin, no_exact = verdict.float64_twin(model)
     rows: List[verdict.Row] = []
     for label, inputs in cases:
@@ -240,15 +138,6 @@ def verify_loaded(
         if twin is not None:
             exact, no_exact = exact_outputs(twin, inputs, predictor.INPUT_DTYPES)
             twin = twin if exact is not None else None
-        try:
-            rows.extend(compare(model, predictor, inputs, label, exact))
-        except ValueError as error:
-            raise LstmgenError(
-                f"{predictor_path} and {model_path} disagree on inputs: {' '.join(str(error).split())}"
-            ) from None
-        # A broken predictor (or model): one line, no traceback.
-        except Exception as error:  # noqa: BLE001
-            raise LstmgenError(
-                f"{predictor_path} vs {model_path}, {label} input: {type(error).__name__}: {error}"
-            ) from None
-    return verdict.table(rows, tolerance, no_exact)
+        rows.extend(compare(model, predictor, inputs, label, exact, predictor_path, model_path))
+    text, ok = verdict.table(rows, tolerance, no_exact)
+    return note + text, ok

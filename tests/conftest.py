@@ -25,9 +25,14 @@ EVERY_FORMAT = os.environ.get("LSTMGEN_EVERY_FORMAT") == "1"
 
 @pytest.hookimpl(tryfirst=True)  # before `-m` selects by marker
 def pytest_collection_modifyitems(config, items):
-    """Mark Keras tests; thin the format axis (unless LSTMGEN_EVERY_FORMAT=1)."""
+    """Mark Keras tests; thin the format axis (unless LSTMGEN_EVERY_FORMAT=1). A test that
+    uses a Keras fixture (directly, through another fixture, or by the name a parameter
+    gives it for request.getfixturevalue) is in the Keras tier, whether or not its module
+    says so: `-m "not keras"` leaves it out."""
     for item in items:
-        if KERAS_FIXTURES & set(getattr(item, "fixturenames", ())):
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        named = {value for value in params.values() if isinstance(value, str)}
+        if KERAS_FIXTURES & (set(getattr(item, "fixturenames", ())) | named):
             item.add_marker(pytest.mark.keras)
     if not EVERY_FORMAT:
         dropped = set(map(id, one_format_per_keras(items)))

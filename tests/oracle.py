@@ -228,3 +228,35 @@ def check_against_channels_last_twin(model, twin, folder, x, fmt: str = "keras",
     expected = np.moveaxis(np.asarray(twin(np.moveaxis(x, 1, -1))), -1, 1)
     error = relative_error(module.predict(x), expected)
     assert error <= TOLERANCE, f"relative error {error:.3g} against the channels_last twin"
+
+
+def handler_result(class_name, config, weights, shapes, keras_major=3, masked=()):
+    """Run the registry's handler for one layer given as a config and weight arrays (no
+    Keras), as the builder does; `masked`: the indexes of inputs that carry a mask."""
+    from lstmgen.build import HANDLERS, RESERVED
+    from lstmgen.identifiers import NameTable
+    from lstmgen.ir import Tensor
+    from lstmgen.layers.base import LayerContext, WeightTable, run_handler
+    from lstmgen.reader.model_file import LayerSpec
+
+    record = LayerSpec(
+        name=config.get("name", "layer"),
+        class_name=class_name,
+        config=config,
+        weights=tuple(np.asarray(w, np.float32) for w in weights),
+    )
+    inputs = [
+        Tensor(var=f"x{k}", shape=shape, mask=f"m{k}" if k in masked else None)
+        for k, shape in enumerate(shapes)
+    ]
+    names = NameTable(RESERVED)
+    ctx = LayerContext(
+        record,
+        inputs,
+        keras_major,
+        Options(),
+        WeightTable(names),
+        names.claim(record.name),
+        handlers=HANDLERS,
+    )
+    return run_handler(HANDLERS[class_name], ctx)

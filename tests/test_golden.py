@@ -115,7 +115,7 @@ def test_several_inputs_by_list_or_by_name(tmp_path):
     assert module.OUTPUT_NAMES == ["concat", "concat_1"] and len(by_list) == len(expected)
     for x, y in zip(by_list, by_name):
         np.testing.assert_array_equal(x, y)
-    with pytest.raises(ValueError, match="missing inputs"):
+    with pytest.raises(ValueError, match=r"input 'b' is missing; the inputs are \['a', 'b'\]"):
         module.predict({"a": a})
     with pytest.raises(ValueError, match="expected a list of 2 arrays"):
         module.predict(a)

@@ -125,18 +125,19 @@ def test_a_keras_zip_whose_weights_happen_to_start_at_a_superblock_offset_is_rea
 def special_files(tmp_path):
     """A FIFO, a socket, a folder, a symlink to a FIFO, and (as root) a character device."""
     made = {}
-    os.mkfifo(tmp_path / "fifo")
-    made["fifo"] = tmp_path / "fifo"
+    # Named like modules (-o takes nothing else), so that the file type is what is refused.
+    os.mkfifo(tmp_path / "fifo.py")
+    made["fifo"] = tmp_path / "fifo.py"
     server = socket.socket(socket.AF_UNIX)
-    server.bind(str(tmp_path / "sock"))
-    made["socket"] = tmp_path / "sock"
-    (tmp_path / "folder").mkdir()
-    made["folder"] = tmp_path / "folder"
-    os.symlink(tmp_path / "fifo", tmp_path / "link")
-    made["link to a fifo"] = tmp_path / "link"
+    server.bind(str(tmp_path / "sock.py"))
+    made["socket"] = tmp_path / "sock.py"
+    (tmp_path / "folder.py").mkdir()
+    made["folder"] = tmp_path / "folder.py"
+    os.symlink(tmp_path / "fifo.py", tmp_path / "link.py")
+    made["link to a fifo"] = tmp_path / "link.py"
     if os.geteuid() == 0:  # a node of our own, like /dev/null: replacing it harms nothing
-        os.mknod(tmp_path / "null", 0o666 | stat.S_IFCHR, os.makedev(1, 3))
-        made["character device"] = tmp_path / "null"
+        os.mknod(tmp_path / "null.py", 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+        made["character device"] = tmp_path / "null.py"
     return made, server
 
 
@@ -296,11 +297,14 @@ def test_the_unexpected_is_one_line_with_the_traceback_on_request(
     def broken(*_args, **_kwargs):
         raise TypeError("deep inside")
 
-    target = {"generate": "read_graph", "inspect": "inspect_text", "verify": None}[command]
-    if target:
-        monkeypatch.setattr(cli, target, broken)
+    import lstmgen.commands
+
+    if command == "generate":
+        monkeypatch.setattr(cli, "read_graph", broken)
+    elif command == "inspect":
+        monkeypatch.setattr(lstmgen.commands, "inspect_text", broken)
     else:
-        monkeypatch.setattr(cli.verification, "verify", broken)
+        monkeypatch.setattr(lstmgen.commands.verification, "verify", broken)
     args = {
         "generate": [H.SEED_H5, "-o", str(tmp_path / "p.py")],
         "inspect": ["inspect", H.SEED_H5],
@@ -554,7 +558,7 @@ def test_names_in_inspect_and_errors_are_escaped(tmp_path):
     config["config"]["layers"][1]["config"]["name"] = names[1]
     model = H.h5_with_config(tmp_path / "esc.h5", json.dumps(config))
     outcome = H.run_capped("inspect", model)
-    assert outcome.code == 0  # the weights no longer match: not translatable
+    assert outcome.code == 1  # the weights no longer match: the report says not translatable
     assert (
         "\x1b" not in outcome.out and "\\x1b[2J\\x07" in outcome.out and "\\ud800x" in outcome.out
     )
@@ -672,7 +676,8 @@ def test_each_budget_is_enforced(tmp_path, monkeypatch, capsys, budget):
 
 def test_a_very_long_message_is_cut_to_one_bounded_line(tmp_path, capsys):
     config = H.config_of(H.SEED_H5)
-    config["config"]["layers"][3]["class_name"] = "X" * 1000  # named in the message, twice
+    config["config"]["layers"][3]["class_name"] = "X" * 1000  # both named in the message
+    config["config"]["layers"][3]["config"]["name"] = "Y" * 1000
     model = H.h5_with_config(tmp_path / "long.h5", config)
     assert cli.main([model, "-o", str(tmp_path / "p.py")]) == 2
     line = capsys.readouterr().err.strip()

@@ -110,3 +110,47 @@ def test_cudnn_weights_in_a_gru_without_reset_after_are_refused(keras2, tmp_path
         LstmgenError, match=r"layer 'first' \(GRU\): weight 'bias' has shape \(24,\)"
     ):
         generate(path, "predictor")
+
+
+@pytest.mark.parametrize(
+    "kind, bidirectional, version",
+    [("LSTM", False, None), ("LSTM", True, "2.1.6"), ("GRU", False, None), ("GRU", True, None)],
+)
+def test_verify_runs_a_cudnn_file_on_a_cpu(keras2, tmp_path, capsys, kind, bidirectional, version):
+    # Keras runs cuDNN layers only on a GPU: verify gives it a private copy naming the
+    # plain layers, and tf_keras's own loader converts the weights. The file stays as is.
+    from lstmgen.cli import main
+
+    path = randomized_save(
+        cudnn_stack(keras2, kind, cudnn=True, bidirectional=bidirectional), tmp_path
+    )
+    if version:
+        path = as_saved_by(path, str(tmp_path / "old.h5"), version)
+    before = open(path, "rb").read()
+    predictor = str(tmp_path / "predictor.py")
+    assert main([path, "-o", predictor, "--verify", "-q"]) == 0
+    capsys.readouterr()
+    assert main(["verify", path, predictor]) == 0
+    captured = capsys.readouterr()
+    rows = [line for line in captured.out.splitlines() if line.endswith("pass")]
+    assert len(rows) == 3 and not captured.err, captured
+    assert open(path, "rb").read() == before
+
+
+def test_verify_refuses_cudnn_layers_in_a_keras_zip_in_one_line(keras2, tmp_path, capsys):
+    # tf_keras saves them in .keras files but cannot load them back (no such class).
+    from lstmgen.cli import main
+
+    model = cudnn_stack(keras2, "LSTM", cudnn=True)
+    randomize(model, seed=3)
+    path = save(model, tmp_path, "keras")
+    predictor = str(tmp_path / "predictor.py")
+    assert main([path, "-o", predictor]) == 0
+    capsys.readouterr()
+    assert main(["verify", path, predictor]) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        f"lstmgen verify: error: {path}: layer 'first' (CuDNNLSTM): tf_keras cannot load "
+        "cuDNN layers from a .keras file, so verify cannot run it (saved as .h5, Keras "
+        "loads them into plain layers)\n"
+    )

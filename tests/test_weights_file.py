@@ -157,9 +157,9 @@ def test_weights_file_needs_an_output_ending_in_py(capsys, tmp_path):
     out = tmp_path / "predictor.txt"
     assert main([SEED_MODEL, "-o", str(out), "--weights-file"]) == 2
     err = capsys.readouterr().err
-    assert err == (
-        f"lstmgen: error: --weights-file needs -o OUT.py ending in .py, got {str(out)!r}: "
-        "the weights go to OUT.npz next to it\n"
+    assert err == (  # every -o names a module now, --weights-file or not
+        f"lstmgen: error: -o {out}: the predictor is a Python module, so its name ends in .py "
+        f"(e.g. -o {tmp_path / 'predictor.py'})\n"
     )
     assert os.listdir(tmp_path) == []
 

@@ -1,5 +1,9 @@
 """Greedy decoding with the generated seq2seq predictor (NumPy only).
 
+A toy: the model learned one thing, to reverse words of 2 to 5 letters from a to h
+(make_model.py). It reverses its examples and the words kept out of its training
+(alphabets.json's held_out); longer words or other letters it gets wrong or refuses.
+
 python generated_examples/seq2seq/translate.py abc hgfe dead
 """
 
@@ -40,7 +44,13 @@ def translate(word, max_length=8):
 
 
 def main(argv):
-    for word in argv or ["abc", "hgfe", "dead", "bag"]:
+    words = argv or ["abc", "hgfe", "dead", "bag"]
+    letters = "".join(ALPHABETS["source"])
+    foreign = [word for word in words if not word or set(word) - set(letters)]
+    if foreign:
+        print(f"translate.py: the toy knows only words of the letters {letters}, got {foreign}")
+        return 2
+    for word in words:
         print(f"{word} -> {translate(word)}")
     return 0
 

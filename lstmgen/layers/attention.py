@@ -114,6 +114,9 @@ def build_dot(ctx: LayerContext) -> Built:
         raise ctx.fail(f"option axes={ctx.option('axes')!r} does not fit inputs of rank {rank}")
     a, b = (axis % rank for axis in axes)
     normalize = bool(ctx.option("normalize", False))
+    if normalize:
+        floor = "1e-12" if ctx.keras_major == 2 else "1e-14"
+        ctx.version_semantics(f"Dot(normalize=True): each squared norm at least {floor}")
     if rank == 2:
         out = (shapes[0][0], 1)
     else:

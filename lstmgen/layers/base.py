@@ -98,6 +98,8 @@ class Built:
     # Constants computed from weights at import: (variable, expression, comment).
     derived: List[Tuple[str, str, str]] = field(default_factory=list)
     work: Work = Work()  # windows, timesteps, pairs: what the cost budget estimates
+    # Where the saving Keras version decided the math (LayerContext.version_semantics).
+    semantics: FrozenSet[str] = frozenset()
 
     def node(
         self,
@@ -129,6 +131,7 @@ class Built:
             sample_ids=self.sample_ids,
             derived=tuple(self.derived) if define else (),
             work=self.work,
+            semantics=tuple(sorted(self.semantics)),
         )
 
 
@@ -181,6 +184,7 @@ class LayerContext:
         self._weights = weights
         self._read: Set[str] = set()
         self._helpers: Set[str] = set()
+        self._semantics: Set[str] = set()  # shared with the contexts of wrapped layers
 
     @property
     def input_shape(self) -> Shape:
@@ -226,7 +230,15 @@ class LayerContext:
             self.option(key, default), self.keras_major, self._where(f"option '{key}'")
         )
         self._helpers.update(call.helpers)
+        if call.semantics:
+            self.version_semantics(call.semantics)
         return call
+
+    def version_semantics(self, text: str) -> None:
+        """Note `text`: what this layer computes as the Keras version that saved the file
+        does, where the other version computes differently. The module's header lists
+        these, and `inspect` shows them per layer."""
+        self._semantics.add(text)
 
     def derived_name(self, suffix: str) -> str:
         """A fresh module constant name `<layer>_<suffix>` for a derived weight."""
@@ -286,7 +298,7 @@ class LayerContext:
             weights=weights,
         )
         ident = self.ident if suffix is None else self._weights.claim_name(f"{self.ident}_{suffix}")
-        return LayerContext(
+        sub = LayerContext(
             record,
             inputs,
             self.keras_major,
@@ -295,6 +307,8 @@ class LayerContext:
             ident,
             handlers=self.handlers,
         )
+        sub._semantics = self._semantics  # what a wrapped layer decides, its wrapper states
+        return sub
 
     def fail(self, message: str) -> UnsupportedError:
         """An error naming this layer, its class and `message`."""
@@ -309,6 +323,7 @@ class LayerContext:
         """Attach the helpers used, after checking the options."""
         self.check_options()
         built.helpers = frozenset(self._helpers) | built.helpers
+        built.semantics = frozenset(self._semantics) | built.semantics
         return built
 
     def check_options(self) -> None:

@@ -45,6 +45,9 @@ def build_gru(ctx: LayerContext) -> Built:
 def gru_reset_after(ctx: LayerContext) -> bool:
     """Where the reset gate applies. Keras before 2.1.3 had no option (False); later files
     spell it out."""
+    if ctx.record.config.get("reset_after") is None:
+        default = ctx.keras_major == 3
+        ctx.version_semantics(f"GRU without reset_after in its config: reset_after={default}")
     return bool(ctx.option("reset_after", ctx.keras_major == 3))
 
 

@@ -127,4 +127,6 @@ def _shared_mask(ctx: LayerContext, values_change: bool) -> str:
         raise ctx.fail("merging inputs that carry different masks is not supported yet")
     if values_change and (ctx.keras_major == 3 or ctx.class_name == "Concatenate"):
         raise ctx.fail("masked inputs are not supported for this merge yet")
+    if values_change:
+        ctx.version_semantics(f"{ctx.class_name} of masked inputs: values at masked steps kept")
     return "pass"

@@ -90,6 +90,7 @@ def build_multi_head_attention(ctx: LayerContext) -> Built:
         ctx.option(key)
     causal = bool(ctx.call_options.get("use_causal_mask", False))
     scores_out = bool(ctx.call_options.get("return_attention_scores", False))
+    _note_mask_semantics(ctx, causal or window is not None, robust, bool(dropout) or scores_out)
     unknown = set(ctx.call_options) - {"use_causal_mask", "return_attention_scores"}
     if unknown:
         raise ctx.fail(f"call argument(s) {sorted(unknown)} are not supported")
@@ -192,3 +193,16 @@ def _check_attention_axes(ctx: LayerContext) -> None:
     items = axes if isinstance(axes, (list, tuple)) else [axes]
     if axes is not None and list(items) not in ([1], [-2]):
         raise ctx.fail(f"option attention_axes={axes!r} is not supported (only the time axis, 1)")
+
+
+def _note_mask_semantics(ctx: LayerContext, limited: bool, robust: bool, weights_own: bool) -> None:
+    """Where Keras 2 and 3 fill masked attention differently, what this file's version
+    does (`limited`: a causal mask or a sliding window masks scores too)."""
+    if not (limited or any(ctx.input_masked)):
+        return
+    if ctx.keras_major == 2 and not robust:
+        ctx.version_semantics("MultiHeadAttention: -1e9 added to masked scores")
+    elif ctx.keras_major == 3:
+        ctx.version_semantics("MultiHeadAttention: masked scores replaced by -1e9")
+        if weights_own:
+            ctx.version_semantics("MultiHeadAttention: a fully masked row gets no weight")

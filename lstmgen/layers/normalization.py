@@ -184,6 +184,7 @@ def build_unit_normalization(ctx: LayerContext) -> Built:
     rank = len(shape)
     axes = _axis_option(ctx, shape, -1)
     epsilon = UNIT_NORM_EPSILON[3 if ctx.keras_major >= 3 else 2]
+    ctx.version_semantics(f"UnitNormalization: each sum of squares at least {epsilon:g}")
     return Built(
         params=UnitNormalizationParams(axes=tuple(a - rank for a in axes), epsilon=epsilon),
         outputs=[shape],

@@ -50,6 +50,11 @@ def build_resizing(ctx: LayerContext) -> Built:
         steps.append(ResizeStep(f"aspect_pad(x, {height}, {width}, {fill!r})", comment))
         ctx.use_helpers("aspect_pad")
     steps.append(resize_step(ctx, method, antialias, height, width))
+    if method != "nearest":
+        ctx.version_semantics(
+            "Resizing of integer images: "
+            + ("rounded back to their dtype" if ctx.keras_major >= 3 else "float32 results")
+        )
     summary = f"{method}{' antialiased' if antialias else ''} to {height} x {width}"
     if crop or pad:
         summary += f", {'cropped' if crop else 'padded'} to its aspect ratio"
@@ -76,6 +81,9 @@ def build_center_crop(ctx: LayerContext) -> Built:
     # Keras 3 computes the crop of a small image from Python ints (in float64), tf_keras
     # from tensors (in float32)
     in_float32 = ctx.keras_major < 3
+    if rows is None or cols is None or rows < height or cols < width:
+        precision = "float32" if in_float32 else "float64"
+        ctx.version_semantics(f"CenterCrop of a smaller image: its crop sized in {precision}")
     if rows is None or cols is None:
         code = f"center_crop(x, {height}, {width}, float32={in_float32})"
         steps = [ResizeStep(code, "the centred window, or a smaller image crop-resized")]

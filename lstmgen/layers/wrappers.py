@@ -62,6 +62,11 @@ def build_bidirectional(ctx: LayerContext) -> Built:
         # Keras 3 always reads the copy backwards; Keras 2 flips the wrapped layer's setting.
         forward_backwards = bool(forward_config.get("go_backwards", False))
         backward_config["go_backwards"] = True if ctx.keras_major == 3 else not forward_backwards
+        if forward_backwards:
+            ctx.version_semantics(
+                "Bidirectional around a go_backwards layer: its backward copy reads "
+                + ("backwards too" if ctx.keras_major == 3 else "forwards")
+            )
     for key in ("return_sequences", "return_state"):
         if bool(forward_config.get(key, False)) != bool(backward_config.get(key, False)):
             raise ctx.fail(f"the forward and backward layers disagree on {key}")

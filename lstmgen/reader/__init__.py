@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from lstmgen.errors import LstmgenError
 from lstmgen.reader import limits
-from lstmgen.reader.detect import HDF5, detect_format
+from lstmgen.reader.detect import HDF5, HOW_TO_SAVE, detect_format
 from lstmgen.reader.hdf5 import read_hdf5
 from lstmgen.reader.isolation import run_isolated
 from lstmgen.reader.keras_zip import read_keras_zip
@@ -36,7 +36,12 @@ def model_file_size(path: str) -> int:
     except OSError as error:
         raise LstmgenError(f"{path}: cannot read: {error.strerror or error}") from None
     if stat.S_ISDIR(status.st_mode):
-        raise LstmgenError(f"{path}: is a directory, not a model file")
+        if os.path.isfile(os.path.join(path, "saved_model.pb")):
+            raise LstmgenError(
+                f"{path}: a TensorFlow SavedModel folder, which lstmgen does not read: load it "
+                "with tf_keras.models.load_model and save it again; " + HOW_TO_SAVE
+            )
+        raise LstmgenError(f"{path}: is a directory, not a model file; {HOW_TO_SAVE}")
     if not stat.S_ISREG(status.st_mode):
         raise LstmgenError(f"{path}: not a regular file (a pipe or device), not a model file")
     if status.st_size > limits.MAX_FILE_BYTES:

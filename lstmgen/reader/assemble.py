@@ -11,6 +11,7 @@ from typing import Any, Callable, List, Optional, Tuple
 import numpy as np
 
 from lstmgen.errors import LstmgenError
+from lstmgen.reader.recorded_shapes import recorded_shapes
 from lstmgen.reader import cudnn_weights, keras1, keras1_weights, limits
 from lstmgen.reader.h5_access import is_weight_dtype
 from lstmgen.reader.model_file import LayerSpec, ModelFile, ModelSpec
@@ -110,4 +111,5 @@ def assemble(
         outputs=spec.outputs,
         layers=tuple(layers),
         config=config,
+        recorded_shapes=recorded_shapes(config),
     )

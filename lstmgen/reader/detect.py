@@ -20,13 +20,16 @@ HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 HDF5 = "h5"
 KERAS_ZIP = "keras"
 WEIGHTS_MEMBER = "model.weights.h5"
+# What lstmgen reads, for messages about files it does not.
+HOW_TO_SAVE = "lstmgen reads what model.save('model.keras') or model.save('model.h5') writes"
 _LOCAL_HEADER = struct.Struct("<4s22xHH")  # signature ... file name and extra field lengths
 
 
 def detect_format(path: str) -> str:
     """HDF5 or KERAS_ZIP; refused if the file is neither, or both."""
     with open(path, "rb") as handle:
-        starts_like_zip = handle.read(4) == b"PK\x03\x04"
+        head = handle.read(64)
+        starts_like_zip = head.startswith(b"PK\x03\x04")
         size = handle.seek(0, 2)
         superblocks = hdf5_superblocks(handle, size)
         members = zip_members(path)
@@ -46,7 +49,13 @@ def detect_format(path: str) -> str:
         return HDF5
     if starts_like_zip:
         raise LstmgenError(f"{path}: not a valid .keras zip (truncated or damaged)")
-    raise LstmgenError(f"{path}: not a Keras model file (neither HDF5 .h5 nor a .keras zip)")
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith((b"{", b"[")):
+        raise LstmgenError(
+            f"{path}: a JSON file (from model.to_json()?), which holds no weights; {HOW_TO_SAVE}"
+        )
+    raise LstmgenError(
+        f"{path}: not a Keras model file (neither HDF5 .h5 nor a .keras zip); {HOW_TO_SAVE}"
+    )
 
 
 def hdf5_superblocks(handle: BinaryIO, size: int) -> List[int]:

@@ -102,3 +102,8 @@ class ModelFile:
     config: Any = field(default=None, compare=False, repr=False)
     # "h5" or "keras": the format lstmgen read, the only one Keras may be given it as.
     file_format: str = ""
+    # Output shapes the config states outright (lstmgen.reader.recorded_shapes): what
+    # `inspect` shows after a layer lstmgen cannot translate.
+    recorded_shapes: Mapping[TensorRef, Shape] = field(
+        default_factory=dict, compare=False, repr=False
+    )

@@ -326,15 +326,8 @@ def _layer_spec(raw: Any, index: int) -> LayerSpec:
     name = bounded_name(
         str(config.get("name") or f"{class_name.lower()}_{index}"), f"the name of layer #{index}"
     )
-    module = raw.get("module")
-    registered = raw.get("registered_name")
-    if (module is not None and not BUILTIN_MODULE.match(str(module))) or (
-        registered not in (None, class_name)
-    ):
-        raise UnsupportedError(
-            f"layer '{name}' ({class_name}): custom layer class from module "
-            f"'{module or registered}'; lstmgen never runs code from a model file"
-        )
+    # A custom class (a foreign `module`, a `registered_name`) is read like any unknown
+    # class: `inspect` shows it; generating and verifying refuse it (lstmgen.reader.safety).
     config["name"] = name
     return LayerSpec(name=name, class_name=class_name, config=_normalize_config(config))
 

@@ -57,6 +57,17 @@ def refuse_code(config: Any) -> None:
             )
 
 
+def code_layers(config: Any) -> Dict[str, str]:
+    """Layer name -> why Keras would run code for it, for every such layer (Lambda, custom
+    classes) at any depth."""
+    found: Dict[str, str] = {}
+    for owner, key, item in _objects(config):
+        problem = _code_in(item, True) if key is None and owner is not None else None
+        if problem and owner.kind == "layer":
+            found.setdefault(owner.name, problem)
+    return found
+
+
 def every_layer(config: Any) -> List[LayerEntry]:
     """Every layer in the config, connected to the outputs or not, at any depth."""
     return [
@@ -82,6 +93,7 @@ def _code_in(item: Dict[Any, Any], is_layer: bool) -> Optional[str]:
         return "a Python lambda (marshalled bytecode), which Keras would run"
     if module is not None and not (isinstance(module, str) and BUILTIN_MODULE.match(module)):
         what = "a function" if class_name == "function" else "an object"
+        what = "a custom layer class" if is_layer else what
         return f"{what} from module {_short(module)}, which Keras would import"
     if class_name == "function" and not (module and isinstance(item.get("config"), str)):
         return "a function Keras would look up outside its own modules"
@@ -90,7 +102,8 @@ def _code_in(item: Dict[Any, Any], is_layer: bool) -> Optional[str]:
         and ">" not in registered
         and (registered == class_name or not is_layer)
     ):
-        return f"a custom object registered as {_short(registered)}"
+        what = "a custom layer class" if is_layer else "a custom object"
+        return f"{what} registered as {_short(registered)}"
     return None
 
 
