@@ -4,7 +4,7 @@ Do not edit: regenerate with `lstmgen preprocessing.k2.h5 -o <this file>`.
 
 Source file:  preprocessing.k2.h5
 sha256:       SOURCE_SHA256, with the weights at the end of this file (a retrained model changes only those)
-Saved by:     Keras 2.21.0 (Keras 2 semantics: hard_sigmoid = clip(0.2 * x + 0.5, 0, 1))
+Saved by:     Keras 2.21.0
 
 Layer      Class             Output shape   Params
 ---------  ----------------  -------------  ------
@@ -35,11 +35,13 @@ import numpy as np
 
 __all__ = [
     "predict",
+    "self_test",
     "INPUT_NAMES",
     "INPUT_SHAPES",
     "INPUT_DTYPES",
     "OUTPUT_NAMES",
     "OUTPUT_SHAPES",
+    "SOURCE_SHA256",
 ]
 
 INPUT_NAMES = ["ids", "one"]
@@ -232,26 +234,56 @@ def predict(x):
 def _check_inputs(x):
     """The inputs as float32 arrays, after checking their rank and fixed dimensions."""
     if isinstance(x, dict):
+        unknown = [key for key in x if key not in INPUT_NAMES]
+        if unknown:
+            raise ValueError(
+                f"no input named {unknown[0]!r}; the inputs are {INPUT_NAMES}"
+            )
         missing = [name for name in INPUT_NAMES if name not in x]
         if missing:
-            raise ValueError(f"missing inputs {missing}; expected {INPUT_NAMES}")
-        x = [x[name] for name in INPUT_NAMES]
-    elif not (
-        isinstance(x, (list, tuple))
-        and len(x) == len(INPUT_NAMES)
-        and all(isinstance(item, np.ndarray) for item in x)
-    ):
-        if len(INPUT_NAMES) != 1:
             raise ValueError(
-                f"expected a list of {len(INPUT_NAMES)} arrays: {INPUT_NAMES}"
+                f"input {missing[0]!r} is missing; the inputs are {INPUT_NAMES}"
             )
-        x = [x]
+        x = [x[name] for name in INPUT_NAMES]
+    elif len(INPUT_NAMES) == 1:
+        x = [_the_one_input(x)]
+    elif not isinstance(x, (list, tuple)) or len(x) != len(INPUT_NAMES):
+        got = (
+            f"a list of {len(x)}" if isinstance(x, (list, tuple)) else type(x).__name__
+        )
+        raise ValueError(
+            f"expected a list of {len(INPUT_NAMES)} arrays, one per input in {INPUT_NAMES}; got {got}"
+        )
     arrays = [_check_input(item, k) for k, item in enumerate(x)]
     if len({len(a) for a in arrays}) > 1:
         raise ValueError(
             f"the inputs disagree on the batch size: {[len(a) for a in arrays]}"
         )
     return arrays
+
+
+def _the_one_input(x):
+    """A one-input model's input: x, or the one item of a list of inputs ([x])."""
+    if not isinstance(x, (list, tuple)):
+        return x
+    rank = len(INPUT_SHAPES[0])
+    if len(x) == 1 and (isinstance(x[0], np.ndarray) or _rank(x[0]) == rank):
+        return x[0]
+    if len(x) > 1 and all(
+        isinstance(item, np.ndarray) and item.ndim == rank for item in x
+    ):
+        raise ValueError(
+            f"the model has one input, {INPUT_NAMES[0]!r} {_shape_text(INPUT_SHAPES[0])}; got a list of {len(x)} arrays"
+        )
+    return x  # a batch written as nested lists
+
+
+def _rank(value):
+    """How many axes np.asarray(value) would have (None for ragged nested lists)."""
+    try:
+        return np.ndim(value)
+    except ValueError:
+        return None
 
 
 def _empty_batch(outputs):
