@@ -426,6 +426,6 @@ CASES = {
     "hostile_base": Case(hostile_base, BOTH),
     "question": Case(question, [("keras3", "keras")]),
     "streaming": Case(streaming, BOTH, inputs="padded", steps=4, prefixes=True),
-    "preprocessing": Case(preprocessing, ALL, inputs="ids"),
-    "augmentation": Case(augmentation, ALL),
+    "preprocessing": Case(preprocessing, BOTH, inputs="ids"),
+    "augmentation": Case(augmentation, CROSSED),
 }
