@@ -276,7 +276,9 @@ def self_test_input(graph: ModelGraph, batch: int = 2, free_steps: int = 6) -> L
             raise LstmgenError(
                 f"input {tensor.var!r} of shape {shape} is too large for the embedded self-test"
             )
-    return sample_inputs(shapes, graph.input_dtypes, 20261129, batch, free_steps)
+    return sample_inputs(
+        shapes, graph.input_dtypes, 20261129, batch, free_steps, id_pools=graph.input_ids
+    )
 
 
 def _draft_weights(graph: ModelGraph) -> Any:

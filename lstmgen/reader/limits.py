@@ -27,6 +27,11 @@ ZIP_MEMBER_LIMITS = {
     "model.weights.h5": (MAX_WEIGHT_BYTES + (256 << 20), MAX_EXPANSION),
 }
 MAX_ZIP_MEMBERS = 10_000  # Keras writes three, plus assets of preprocessing layers
+# assets/...: files of preprocessing layers (an adapted IntegerLookup's vocabulary.txt),
+# each (size, ratio) as above, and all of them together.
+# (16 MiB: two million integer tokens, parsed line by line as Keras's load_assets does)
+ASSET_LIMITS = (16 << 20, 200)
+MAX_ASSET_BYTES = 16 << 20
 
 MAX_ATTRIBUTE_BYTES = 64 << 20  # an HDF5 attribute: the model config is the largest
 MAX_ATTRIBUTE_ITEMS = 1 << 20  # entries of an attribute array (weight and layer names)
