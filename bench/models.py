@@ -113,6 +113,19 @@ def gqa(keras):
     return keras.Model(x, L.Dense(4)(y))
 
 
+def tabular(keras):
+    """64 float features: binned (Discretization, 15 boundaries), the bins counted and
+    one-hot encoded (CategoryEncoding), the values looked up as integers (IntegerLookup,
+    multi_hot), then Dense: Keras's preprocessing layers inside a model."""
+    L = keras.layers
+    x = keras.Input((64,))
+    bins = L.Discretization(bin_boundaries=np.linspace(-2, 2, 15).tolist())(x)
+    counts = L.CategoryEncoding(16, "count")(bins)
+    one_hot = L.Flatten()(L.CategoryEncoding(16, "one_hot")(bins))
+    seen = L.IntegerLookup(vocabulary=list(range(-3, 4)), output_mode="multi_hot")(x)
+    return keras.Model(x, L.Dense(4)(L.Concatenate()([counts, one_hot, seen])))
+
+
 MODELS = {
     "question": question,
     "lstm128x2": lstm128x2,
@@ -124,6 +137,7 @@ MODELS = {
     "convlstm2d": convlstm2d,
     "image_resize": image_resize,
     "gqa": gqa,
+    "tabular": tabular,
 }
 # Run by default; the others on request (--models), e.g. for the recurrent-family table.
 DEFAULT_MODELS = ["question", "lstm128x2", "lstm256x2", "gru64", "bilstm64", "lstm10m"]

@@ -53,6 +53,7 @@ def build_graph(model: ModelFile, options: Options = Options()) -> ModelGraph:
         weights_file=options.weights_file,
         streamable=_streamable(inputs, nodes_t),
         stateful_batch=_stateful_batch(nodes_t),
+        input_ids=_input_ids(inputs, nodes_t),
     )
 
 
@@ -79,6 +80,22 @@ def input_dtypes(declared, inputs: List[Tensor], nodes: Tuple[Node, ...]) -> Tup
         ids_only = bool(takers) and all(takers)
         dtypes.append("int32" if ids_only and record.dtype.startswith("float") else record.dtype)
     return tuple(dtypes)
+
+
+def _input_ids(inputs: List[Tensor], nodes: Tuple[Node, ...]) -> Tuple[Tuple[int, ...], ...]:
+    """Per input, the ids its readers all accept, where some reader accepts only some."""
+    pools: Dict[str, List[set]] = {}
+    for node in nodes:
+        for tensor in node.inputs:
+            if node.sample_ids:
+                pools.setdefault(tensor.var, []).append(set(node.sample_ids))
+    chosen = []
+    for tensor in inputs:
+        sets = pools.get(tensor.var, [])
+        common = set.intersection(*sets) if sets else set()
+        # readers that share no id: the first one's (the others then fail, as in Keras)
+        chosen.append(tuple(sorted(common or (sets[0] if sets else ())))[:64])
+    return tuple(chosen) if any(chosen) else ()
 
 
 def _streamable(inputs: List[Tensor], nodes: Tuple[Node, ...]) -> bool:

@@ -87,7 +87,7 @@ def environment() -> jinja2.Environment:
     env.filters.update(
         pyrepr=repr,
         doc=escape_text,
-        comment=escape_text,
+        comment=comment_text,
         shape=shape_text,
         vars=tensor_vars,
         unpack=unpack_targets,
@@ -100,6 +100,11 @@ def escape_text(value: Any) -> str:
     """Text from the model file made safe inside a docstring or comment: one line, no quotes."""
     text = str(value).encode("unicode_escape").decode("ascii")
     return text.replace('"', '\\"').replace("'", "\\'")
+
+
+def comment_text(value: Any) -> str:
+    """Text from the model file made safe in a comment: one line (quotes are harmless there)."""
+    return str(value).encode("unicode_escape").decode("ascii")
 
 
 def tensor_vars(tensors: Sequence[Tensor]) -> str:
@@ -271,7 +276,9 @@ def self_test_input(graph: ModelGraph, batch: int = 2, free_steps: int = 6) -> L
             raise LstmgenError(
                 f"input {tensor.var!r} of shape {shape} is too large for the embedded self-test"
             )
-    return sample_inputs(shapes, graph.input_dtypes, 20261129, batch, free_steps)
+    return sample_inputs(
+        shapes, graph.input_dtypes, 20261129, batch, free_steps, id_pools=graph.input_ids
+    )
 
 
 def _draft_weights(graph: ModelGraph) -> Any:

@@ -175,14 +175,25 @@ def relu6(x):
     return np.clip(x, 0.0, 6.0)
 
 
-def leaky_relu(x):
-    """The leaky_relu activation function: x if x > 0 else 0.2 * x."""
-    return np.where(x > 0, x, x * 0.2)
+def relu_with_options(x, negative_slope, max_value, threshold):
+    """Keras's ReLU with its options, in Keras's order: x above the threshold (else 0),
+    clipped to [0, max_value], minus negative_slope * (threshold - x) below it."""
+    y = np.where(x > threshold, x, 0.0) if threshold else np.maximum(x, 0.0)
+    if max_value is not None:
+        y = np.clip(y, 0.0, max_value)
+    if negative_slope:
+        y = y - negative_slope * np.maximum(threshold - x, 0.0)
+    return y.astype(np.float32, copy=False)
 
 
-def elu(x):
-    """x if x > 0 else exp(x) - 1."""
-    return np.where(x > 0, x, np.expm1(np.minimum(x, 0.0)))
+def leaky_relu(x, negative_slope=0.2):
+    """x if x > 0 else negative_slope * x (the leaky_relu function's slope: 0.2)."""
+    return np.where(x > 0, x, x * negative_slope)
+
+
+def elu(x, alpha=1.0):
+    """x if x > 0 else alpha * (exp(x) - 1)."""
+    return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0.0)))
 
 
 def selu(x):
@@ -192,14 +203,19 @@ def selu(x):
     )
 
 
-def celu(x):
-    """max(x, 0) + alpha * expm1(min(x, 0) / alpha) with alpha = 1."""
-    return np.maximum(x, 0.0) + np.expm1(np.minimum(x, 0.0))
+def celu(x, alpha=1.0):
+    """max(x, 0) + alpha * expm1(min(x, 0) / alpha)."""
+    return np.maximum(x, 0.0) + alpha * np.expm1(np.minimum(x, 0.0) / alpha)
 
 
 def gelu(x):
     """Exact GELU: 0.5 * x * (1 + erf(x / sqrt(2)))."""
     return 0.5 * x * (1.0 + erf(x * 0.7071067811865476))
+
+
+def gelu_approximate(x):
+    """GELU's tanh approximation: 0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x^3)))."""
+    return 0.5 * x * (1.0 + np.tanh(0.7978845608028654 * (x + 0.044715 * x**3)))
 
 
 def softsign(x):
@@ -237,19 +253,25 @@ def log_sigmoid(x):
     return -np.logaddexp(0.0, -x).astype(np.float32, copy=False)
 
 
-def soft_shrink(x):
-    """x - 0.5 if x > 0.5, x + 0.5 if x < -0.5, else 0."""
-    return np.where(x > 0.5, x - 0.5, np.where(x < -0.5, x + 0.5, 0.0)).astype(np.float32)
+def soft_shrink(x, threshold=0.5):
+    """x - threshold if x > threshold, x + threshold if x < -threshold, else 0."""
+    shrunk = np.where(x < -threshold, x + threshold, 0.0)
+    return np.where(x > threshold, x - threshold, shrunk).astype(np.float32)
 
 
-def hard_shrink(x):
-    """x if |x| > 0.5 else 0."""
-    return np.where(np.abs(x) > 0.5, x, 0.0).astype(np.float32)
+def hard_shrink(x, threshold=0.5):
+    """x if |x| > threshold else 0."""
+    return np.where(np.abs(x) > threshold, x, 0.0).astype(np.float32)
 
 
-def squareplus(x):
-    """(x + sqrt(x^2 + 4)) / 2."""
-    return (x + np.sqrt(x * x + 4.0)) / 2.0
+def keep_above(x, threshold, default_value):
+    """Keras's threshold activation: x if x > threshold else default_value."""
+    return np.where(x > threshold, x, default_value).astype(np.float32)
+
+
+def squareplus(x, b=4.0):
+    """(x + sqrt(x^2 + b)) / 2."""
+    return (x + np.sqrt(x * x + b)) / 2.0
 
 
 def sparse_plus(x):
@@ -262,6 +284,27 @@ def sparse_sigmoid(x):
     return np.where(x <= -1, 0.0, np.where(x >= 1, 1.0, 0.5 * (x + 1.0))).astype(np.float32)
 
 
+def sparsemax(x, axis=-1):
+    """Keras's sparsemax: max(x - tau, 0) along `axis`, tau from the sorted values. As in
+    every Keras backend, tau sums the cumulative sums over the support, (sum_j<=k cumsum_j
+    - 1) / k, where the paper takes cumsum_k: its rows need not sum to 1."""
+    z = -np.sort(-x, axis=axis)
+    cumsum = np.cumsum(z, axis=axis)
+    shape = [1] * x.ndim
+    shape[axis] = -1
+    r = np.arange(1, x.shape[axis] + 1, dtype=x.dtype).reshape(shape)
+    support = z - (cumsum - 1) / r > 0
+    k = np.sum(support, axis=axis, keepdims=True).astype(x.dtype)
+    tau = (np.sum(np.where(support, cumsum, 0.0), axis=axis, keepdims=True) - 1) / k
+    return np.maximum(x - tau, 0.0).astype(x.dtype, copy=False)
+
+
+def glu(x, axis=-1):
+    """Gated linear unit: the first half of `axis` times the sigmoid of the second half."""
+    a, b = np.split(x, 2, axis=axis)
+    return a * sigmoid(b)
+
+
 def softmax(x, axis=-1):
     """exp(x) / sum(exp(x)) along `axis`, shifted by the maximum for stability."""
     e = np.exp(x - np.max(x, axis=axis, keepdims=True))
@@ -272,6 +315,24 @@ def log_softmax(x, axis=-1):
     """x - log(sum(exp(x))) along `axis`, shifted by the maximum for stability."""
     shifted = x - np.max(x, axis=axis, keepdims=True)
     return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+
+
+def one_hot(ids, depth):
+    """ids (...) -> (..., depth): 1.0 at each id's position; an id outside [0, depth)
+    gives a row of zeros, as tf.one_hot does."""
+    return (ids[..., None] == np.arange(depth)).astype(np.float32)
+
+
+def token_counts(ids, depth):
+    """How often each id in [0, depth) occurs along axis 1 of ids (batch, n, ...):
+    (batch, ..., depth), float32. Ids outside the range are not counted."""
+    ids = np.moveaxis(ids, 1, -1)
+    rows = ids.reshape(-1, ids.shape[-1])
+    row = np.broadcast_to(np.arange(len(rows))[:, None], rows.shape)
+    kept = (rows >= 0) & (rows < depth)
+    # one bincount for all rows: row r's id i is counted at r * depth + i
+    counts = np.bincount((row * depth + rows)[kept], minlength=len(rows) * depth)
+    return counts.reshape(ids.shape[:-1] + (depth,)).astype(np.float32)
 
 
 # Image resizing as TensorFlow's kernels compute it (tf.image.resize, which Keras calls):

@@ -83,6 +83,7 @@ class Node:
     states: Tuple[Tuple[int, ...], ...] = ()  # each recurrent state's shape without the batch axis
     stateful: bool = False  # keeps its states between predict() calls
     token_ids: bool = False  # its input holds integer token ids (Embedding)
+    sample_ids: Tuple[int, ...] = ()  # ids it surely accepts (empty: 0 and 1)
     derived: Tuple[Tuple[str, str, str], ...] = ()  # (variable, expression, comment)
     work: Work = Work()  # for the cost budget
     # What it computes as the Keras version that saved the file does, where the other
@@ -131,6 +132,9 @@ class ModelGraph:
     weights_file: bool = False  # weights, self-test vector and sha256 in a sibling .npz
     streamable: bool = False  # step() can feed the model one timestep at a time
     stateful_batch: Optional[int] = None  # the fixed batch size of a stateful model
+    # Per input, the ids the self-test draws from where its readers accept only some
+    # (an IntegerLookup without OOV indices); empty: 0 and 1.
+    input_ids: Tuple[Tuple[int, ...], ...] = ()
 
     @property
     def keras1(self) -> bool:

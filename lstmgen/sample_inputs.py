@@ -31,14 +31,19 @@ def sample_inputs(
     batch: int,
     free_steps: int,
     id_dtype=np.float32,
+    id_pools: Sequence[Sequence[int]] = (),
 ) -> List[np.ndarray]:
-    """Standard normal floats; for integer inputs (token ids) 0s and 1s, valid anywhere."""
+    """Standard normal floats; for integer inputs (token ids) 0s and 1s, valid almost
+    anywhere, or ids drawn from the input's pool where it has one (`id_pools`)."""
     rng = np.random.default_rng(seed)
     batch = common_batch(shapes, batch)
     arrays = []
-    for shape, dtype in zip(shapes, dtypes):
+    for k, (shape, dtype) in enumerate(zip(shapes, dtypes)):
         full = sample_shape(shape, batch, free_steps)
-        if dtype.startswith(("int", "uint")):
+        pool = id_pools[k] if k < len(id_pools) else ()
+        if dtype.startswith(("int", "uint")) and pool:
+            arrays.append(rng.choice(np.asarray(pool), full).astype(id_dtype))
+        elif dtype.startswith(("int", "uint")):
             arrays.append(rng.integers(0, 2, full).astype(id_dtype))
         else:
             arrays.append(rng.standard_normal(full).astype(np.float32))

@@ -64,6 +64,10 @@ SNAPSHOT_SPECS: List[Tuple[str, Options]] = [
     ("stateful.k2.h5", Options()),
     ("encoder_decoder.k2.keras", Options()),
     ("streaming.k3.keras", Options()),
+    ("preprocessing.k2.h5", Options()),
+    ("preprocessing.k3.keras", Options()),
+    ("augmentation.k2.keras", Options()),
+    ("augmentation.k3.h5", Options()),
     ("keras1_lstm_gpu.k1.h5", Options()),
 ]
 

@@ -179,6 +179,17 @@ def check_against_keras(
     return module
 
 
+def same_as_keras(model, module, inputs) -> None:
+    """The predictor gives exactly Keras's values (np.array_equal: ids, counts, copies)."""
+    expected = keras_outputs(model, inputs[0] if len(inputs) == 1 else inputs)
+    got = module.predict(inputs)
+    got = got if isinstance(got, list) else [got]
+    assert len(got) == len(expected)
+    for name, a, b in zip(module.OUTPUT_NAMES, got, expected):
+        assert a.shape == b.shape, (name, a.shape, b.shape)
+        assert np.array_equal(a, b), f"output {name}: {a.ravel()[:8]} != {b.ravel()[:8]}"
+
+
 def build_layer(
     class_name: str,
     config: dict,

@@ -58,6 +58,64 @@ def test_elementwise_helpers_compute_their_formula(name, reference, tolerance):
     np.testing.assert_allclose(got, exact(reference, X), rtol=0, atol=tolerance * 8)
 
 
+@pytest.mark.parametrize(
+    "name, arguments, reference",
+    [
+        ("leaky_relu", {"negative_slope": 0.1}, lambda v: v if v > 0 else 0.1 * v),
+        ("elu", {"alpha": 0.5}, lambda v: v if v > 0 else 0.5 * math.expm1(v)),
+        ("celu", {"alpha": 0.5}, lambda v: max(v, 0.0) + 0.5 * math.expm1(min(v, 0.0) / 0.5)),
+        (
+            "soft_shrink",
+            {"threshold": 0.7},
+            lambda v: v - 0.7 if v > 0.7 else v + 0.7 if v < -0.7 else 0.0,
+        ),
+        ("hard_shrink", {"threshold": 0.3}, lambda v: v if abs(v) > 0.3 else 0.0),
+        ("keep_above", {"threshold": 0.5, "default_value": -1.0}, lambda v: v if v > 0.5 else -1.0),
+        ("squareplus", {"b": 2.0}, lambda v: (v + math.sqrt(v * v + 2)) / 2),
+        (
+            "gelu_approximate",
+            {},
+            lambda v: 0.5 * v * (1 + math.tanh(math.sqrt(2 / math.pi) * (v + 0.044715 * v**3))),
+        ),
+        # Keras's ReLU: above the threshold, clipped, minus the slope part below it
+        (
+            "relu_with_options",
+            {"negative_slope": 0.1, "max_value": 2.0, "threshold": 0.5},
+            lambda v: min(v, 2.0) if v > 0.5 else 0.1 * (v - 0.5),
+        ),
+        (
+            "relu_with_options",
+            {"negative_slope": 0.0, "max_value": 0.7, "threshold": -0.3},
+            lambda v: min(max(v, 0.0), 0.7) if v > -0.3 else 0.0,
+        ),
+    ],
+)
+def test_helpers_with_parameters(name, arguments, reference):
+    got = getattr(helpers, name)(X, **arguments)
+    assert got.dtype == np.float32 and got.shape == X.shape
+    np.testing.assert_allclose(got, exact(reference, X), rtol=0, atol=1e-5)
+
+
+def test_sparsemax_glu_and_the_encodings():
+    x = np.random.default_rng(1).normal(0, 2, (4, 6)).astype(np.float32)
+    # Keras's sparsemax in float64: tau from the sum of the cumulative sums on the support
+    z = -np.sort(-x.astype(np.float64), axis=-1)
+    cumsum = np.cumsum(z, axis=-1)
+    support = z - (cumsum - 1) / np.arange(1, 7) > 0
+    tau = (np.where(support, cumsum, 0).sum(-1, keepdims=True) - 1) / support.sum(-1, keepdims=True)
+    np.testing.assert_allclose(helpers.sparsemax(x), np.maximum(x - tau, 0), atol=1e-6)
+    expected = x[:, :3] / (1 + np.exp(-x[:, 3:].astype(np.float64)))
+    np.testing.assert_allclose(helpers.glu(x), expected, atol=1e-6)
+    ids = np.array([[1, 1, 3, 9], [0, 2, 2, -1]])
+    np.testing.assert_array_equal(helpers.token_counts(ids, 4), [[0, 2, 0, 1], [1, 0, 2, 0]])
+    # counted along axis 1 for every position of the axes after it
+    counts = helpers.token_counts(np.array([[[1, 2], [1, 0], [3, 3]]]), 4)
+    np.testing.assert_array_equal(counts, [[[0, 2, 0, 1], [1, 0, 1, 1]]])
+    one = helpers.one_hot(np.array([[0, 3, 4, -1]]), 4)
+    np.testing.assert_array_equal(one[0], [[1, 0, 0, 0], [0, 0, 0, 1], [0] * 4, [0] * 4])
+    assert one.dtype == np.float32 and helpers.token_counts(ids, 4).dtype == np.float32
+
+
 def test_helpers_do_not_overflow_or_warn_on_large_inputs():
     big = np.float32([-1e4, -100.0, 100.0, 1e4])
     with np.errstate(over="raise", invalid="raise", divide="raise"):
@@ -234,3 +292,31 @@ def test_float64_copies_compute_in_float64():
     namespace = {"np": np}
     exec(compile(text, "<helpers>", "exec"), namespace)
     assert namespace["soft_shrink"](X.astype(np.float64)).dtype == np.float64
+
+
+def test_activation_spellings_that_cannot_be_translated_are_refused():
+    from lstmgen.activation_layers import resolve_activation
+    from lstmgen.errors import UnsupportedError
+
+    def layer(class_name, module="keras.layers", **config):
+        return {"module": module, "class_name": class_name, "config": config}
+
+    leaky = resolve_activation(layer("LeakyReLU", negative_slope=0.1), 3, "here")
+    assert leaky.apply("z") == "leaky_relu(z, negative_slope=0.1)"
+    assert resolve_activation(layer("ELU", alpha=1.0), 2, "here").apply("z") == "elu(z)"
+    inner = layer("Activation", activation="sparsemax")
+    assert resolve_activation(inner, 3, "here").apply("z") == "sparsemax(z)"
+    refused = [
+        ("threshold", "needs threshold and default_value"),
+        ("glu", "halves the last axis"),
+        (layer("PReLU"), "custom activation 'PReLU'"),
+        (layer("LeakyReLU", module="my_package.layers"), "custom activation"),
+        (layer("ReLU", max_value=-1.0), "max_value=-1.0 must be >= 0"),
+        (layer("ELU", alpha=1.0, beta=2), "option 'beta' is not supported"),
+        ({"class_name": "function", "config": "my_gelu", "module": "mine"}, "'my_gelu'"),
+        ({**layer("ELU"), "config": {"dtype": {"config": ["x"]}}}, "dtype policy"),
+        ({**layer("ELU"), "config": {"dtype": "float16"}}, "dtype policy 'float16'"),
+    ]
+    for value, message in refused:
+        with pytest.raises(UnsupportedError, match=message):
+            resolve_activation(value, 3, "here")

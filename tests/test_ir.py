@@ -8,7 +8,7 @@ import h5py
 import numpy as np
 import pytest
 
-from golden import golden_path, manifest, read_golden_graph
+from golden import golden_path, manifest, read_golden, read_golden_graph
 from lstmgen.options import Options
 
 FILES = sorted(manifest())
@@ -37,11 +37,29 @@ def float_arrays(path):
     return found
 
 
+def config_lists(value, found=None):
+    """The float32 bytes of every list of numbers in a config: the constants some layers
+    keep there (Discretization's bin boundaries, IntegerLookup's vocabulary)."""
+    found = set() if found is None else found
+    if isinstance(value, dict):
+        for item in value.values():
+            config_lists(item, found)
+    elif isinstance(value, list):
+        if value and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
+            found.add(np.asarray(value, "<f4").tobytes())
+        for item in value:
+            config_lists(item, found)
+    return found
+
+
 @pytest.mark.parametrize("name", KERAS2_AND_3)
 def test_weights_are_the_files_arrays_bit_for_bit(name):
-    """Keras 2 and 3 files: every weight in the IR is one of the file's arrays, unchanged
-    (Keras 1 files are rearranged into Keras 2's gate order, checked by their outputs)."""
+    """Keras 2 and 3 files: every weight in the IR is one of the file's arrays, unchanged,
+    or a list of numbers from a layer's config (Keras 1 files are rearranged into Keras 2's
+    gate order, checked by their outputs)."""
     in_file = float_arrays(golden_path(name))
+    for layer in read_golden(name).layers:
+        config_lists(layer.config, in_file)
     graph = read_golden_graph(name)
     for weight in (weight for node in graph.nodes for weight in node.weights):
         assert weight.array.dtype == np.float32

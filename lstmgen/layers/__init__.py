@@ -7,15 +7,25 @@ from typing import Dict
 
 from lstmgen.layers.adaptive_pooling import build_adaptive_pooling
 from lstmgen.layers.activation import build_activation, build_softmax
+from lstmgen.layers.activation_ops import (
+    AXIS_OPERATIONS,
+    OPERATIONS,
+    build_activation_op,
+    build_axis_op,
+)
 from lstmgen.layers.attention import build_attention, build_dot
+from lstmgen.layers.augmentation import build_augmentation, build_random_crop
 from lstmgen.layers.entry import CallSignature, Entry
+from lstmgen.layers.category_encoding import build_category_encoding
 from lstmgen.layers.conv_lstm import build_conv_lstm
 from lstmgen.layers.convolution import build_conv
 from lstmgen.layers.conv_transpose import build_conv_transpose
 from lstmgen.layers.dense import build_dense
 from lstmgen.layers.depthwise_conv import build_depthwise_conv, build_separable_conv
+from lstmgen.layers.discretization import build_discretization
 from lstmgen.layers.einsum_dense import build_einsum_dense
 from lstmgen.layers.identity import build_identity
+from lstmgen.layers.integer_lookup import build_integer_lookup
 from lstmgen.layers.group_normalization import build_group_normalization
 from lstmgen.layers.group_query_attention import build_group_query_attention
 from lstmgen.layers.gru import build_cudnn_gru, build_gru
@@ -132,6 +142,9 @@ REGISTRY: Dict[str, Entry] = {
     "RMSNormalization": Entry(build_rms_normalization),
     "Normalization": Entry(build_normalization),
     "Rescaling": Entry(build_rescaling),
+    "CategoryEncoding": Entry(build_category_encoding),
+    "Discretization": Entry(build_discretization),
+    "IntegerLookup": Entry(build_integer_lookup),
     "Attention": Entry(build_attention),
     "AdditiveAttention": Entry(build_attention),
     # mha(query, value, key), each also by keyword; Keras 3 passes each one's mask
@@ -164,4 +177,19 @@ REGISTRY: Dict[str, Entry] = {
     "GaussianNoise": Entry(build_identity),
     "GaussianDropout": Entry(build_identity),
     "AlphaDropout": Entry(build_identity),
+    "RandomFlip": Entry(build_augmentation),
+    "RandomRotation": Entry(build_augmentation),
+    "RandomZoom": Entry(build_augmentation),
+    "RandomTranslation": Entry(build_augmentation),
+    "RandomContrast": Entry(build_augmentation),
+    "RandomBrightness": Entry(build_augmentation),
+    "RandomHue": Entry(build_augmentation),
+    "RandomSaturation": Entry(build_augmentation),
+    "RandomSharpness": Entry(build_augmentation),
+    "RandomHeight": Entry(build_augmentation),
+    "RandomWidth": Entry(build_augmentation),
+    "RandomCrop": Entry(build_random_crop),
+    # Keras 3's activation operations (keras.ops.tanh(x) in a functional model), by class
+    **{name: Entry(build_activation_op) for name in OPERATIONS},
+    **{name: Entry(build_axis_op) for name in AXIS_OPERATIONS},
 }

@@ -22,6 +22,7 @@ from typing import (
 import numpy as np
 
 from lstmgen import activations
+from lstmgen.activation_layers import resolve_activation
 from lstmgen.errors import LstmgenError, LstmgenWarning, UnsupportedError, layer_error
 from lstmgen.identifiers import NameTable
 from lstmgen.ir import Node, Params, Shape, Tensor, Weight, Work
@@ -92,6 +93,8 @@ class Built:
     states: List[Tuple[int, ...]] = field(default_factory=list)
     stateful: bool = False  # keeps its states between predict() calls
     token_ids: bool = False  # its input holds integer token ids (Embedding)
+    # Ids it surely accepts, which the self-test draws its input from (empty: 0 and 1)
+    sample_ids: Tuple[int, ...] = ()
     # Constants computed from weights at import: (variable, expression, comment).
     derived: List[Tuple[str, str, str]] = field(default_factory=list)
     work: Work = Work()  # windows, timesteps, pairs: what the cost budget estimates
@@ -125,6 +128,7 @@ class Built:
             states=tuple(self.states),
             stateful=self.stateful,
             token_ids=self.token_ids,
+            sample_ids=self.sample_ids,
             derived=tuple(self.derived) if define else (),
             work=self.work,
             semantics=tuple(sorted(self.semantics)),
@@ -222,7 +226,7 @@ class LayerContext:
 
     def activation(self, key: str, default: str = "linear") -> activations.ActivationCall:
         """Resolve the activation in option `key` for this file's Keras version."""
-        call = activations.resolve(
+        call = resolve_activation(
             self.option(key, default), self.keras_major, self._where(f"option '{key}'")
         )
         self._helpers.update(call.helpers)
@@ -323,7 +327,8 @@ class LayerContext:
         return built
 
     def check_options(self) -> None:
-        """Warn about options lstmgen did not read; refuse dtype policies other than float32."""
+        """Warn about options lstmgen did not read; refuse dtype policies other than float32
+        (unless the handler read `dtype` itself: layers whose output holds integers)."""
         unknown = sorted(
             key
             for key in self.record.config
@@ -334,7 +339,7 @@ class LayerContext:
                 LstmgenWarning(self._where(f"option '{key}' is unknown to lstmgen and ignored"))
             )
         dtype = self.record.config.get("dtype")
-        if dtype not in (None, "float32"):
+        if dtype not in (None, "float32") and "dtype" not in self._read:
             raise self.fail(
                 f"dtype policy '{dtype}' is not supported (lstmgen computes in float32)"
             )

@@ -4,40 +4,13 @@ activations" ELU, ThresholdedReLU and PReLU (learned slopes)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar, Optional, Tuple
+from typing import ClassVar, Tuple
 
+from lstmgen import activations
+from lstmgen.activations import ActivationCall
 from lstmgen.ir import Params
+from lstmgen.layers.activation import ActivationParams
 from lstmgen.layers.base import Built, LayerContext
-
-
-@dataclass(frozen=True)
-class ReluParams(Params):
-    """relu.py.j2: ReLU's three options, in the order Keras applies them."""
-
-    template: ClassVar[str] = "relu.py.j2"
-    max_value: Optional[float]
-    negative_slope: float
-    threshold: float
-    leaky_only: bool  # Keras takes tf.nn.leaky_relu: only the slope matters
-    relu6: bool  # Keras takes tf.nn.relu6: clip to [0, 6]
-    clip: bool  # clip to [0, max_value] after the threshold
-
-
-@dataclass(frozen=True)
-class LeakyReluParams(Params):
-    """leaky_relu.py.j2."""
-
-    template: ClassVar[str] = "leaky_relu.py.j2"
-    negative_slope: float
-
-
-@dataclass(frozen=True)
-class EluParams(Params):
-    """elu.py.j2: the elu helper for alpha 1 (Keras calls tf.nn.elu), else the formula."""
-
-    template: ClassVar[str] = "elu.py.j2"
-    alpha: float
-    builtin: bool
 
 
 @dataclass(frozen=True)
@@ -71,20 +44,8 @@ def build_relu(ctx: LayerContext) -> Built:
             raise ctx.fail(f"option {key}={value!r} must be a number")
     if max_value is not None and max_value < 0:
         raise ctx.fail(f"option max_value={max_value!r} must be >= 0")
-    relu6 = threshold == 0 and max_value == 6
-    return Built(
-        params=ReluParams(
-            max_value=None if max_value is None else float(max_value),
-            negative_slope=float(slope),
-            threshold=float(threshold),
-            # Keras takes tf.nn.leaky_relu for this common case and relu6 for max 6.
-            leaky_only=slope != 0 and max_value is None and threshold == 0,
-            relu6=relu6,
-            clip=max_value is not None and not relu6,
-        ),
-        outputs=[ctx.input_shape],
-        step="same",
-    )
+    options = f"max_value={max_value}, negative_slope={slope}, threshold={threshold}"
+    return _activation_layer(ctx, activations.relu(slope, max_value, threshold), options)
 
 
 def build_leaky_relu(ctx: LayerContext) -> Built:
@@ -92,11 +53,7 @@ def build_leaky_relu(ctx: LayerContext) -> Built:
     slope = ctx.option("negative_slope", ctx.option("alpha", 0.3))
     if not isinstance(slope, (int, float)):
         raise ctx.fail(f"option negative_slope={slope!r} must be a number")
-    return Built(
-        params=LeakyReluParams(negative_slope=float(slope)),
-        outputs=[ctx.input_shape],
-        step="same",
-    )
+    return _activation_layer(ctx, activations.leaky_relu(slope), f"negative_slope={slope}")
 
 
 def build_elu(ctx: LayerContext) -> Built:
@@ -104,11 +61,14 @@ def build_elu(ctx: LayerContext) -> Built:
     alpha = ctx.option("alpha", 1.0)
     if not isinstance(alpha, (int, float)) or isinstance(alpha, bool):
         raise ctx.fail(f"option alpha={alpha!r} must be a number")
-    builtin = alpha == 1  # Keras returns tf.nn.elu itself
-    if builtin:
-        ctx.use_helpers("elu")
+    return _activation_layer(ctx, activations.elu(alpha), f"alpha={alpha}")
+
+
+def _activation_layer(ctx: LayerContext, call: ActivationCall, options: str) -> Built:
+    """The layer as its activation function: the same helper a layer's activation calls."""
+    ctx.use_helpers(*call.helpers)
     return Built(
-        params=EluParams(alpha=float(alpha), builtin=builtin),
+        params=ActivationParams(description=options, result=call.apply("x")),
         outputs=[ctx.input_shape],
         step="same",
     )

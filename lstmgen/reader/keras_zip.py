@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import tempfile
 import zipfile
+from dataclasses import replace
 from typing import Any, Dict, List, Set, Tuple
 
 import h5py
@@ -15,7 +16,12 @@ from lstmgen.reader.assemble import WeightList, as_weight, assemble, parse_json
 from lstmgen.reader.h5_access import H5_ERRORS, WeightReader, child
 from lstmgen.reader.model_file import LayerSpec, ModelFile, ModelSpec
 from lstmgen.reader.normalize import container_paths
-from lstmgen.reader.zip_members import check_other_members, small_member, unpack_member
+from lstmgen.reader.zip_members import (
+    asset_members,
+    check_other_members,
+    small_member,
+    unpack_member,
+)
 
 # Keras lists a Bidirectional's forward weights before its backward ones.
 _CHILD_ORDER = {"forward_layer": 0, "backward_layer": 2}
@@ -50,6 +56,7 @@ def read_keras_zip(path: str) -> ModelFile:
                     small_member(archive, path, "metadata.json"), f"{path}: metadata.json"
                 )
                 unpack_member(archive, path, "model.weights.h5", weights_path)
+                assets = asset_members(archive, path)
         except (zipfile.BadZipFile, EOFError, ValueError) as error:
             raise LstmgenError(f"{path}: not a valid .keras zip: {error}") from None
         version = _keras_version(metadata, path)
@@ -58,7 +65,15 @@ def read_keras_zip(path: str) -> ModelFile:
         except H5_ERRORS as error:
             raise LstmgenError(f"{path}: unreadable model.weights.h5: {error}") from None
         with weights:
-            return assemble(path, config, version, _weights_of(path, weights))
+            model = assemble(path, config, version, _weights_of(path, weights))
+    return replace(model, layers=tuple(_with_assets(layer, assets) for layer in model.layers))
+
+
+def _with_assets(layer: LayerSpec, assets: Dict[str, bytes]) -> LayerSpec:
+    """The layer with the files Keras saved for it under assets/<its weight group>/."""
+    folder = f"assets/{layer.keras_path}/"
+    mine = {name[len(folder) :]: data for name, data in assets.items() if name.startswith(folder)}
+    return replace(layer, assets=mine) if mine else layer
 
 
 def _keras_version(metadata: Any, path: str):

@@ -30,10 +30,15 @@ MAX_ZIP_MEMBERS = 10_000  # Keras writes three, plus assets of preprocessing lay
 # The zip's central directory, which zipfile parses whole (about 0.5 KB of memory and
 # 10 us per entry) whatever its end record declares: 1 KiB per member allowed.
 MAX_ZIP_DIRECTORY_BYTES = MAX_ZIP_MEMBERS * 1024
-# All other members together, unpacked: lstmgen reads none of them, but Keras's loader
+# All other members together, unpacked: lstmgen reads only assets/ of them, but Keras's loader
 # unpacks every member to disk when there are more than three (its "assets"), each up
-# to 256 MiB unchecked. No layer lstmgen translates has assets.
+# to 256 MiB unchecked. The assets lstmgen reads (below) count too.
 MAX_OTHER_MEMBER_BYTES = 64 << 20
+# assets/...: files of preprocessing layers (an adapted IntegerLookup's vocabulary.txt),
+# each (size, ratio) as above, and all of them together.
+# (16 MiB: two million integer tokens, parsed line by line as Keras's load_assets does)
+ASSET_LIMITS = (16 << 20, 200)
+MAX_ASSET_BYTES = 16 << 20
 
 MAX_ATTRIBUTE_BYTES = 64 << 20  # an HDF5 attribute: the model config is the largest
 MAX_ATTRIBUTE_ITEMS = 1 << 20  # entries of an attribute array (weight and layer names)

@@ -65,6 +65,9 @@ class LayerSpec:
     h5_path: Tuple[str, ...] = ()  # its group in legacy HDF5, then names inside it
     weights: Tuple[np.ndarray, ...] = field(default=(), compare=False, repr=False)
     weight_names: Tuple[str, ...] = ()
+    # Files a .keras zip keeps for the layer under assets/<keras_path>/ (an adapted
+    # lookup layer's vocabulary.txt): name inside that folder -> bytes.
+    assets: Mapping[str, bytes] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import zipfile
 import zlib
+from typing import Dict
 
 from lstmgen.errors import LstmgenError
 from lstmgen.reader import limits
@@ -25,7 +26,7 @@ def _checked_entry(archive: zipfile.ZipFile, path: str, name: str) -> zipfile.Zi
             f"{path}: {name} uses zip compression method {info.compress_type}; "
             f"Keras writes only {' or '.join(_KERAS_COMPRESSION.values())}"
         )
-    limit, ratio = limits.ZIP_MEMBER_LIMITS[name]
+    limit, ratio = limits.ZIP_MEMBER_LIMITS.get(name, limits.ASSET_LIMITS)
     if info.file_size > limit or info.file_size > max(1 << 20, ratio * info.compress_size):
         raise LstmgenError(
             f"{path}: {name} is implausibly large ({info.file_size} bytes from "
@@ -65,6 +66,23 @@ def small_member(archive: zipfile.ZipFile, path: str, name: str) -> bytes:
     if len(data) > info.file_size:
         raise LstmgenError(f"{path}: {name} is larger than its zip header says")
     return data
+
+
+def asset_members(archive: zipfile.ZipFile, path: str) -> Dict[str, bytes]:
+    """The files under assets/ (name -> bytes), each and all together within their caps."""
+    assets: Dict[str, bytes] = {}
+    total = 0
+    for info in archive.infolist():
+        if not info.filename.startswith("assets/") or info.is_dir():
+            continue
+        total += info.file_size
+        if total > limits.MAX_ASSET_BYTES:
+            raise LstmgenError(
+                f"{path}: the assets of the .keras zip exceed the {limits.MAX_ASSET_BYTES} "
+                "bytes lstmgen accepts"
+            )
+        assets[info.filename] = small_member(archive, path, info.filename)
+    return assets
 
 
 def unpack_member(archive: zipfile.ZipFile, path: str, name: str, target: str) -> None:

@@ -322,6 +322,42 @@ def streaming(K):
     )
 
 
+def preprocessing(K):
+    """Ids counted, one-hot encoded and looked up (in a vocabulary, into an LSTM)."""
+    L = K.layers
+    ids, one = K.Input((4,), dtype="int64", name="ids"), K.Input((1,), dtype="int64", name="one")
+    counts = L.CategoryEncoding(12, "count", name="count")(ids)
+    hot = L.CategoryEncoding(12, "one_hot", name="one_hot")(one)
+    vocabulary = [2, 3, 5, 7, 11]
+    seen = L.IntegerLookup(vocabulary=vocabulary, output_mode="multi_hot", name="seen")(ids)
+    looked = L.IntegerLookup(vocabulary=vocabulary, num_oov_indices=2, name="lookup")(ids)
+    y = L.Embedding(8, 3, name="embedding")(looked)
+    y = L.LSTM(3, name="lstm")(y)
+    return K.Model([ids, one], [counts, hot, seen, y], name="preprocessing")
+
+
+def augmentation(K):
+    """Augmentation (the input at inference; RandomCrop resizes in tf_keras), bins counted,
+    activation layer objects as activations and (Keras 3) activation operations."""
+    L = K.layers
+    slope = {"alpha": 0.1} if is_keras2(K) else {"negative_slope": 0.1}
+    images, values = K.Input((6, 5, 3), name="images"), K.Input((4,), name="values")
+    a = L.RandomFlip(name="flip")(images)
+    a = L.RandomRotation(0.2, name="rotation")(a)
+    a = L.RandomZoom(0.1, name="zoom")(a)
+    a = L.RandomContrast(0.3, name="contrast")(a)
+    a = L.RandomCrop(4, 4, name="crop")(a)
+    a = L.Conv2D(2, 3, activation=L.LeakyReLU(**slope), name="conv")(a)
+    a = L.GlobalAveragePooling2D(name="pool")(a)
+    b = L.Discretization(bin_boundaries=[-0.5, 0.0, 0.5], name="bins")(values)
+    b = L.CategoryEncoding(4, "multi_hot", name="hot")(b)
+    y = L.Concatenate(name="concat")([a, b])
+    y = L.Dense(3, activation=L.ELU(0.5), name="dense")(y)
+    if not is_keras2(K):
+        y = K.ops.log_softmax(K.ops.gelu(y, approximate=False))
+    return K.Model([images, values], y, name="augmentation")
+
+
 def fuzz_seed(K):
     """The files tests/test_fuzz.py mutates: the names are the ones it renames."""
     L = K.layers
@@ -390,4 +426,6 @@ CASES = {
     "hostile_base": Case(hostile_base, BOTH),
     "question": Case(question, [("keras3", "keras")]),
     "streaming": Case(streaming, BOTH, inputs="padded", steps=4, prefixes=True),
+    "preprocessing": Case(preprocessing, BOTH, inputs="ids"),
+    "augmentation": Case(augmentation, CROSSED),
 }

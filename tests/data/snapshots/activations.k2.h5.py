@@ -86,6 +86,27 @@ def hard_sigmoid_keras2(x):
     return np.clip(x * 0.2 + 0.5, 0.0, 1.0)
 
 
+def relu_with_options(x, negative_slope, max_value, threshold):
+    """Keras's ReLU with its options, in Keras's order: x above the threshold (else 0),
+    clipped to [0, max_value], minus negative_slope * (threshold - x) below it."""
+    y = np.where(x > threshold, x, 0.0) if threshold else np.maximum(x, 0.0)
+    if max_value is not None:
+        y = np.clip(y, 0.0, max_value)
+    if negative_slope:
+        y = y - negative_slope * np.maximum(threshold - x, 0.0)
+    return y.astype(np.float32, copy=False)
+
+
+def leaky_relu(x, negative_slope=0.2):
+    """x if x > 0 else negative_slope * x (the leaky_relu function's slope: 0.2)."""
+    return np.where(x > 0, x, x * negative_slope)
+
+
+def elu(x, alpha=1.0):
+    """x if x > 0 else alpha * (exp(x) - 1)."""
+    return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0.0)))
+
+
 def gelu(x):
     """Exact GELU: 0.5 * x * (1 + erf(x / sqrt(2)))."""
     return 0.5 * x * (1.0 + erf(x * 0.7071067811865476))
@@ -117,22 +138,23 @@ def softsign_2(x):
 
 
 def relu_2(x):
-    """relu (ReLU, max_value=1.5, negative_slope=0.10000000149011612, threshold=0.20000000298023224)."""
-    negative_part = np.maximum(-x + 0.20000000298023224, 0.0)
-    y = np.where(x > 0.20000000298023224, x, 0.0).astype(np.float32)
-    y = np.clip(y, 0.0, 1.5)
-    y = y - 0.10000000149011612 * negative_part
-    return y
+    """relu (ReLU, max_value=1.5, negative_slope=0.10000000149011612, threshold=0.20000000298023224): (batch, 6)."""
+    return relu_with_options(
+        x,
+        negative_slope=0.10000000149011612,
+        max_value=1.5,
+        threshold=0.20000000298023224,
+    )
 
 
 def leaky(x):
-    """leaky (LeakyReLU): x if x > 0 else 0.05000000074505806 * x."""
-    return np.where(x > 0, x, x * 0.05000000074505806)
+    """leaky (LeakyReLU, negative_slope=0.05000000074505806): (batch, 6)."""
+    return leaky_relu(x, negative_slope=0.05000000074505806)
 
 
 def elu_2(x):
-    """elu (ELU, alpha=0.699999988079071): x if x > 0 else 0.699999988079071 * (exp(x) - 1), shape (batch, 6)."""
-    return np.where(x > 0, x, 0.699999988079071 * np.expm1(np.minimum(x, 0.0)))
+    """elu (ELU, alpha=0.699999988079071): (batch, 6)."""
+    return elu(x, alpha=0.699999988079071)
 
 
 def prelu(x):
