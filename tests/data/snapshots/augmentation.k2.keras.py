@@ -407,22 +407,25 @@ def main(argv=None):
         action="store_true",
         help="check the embedded input/output pair and exit",
     )
+    # A usage error is one line, like every other error here (argparse would add the usage).
+    parser.error = lambda message: parser.exit(2, f"error: {message} (see --help)\n")
     args = parser.parse_args(argv)
-    if args.self_test:
-        ok, error = self_test()
-        print(
-            f"self-test {'passed' if ok else 'FAILED'}: max relative error {error:.3g}"
-        )
-        return 0 if ok else 1
-    if len(args.inputs) != len(INPUT_NAMES):
+    if not args.self_test and len(args.inputs) != len(INPUT_NAMES):
         parser.error(
             f"expected {len(INPUT_NAMES)} input file(s), one per input: {INPUT_NAMES}"
         )
     try:
+        if args.self_test:
+            ok, error = self_test()
+            print(
+                f"self-test {'passed' if ok else 'FAILED'}: max relative error {error:.3g}",
+                flush=True,
+            )
+            return 0 if ok else 1
         result = predict([_load_npy(path) for path in args.inputs])
         if args.output is None:
             np.set_printoptions(threshold=sys.maxsize)
-            print(result)
+            print(result, flush=True)
         else:
             _save_outputs(args.output, result)
     except OSError as error:  # a file that cannot be read or written
@@ -444,6 +447,10 @@ def _load_npy(path):
             raise ValueError(f"{path}: .npy format version {version} is not supported")
         read_header = getattr(np.lib.format, f"read_array_header_{version[0]}_0")
         shape, fortran_order, dtype = read_header(f)
+        if any(n < 0 for n in shape):
+            raise ValueError(
+                f"{path}: the header declares shape {shape}, with a negative dimension"
+            )
         if dtype.hasobject or dtype.kind not in "fiub":
             raise ValueError(f"{path}: holds {dtype} values; an input holds numbers")
         size = int(np.prod(shape, dtype=np.float64)) * dtype.itemsize

@@ -733,7 +733,7 @@ lstm_matrix = np.vstack([lstm_kernel, lstm_bias, lstm_recurrent_kernel])[
 lstm_1_matrix = np.vstack([lstm_1_kernel, lstm_1_bias, lstm_1_recurrent_kernel])[
     :, np.r_[0:16, 24:32, 16:24]
 ] * np.repeat(np.float32([0.5, 0.5, 0.5, 1.0]), 8)
-# M (20, 64): the rows of [x_t | 1 | h_lstm | h_lstm_1], columns i|f|o|c, each lstm | lstm_1: each cell\'s own M = [W; b; U] in the rows of its input, the ones and its h, zeros elsewhere
+# M (20, 64): the rows of [x_t | 1 | h_lstm | h_lstm_1], columns i|f|o|c, each lstm | lstm_1: each cell's own M = [W; b; U] in the rows of its input, the ones and its h, zeros elsewhere
 lstm_to_lstm_1_matrix = np.block(
     [
         [

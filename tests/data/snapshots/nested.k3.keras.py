@@ -927,7 +927,7 @@ dense_bias = _WEIGHTS[186:188].reshape((2,))
 del _WEIGHTS_BASE64
 
 # Derived at import for speed (inner/encoder/bi); the math above explains them.
-# M = [W; b; U] (6, 8): rows x | 1 | h; columns z|r|x_h|h_h (x_h = x W_h + b_h, h_h = h U_h + b\'_h), z and r halved (exact in float32)
+# M = [W; b; U] (6, 8): rows x | 1 | h; columns z|r|x_h|h_h (x_h = x W_h + b_h, h_h = h U_h + b'_h), z and r halved (exact in float32)
 inner_encoder_bi_forward_matrix = np.block(
     [
         [
@@ -948,7 +948,7 @@ inner_encoder_bi_forward_matrix = np.block(
         ],
     ]
 ) * np.repeat(np.float32([0.5, 0.5, 1.0, 1.0]), 2)
-# M = [W; b; U] (6, 8): rows x | 1 | h; columns z|r|x_h|h_h (x_h = x W_h + b_h, h_h = h U_h + b\'_h), z and r halved (exact in float32)
+# M = [W; b; U] (6, 8): rows x | 1 | h; columns z|r|x_h|h_h (x_h = x W_h + b_h, h_h = h U_h + b'_h), z and r halved (exact in float32)
 inner_encoder_bi_backward_matrix = np.block(
     [
         [
@@ -971,7 +971,7 @@ inner_encoder_bi_backward_matrix = np.block(
 ) * np.repeat(np.float32([0.5, 0.5, 1.0, 1.0]), 2)
 
 # Derived at import for speed (inner/encoder/bi); the math above explains them.
-# M = [W; b; U] (6, 8): rows x | 1 | h; columns z|r|x_h|h_h (x_h = x W_h + b_h, h_h = h U_h + b\'_h), z and r halved (exact in float32)
+# M = [W; b; U] (6, 8): rows x | 1 | h; columns z|r|x_h|h_h (x_h = x W_h + b_h, h_h = h U_h + b'_h), z and r halved (exact in float32)
 inner_encoder_bi_forward_2_matrix = np.block(
     [
         [
@@ -992,7 +992,7 @@ inner_encoder_bi_forward_2_matrix = np.block(
         ],
     ]
 ) * np.repeat(np.float32([0.5, 0.5, 1.0, 1.0]), 2)
-# M = [W; b; U] (6, 8): rows x | 1 | h; columns z|r|x_h|h_h (x_h = x W_h + b_h, h_h = h U_h + b\'_h), z and r halved (exact in float32)
+# M = [W; b; U] (6, 8): rows x | 1 | h; columns z|r|x_h|h_h (x_h = x W_h + b_h, h_h = h U_h + b'_h), z and r halved (exact in float32)
 inner_encoder_bi_backward_2_matrix = np.block(
     [
         [

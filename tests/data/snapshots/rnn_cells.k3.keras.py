@@ -649,7 +649,7 @@ del _WEIGHTS_BASE64
 rnn_cell1_matrix = np.vstack(
     [rnn_cell1_kernel, rnn_cell1_bias, rnn_cell1_recurrent_kernel]
 )[:, np.r_[0:6, 9:12, 6:9]] * np.repeat(np.float32([0.5, 0.5, 0.5, 1.0]), 3)
-# M = [W; b; U] (6, 8): rows x | 1 | h; columns z|r|x_h|h_h (x_h = x W_h + b_h, h_h = h U_h + b\'_h), z and r halved (exact in float32)
+# M = [W; b; U] (6, 8): rows x | 1 | h; columns z|r|x_h|h_h (x_h = x W_h + b_h, h_h = h U_h + b'_h), z and r halved (exact in float32)
 rnn_cell2_matrix = np.block(
     [
         [

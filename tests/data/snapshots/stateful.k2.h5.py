@@ -622,7 +622,7 @@ lstm_matrix = np.vstack([lstm_kernel, lstm_bias, lstm_recurrent_kernel])[
 ] * np.repeat(np.float32([0.5, 0.5, 0.5, 1.0]), 4)
 
 # Derived at import for speed (gru); the math above explains them.
-# M = [W; b; U] (8, 12): rows x | 1 | h; columns z|r|x_h|h_h (x_h = x W_h + b_h, h_h = h U_h + b\'_h), z and r halved (exact in float32)
+# M = [W; b; U] (8, 12): rows x | 1 | h; columns z|r|x_h|h_h (x_h = x W_h + b_h, h_h = h U_h + b'_h), z and r halved (exact in float32)
 gru_matrix = np.block(
     [
         [gru_kernel[:, 0:6], gru_kernel[:, 6:], np.zeros((4, 3), np.float32)],
