@@ -471,3 +471,18 @@ def test_a_threaded_callers_reading_child_ignores_modules_in_the_current_folder(
     )
     assert done.returncode == 0, done.stderr
     assert not marker.exists()
+
+
+def test_an_input_of_a_rank_the_layer_cannot_take_names_the_shape(tmp_path):
+    """A rank-1 input to an LSTM: no handler check names it, so the one place handlers run
+    says the config does not fit the input shape, and which shape."""
+    model = tmp_path / "rank1.h5"
+    shutil.copy(H.SEED_H5, model)
+    with h5py.File(model, "r+") as handle:
+        config = json.loads(handle.attrs["model_config"])
+        for layer in config["config"]["layers"]:
+            for key in ("batch_input_shape", "batch_shape"):
+                if key in layer["config"]:
+                    layer["config"][key] = [None]
+        handle.attrs["model_config"] = json.dumps(config)
+    refused(str(model), "-o", str(tmp_path / "p.py"), fragments=("input shape(s) (batch)",))

@@ -359,7 +359,16 @@ def run_handler(handler: Handler, ctx: LayerContext) -> Built:
     except LstmgenError:
         raise
     except (TypeError, ValueError, KeyError, IndexError, ZeroDivisionError, OverflowError) as error:
-        raise ctx.fail(f"invalid config ({type(error).__name__}: {error})") from None
+        # Options that contradict each other, or an input of a rank the layer cannot take
+        # (a rank-1 input to an LSTM): the handler found no named check for it.
+        shapes = ", ".join(
+            "(" + ", ".join("batch" if n is None else str(n) for n in shape) + ")"
+            for shape in ctx.input_shapes
+        )
+        raise ctx.fail(
+            f"its config does not fit its input shape(s) {shapes} "
+            f"({type(error).__name__}: {error})"
+        ) from None
 
 
 def check_rank(ctx: LayerContext, shape: Shape, ranks: Sequence[int]) -> None:
