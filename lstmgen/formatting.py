@@ -3,8 +3,8 @@
 The output is byte for byte what `black.format_str(source, mode=MODE)` gives; black just
 reads less of it:
 - unrolled steps (lstmgen/formatting_steps.py): the one convention with the templates
-  is that a step starts with a comment line `# step N` (N its number) and runs to the
-  next blank line. Steps that differ only in their digits (`xw[3]` and `xw[4]`) are
+  is that a step starts with a comment line `# step N` (N its number, optionally followed
+  by `: ` and a title) and runs to the next blank line. Steps that differ only in their digits (`xw[3]` and `xw[4]`) are
   formatted once and stamped out with each step's own digits;
 - top-level functions and classes (lstmgen/formatting_chunks.py) are formatted one at a
   time, each distinct text once per process (most of them are the same in every module);

@@ -7,7 +7,8 @@ from __future__ import annotations
 import re
 from typing import Callable, Dict, List, Optional, Tuple
 
-STEP_START = re.compile(r"( +)# step [0-9]+")
+# `# step N`, or `# step N: what it computes` (a fused iteration names its layers' steps).
+STEP_START = re.compile(r"( +)# step [0-9]+(?:: .*)?")
 PLACEHOLDER = "_lstmgen_step_run_"
 DIGIT = re.compile(r"[0-9]")
 # A step holding one of these could make black add blank lines or treat text as a docstring.

@@ -10,6 +10,7 @@ import lstmgen.formatting as formatting
 import lstmgen.formatting_chunks as formatting_chunks
 import lstmgen.formatting_steps as formatting_steps
 from lstmgen.formatting import black_format, format_source
+from lstmgen.options import Options
 
 NAMES = st.sampled_from(["h", "c", "z", "xw", "lstm_1_kernel", "hs", "m", "x2", "a0b1"])
 NUMBERS = st.integers(0, 2000).map(str) | st.sampled_from(["0.5", "1e-07", "0x1f", "10_000", "T"])
@@ -172,3 +173,42 @@ def test_top_level_pieces_format_as_black_formats_the_whole(name):
     source = TOP_LEVEL[name]
     assert format_source(source) == black_format(source)
     assert format_source(source) == black_format(source)  # from the cache this time
+
+
+def test_titled_steps_are_steps_too(monkeypatch):
+    """A fused iteration's `# step N: a step N, b step N-1` starts a step as `# step N` does:
+    formatted once per shape, and the bytes black gives the whole."""
+    titled = [
+        f"\n    # step {t}: lstm step {t}, lstm_1 step {max(t - 1, 0)}\n"
+        f"    y = y*2+xw[{t}]\n    h=y\n"
+        for t in range(60)
+    ]
+    source = module(titled)
+    calls = []
+    real = formatting.black_format
+    monkeypatch.setattr(formatting, "black_format", lambda text: calls.append(text) or real(text))
+    monkeypatch.setattr(formatting_steps, "_SHAPES", {})
+    monkeypatch.setattr(formatting_chunks, "_FORMATTED", {})
+    assert format_source(source) == real(source)
+    shapes = formatting_steps._SHAPES
+    # One shape per pattern of digit counts: steps 0-9, step 10 (t - 1 = 9), steps 11-59.
+    assert len(shapes) == 3, list(shapes)
+
+
+@pytest.mark.parametrize("options", [Options(timesteps=300), Options(timesteps=300, fast=False)])
+def test_no_template_writes_unrolled_code_black_must_read_whole(monkeypatch, options):
+    """Every unrolled form (plain, fused, readable) keeps to the `# step N` convention: black
+    never reads more than a few hundred lines at once, whatever the step count (a fused
+    iteration titled otherwise once made black read 12,000 lines at 1,000 steps)."""
+    from golden import generated
+
+    sizes = []
+    real = formatting.black_format
+    monkeypatch.setattr(
+        formatting, "black_format", lambda text: sizes.append(text.count("\n")) or real(text)
+    )
+    monkeypatch.setattr(formatting_steps, "_SHAPES", {})
+    monkeypatch.setattr(formatting_chunks, "_FORMATTED", {})
+    source = generated("lstm_free_time.k3.keras", options)
+    assert source.count("# step 299") >= 2  # both layers (and the fused pair) unrolled
+    assert max(sizes) < 600, sorted(sizes)[-5:]
