@@ -183,9 +183,11 @@ def _with_paths(specs: List[LayerSpec]) -> List[LayerSpec]:
 
 
 def _with_keras_paths(inputs, outputs, specs: List[LayerSpec], layers: List[LayerSpec]):
-    """The layers with the .keras weight paths Keras gives them: counted per class in the
-    order Keras derives from the graph (lstmgen.reader.layer_order), which is the config's
-    order in every file Keras wrote; a layer not connected to the outputs has none."""
+    """The layers, checked against the order Keras derives from the graph
+    (lstmgen.reader.layer_order) to find each layer's .keras weights (counted per class).
+    Keras writes the config's list in that order, so the two agree in every file Keras
+    saved; where they would give a layer another's weights, the list was edited (or the
+    derivation misses a case): refused, never guessed."""
     order = keras_layer_order(inputs, outputs, layers)
     classes = {spec.name: spec.class_name for spec in specs}
     if order is None or not set(order) <= set(classes):
@@ -198,7 +200,15 @@ def _with_keras_paths(inputs, outputs, specs: List[LayerSpec], layers: List[Laye
     if unreached & {classes[n] for n in order}:
         return layers
     paths = dict(zip(order, container_paths([classes[name] for name in order])))
-    return [replace(layer, keras_path=paths.get(layer.name, "")) for layer in layers]
+    for layer in layers:
+        if layer.name in paths and paths[layer.name] != layer.keras_path:
+            raise LstmgenError(
+                f"layer '{layer.name}' ({layer.class_name}): the config lists the layers in "
+                "another order than Keras derives from the graph, so Keras would load it "
+                f"with the weights at '{paths[layer.name]}', not '{layer.keras_path}'; "
+                "Keras writes the list in graph order: was the config edited?"
+            )
+    return layers
 
 
 def _refs(value: Any, what: str) -> Tuple[TensorRef, ...]:
