@@ -35,9 +35,10 @@ def imports(module, path, known):
                 anchor = package.split(".")
                 anchor = anchor[: len(anchor) - node.level + 1]
                 base = ".".join(anchor + ([base] if base else []))
-            for alias in node.names:
-                # `from pkg import sub` imports the submodule when there is one.
-                targets.add(f"{base}.{alias.name}" if f"{base}.{alias.name}" in known else base)
+            # `from pkg import sub` runs pkg's __init__ and imports the submodule when
+            # there is one: an edge to each (`import pkg.sub as sub` names only sub).
+            targets.add(base)
+            targets.update(f"{base}.{alias.name}" for alias in node.names)
     return {target for target in targets if target in known and target != module}
 
 

@@ -12,7 +12,10 @@ import numpy as np
 
 from lstmgen.errors import LstmgenError
 from lstmgen.reader.recorded_shapes import recorded_shapes
-from lstmgen.reader import cudnn_weights, keras1, keras1_weights, limits
+import lstmgen.reader.cudnn_weights as cudnn_weights
+import lstmgen.reader.keras1 as keras1
+import lstmgen.reader.keras1_weights as keras1_weights
+import lstmgen.reader.limits as limits
 from lstmgen.reader.h5_access import is_weight_dtype
 from lstmgen.reader.model_file import LayerSpec, ModelFile, ModelSpec
 from lstmgen.reader.nesting import parse_model_config

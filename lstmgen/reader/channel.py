@@ -16,7 +16,7 @@ import struct
 import time
 from typing import Any, List
 
-from lstmgen.reader import limits
+import lstmgen.reader.limits as limits
 
 _COUNTS = struct.Struct("<QQ")  # pickle length, number of buffers
 _LENGTH = struct.Struct("<Q")

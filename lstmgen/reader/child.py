@@ -12,7 +12,7 @@ import warnings
 from typing import Any, Callable, Sequence
 
 from lstmgen.errors import LstmgenError, LstmgenWarning
-from lstmgen.reader import channel
+import lstmgen.reader.channel as channel
 
 OUT_OF_MEMORY = 3  # the exit code when even reporting failed for lack of memory
 

@@ -15,7 +15,7 @@ import zipfile
 from typing import BinaryIO, List, Optional
 
 from lstmgen.errors import LstmgenError
-from lstmgen.reader import limits
+import lstmgen.reader.limits as limits
 
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 HDF5 = "h5"

@@ -17,7 +17,7 @@ import numpy as np
 from h5py import h5l
 
 from lstmgen.errors import LstmgenError
-from lstmgen.reader import limits
+import lstmgen.reader.limits as limits
 
 Node = Union[h5py.Group, h5py.Dataset]
 # What h5py raises, from deep inside, for a truncated or corrupt file.

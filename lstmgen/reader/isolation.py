@@ -29,7 +29,8 @@ from typing import Any, Callable, Sequence
 
 from lstmgen import errors
 from lstmgen.errors import LstmgenError, LstmgenWarning
-from lstmgen.reader import channel, child
+import lstmgen.reader.channel as channel
+import lstmgen.reader.child as child
 
 
 def run_isolated(function: Callable, args: Sequence[Any], label: str, memory: int, seconds: float):

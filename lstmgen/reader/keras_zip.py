@@ -11,7 +11,7 @@ from typing import Any, Dict, List, Set, Tuple
 import h5py
 
 from lstmgen.errors import LstmgenError
-from lstmgen.reader import limits
+import lstmgen.reader.limits as limits
 from lstmgen.reader.assemble import WeightList, as_weight, assemble, parse_json
 from lstmgen.reader.h5_access import H5_ERRORS, WeightReader, child
 from lstmgen.reader.model_file import LayerSpec, ModelFile, ModelSpec

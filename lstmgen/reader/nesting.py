@@ -6,7 +6,8 @@ from dataclasses import replace
 from typing import Any, Callable, Dict, List, Optional
 
 from lstmgen.errors import LstmgenError
-from lstmgen.reader import keras1, limits
+import lstmgen.reader.keras1 as keras1
+import lstmgen.reader.limits as limits
 from lstmgen.reader.model_file import CallSpec, LayerSpec, ModelSpec, TensorRef
 from lstmgen.reader.normalize import NESTED_MODELS, bounded_name, first_node, parse_flat_config
 

@@ -9,7 +9,8 @@ from dataclasses import replace
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from lstmgen.errors import LstmgenError, LstmgenWarning, UnsupportedError
-from lstmgen.reader import keras1, limits
+import lstmgen.reader.keras1 as keras1
+import lstmgen.reader.limits as limits
 from lstmgen.reader.layer_order import keras_layer_order
 from lstmgen.reader.model_file import CallSpec, LayerSpec, ModelInput, ModelSpec, Shape, TensorRef
 

@@ -7,7 +7,7 @@ import zlib
 from typing import Dict
 
 from lstmgen.errors import LstmgenError
-from lstmgen.reader import limits
+import lstmgen.reader.limits as limits
 
 # Compression methods Keras writes (it stores; zipfile's default is stored too).
 _KERAS_COMPRESSION = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflate"}
