@@ -17,7 +17,7 @@ from lstmgen import __version__
 from lstmgen.errors import LstmgenError
 from lstmgen.formatting import format_source
 from lstmgen.helper_source import helper_source
-from lstmgen.ir import ModelGraph, Shape, Tensor
+from lstmgen.ir import ModelGraph, Tensor, shape_text
 from lstmgen.sample_inputs import common_batch, sample_inputs, sample_shape
 
 WEIGHTS_PLACEHOLDER = "__LSTMGEN_WEIGHTS__"
@@ -125,12 +125,6 @@ def mask_args(tensors: Sequence[Tensor]) -> str:
 def result_expression(outputs: Sequence[Tensor]) -> str:
     """What predict() returns: the one output's variable, or a list of them."""
     return outputs[0].var if len(outputs) == 1 else f"[{tensor_vars(outputs)}]"
-
-
-def shape_text(shape: Shape) -> str:
-    """(None, 32, 5) -> '(batch, 32, 5)'."""
-    parts = ["batch" if k == 0 and n is None else str(n) for k, n in enumerate(shape)]
-    return "(" + ", ".join(parts) + ")"
 
 
 def weight_rows(graph: ModelGraph) -> List[WeightRow]:

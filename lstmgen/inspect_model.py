@@ -6,7 +6,8 @@ from typing import List, Tuple
 
 from lstmgen.boundary import one_line
 from lstmgen.build import REFUSED
-from lstmgen.emitter import self_test_input, shape_text
+from lstmgen.emitter import self_test_input
+from lstmgen.ir import shape_text
 from lstmgen.errors import LstmgenError, printable
 from lstmgen.generate import translate
 from lstmgen.layers import REGISTRY

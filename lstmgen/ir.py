@@ -145,3 +145,9 @@ class ModelGraph:
     def semantics(self) -> Tuple[str, ...]:
         """Every node's version-dependent semantics, once each, in node order."""
         return tuple(dict.fromkeys(line for node in self.nodes for line in node.semantics))
+
+
+def shape_text(shape: Shape) -> str:
+    """(None, 32, 5) -> '(batch, 32, 5)'."""
+    parts = ["batch" if k == 0 and n is None else str(n) for k, n in enumerate(shape)]
+    return "(" + ", ".join(parts) + ")"

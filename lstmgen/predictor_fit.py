@@ -7,7 +7,7 @@ from typing import List, Sequence, Tuple
 
 import numpy as np
 
-from lstmgen.emitter import shape_text
+from lstmgen.ir import shape_text
 from lstmgen.errors import PathError
 from lstmgen.ir import ModelGraph, Shape
 

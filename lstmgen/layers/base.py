@@ -25,7 +25,7 @@ from lstmgen import activations
 from lstmgen.activation_layers import resolve_activation
 from lstmgen.errors import LstmgenError, LstmgenWarning, UnsupportedError, layer_error
 from lstmgen.identifiers import NameTable
-from lstmgen.ir import Node, Params, Shape, Tensor, Weight, Work
+from lstmgen.ir import Node, Params, Shape, Tensor, Weight, Work, shape_text
 from lstmgen.options import Options
 from lstmgen.reader.model_file import LayerSpec
 
@@ -361,10 +361,7 @@ def run_handler(handler: Handler, ctx: LayerContext) -> Built:
     except (TypeError, ValueError, KeyError, IndexError, ZeroDivisionError, OverflowError) as error:
         # Options that contradict each other, or an input of a rank the layer cannot take
         # (a rank-1 input to an LSTM): the handler found no named check for it.
-        shapes = ", ".join(
-            "(" + ", ".join("batch" if n is None else str(n) for n in shape) + ")"
-            for shape in ctx.input_shapes
-        )
+        shapes = ", ".join(shape_text(shape) for shape in ctx.input_shapes)
         raise ctx.fail(
             f"its config does not fit its input shape(s) {shapes} "
             f"({type(error).__name__}: {error})"
