@@ -122,7 +122,7 @@ def test_gates_are_named_step_by_step(seed_files):
     for text in (
         "# step 0: from zero states",
         "# step 31",
-        "_matrix, a)  # [x_t | 1 | h] [W; b; U]",  # (layer names depend on test order)
+        "_matrix, s, a)  # [x_t | 1 | h] [W; b; U]",  # (layer names depend on test order)
         "fused: a wavefront",
         "np.multiply(o, tmp, h)  # h = o * tanh(c)",
     ):

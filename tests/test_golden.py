@@ -40,6 +40,20 @@ def test_predicts_what_keras_predicted(name, tmp_path):
     assert_calls_agree(module, name)
 
 
+@pytest.mark.parametrize("name", FILES)
+def test_every_constant_the_module_multiplies_is_c_ordered(name, tmp_path):
+    """BLAS multiplies a Fortran-ordered matrix slower (1.2x-3x at batch 16 with AVX-512
+    kernels), and a row slice of one is copied at every call: weights and everything
+    derived at import are C-ordered."""
+    module = module_for(name, tmp_path)
+    fortran = [
+        key
+        for key, value in vars(module).items()
+        if isinstance(value, np.ndarray) and value.ndim >= 2 and not value.flags.c_contiguous
+    ]
+    assert not fortran, fortran
+
+
 @pytest.mark.parametrize("name", [n for n in FILES if not n.startswith(("conv", "keras1_c"))])
 def test_looped_form_agrees_too(name, tmp_path):
     """--no-unroll: the same numbers from `for t in range(steps)` (a no-op without steps)."""
@@ -99,7 +113,7 @@ def test_tests_data_stays_small():
         for root, _, names in os.walk(data)
         for name in names
     )
-    assert total < 3 << 20, f"tests/data holds {total / 2**20:.1f} MB"
+    assert total < 3.5 * 2**20, f"tests/data holds {total / 2**20:.1f} MB"
 
 
 def test_the_golden_files_cover_both_kerases_both_formats_and_keras1():

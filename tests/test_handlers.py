@@ -73,18 +73,20 @@ def test_fast_lstm_runs_one_product_per_step():
     result = lstm(2, 3)
     (part,) = result.params.fast.parts
     assert part.cell.matrix == "lstm_matrix" and part.cell.order == "i|f|o|c"
+    # batch-last: s and a hold one column per batch row, the product is M^T s
     assert (part.window, part.first_window, part.first_matrix) == (
         "s",
-        "s[:, 0:4]",
-        "lstm_matrix[0:4]",
+        "s[0:4]",
+        "lstm_matrix[:, 0:4]",
     )
-    assert part.names.view("ifo") == "ifo" and dict(part.views)["ifo"] == "a[:, 0:6]"
-    # M = [W; b; U], columns i|f|o|c from Keras's i|f|c|o, i, f, o halved
+    assert part.names.view("ifo") == "ifo" and dict(part.views)["ifo"] == "a[0:6]"
+    # M^T, C-ordered; M = [W; b; U], columns i|f|o|c from Keras's i|f|c|o, i, f, o halved
     [(name, expression, _)] = result.derived
     assert name == "lstm_matrix"
+    assert expression.startswith("np.ascontiguousarray(") and expression.endswith(".T)")
     assert "np.vstack([lstm_kernel, lstm_bias, lstm_recurrent_kernel])" in expression
     assert "np.r_[0:4, 6:8, 4:6]" in expression and "[0.5, 0.5, 0.5, 1.0]" in expression
-    assert result.params.fast.first_zero and result.params.fast.result == "h.copy()"
+    assert result.params.fast.first_zero and result.params.fast.result == "h.T.copy()"
 
 
 def test_masked_fast_lstm_reads_the_halved_constants():

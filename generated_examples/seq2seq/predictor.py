@@ -68,28 +68,32 @@ def encoder(x):
     Fast form: at each step, one matrix product per cell, s M with the row
     s = [x_t | 1 | h] and M = [W; b; U] (derived at import), its columns
     reordered and the columns that go through a sigmoid halved: sigmoid(z) =
-    0.5 * tanh(z / 2) + 0.5, so one tanh serves them. Every array is made once
-    per call; NumPy functions write into their last argument.
+    0.5 * tanh(z / 2) + 0.5, so one tanh serves them. The arrays are batch-last,
+    one column per batch row (s^T, a^T = M^T s^T), so every gate is a block of whole
+    rows. Every array is made once per call; NumPy functions write into their last
+    argument.
     """
-    x = x.transpose(1, 0, 2)  # time first: x[t] is step t
-    steps, batch = x.shape[0], x.shape[1]
-    s = np.zeros((batch, 73), dtype=np.float32)  # [x_t | 1 | h]
-    s[:, 8] = 1.0
-    x_t = s[:, 0:8]
-    h = s[:, 9:73]
-    a = np.empty((batch, 256), dtype=np.float32)  # s M: gates i|f|o|c
-    i = a[:, 0:64]
-    f = a[:, 64:128]
-    o = a[:, 128:192]
-    g = a[:, 192:256]
-    ifo = a[:, 0:192]
-    tmp = np.empty((batch, 64), dtype=np.float32)
-    c = np.zeros((batch, 64), dtype=np.float32)
+    x = x.transpose(
+        1, 2, 0
+    )  # time first, batch last: x[t] is step t, one column per batch row
+    steps, batch = x.shape[0], x.shape[2]
+    s = np.zeros((73, batch), dtype=np.float32)  # [x_t | 1 | h]^T
+    s[8] = 1.0
+    x_t = s[0:8]
+    h = s[9:73]
+    a = np.empty((256, batch), dtype=np.float32)  # (s M)^T: gates i|f|o|c
+    i = a[0:64]
+    f = a[64:128]
+    o = a[128:192]
+    g = a[192:256]
+    ifo = a[0:192]
+    tmp = np.empty((64, batch), dtype=np.float32)
+    c = np.zeros((64, batch), dtype=np.float32)
     half = np.array(0.5, dtype=np.float32)
 
     # step 0: from zero states (no h U, no f * c)
     np.copyto(x_t, x[0])
-    np.dot(s[:, 0:9], encoder_matrix[0:9], a)  # [x_t | 1] [W; b]: the states are 0
+    np.dot(encoder_matrix[:, 0:9], s[0:9], a)  # [x_t | 1] [W; b]: the states are 0
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
@@ -99,7 +103,7 @@ def encoder(x):
 
     for t in range(1, steps):
         np.copyto(x_t, x[t])
-        np.dot(s, encoder_matrix, a)  # [x_t | 1 | h] [W; b; U]
+        np.dot(encoder_matrix, s, a)  # [x_t | 1 | h] [W; b; U]
         np.tanh(a, a)
         np.multiply(ifo, half, ifo)
         np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
@@ -109,7 +113,7 @@ def encoder(x):
         np.tanh(c, tmp)
         np.multiply(o, tmp, h)  # h = o * tanh(c)
 
-    return h.copy(), h.copy(), c
+    return h.T.copy(), h.T.copy(), c.T.copy()
 
 
 def decoder(x, h0, c0):
@@ -126,29 +130,33 @@ def decoder(x, h0, c0):
     Fast form: at each step, one matrix product per cell, s M with the row
     s = [x_t | 1 | h] and M = [W; b; U] (derived at import), its columns
     reordered and the columns that go through a sigmoid halved: sigmoid(z) =
-    0.5 * tanh(z / 2) + 0.5, so one tanh serves them. Every array is made once
-    per call; NumPy functions write into their last argument.
+    0.5 * tanh(z / 2) + 0.5, so one tanh serves them. The arrays are batch-last,
+    one column per batch row (s^T, a^T = M^T s^T), so every gate is a block of whole
+    rows. Every array is made once per call; NumPy functions write into their last
+    argument.
     """
-    x = x.transpose(1, 0, 2)  # time first: x[t] is step t
-    steps, batch = x.shape[0], x.shape[1]
-    s = np.zeros((batch, 75), dtype=np.float32)  # [x_t | 1 | h]
-    s[:, 10] = 1.0
-    x_t = s[:, 0:10]
-    h = s[:, 11:75]
-    a = np.empty((batch, 256), dtype=np.float32)  # s M: gates i|f|o|c
-    i = a[:, 0:64]
-    f = a[:, 64:128]
-    o = a[:, 128:192]
-    g = a[:, 192:256]
-    ifo = a[:, 0:192]
-    tmp = np.empty((batch, 64), dtype=np.float32)
-    np.copyto(h, h0)  # initial state from the caller
-    c = np.array(c0, dtype=np.float32)  # initial state from the caller
+    x = x.transpose(
+        1, 2, 0
+    )  # time first, batch last: x[t] is step t, one column per batch row
+    steps, batch = x.shape[0], x.shape[2]
+    s = np.zeros((75, batch), dtype=np.float32)  # [x_t | 1 | h]^T
+    s[10] = 1.0
+    x_t = s[0:10]
+    h = s[11:75]
+    a = np.empty((256, batch), dtype=np.float32)  # (s M)^T: gates i|f|o|c
+    i = a[0:64]
+    f = a[64:128]
+    o = a[128:192]
+    g = a[192:256]
+    ifo = a[0:192]
+    tmp = np.empty((64, batch), dtype=np.float32)
+    np.copyto(h, h0.T)  # initial state from the caller
+    c = np.array(c0.T, dtype=np.float32, order="C")  # initial state from the caller
     half = np.array(0.5, dtype=np.float32)
-    hs = np.empty((steps, batch, 64), dtype=np.float32)
+    hs = np.empty((steps, 64, batch), dtype=np.float32)
     for t in range(0, steps):
         np.copyto(x_t, x[t])
-        np.dot(s, decoder_matrix, a)  # [x_t | 1 | h] [W; b; U]
+        np.dot(decoder_matrix, s, a)  # [x_t | 1 | h] [W; b; U]
         np.tanh(a, a)
         np.multiply(ifo, half, ifo)
         np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
@@ -159,7 +167,7 @@ def decoder(x, h0, c0):
         np.multiply(o, tmp, h)  # h = o * tanh(c)
         hs[t] = h
 
-    return hs.transpose(1, 0, 2)
+    return hs.transpose(2, 0, 1)
 
 
 def next_char(x):
@@ -676,16 +684,26 @@ next_char_bias = _WEIGHTS[38528:38538].reshape((10,))
 del _WEIGHTS_BASE64
 
 # Derived at import for speed (encoder); the math above explains them.
-# M = [W; b; U] (73, 256): rows x | 1 | h; columns i|f|o|c (Keras packs i|f|c|o), i, f, o halved (exact in float32)
-encoder_matrix = np.vstack([encoder_kernel, encoder_bias, encoder_recurrent_kernel])[
-    :, np.r_[0:128, 192:256, 128:192]
-] * np.repeat(np.float32([0.5, 0.5, 0.5, 1.0]), 64)
+# M^T, M = [W; b; U] (73, 256): rows x | 1 | h; columns i|f|o|c (Keras packs i|f|c|o), i, f, o halved (exact in float32)
+encoder_matrix = np.ascontiguousarray(
+    (
+        np.vstack([encoder_kernel, encoder_bias, encoder_recurrent_kernel])[
+            :, np.r_[0:128, 192:256, 128:192]
+        ]
+        * np.repeat(np.float32([0.5, 0.5, 0.5, 1.0]), 64)
+    ).T
+)
 
 # Derived at import for speed (decoder); the math above explains them.
-# M = [W; b; U] (75, 256): rows x | 1 | h; columns i|f|o|c (Keras packs i|f|c|o), i, f, o halved (exact in float32)
-decoder_matrix = np.vstack([decoder_kernel, decoder_bias, decoder_recurrent_kernel])[
-    :, np.r_[0:128, 192:256, 128:192]
-] * np.repeat(np.float32([0.5, 0.5, 0.5, 1.0]), 64)
+# M^T, M = [W; b; U] (75, 256): rows x | 1 | h; columns i|f|o|c (Keras packs i|f|c|o), i, f, o halved (exact in float32)
+decoder_matrix = np.ascontiguousarray(
+    (
+        np.vstack([decoder_kernel, decoder_bias, decoder_recurrent_kernel])[
+            :, np.r_[0:128, 192:256, 128:192]
+        ]
+        * np.repeat(np.float32([0.5, 0.5, 0.5, 1.0]), 64)
+    ).T
+)
 
 if __name__ == "__main__":
     sys.exit(main())

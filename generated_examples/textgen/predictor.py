@@ -72,29 +72,33 @@ def lstm(x):
     Fast form: at each step, one matrix product per cell, s M with the row
     s = [x_t | 1 | h] and M = [W; b; U] (derived at import), its columns
     reordered and the columns that go through a sigmoid halved: sigmoid(z) =
-    0.5 * tanh(z / 2) + 0.5, so one tanh serves them. Every array is made once
-    per call; NumPy functions write into their last argument.
+    0.5 * tanh(z / 2) + 0.5, so one tanh serves them. The arrays are batch-last,
+    one column per batch row (s^T, a^T = M^T s^T), so every gate is a block of whole
+    rows. Every array is made once per call; NumPy functions write into their last
+    argument.
     """
-    x = x.transpose(1, 0, 2)  # time first: x[t] is step t
-    steps, batch = x.shape[0], x.shape[1]
-    s = np.zeros((batch, 89), dtype=np.float32)  # [x_t | 1 | h]
-    s[:, 40] = 1.0
-    x_t = s[:, 0:40]
-    h = s[:, 41:89]
-    a = np.empty((batch, 192), dtype=np.float32)  # s M: gates i|f|o|c
-    i = a[:, 0:48]
-    f = a[:, 48:96]
-    o = a[:, 96:144]
-    g = a[:, 144:192]
-    ifo = a[:, 0:144]
-    tmp = np.empty((batch, 48), dtype=np.float32)
-    c = np.zeros((batch, 48), dtype=np.float32)
+    x = x.transpose(
+        1, 2, 0
+    )  # time first, batch last: x[t] is step t, one column per batch row
+    steps, batch = x.shape[0], x.shape[2]
+    s = np.zeros((89, batch), dtype=np.float32)  # [x_t | 1 | h]^T
+    s[40] = 1.0
+    x_t = s[0:40]
+    h = s[41:89]
+    a = np.empty((192, batch), dtype=np.float32)  # (s M)^T: gates i|f|o|c
+    i = a[0:48]
+    f = a[48:96]
+    o = a[96:144]
+    g = a[144:192]
+    ifo = a[0:144]
+    tmp = np.empty((48, batch), dtype=np.float32)
+    c = np.zeros((48, batch), dtype=np.float32)
     half = np.array(0.5, dtype=np.float32)
-    hs = np.empty((steps, batch, 48), dtype=np.float32)
+    hs = np.empty((steps, 48, batch), dtype=np.float32)
 
     # step 0: from zero states (no h U, no f * c)
     np.copyto(x_t, x[0])
-    np.dot(s[:, 0:41], lstm_matrix[0:41], a)  # [x_t | 1] [W; b]: the states are 0
+    np.dot(lstm_matrix[:, 0:41], s[0:41], a)  # [x_t | 1] [W; b]: the states are 0
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
@@ -105,7 +109,7 @@ def lstm(x):
 
     # step 1
     np.copyto(x_t, x[1])
-    np.dot(s, lstm_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.dot(lstm_matrix, s, a)  # [x_t | 1 | h] [W; b; U]
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
@@ -118,7 +122,7 @@ def lstm(x):
 
     # step 2
     np.copyto(x_t, x[2])
-    np.dot(s, lstm_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.dot(lstm_matrix, s, a)  # [x_t | 1 | h] [W; b; U]
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
@@ -131,7 +135,7 @@ def lstm(x):
 
     # step 3
     np.copyto(x_t, x[3])
-    np.dot(s, lstm_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.dot(lstm_matrix, s, a)  # [x_t | 1 | h] [W; b; U]
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
@@ -144,7 +148,7 @@ def lstm(x):
 
     # step 4
     np.copyto(x_t, x[4])
-    np.dot(s, lstm_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.dot(lstm_matrix, s, a)  # [x_t | 1 | h] [W; b; U]
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
@@ -157,7 +161,7 @@ def lstm(x):
 
     # step 5
     np.copyto(x_t, x[5])
-    np.dot(s, lstm_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.dot(lstm_matrix, s, a)  # [x_t | 1 | h] [W; b; U]
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
@@ -170,7 +174,7 @@ def lstm(x):
 
     # step 6
     np.copyto(x_t, x[6])
-    np.dot(s, lstm_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.dot(lstm_matrix, s, a)  # [x_t | 1 | h] [W; b; U]
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
@@ -183,7 +187,7 @@ def lstm(x):
 
     # step 7
     np.copyto(x_t, x[7])
-    np.dot(s, lstm_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.dot(lstm_matrix, s, a)  # [x_t | 1 | h] [W; b; U]
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
@@ -196,7 +200,7 @@ def lstm(x):
 
     # step 8
     np.copyto(x_t, x[8])
-    np.dot(s, lstm_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.dot(lstm_matrix, s, a)  # [x_t | 1 | h] [W; b; U]
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
@@ -209,7 +213,7 @@ def lstm(x):
 
     # step 9
     np.copyto(x_t, x[9])
-    np.dot(s, lstm_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.dot(lstm_matrix, s, a)  # [x_t | 1 | h] [W; b; U]
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
@@ -222,7 +226,7 @@ def lstm(x):
 
     # step 10
     np.copyto(x_t, x[10])
-    np.dot(s, lstm_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.dot(lstm_matrix, s, a)  # [x_t | 1 | h] [W; b; U]
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
@@ -235,7 +239,7 @@ def lstm(x):
 
     # step 11
     np.copyto(x_t, x[11])
-    np.dot(s, lstm_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.dot(lstm_matrix, s, a)  # [x_t | 1 | h] [W; b; U]
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
@@ -248,7 +252,7 @@ def lstm(x):
 
     # step 12
     np.copyto(x_t, x[12])
-    np.dot(s, lstm_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.dot(lstm_matrix, s, a)  # [x_t | 1 | h] [W; b; U]
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
@@ -261,7 +265,7 @@ def lstm(x):
 
     # step 13
     np.copyto(x_t, x[13])
-    np.dot(s, lstm_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.dot(lstm_matrix, s, a)  # [x_t | 1 | h] [W; b; U]
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
@@ -274,7 +278,7 @@ def lstm(x):
 
     # step 14
     np.copyto(x_t, x[14])
-    np.dot(s, lstm_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.dot(lstm_matrix, s, a)  # [x_t | 1 | h] [W; b; U]
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
@@ -287,7 +291,7 @@ def lstm(x):
 
     # step 15
     np.copyto(x_t, x[15])
-    np.dot(s, lstm_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.dot(lstm_matrix, s, a)  # [x_t | 1 | h] [W; b; U]
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
@@ -300,7 +304,7 @@ def lstm(x):
 
     # step 16
     np.copyto(x_t, x[16])
-    np.dot(s, lstm_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.dot(lstm_matrix, s, a)  # [x_t | 1 | h] [W; b; U]
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
@@ -313,7 +317,7 @@ def lstm(x):
 
     # step 17
     np.copyto(x_t, x[17])
-    np.dot(s, lstm_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.dot(lstm_matrix, s, a)  # [x_t | 1 | h] [W; b; U]
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
@@ -326,7 +330,7 @@ def lstm(x):
 
     # step 18
     np.copyto(x_t, x[18])
-    np.dot(s, lstm_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.dot(lstm_matrix, s, a)  # [x_t | 1 | h] [W; b; U]
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
@@ -339,7 +343,7 @@ def lstm(x):
 
     # step 19
     np.copyto(x_t, x[19])
-    np.dot(s, lstm_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.dot(lstm_matrix, s, a)  # [x_t | 1 | h] [W; b; U]
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
@@ -350,26 +354,28 @@ def lstm(x):
     np.multiply(o, tmp, h)  # h = o * tanh(c)
     hs[19] = h
 
-    return hs.transpose(1, 0, 2)
+    return hs.transpose(2, 0, 1)
 
 
 def lstm_step(x, h, c):
     """One step of lstm for step(): x (batch, 40) -> new h, c (h is the output)."""
+    # batch-last, as lstm() runs: one column per batch row
+    x, h, c = x.T, h.T, c.T
     half = np.array(0.5, dtype=np.float32)
-    a = np.concatenate([x, np.ones((len(x), 1), x.dtype), h], axis=1) @ lstm_matrix
-    i = a[:, 0:48]
-    f = a[:, 48:96]
-    o = a[:, 96:144]
-    g = a[:, 144:192]
-    ifo = a[:, 0:144]
+    a = lstm_matrix @ np.concatenate([x, np.ones((1, x.shape[1]), x.dtype), h])
+    i = a[0:48]
+    f = a[48:96]
+    o = a[96:144]
+    g = a[144:192]
+    ifo = a[0:144]
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
     c = f * c + i * g
     h = o * np.tanh(c)
     return (
-        h,
-        c,
+        h.T,
+        c.T,
     )
 
 
@@ -387,28 +393,32 @@ def lstm_1(x):
     Fast form: at each step, one matrix product per cell, s M with the row
     s = [x_t | 1 | h] and M = [W; b; U] (derived at import), its columns
     reordered and the columns that go through a sigmoid halved: sigmoid(z) =
-    0.5 * tanh(z / 2) + 0.5, so one tanh serves them. Every array is made once
-    per call; NumPy functions write into their last argument.
+    0.5 * tanh(z / 2) + 0.5, so one tanh serves them. The arrays are batch-last,
+    one column per batch row (s^T, a^T = M^T s^T), so every gate is a block of whole
+    rows. Every array is made once per call; NumPy functions write into their last
+    argument.
     """
-    x = x.transpose(1, 0, 2)  # time first: x[t] is step t
-    steps, batch = x.shape[0], x.shape[1]
-    s = np.zeros((batch, 97), dtype=np.float32)  # [x_t | 1 | h]
-    s[:, 48] = 1.0
-    x_t = s[:, 0:48]
-    h = s[:, 49:97]
-    a = np.empty((batch, 192), dtype=np.float32)  # s M: gates i|f|o|c
-    i = a[:, 0:48]
-    f = a[:, 48:96]
-    o = a[:, 96:144]
-    g = a[:, 144:192]
-    ifo = a[:, 0:144]
-    tmp = np.empty((batch, 48), dtype=np.float32)
-    c = np.zeros((batch, 48), dtype=np.float32)
+    x = x.transpose(
+        1, 2, 0
+    )  # time first, batch last: x[t] is step t, one column per batch row
+    steps, batch = x.shape[0], x.shape[2]
+    s = np.zeros((97, batch), dtype=np.float32)  # [x_t | 1 | h]^T
+    s[48] = 1.0
+    x_t = s[0:48]
+    h = s[49:97]
+    a = np.empty((192, batch), dtype=np.float32)  # (s M)^T: gates i|f|o|c
+    i = a[0:48]
+    f = a[48:96]
+    o = a[96:144]
+    g = a[144:192]
+    ifo = a[0:144]
+    tmp = np.empty((48, batch), dtype=np.float32)
+    c = np.zeros((48, batch), dtype=np.float32)
     half = np.array(0.5, dtype=np.float32)
 
     # step 0: from zero states (no h U, no f * c)
     np.copyto(x_t, x[0])
-    np.dot(s[:, 0:49], lstm_1_matrix[0:49], a)  # [x_t | 1] [W; b]: the states are 0
+    np.dot(lstm_1_matrix[:, 0:49], s[0:49], a)  # [x_t | 1] [W; b]: the states are 0
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
@@ -418,7 +428,7 @@ def lstm_1(x):
 
     # step 1
     np.copyto(x_t, x[1])
-    np.dot(s, lstm_1_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.dot(lstm_1_matrix, s, a)  # [x_t | 1 | h] [W; b; U]
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
@@ -430,7 +440,7 @@ def lstm_1(x):
 
     # step 2
     np.copyto(x_t, x[2])
-    np.dot(s, lstm_1_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.dot(lstm_1_matrix, s, a)  # [x_t | 1 | h] [W; b; U]
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
@@ -442,7 +452,7 @@ def lstm_1(x):
 
     # step 3
     np.copyto(x_t, x[3])
-    np.dot(s, lstm_1_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.dot(lstm_1_matrix, s, a)  # [x_t | 1 | h] [W; b; U]
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
@@ -454,7 +464,7 @@ def lstm_1(x):
 
     # step 4
     np.copyto(x_t, x[4])
-    np.dot(s, lstm_1_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.dot(lstm_1_matrix, s, a)  # [x_t | 1 | h] [W; b; U]
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
@@ -466,7 +476,7 @@ def lstm_1(x):
 
     # step 5
     np.copyto(x_t, x[5])
-    np.dot(s, lstm_1_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.dot(lstm_1_matrix, s, a)  # [x_t | 1 | h] [W; b; U]
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
@@ -478,7 +488,7 @@ def lstm_1(x):
 
     # step 6
     np.copyto(x_t, x[6])
-    np.dot(s, lstm_1_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.dot(lstm_1_matrix, s, a)  # [x_t | 1 | h] [W; b; U]
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
@@ -490,7 +500,7 @@ def lstm_1(x):
 
     # step 7
     np.copyto(x_t, x[7])
-    np.dot(s, lstm_1_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.dot(lstm_1_matrix, s, a)  # [x_t | 1 | h] [W; b; U]
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
@@ -502,7 +512,7 @@ def lstm_1(x):
 
     # step 8
     np.copyto(x_t, x[8])
-    np.dot(s, lstm_1_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.dot(lstm_1_matrix, s, a)  # [x_t | 1 | h] [W; b; U]
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
@@ -514,7 +524,7 @@ def lstm_1(x):
 
     # step 9
     np.copyto(x_t, x[9])
-    np.dot(s, lstm_1_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.dot(lstm_1_matrix, s, a)  # [x_t | 1 | h] [W; b; U]
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
@@ -526,7 +536,7 @@ def lstm_1(x):
 
     # step 10
     np.copyto(x_t, x[10])
-    np.dot(s, lstm_1_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.dot(lstm_1_matrix, s, a)  # [x_t | 1 | h] [W; b; U]
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
@@ -538,7 +548,7 @@ def lstm_1(x):
 
     # step 11
     np.copyto(x_t, x[11])
-    np.dot(s, lstm_1_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.dot(lstm_1_matrix, s, a)  # [x_t | 1 | h] [W; b; U]
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
@@ -550,7 +560,7 @@ def lstm_1(x):
 
     # step 12
     np.copyto(x_t, x[12])
-    np.dot(s, lstm_1_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.dot(lstm_1_matrix, s, a)  # [x_t | 1 | h] [W; b; U]
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
@@ -562,7 +572,7 @@ def lstm_1(x):
 
     # step 13
     np.copyto(x_t, x[13])
-    np.dot(s, lstm_1_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.dot(lstm_1_matrix, s, a)  # [x_t | 1 | h] [W; b; U]
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
@@ -574,7 +584,7 @@ def lstm_1(x):
 
     # step 14
     np.copyto(x_t, x[14])
-    np.dot(s, lstm_1_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.dot(lstm_1_matrix, s, a)  # [x_t | 1 | h] [W; b; U]
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
@@ -586,7 +596,7 @@ def lstm_1(x):
 
     # step 15
     np.copyto(x_t, x[15])
-    np.dot(s, lstm_1_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.dot(lstm_1_matrix, s, a)  # [x_t | 1 | h] [W; b; U]
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
@@ -598,7 +608,7 @@ def lstm_1(x):
 
     # step 16
     np.copyto(x_t, x[16])
-    np.dot(s, lstm_1_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.dot(lstm_1_matrix, s, a)  # [x_t | 1 | h] [W; b; U]
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
@@ -610,7 +620,7 @@ def lstm_1(x):
 
     # step 17
     np.copyto(x_t, x[17])
-    np.dot(s, lstm_1_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.dot(lstm_1_matrix, s, a)  # [x_t | 1 | h] [W; b; U]
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
@@ -622,7 +632,7 @@ def lstm_1(x):
 
     # step 18
     np.copyto(x_t, x[18])
-    np.dot(s, lstm_1_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.dot(lstm_1_matrix, s, a)  # [x_t | 1 | h] [W; b; U]
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
@@ -634,7 +644,7 @@ def lstm_1(x):
 
     # step 19
     np.copyto(x_t, x[19])
-    np.dot(s, lstm_1_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.dot(lstm_1_matrix, s, a)  # [x_t | 1 | h] [W; b; U]
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
@@ -644,26 +654,28 @@ def lstm_1(x):
     np.tanh(c, tmp)
     np.multiply(o, tmp, h)  # h = o * tanh(c)
 
-    return h.copy()
+    return h.T.copy()
 
 
 def lstm_1_step(x, h, c):
     """One step of lstm_1 for step(): x (batch, 48) -> new h, c (h is the output)."""
+    # batch-last, as lstm_1() runs: one column per batch row
+    x, h, c = x.T, h.T, c.T
     half = np.array(0.5, dtype=np.float32)
-    a = np.concatenate([x, np.ones((len(x), 1), x.dtype), h], axis=1) @ lstm_1_matrix
-    i = a[:, 0:48]
-    f = a[:, 48:96]
-    o = a[:, 96:144]
-    g = a[:, 144:192]
-    ifo = a[:, 0:144]
+    a = lstm_1_matrix @ np.concatenate([x, np.ones((1, x.shape[1]), x.dtype), h])
+    i = a[0:48]
+    f = a[48:96]
+    o = a[96:144]
+    g = a[144:192]
+    ifo = a[0:144]
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
     c = f * c + i * g
     h = o * np.tanh(c)
     return (
-        h,
-        c,
+        h.T,
+        c.T,
     )
 
 
@@ -1273,16 +1285,26 @@ dense_bias = _WEIGHTS[37632:37672].reshape((40,))
 del _WEIGHTS_BASE64
 
 # Derived at import for speed (lstm); the math above explains them.
-# M = [W; b; U] (89, 192): rows x | 1 | h; columns i|f|o|c (Keras packs i|f|c|o), i, f, o halved (exact in float32)
-lstm_matrix = np.vstack([lstm_kernel, lstm_bias, lstm_recurrent_kernel])[
-    :, np.r_[0:96, 144:192, 96:144]
-] * np.repeat(np.float32([0.5, 0.5, 0.5, 1.0]), 48)
+# M^T, M = [W; b; U] (89, 192): rows x | 1 | h; columns i|f|o|c (Keras packs i|f|c|o), i, f, o halved (exact in float32)
+lstm_matrix = np.ascontiguousarray(
+    (
+        np.vstack([lstm_kernel, lstm_bias, lstm_recurrent_kernel])[
+            :, np.r_[0:96, 144:192, 96:144]
+        ]
+        * np.repeat(np.float32([0.5, 0.5, 0.5, 1.0]), 48)
+    ).T
+)
 
 # Derived at import for speed (lstm_1); the math above explains them.
-# M = [W; b; U] (97, 192): rows x | 1 | h; columns i|f|o|c (Keras packs i|f|c|o), i, f, o halved (exact in float32)
-lstm_1_matrix = np.vstack([lstm_1_kernel, lstm_1_bias, lstm_1_recurrent_kernel])[
-    :, np.r_[0:96, 144:192, 96:144]
-] * np.repeat(np.float32([0.5, 0.5, 0.5, 1.0]), 48)
+# M^T, M = [W; b; U] (97, 192): rows x | 1 | h; columns i|f|o|c (Keras packs i|f|c|o), i, f, o halved (exact in float32)
+lstm_1_matrix = np.ascontiguousarray(
+    (
+        np.vstack([lstm_1_kernel, lstm_1_bias, lstm_1_recurrent_kernel])[
+            :, np.r_[0:96, 144:192, 96:144]
+        ]
+        * np.repeat(np.float32([0.5, 0.5, 0.5, 1.0]), 48)
+    ).T
+)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -1,7 +1,9 @@
 """The fast form of a recurrent layer: every array allocated once per call, each step one
 matrix product per cell (s M, s = [x_t | 1 | h]) and NumPy functions that write into
 those arrays, the views of the gates made once. What recurrent.py.j2 and fast_*.j2 print.
-"""
+
+Its arrays are batch-last (one column per batch row): s is (columns of s, batch) and the
+product is M^T s (fast_cell's M^T), so every view below is a block of whole rows."""
 
 from __future__ import annotations
 
@@ -111,11 +113,11 @@ def fast_recurrence(
         suffix = str(number) if stacked else ""
         h_start, h_stop = position, position + cell.units
         h_name = f"h{suffix}"
-        h_views.append((h_name, f"s[:, {h_start}:{h_stop}]"))
+        h_views.append((h_name, f"s[{h_start}:{h_stop}]"))
         layout.append(h_name)
         product = f"a{suffix}"
         views = tuple(
-            (column.name + suffix, f"{product}[:, {column.start}:{column.stop}]")
+            (column.name + suffix, f"{product}[{column.start}:{column.stop}]")
             for column in cell.columns
         )
         gates = [(column.name, column.name + suffix) for column in cell.columns]
@@ -124,9 +126,9 @@ def fast_recurrence(
                 cell=cell,
                 label=label,
                 product=product,
-                window="s" if not stacked else f"s[:, {start}:{h_stop}]",
-                first_window=f"s[:, {start}:{h_start}]",
-                first_matrix=f"{cell.matrix}[0:{cell.features + 1}]",
+                window="s" if not stacked else f"s[{start}:{h_stop}]",
+                first_window=f"s[{start}:{h_start}]",
+                first_matrix=f"{cell.matrix}[:, 0:{cell.features + 1}]",
                 product_doc=f"[{layout[-3 if number > 1 else 0]} | 1 | {h_name}] [W; b; U]",
                 first_doc=f"[{layout[-3 if number > 1 else 0]} | 1] [W; b]: the states are 0",
                 views=views,
@@ -143,16 +145,14 @@ def fast_recurrence(
         width=position,
         layout=" | ".join(layout),
         ones=tuple(ones),
-        x_view=f"s[:, 0:{features}]",
+        x_view=f"s[0:{features}]",
         h_views=tuple(h_views),
         parts=tuple(parts),
         halves=any(cell.halved for cell in cells),
         first_zero=zero,
         output=parts[-1].names.h,
         loop_start=1 if zero else 0,
-        result=sequences or f"{parts[-1].names.h}.copy()",
-        # h is a view of s: copied out; c is the cell's own array
-        returned_states=tuple(
-            state for part in parts for state in (f"{part.names.h}.copy()",) + part.states[1:]
-        ),
+        result=sequences or f"{parts[-1].names.h}.T.copy()",
+        # the states leave batch first, C-ordered: copies
+        returned_states=tuple(f"{state}.T.copy()" for part in parts for state in part.states),
     )

@@ -143,7 +143,9 @@ def _fast_form(cells: Sequence[Cell], seq: SequenceOptions, kind: str):
     if any(cell is None for cell in fast_cells) or seq.masked or seq.steps == 0:
         return None
     labels = [kind] if len(cells) == 1 else [cell.params.title for cell in cells]
-    sequences = _result(seq, "") if seq.return_sequences else None
+    sequences = None
+    if seq.return_sequences:  # hs: (steps, units, batch), batch-last as the fast form runs
+        sequences = "hs.transpose(0, 2, 1)" if seq.time_major else "hs.transpose(2, 0, 1)"
     return fast_recurrence(fast_cells, labels, not seq.initial_state, sequences)
 
 

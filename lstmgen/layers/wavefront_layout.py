@@ -22,7 +22,7 @@ class Region:
     @property
     def view(self) -> str:
         """Its columns of s."""
-        return f"s[:, {self.start}:{self.stop}]"
+        return f"s[{self.start}:{self.stop}]"
 
 
 @dataclass(frozen=True)
@@ -103,13 +103,13 @@ def _group(waves, members, regions, suffix, start, stop, spans, several) -> Wave
     block = f"a{suffix}" if several else "a"
     views: List[Tuple[str, str]] = []
     if several:
-        views.append((block, f"a[:, {start}:{stop}]"))
+        views.append((block, f"a[{start}:{stop}]"))
     gates = []
     for name, (first, last) in spans.items():
-        views.append((name + suffix, f"a[:, {first}:{last}]"))
+        views.append((name + suffix, f"a[{first}:{last}]"))
         gates.append((name, name + suffix))
     h_group = f"h{suffix}"
-    views.append((h_group, f"s[:, {h_regions[0].start}:{h_regions[-1].stop}]"))
+    views.append((h_group, f"s[{h_regions[0].start}:{h_regions[-1].stop}]"))
     names = step_names(kind, suffix, block, gates, h_group)
     units = sum(cell.units for cell in cells)
     single = [column.name for column in kind.columns if column.stop - column.start == kind.units]
@@ -117,7 +117,7 @@ def _group(waves, members, regions, suffix, start, stop, spans, several) -> Wave
     offset = 0
     for cell, region in zip(cells, h_regions):
         own = tuple(
-            (name, f"a[:, {spans[name][0] + offset}:{spans[name][0] + offset + cell.units}]")
+            (name, f"a[{spans[name][0] + offset}:{spans[name][0] + offset + cell.units}]")
             for name in single
         )
         cell_names.append(
@@ -126,8 +126,8 @@ def _group(waves, members, regions, suffix, start, stop, spans, several) -> Wave
                 block=dict(own)["z"] if kind.kind == "simple_rnn" else block,
                 gates=own,
                 h=region.name,
-                c=f"c{suffix}[:, {offset}:{offset + cell.units}]" if kind.kind == "lstm" else None,
-                scratch=f"tmp{suffix}[:, {offset}:{offset + cell.units}]",
+                c=f"c{suffix}[{offset}:{offset + cell.units}]" if kind.kind == "lstm" else None,
+                scratch=f"tmp{suffix}[{offset}:{offset + cell.units}]",
                 scratch2=f"tmp{suffix}_u",
                 candidate_kernel=cell.candidate_kernel,
                 activation=cell.activation,

@@ -48,7 +48,7 @@ def _entry(waves: Sequence[WaveCell], layout_: Layout, row, cell: int, column, d
     """M's block for the rows of `row` (a Region, or None for the ones row) and a gate of
     `cell`: a block of that cell's own M = [W; b; U], or zeros."""
     wave = waves[cell]
-    own, features = wave.cell.matrix, wave.cell.features
+    own, features = f"{wave.cell.matrix}.T", wave.cell.features  # the cell's M^T, as M
     cols = f"{column.start}:{column.stop}"
     if row is None:
         return f"{own}[{features}:{features + 1}, {cols}]"
@@ -172,20 +172,20 @@ def wavefront(
     results: List[str] = []
     for o in outputs:
         tag = waves[o.cell].tag
-        results.append(f"hs_{tag}.transpose(1, 0, 2)" if o.sequences else f"h_{tag}.copy()")
+        results.append(f"hs_{tag}.transpose(2, 0, 1)" if o.sequences else f"h_{tag}.T.copy()")
         if o.states:
-            results.append(f"h_{tag}.copy()")
+            results.append(f"h_{tag}.T.copy()")
             group = next(g for g in layout_.groups if o.cell in g.members)
             names = group.cell_names[group.members.index(o.cell)]
             if names.c:
-                results.append(f"{names.c}.copy()")
+                results.append(f"{names.c}.T.copy()")
     layout_doc = layout_.doc
     columns_doc = "; ".join(
         f"{waves[g.members[0]].cell.order}, each " + " | ".join(waves[m].label for m in g.members)
         for g in layout_.groups
     )
     comment = (
-        f"M ({layout_.width}, {layout_.columns}): the rows of [{layout_doc}], columns {columns_doc}: "
+        f"M^T, M ({layout_.width}, {layout_.columns}): the rows of [{layout_doc}], columns {columns_doc}: "
         "each cell's own M = [W; b; U] in the rows of its input, the ones and its h, zeros elsewhere"
     )
     return Wavefront(
@@ -196,9 +196,11 @@ def wavefront(
         layout_doc=layout_doc,
         columns_doc=columns_doc,
         matrix=matrix,
-        first_window=f"s[:, 0:{layout_.ones + 1}]",
-        first_matrix=f"{matrix}[0:{layout_.ones + 1}]",
-        derived=((matrix, block_matrix(waves, layout_, dtype), comment),),
+        first_window=f"s[0:{layout_.ones + 1}]",
+        first_matrix=f"{matrix}[:, 0:{layout_.ones + 1}]",
+        derived=(
+            (matrix, f"np.ascontiguousarray({block_matrix(waves, layout_, dtype)}.T)", comment),
+        ),
         halves=any(wave.cell.halved for wave in waves),
         items=iterations(waves, layout_, outputs, steps, unrolled),
         sequences=tuple(

@@ -62,28 +62,32 @@ def encoder(x):
     Fast form: at each step, one matrix product per cell, s M with the row
     s = [x_t | 1 | h] and M = [W; b; U] (derived at import), its columns
     reordered and the columns that go through a sigmoid halved: sigmoid(z) =
-    0.5 * tanh(z / 2) + 0.5, so one tanh serves them. Every array is made once
-    per call; NumPy functions write into their last argument.
+    0.5 * tanh(z / 2) + 0.5, so one tanh serves them. The arrays are batch-last,
+    one column per batch row (s^T, a^T = M^T s^T), so every gate is a block of whole
+    rows. Every array is made once per call; NumPy functions write into their last
+    argument.
     """
-    x = x.transpose(1, 0, 2)  # time first: x[t] is step t
-    steps, batch = x.shape[0], x.shape[1]
-    s = np.zeros((batch, 8), dtype=np.float32)  # [x_t | 1 | h]
-    s[:, 3] = 1.0
-    x_t = s[:, 0:3]
-    h = s[:, 4:8]
-    a = np.empty((batch, 16), dtype=np.float32)  # s M: gates i|f|o|c
-    i = a[:, 0:4]
-    f = a[:, 4:8]
-    o = a[:, 8:12]
-    g = a[:, 12:16]
-    ifo = a[:, 0:12]
-    tmp = np.empty((batch, 4), dtype=np.float32)
-    c = np.zeros((batch, 4), dtype=np.float32)
+    x = x.transpose(
+        1, 2, 0
+    )  # time first, batch last: x[t] is step t, one column per batch row
+    steps, batch = x.shape[0], x.shape[2]
+    s = np.zeros((8, batch), dtype=np.float32)  # [x_t | 1 | h]^T
+    s[3] = 1.0
+    x_t = s[0:3]
+    h = s[4:8]
+    a = np.empty((16, batch), dtype=np.float32)  # (s M)^T: gates i|f|o|c
+    i = a[0:4]
+    f = a[4:8]
+    o = a[8:12]
+    g = a[12:16]
+    ifo = a[0:12]
+    tmp = np.empty((4, batch), dtype=np.float32)
+    c = np.zeros((4, batch), dtype=np.float32)
     half = np.array(0.5, dtype=np.float32)
 
     # step 0: from zero states (no h U, no f * c)
     np.copyto(x_t, x[0])
-    np.dot(s[:, 0:4], encoder_matrix[0:4], a)  # [x_t | 1] [W; b]: the states are 0
+    np.dot(encoder_matrix[:, 0:4], s[0:4], a)  # [x_t | 1] [W; b]: the states are 0
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
@@ -93,7 +97,7 @@ def encoder(x):
 
     # step 1
     np.copyto(x_t, x[1])
-    np.dot(s, encoder_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.dot(encoder_matrix, s, a)  # [x_t | 1 | h] [W; b; U]
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
@@ -105,7 +109,7 @@ def encoder(x):
 
     # step 2
     np.copyto(x_t, x[2])
-    np.dot(s, encoder_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.dot(encoder_matrix, s, a)  # [x_t | 1 | h] [W; b; U]
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
@@ -117,7 +121,7 @@ def encoder(x):
 
     # step 3
     np.copyto(x_t, x[3])
-    np.dot(s, encoder_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.dot(encoder_matrix, s, a)  # [x_t | 1 | h] [W; b; U]
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
@@ -129,7 +133,7 @@ def encoder(x):
 
     # step 4
     np.copyto(x_t, x[4])
-    np.dot(s, encoder_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.dot(encoder_matrix, s, a)  # [x_t | 1 | h] [W; b; U]
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
@@ -139,7 +143,7 @@ def encoder(x):
     np.tanh(c, tmp)
     np.multiply(o, tmp, h)  # h = o * tanh(c)
 
-    return h.copy(), h.copy(), c
+    return h.T.copy(), h.T.copy(), c.T.copy()
 
 
 def decoder(x, h0, c0):
@@ -156,30 +160,34 @@ def decoder(x, h0, c0):
     Fast form: at each step, one matrix product per cell, s M with the row
     s = [x_t | 1 | h] and M = [W; b; U] (derived at import), its columns
     reordered and the columns that go through a sigmoid halved: sigmoid(z) =
-    0.5 * tanh(z / 2) + 0.5, so one tanh serves them. Every array is made once
-    per call; NumPy functions write into their last argument.
+    0.5 * tanh(z / 2) + 0.5, so one tanh serves them. The arrays are batch-last,
+    one column per batch row (s^T, a^T = M^T s^T), so every gate is a block of whole
+    rows. Every array is made once per call; NumPy functions write into their last
+    argument.
     """
-    x = x.transpose(1, 0, 2)  # time first: x[t] is step t
-    steps, batch = x.shape[0], x.shape[1]
-    s = np.zeros((batch, 7), dtype=np.float32)  # [x_t | 1 | h]
-    s[:, 2] = 1.0
-    x_t = s[:, 0:2]
-    h = s[:, 3:7]
-    a = np.empty((batch, 16), dtype=np.float32)  # s M: gates i|f|o|c
-    i = a[:, 0:4]
-    f = a[:, 4:8]
-    o = a[:, 8:12]
-    g = a[:, 12:16]
-    ifo = a[:, 0:12]
-    tmp = np.empty((batch, 4), dtype=np.float32)
-    np.copyto(h, h0)  # initial state from the caller
-    c = np.array(c0, dtype=np.float32)  # initial state from the caller
+    x = x.transpose(
+        1, 2, 0
+    )  # time first, batch last: x[t] is step t, one column per batch row
+    steps, batch = x.shape[0], x.shape[2]
+    s = np.zeros((7, batch), dtype=np.float32)  # [x_t | 1 | h]^T
+    s[2] = 1.0
+    x_t = s[0:2]
+    h = s[3:7]
+    a = np.empty((16, batch), dtype=np.float32)  # (s M)^T: gates i|f|o|c
+    i = a[0:4]
+    f = a[4:8]
+    o = a[8:12]
+    g = a[12:16]
+    ifo = a[0:12]
+    tmp = np.empty((4, batch), dtype=np.float32)
+    np.copyto(h, h0.T)  # initial state from the caller
+    c = np.array(c0.T, dtype=np.float32, order="C")  # initial state from the caller
     half = np.array(0.5, dtype=np.float32)
-    hs = np.empty((steps, batch, 4), dtype=np.float32)
+    hs = np.empty((steps, 4, batch), dtype=np.float32)
 
     # step 0
     np.copyto(x_t, x[0])
-    np.dot(s, decoder_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.dot(decoder_matrix, s, a)  # [x_t | 1 | h] [W; b; U]
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
@@ -192,7 +200,7 @@ def decoder(x, h0, c0):
 
     # step 1
     np.copyto(x_t, x[1])
-    np.dot(s, decoder_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.dot(decoder_matrix, s, a)  # [x_t | 1 | h] [W; b; U]
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
@@ -205,7 +213,7 @@ def decoder(x, h0, c0):
 
     # step 2
     np.copyto(x_t, x[2])
-    np.dot(s, decoder_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.dot(decoder_matrix, s, a)  # [x_t | 1 | h] [W; b; U]
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
@@ -218,7 +226,7 @@ def decoder(x, h0, c0):
 
     # step 3
     np.copyto(x_t, x[3])
-    np.dot(s, decoder_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.dot(decoder_matrix, s, a)  # [x_t | 1 | h] [W; b; U]
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
@@ -229,7 +237,7 @@ def decoder(x, h0, c0):
     np.multiply(o, tmp, h)  # h = o * tanh(c)
     hs[3] = h
 
-    return hs.transpose(1, 0, 2)
+    return hs.transpose(2, 0, 1)
 
 
 def head(x):
@@ -544,16 +552,26 @@ head_bias = _WEIGHTS[252:255].reshape((3,))
 del _WEIGHTS_BASE64
 
 # Derived at import for speed (encoder); the math above explains them.
-# M = [W; b; U] (8, 16): rows x | 1 | h; columns i|f|o|c (Keras packs i|f|c|o), i, f, o halved (exact in float32)
-encoder_matrix = np.vstack([encoder_kernel, encoder_bias, encoder_recurrent_kernel])[
-    :, np.r_[0:8, 12:16, 8:12]
-] * np.repeat(np.float32([0.5, 0.5, 0.5, 1.0]), 4)
+# M^T, M = [W; b; U] (8, 16): rows x | 1 | h; columns i|f|o|c (Keras packs i|f|c|o), i, f, o halved (exact in float32)
+encoder_matrix = np.ascontiguousarray(
+    (
+        np.vstack([encoder_kernel, encoder_bias, encoder_recurrent_kernel])[
+            :, np.r_[0:8, 12:16, 8:12]
+        ]
+        * np.repeat(np.float32([0.5, 0.5, 0.5, 1.0]), 4)
+    ).T
+)
 
 # Derived at import for speed (decoder); the math above explains them.
-# M = [W; b; U] (7, 16): rows x | 1 | h; columns i|f|o|c (Keras packs i|f|c|o), i, f, o halved (exact in float32)
-decoder_matrix = np.vstack([decoder_kernel, decoder_bias, decoder_recurrent_kernel])[
-    :, np.r_[0:8, 12:16, 8:12]
-] * np.repeat(np.float32([0.5, 0.5, 0.5, 1.0]), 4)
+# M^T, M = [W; b; U] (7, 16): rows x | 1 | h; columns i|f|o|c (Keras packs i|f|c|o), i, f, o halved (exact in float32)
+decoder_matrix = np.ascontiguousarray(
+    (
+        np.vstack([decoder_kernel, decoder_bias, decoder_recurrent_kernel])[
+            :, np.r_[0:8, 12:16, 8:12]
+        ]
+        * np.repeat(np.float32([0.5, 0.5, 0.5, 1.0]), 4)
+    ).T
+)
 
 if __name__ == "__main__":
     sys.exit(main())

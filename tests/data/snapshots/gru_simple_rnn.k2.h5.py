@@ -73,29 +73,33 @@ def gru(x):
     Fast form: at each step, one matrix product per cell, s M with the row
     s = [x_t | 1 | h] and M = [W; b; U] (derived at import), its columns
     reordered and the columns that go through a sigmoid halved: sigmoid(z) =
-    0.5 * tanh(z / 2) + 0.5, so one tanh serves them. Every array is made once
-    per call; NumPy functions write into their last argument.
+    0.5 * tanh(z / 2) + 0.5, so one tanh serves them. The arrays are batch-last,
+    one column per batch row (s^T, a^T = M^T s^T), so every gate is a block of whole
+    rows. Every array is made once per call; NumPy functions write into their last
+    argument.
     """
-    x = x.transpose(1, 0, 2)  # time first: x[t] is step t
+    x = x.transpose(
+        1, 2, 0
+    )  # time first, batch last: x[t] is step t, one column per batch row
     x = x[::-1]  # go_backwards
-    steps, batch = x.shape[0], x.shape[1]
-    s = np.zeros((batch, 8), dtype=np.float32)  # [x_t | 1 | h]
-    s[:, 3] = 1.0
-    x_t = s[:, 0:3]
-    h = s[:, 4:8]
-    a = np.empty((batch, 12), dtype=np.float32)  # s M: z|r|x_h
-    z = a[:, 0:4]
-    r = a[:, 4:8]
-    xh = a[:, 8:12]
-    zr = a[:, 0:8]
-    tmp = np.empty((batch, 4), dtype=np.float32)
-    tmp_u = np.empty((batch, 4), dtype=np.float32)
+    steps, batch = x.shape[0], x.shape[2]
+    s = np.zeros((8, batch), dtype=np.float32)  # [x_t | 1 | h]^T
+    s[3] = 1.0
+    x_t = s[0:3]
+    h = s[4:8]
+    a = np.empty((12, batch), dtype=np.float32)  # (s M)^T: z|r|x_h
+    z = a[0:4]
+    r = a[4:8]
+    xh = a[8:12]
+    zr = a[0:8]
+    tmp = np.empty((4, batch), dtype=np.float32)
+    tmp_u = np.empty((4, batch), dtype=np.float32)
     half = np.array(0.5, dtype=np.float32)
-    hs = np.empty((steps, batch, 4), dtype=np.float32)
+    hs = np.empty((steps, 4, batch), dtype=np.float32)
 
     # step 0: from zero states (no h U, no f * c)
     np.copyto(x_t, x[0])
-    np.dot(s[:, 0:4], gru_matrix[0:4], a)  # [x_t | 1] [W; b]: the states are 0
+    np.dot(gru_matrix[:, 0:4], s[0:4], a)  # [x_t | 1] [W; b]: the states are 0
     np.tanh(zr, zr)
     np.multiply(zr, half, zr)
     np.add(zr, half, zr)  # z, r = 0.5 * tanh(x / 2) + 0.5
@@ -106,12 +110,12 @@ def gru(x):
 
     # step 1
     np.copyto(x_t, x[1])
-    np.dot(s, gru_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.dot(gru_matrix, s, a)  # [x_t | 1 | h] [W; b; U]
     np.tanh(zr, zr)
     np.multiply(zr, half, zr)
     np.add(zr, half, zr)  # z, r = 0.5 * tanh(x / 2) + 0.5
     np.multiply(r, h, tmp)  # r * h
-    np.dot(tmp, gru_candidate_kernel, tmp_u)
+    np.dot(gru_candidate_kernel, tmp, tmp_u)  # U_h^T (r * h)
     np.add(xh, tmp_u, xh)
     np.tanh(xh, xh)  # g = tanh(x_h + (r * h) U_h)
     np.subtract(h, xh, tmp)
@@ -121,12 +125,12 @@ def gru(x):
 
     # step 2
     np.copyto(x_t, x[2])
-    np.dot(s, gru_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.dot(gru_matrix, s, a)  # [x_t | 1 | h] [W; b; U]
     np.tanh(zr, zr)
     np.multiply(zr, half, zr)
     np.add(zr, half, zr)  # z, r = 0.5 * tanh(x / 2) + 0.5
     np.multiply(r, h, tmp)  # r * h
-    np.dot(tmp, gru_candidate_kernel, tmp_u)
+    np.dot(gru_candidate_kernel, tmp, tmp_u)  # U_h^T (r * h)
     np.add(xh, tmp_u, xh)
     np.tanh(xh, xh)  # g = tanh(x_h + (r * h) U_h)
     np.subtract(h, xh, tmp)
@@ -136,12 +140,12 @@ def gru(x):
 
     # step 3
     np.copyto(x_t, x[3])
-    np.dot(s, gru_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.dot(gru_matrix, s, a)  # [x_t | 1 | h] [W; b; U]
     np.tanh(zr, zr)
     np.multiply(zr, half, zr)
     np.add(zr, half, zr)  # z, r = 0.5 * tanh(x / 2) + 0.5
     np.multiply(r, h, tmp)  # r * h
-    np.dot(tmp, gru_candidate_kernel, tmp_u)
+    np.dot(gru_candidate_kernel, tmp, tmp_u)  # U_h^T (r * h)
     np.add(xh, tmp_u, xh)
     np.tanh(xh, xh)  # g = tanh(x_h + (r * h) U_h)
     np.subtract(h, xh, tmp)
@@ -149,7 +153,7 @@ def gru(x):
     np.add(xh, tmp, h)  # h = z * h + (1 - z) * g, as g + z * (h - g)
     hs[3] = h
 
-    return hs.transpose(1, 0, 2)
+    return hs.transpose(2, 0, 1)
 
 
 def gru_1(x):
@@ -219,38 +223,42 @@ def rnn(x):
     Fast form: at each step, one matrix product per cell, s M with the row
     s = [x_t | 1 | h] and M = [W; b; U] (derived at import), its columns
     reordered and the columns that go through a sigmoid halved: sigmoid(z) =
-    0.5 * tanh(z / 2) + 0.5, so one tanh serves them. Every array is made once
-    per call; NumPy functions write into their last argument.
+    0.5 * tanh(z / 2) + 0.5, so one tanh serves them. The arrays are batch-last,
+    one column per batch row (s^T, a^T = M^T s^T), so every gate is a block of whole
+    rows. Every array is made once per call; NumPy functions write into their last
+    argument.
     """
-    x = x.transpose(1, 0, 2)  # time first: x[t] is step t
-    steps, batch = x.shape[0], x.shape[1]
-    s = np.zeros((batch, 6), dtype=np.float32)  # [x_t | 1 | h]
-    s[:, 3] = 1.0
-    x_t = s[:, 0:3]
-    h = s[:, 4:6]
-    a = np.empty((batch, 2), dtype=np.float32)  # s M
+    x = x.transpose(
+        1, 2, 0
+    )  # time first, batch last: x[t] is step t, one column per batch row
+    steps, batch = x.shape[0], x.shape[2]
+    s = np.zeros((6, batch), dtype=np.float32)  # [x_t | 1 | h]^T
+    s[3] = 1.0
+    x_t = s[0:3]
+    h = s[4:6]
+    a = np.empty((2, batch), dtype=np.float32)  # (s M)^T
 
     # step 0: from zero states (no h U, no f * c)
     np.copyto(x_t, x[0])
-    np.dot(s[:, 0:4], rnn_matrix[0:4], a)  # [x_t | 1] [W; b]: the states are 0
+    np.dot(rnn_matrix[:, 0:4], s[0:4], a)  # [x_t | 1] [W; b]: the states are 0
     np.maximum(a, 0.0, h)  # h = relu(x W + h U + b)
 
     # step 1
     np.copyto(x_t, x[1])
-    np.dot(s, rnn_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.dot(rnn_matrix, s, a)  # [x_t | 1 | h] [W; b; U]
     np.maximum(a, 0.0, h)  # h = relu(x W + h U + b)
 
     # step 2
     np.copyto(x_t, x[2])
-    np.dot(s, rnn_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.dot(rnn_matrix, s, a)  # [x_t | 1 | h] [W; b; U]
     np.maximum(a, 0.0, h)  # h = relu(x W + h U + b)
 
     # step 3
     np.copyto(x_t, x[3])
-    np.dot(s, rnn_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.dot(rnn_matrix, s, a)  # [x_t | 1 | h] [W; b; U]
     np.maximum(a, 0.0, h)  # h = relu(x W + h U + b)
 
-    return h.copy()
+    return h.T.copy()
 
 
 def predict(x):
@@ -555,20 +563,27 @@ rnn_bias = _WEIGHTS[187:189].reshape((2,))
 del _WEIGHTS_BASE64
 
 # Derived at import for speed (gru); the math above explains them.
-# M = [W; b; U] (8, 12): rows x | 1 | h; columns z|r|x_h (x_h = x W_h + b_h), z and r halved (exact in float32)
-gru_matrix = np.block(
-    [
-        [gru_kernel],
-        [gru_bias[None]],
-        [gru_recurrent_kernel[:, 0:8], np.zeros((4, 4), np.float32)],
-    ]
-) * np.repeat(np.float32([0.5, 0.5, 1.0]), 4)
-# U_h, for (r * h) U_h
-gru_candidate_kernel = np.ascontiguousarray(gru_recurrent_kernel[:, 8:])
+# M^T, M = [W; b; U] (8, 12): rows x | 1 | h; columns z|r|x_h (x_h = x W_h + b_h), z and r halved (exact in float32)
+gru_matrix = np.ascontiguousarray(
+    (
+        np.block(
+            [
+                [gru_kernel],
+                [gru_bias[None]],
+                [gru_recurrent_kernel[:, 0:8], np.zeros((4, 4), np.float32)],
+            ]
+        )
+        * np.repeat(np.float32([0.5, 0.5, 1.0]), 4)
+    ).T
+)
+# U_h^T, for U_h^T (r * h)
+gru_candidate_kernel = np.ascontiguousarray((gru_recurrent_kernel[:, 8:]).T)
 
 # Derived at import for speed (rnn); the math above explains them.
-# M = [W; b; U] (6, 2): rows x | 1 | h
-rnn_matrix = np.vstack([rnn_kernel, rnn_bias, rnn_recurrent_kernel])
+# M^T, M = [W; b; U] (6, 2): rows x | 1 | h
+rnn_matrix = np.ascontiguousarray(
+    (np.vstack([rnn_kernel, rnn_bias, rnn_recurrent_kernel])).T
+)
 
 if __name__ == "__main__":
     sys.exit(main())

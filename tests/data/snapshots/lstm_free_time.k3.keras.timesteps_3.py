@@ -64,29 +64,33 @@ def lstm(x):
     Fast form: at each step, one matrix product per cell, s M with the row
     s = [x_t | 1 | h] and M = [W; b; U] (derived at import), its columns
     reordered and the columns that go through a sigmoid halved: sigmoid(z) =
-    0.5 * tanh(z / 2) + 0.5, so one tanh serves them. Every array is made once
-    per call; NumPy functions write into their last argument.
+    0.5 * tanh(z / 2) + 0.5, so one tanh serves them. The arrays are batch-last,
+    one column per batch row (s^T, a^T = M^T s^T), so every gate is a block of whole
+    rows. Every array is made once per call; NumPy functions write into their last
+    argument.
     """
-    x = x.transpose(1, 0, 2)  # time first: x[t] is step t
-    steps, batch = x.shape[0], x.shape[1]
-    s = np.zeros((batch, 12), dtype=np.float32)  # [x_t | 1 | h]
-    s[:, 3] = 1.0
-    x_t = s[:, 0:3]
-    h = s[:, 4:12]
-    a = np.empty((batch, 32), dtype=np.float32)  # s M: gates i|f|o|c
-    i = a[:, 0:8]
-    f = a[:, 8:16]
-    o = a[:, 16:24]
-    g = a[:, 24:32]
-    ifo = a[:, 0:24]
-    tmp = np.empty((batch, 8), dtype=np.float32)
-    c = np.zeros((batch, 8), dtype=np.float32)
+    x = x.transpose(
+        1, 2, 0
+    )  # time first, batch last: x[t] is step t, one column per batch row
+    steps, batch = x.shape[0], x.shape[2]
+    s = np.zeros((12, batch), dtype=np.float32)  # [x_t | 1 | h]^T
+    s[3] = 1.0
+    x_t = s[0:3]
+    h = s[4:12]
+    a = np.empty((32, batch), dtype=np.float32)  # (s M)^T: gates i|f|o|c
+    i = a[0:8]
+    f = a[8:16]
+    o = a[16:24]
+    g = a[24:32]
+    ifo = a[0:24]
+    tmp = np.empty((8, batch), dtype=np.float32)
+    c = np.zeros((8, batch), dtype=np.float32)
     half = np.array(0.5, dtype=np.float32)
-    hs = np.empty((steps, batch, 8), dtype=np.float32)
+    hs = np.empty((steps, 8, batch), dtype=np.float32)
 
     # step 0: from zero states (no h U, no f * c)
     np.copyto(x_t, x[0])
-    np.dot(s[:, 0:4], lstm_matrix[0:4], a)  # [x_t | 1] [W; b]: the states are 0
+    np.dot(lstm_matrix[:, 0:4], s[0:4], a)  # [x_t | 1] [W; b]: the states are 0
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
@@ -97,7 +101,7 @@ def lstm(x):
 
     # step 1
     np.copyto(x_t, x[1])
-    np.dot(s, lstm_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.dot(lstm_matrix, s, a)  # [x_t | 1 | h] [W; b; U]
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
@@ -110,7 +114,7 @@ def lstm(x):
 
     # step 2
     np.copyto(x_t, x[2])
-    np.dot(s, lstm_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.dot(lstm_matrix, s, a)  # [x_t | 1 | h] [W; b; U]
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
@@ -121,26 +125,28 @@ def lstm(x):
     np.multiply(o, tmp, h)  # h = o * tanh(c)
     hs[2] = h
 
-    return hs.transpose(1, 0, 2)
+    return hs.transpose(2, 0, 1)
 
 
 def lstm_step(x, h, c):
     """One step of lstm for step(): x (batch, 3) -> new h, c (h is the output)."""
+    # batch-last, as lstm() runs: one column per batch row
+    x, h, c = x.T, h.T, c.T
     half = np.array(0.5, dtype=np.float32)
-    a = np.concatenate([x, np.ones((len(x), 1), x.dtype), h], axis=1) @ lstm_matrix
-    i = a[:, 0:8]
-    f = a[:, 8:16]
-    o = a[:, 16:24]
-    g = a[:, 24:32]
-    ifo = a[:, 0:24]
+    a = lstm_matrix @ np.concatenate([x, np.ones((1, x.shape[1]), x.dtype), h])
+    i = a[0:8]
+    f = a[8:16]
+    o = a[16:24]
+    g = a[24:32]
+    ifo = a[0:24]
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
     c = f * c + i * g
     h = o * np.tanh(c)
     return (
-        h,
-        c,
+        h.T,
+        c.T,
     )
 
 
@@ -158,28 +164,32 @@ def lstm_1(x):
     Fast form: at each step, one matrix product per cell, s M with the row
     s = [x_t | 1 | h] and M = [W; b; U] (derived at import), its columns
     reordered and the columns that go through a sigmoid halved: sigmoid(z) =
-    0.5 * tanh(z / 2) + 0.5, so one tanh serves them. Every array is made once
-    per call; NumPy functions write into their last argument.
+    0.5 * tanh(z / 2) + 0.5, so one tanh serves them. The arrays are batch-last,
+    one column per batch row (s^T, a^T = M^T s^T), so every gate is a block of whole
+    rows. Every array is made once per call; NumPy functions write into their last
+    argument.
     """
-    x = x.transpose(1, 0, 2)  # time first: x[t] is step t
-    steps, batch = x.shape[0], x.shape[1]
-    s = np.zeros((batch, 17), dtype=np.float32)  # [x_t | 1 | h]
-    s[:, 8] = 1.0
-    x_t = s[:, 0:8]
-    h = s[:, 9:17]
-    a = np.empty((batch, 32), dtype=np.float32)  # s M: gates i|f|o|c
-    i = a[:, 0:8]
-    f = a[:, 8:16]
-    o = a[:, 16:24]
-    g = a[:, 24:32]
-    ifo = a[:, 0:24]
-    tmp = np.empty((batch, 8), dtype=np.float32)
-    c = np.zeros((batch, 8), dtype=np.float32)
+    x = x.transpose(
+        1, 2, 0
+    )  # time first, batch last: x[t] is step t, one column per batch row
+    steps, batch = x.shape[0], x.shape[2]
+    s = np.zeros((17, batch), dtype=np.float32)  # [x_t | 1 | h]^T
+    s[8] = 1.0
+    x_t = s[0:8]
+    h = s[9:17]
+    a = np.empty((32, batch), dtype=np.float32)  # (s M)^T: gates i|f|o|c
+    i = a[0:8]
+    f = a[8:16]
+    o = a[16:24]
+    g = a[24:32]
+    ifo = a[0:24]
+    tmp = np.empty((8, batch), dtype=np.float32)
+    c = np.zeros((8, batch), dtype=np.float32)
     half = np.array(0.5, dtype=np.float32)
 
     # step 0: from zero states (no h U, no f * c)
     np.copyto(x_t, x[0])
-    np.dot(s[:, 0:9], lstm_1_matrix[0:9], a)  # [x_t | 1] [W; b]: the states are 0
+    np.dot(lstm_1_matrix[:, 0:9], s[0:9], a)  # [x_t | 1] [W; b]: the states are 0
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
@@ -189,7 +199,7 @@ def lstm_1(x):
 
     # step 1
     np.copyto(x_t, x[1])
-    np.dot(s, lstm_1_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.dot(lstm_1_matrix, s, a)  # [x_t | 1 | h] [W; b; U]
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
@@ -201,7 +211,7 @@ def lstm_1(x):
 
     # step 2
     np.copyto(x_t, x[2])
-    np.dot(s, lstm_1_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.dot(lstm_1_matrix, s, a)  # [x_t | 1 | h] [W; b; U]
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
@@ -211,26 +221,28 @@ def lstm_1(x):
     np.tanh(c, tmp)
     np.multiply(o, tmp, h)  # h = o * tanh(c)
 
-    return h.copy()
+    return h.T.copy()
 
 
 def lstm_1_step(x, h, c):
     """One step of lstm_1 for step(): x (batch, 8) -> new h, c (h is the output)."""
+    # batch-last, as lstm_1() runs: one column per batch row
+    x, h, c = x.T, h.T, c.T
     half = np.array(0.5, dtype=np.float32)
-    a = np.concatenate([x, np.ones((len(x), 1), x.dtype), h], axis=1) @ lstm_1_matrix
-    i = a[:, 0:8]
-    f = a[:, 8:16]
-    o = a[:, 16:24]
-    g = a[:, 24:32]
-    ifo = a[:, 0:24]
+    a = lstm_1_matrix @ np.concatenate([x, np.ones((1, x.shape[1]), x.dtype), h])
+    i = a[0:8]
+    f = a[8:16]
+    o = a[16:24]
+    g = a[24:32]
+    ifo = a[0:24]
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
     c = f * c + i * g
     h = o * np.tanh(c)
     return (
-        h,
-        c,
+        h.T,
+        c.T,
     )
 
 
@@ -240,6 +252,8 @@ def lstm_to_lstm_1(x):
     At iteration t, a cell k iterations behind the first computes its step t - k, from
     the states of iteration t - 1, so one matrix product gives every cell's gates:
         a = s M,  s = [x_t | 1 | h_lstm | h_lstm_1]
+    kept batch-last (one column per batch row: a^T = M^T s^T, M^T derived at import), so
+    every gate is a block of whole rows.
     M (derived at import) holds each cell's own M = [W; b; U] in the rows of its input,
     the ones column and its h, zeros elsewhere; its columns: i|f|o|c, each lstm | lstm_1. The cells
     of one kind sit side by side, so one NumPy call serves them all. Batches of more
@@ -248,40 +262,42 @@ def lstm_to_lstm_1(x):
     """
     if x.shape[0] > 422:
         return lstm_1(lstm(x))
-    x = x.transpose(1, 0, 2)  # time first: x[t] is step t
-    batch = x.shape[1]
-    s = np.zeros((batch, 20), dtype=np.float32)  # [x_t | 1 | h_lstm | h_lstm_1]
-    s[:, 3] = 1.0
-    x_t = s[:, 0:3]
-    h_lstm = s[:, 4:12]
-    h_lstm_1 = s[:, 12:20]
-    a = np.empty((batch, 64), dtype=np.float32)  # s M: i|f|o|c, each lstm | lstm_1
-    i = a[:, 0:16]
-    f = a[:, 16:32]
-    o = a[:, 32:48]
-    g = a[:, 48:64]
-    ifo = a[:, 0:48]
-    h = s[:, 4:20]
-    c = np.zeros((batch, 16), dtype=np.float32)
-    tmp = np.empty((batch, 16), dtype=np.float32)
+    x = x.transpose(
+        1, 2, 0
+    )  # time first, batch last: x[t] is step t, one column per batch row
+    batch = x.shape[2]
+    s = np.zeros((20, batch), dtype=np.float32)  # [x_t | 1 | h_lstm | h_lstm_1]^T
+    s[3] = 1.0
+    x_t = s[0:3]
+    h_lstm = s[4:12]
+    h_lstm_1 = s[12:20]
+    a = np.empty((64, batch), dtype=np.float32)  # (s M)^T: i|f|o|c, each lstm | lstm_1
+    i = a[0:16]
+    f = a[16:32]
+    o = a[32:48]
+    g = a[48:64]
+    ifo = a[0:48]
+    h = s[4:20]
+    c = np.zeros((16, batch), dtype=np.float32)
+    tmp = np.empty((16, batch), dtype=np.float32)
     half = np.array(0.5, dtype=np.float32)
 
     # step 0: lstm step 0, from zero states
     np.copyto(x_t, x[0])
     # every state is 0: only the inputs and the ones column of s
-    np.dot(s[:, 0:4], lstm_to_lstm_1_matrix[0:4], a)
+    np.dot(lstm_to_lstm_1_matrix[:, 0:4], s[0:4], a)
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
     # lstm
-    np.multiply(a[:, 0:8], a[:, 48:56], c[:, 0:8])  # c = i * g (f * c is 0)
-    np.tanh(c[:, 0:8], tmp[:, 0:8])
-    np.multiply(a[:, 32:40], tmp[:, 0:8], h_lstm)  # h = o * tanh(c)
+    np.multiply(a[0:8], a[48:56], c[0:8])  # c = i * g (f * c is 0)
+    np.tanh(c[0:8], tmp[0:8])
+    np.multiply(a[32:40], tmp[0:8], h_lstm)  # h = o * tanh(c)
 
     # step 1: lstm step 1, lstm_1 step 0
     np.copyto(x_t, x[1])
     np.dot(
-        s, lstm_to_lstm_1_matrix, a
+        lstm_to_lstm_1_matrix, s, a
     )  # all gates, from the previous iteration's states
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
@@ -296,7 +312,7 @@ def lstm_to_lstm_1(x):
     # step 2: lstm step 2, lstm_1 step 1
     np.copyto(x_t, x[2])
     np.dot(
-        s, lstm_to_lstm_1_matrix, a
+        lstm_to_lstm_1_matrix, s, a
     )  # all gates, from the previous iteration's states
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
@@ -310,19 +326,19 @@ def lstm_to_lstm_1(x):
 
     # step 3: lstm_1 step 2
     np.dot(
-        s, lstm_to_lstm_1_matrix, a
+        lstm_to_lstm_1_matrix, s, a
     )  # all gates, from the previous iteration's states
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
     # lstm_1
-    np.multiply(a[:, 24:32], c[:, 8:16], c[:, 8:16])  # c = f * c
-    np.multiply(a[:, 8:16], a[:, 56:64], tmp[:, 8:16])
-    np.add(c[:, 8:16], tmp[:, 8:16], c[:, 8:16])  # c += i * g
-    np.tanh(c[:, 8:16], tmp[:, 8:16])
-    np.multiply(a[:, 40:48], tmp[:, 8:16], h_lstm_1)  # h = o * tanh(c)
+    np.multiply(a[24:32], c[8:16], c[8:16])  # c = f * c
+    np.multiply(a[8:16], a[56:64], tmp[8:16])
+    np.add(c[8:16], tmp[8:16], c[8:16])  # c += i * g
+    np.tanh(c[8:16], tmp[8:16])
+    np.multiply(a[40:48], tmp[8:16], h_lstm_1)  # h = o * tanh(c)
 
-    return h_lstm_1.copy()
+    return h_lstm_1.T.copy()
 
 
 def dense(x):
@@ -723,60 +739,72 @@ dense_bias = _WEIGHTS[944:946].reshape((2,))
 del _WEIGHTS_BASE64
 
 # Derived at import for speed (lstm); the math above explains them.
-# M = [W; b; U] (12, 32): rows x | 1 | h; columns i|f|o|c (Keras packs i|f|c|o), i, f, o halved (exact in float32)
-lstm_matrix = np.vstack([lstm_kernel, lstm_bias, lstm_recurrent_kernel])[
-    :, np.r_[0:16, 24:32, 16:24]
-] * np.repeat(np.float32([0.5, 0.5, 0.5, 1.0]), 8)
+# M^T, M = [W; b; U] (12, 32): rows x | 1 | h; columns i|f|o|c (Keras packs i|f|c|o), i, f, o halved (exact in float32)
+lstm_matrix = np.ascontiguousarray(
+    (
+        np.vstack([lstm_kernel, lstm_bias, lstm_recurrent_kernel])[
+            :, np.r_[0:16, 24:32, 16:24]
+        ]
+        * np.repeat(np.float32([0.5, 0.5, 0.5, 1.0]), 8)
+    ).T
+)
 
 # Derived at import for speed (lstm_1); the math above explains them.
-# M = [W; b; U] (17, 32): rows x | 1 | h; columns i|f|o|c (Keras packs i|f|c|o), i, f, o halved (exact in float32)
-lstm_1_matrix = np.vstack([lstm_1_kernel, lstm_1_bias, lstm_1_recurrent_kernel])[
-    :, np.r_[0:16, 24:32, 16:24]
-] * np.repeat(np.float32([0.5, 0.5, 0.5, 1.0]), 8)
-# M (20, 64): the rows of [x_t | 1 | h_lstm | h_lstm_1], columns i|f|o|c, each lstm | lstm_1: each cell's own M = [W; b; U] in the rows of its input, the ones and its h, zeros elsewhere
-lstm_to_lstm_1_matrix = np.block(
-    [
+# M^T, M = [W; b; U] (17, 32): rows x | 1 | h; columns i|f|o|c (Keras packs i|f|c|o), i, f, o halved (exact in float32)
+lstm_1_matrix = np.ascontiguousarray(
+    (
+        np.vstack([lstm_1_kernel, lstm_1_bias, lstm_1_recurrent_kernel])[
+            :, np.r_[0:16, 24:32, 16:24]
+        ]
+        * np.repeat(np.float32([0.5, 0.5, 0.5, 1.0]), 8)
+    ).T
+)
+# M^T, M (20, 64): the rows of [x_t | 1 | h_lstm | h_lstm_1], columns i|f|o|c, each lstm | lstm_1: each cell's own M = [W; b; U] in the rows of its input, the ones and its h, zeros elsewhere
+lstm_to_lstm_1_matrix = np.ascontiguousarray(
+    np.block(
         [
-            lstm_matrix[0:3, 0:8],
-            np.zeros((3, 8), np.float32),
-            lstm_matrix[0:3, 8:16],
-            np.zeros((3, 8), np.float32),
-            lstm_matrix[0:3, 16:24],
-            np.zeros((3, 8), np.float32),
-            lstm_matrix[0:3, 24:32],
-            np.zeros((3, 8), np.float32),
-        ],
-        [
-            lstm_matrix[3:4, 0:8],
-            lstm_1_matrix[8:9, 0:8],
-            lstm_matrix[3:4, 8:16],
-            lstm_1_matrix[8:9, 8:16],
-            lstm_matrix[3:4, 16:24],
-            lstm_1_matrix[8:9, 16:24],
-            lstm_matrix[3:4, 24:32],
-            lstm_1_matrix[8:9, 24:32],
-        ],
-        [
-            lstm_matrix[4:, 0:8],
-            lstm_1_matrix[0:8, 0:8],
-            lstm_matrix[4:, 8:16],
-            lstm_1_matrix[0:8, 8:16],
-            lstm_matrix[4:, 16:24],
-            lstm_1_matrix[0:8, 16:24],
-            lstm_matrix[4:, 24:32],
-            lstm_1_matrix[0:8, 24:32],
-        ],
-        [
-            np.zeros((8, 8), np.float32),
-            lstm_1_matrix[9:, 0:8],
-            np.zeros((8, 8), np.float32),
-            lstm_1_matrix[9:, 8:16],
-            np.zeros((8, 8), np.float32),
-            lstm_1_matrix[9:, 16:24],
-            np.zeros((8, 8), np.float32),
-            lstm_1_matrix[9:, 24:32],
-        ],
-    ]
+            [
+                lstm_matrix.T[0:3, 0:8],
+                np.zeros((3, 8), np.float32),
+                lstm_matrix.T[0:3, 8:16],
+                np.zeros((3, 8), np.float32),
+                lstm_matrix.T[0:3, 16:24],
+                np.zeros((3, 8), np.float32),
+                lstm_matrix.T[0:3, 24:32],
+                np.zeros((3, 8), np.float32),
+            ],
+            [
+                lstm_matrix.T[3:4, 0:8],
+                lstm_1_matrix.T[8:9, 0:8],
+                lstm_matrix.T[3:4, 8:16],
+                lstm_1_matrix.T[8:9, 8:16],
+                lstm_matrix.T[3:4, 16:24],
+                lstm_1_matrix.T[8:9, 16:24],
+                lstm_matrix.T[3:4, 24:32],
+                lstm_1_matrix.T[8:9, 24:32],
+            ],
+            [
+                lstm_matrix.T[4:, 0:8],
+                lstm_1_matrix.T[0:8, 0:8],
+                lstm_matrix.T[4:, 8:16],
+                lstm_1_matrix.T[0:8, 8:16],
+                lstm_matrix.T[4:, 16:24],
+                lstm_1_matrix.T[0:8, 16:24],
+                lstm_matrix.T[4:, 24:32],
+                lstm_1_matrix.T[0:8, 24:32],
+            ],
+            [
+                np.zeros((8, 8), np.float32),
+                lstm_1_matrix.T[9:, 0:8],
+                np.zeros((8, 8), np.float32),
+                lstm_1_matrix.T[9:, 8:16],
+                np.zeros((8, 8), np.float32),
+                lstm_1_matrix.T[9:, 16:24],
+                np.zeros((8, 8), np.float32),
+                lstm_1_matrix.T[9:, 24:32],
+            ],
+        ]
+    ).T
 )
 
 if __name__ == "__main__":

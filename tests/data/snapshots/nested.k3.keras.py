@@ -62,29 +62,33 @@ def inner_encoder_bi_forward(x):
     Fast form: at each step, one matrix product per cell, s M with the row
     s = [x_t | 1 | h] and M = [W; b; U] (derived at import), its columns
     reordered and the columns that go through a sigmoid halved: sigmoid(z) =
-    0.5 * tanh(z / 2) + 0.5, so one tanh serves them. Every array is made once
-    per call; NumPy functions write into their last argument.
+    0.5 * tanh(z / 2) + 0.5, so one tanh serves them. The arrays are batch-last,
+    one column per batch row (s^T, a^T = M^T s^T), so every gate is a block of whole
+    rows. Every array is made once per call; NumPy functions write into their last
+    argument.
     """
-    x = x.transpose(1, 0, 2)  # time first: x[t] is step t
-    steps, batch = x.shape[0], x.shape[1]
-    s = np.zeros((batch, 6), dtype=np.float32)  # [x_t | 1 | h]
-    s[:, 3] = 1.0
-    x_t = s[:, 0:3]
-    h = s[:, 4:6]
-    a = np.empty((batch, 8), dtype=np.float32)  # s M: z|r|x_h|h_h
-    z = a[:, 0:2]
-    r = a[:, 2:4]
-    xh = a[:, 4:6]
-    hh = a[:, 6:8]
-    zr = a[:, 0:4]
-    tmp = np.empty((batch, 2), dtype=np.float32)
+    x = x.transpose(
+        1, 2, 0
+    )  # time first, batch last: x[t] is step t, one column per batch row
+    steps, batch = x.shape[0], x.shape[2]
+    s = np.zeros((6, batch), dtype=np.float32)  # [x_t | 1 | h]^T
+    s[3] = 1.0
+    x_t = s[0:3]
+    h = s[4:6]
+    a = np.empty((8, batch), dtype=np.float32)  # (s M)^T: z|r|x_h|h_h
+    z = a[0:2]
+    r = a[2:4]
+    xh = a[4:6]
+    hh = a[6:8]
+    zr = a[0:4]
+    tmp = np.empty((2, batch), dtype=np.float32)
     half = np.array(0.5, dtype=np.float32)
-    hs = np.empty((steps, batch, 2), dtype=np.float32)
+    hs = np.empty((steps, 2, batch), dtype=np.float32)
 
     # step 0: from zero states (no h U, no f * c)
     np.copyto(x_t, x[0])
     np.dot(
-        s[:, 0:4], inner_encoder_bi_forward_matrix[0:4], a
+        inner_encoder_bi_forward_matrix[:, 0:4], s[0:4], a
     )  # [x_t | 1] [W; b]: the states are 0
     np.tanh(zr, zr)
     np.multiply(zr, half, zr)
@@ -98,7 +102,7 @@ def inner_encoder_bi_forward(x):
 
     # step 1
     np.copyto(x_t, x[1])
-    np.dot(s, inner_encoder_bi_forward_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.dot(inner_encoder_bi_forward_matrix, s, a)  # [x_t | 1 | h] [W; b; U]
     np.tanh(zr, zr)
     np.multiply(zr, half, zr)
     np.add(zr, half, zr)  # z, r = 0.5 * tanh(x / 2) + 0.5
@@ -112,7 +116,7 @@ def inner_encoder_bi_forward(x):
 
     # step 2
     np.copyto(x_t, x[2])
-    np.dot(s, inner_encoder_bi_forward_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.dot(inner_encoder_bi_forward_matrix, s, a)  # [x_t | 1 | h] [W; b; U]
     np.tanh(zr, zr)
     np.multiply(zr, half, zr)
     np.add(zr, half, zr)  # z, r = 0.5 * tanh(x / 2) + 0.5
@@ -126,7 +130,7 @@ def inner_encoder_bi_forward(x):
 
     # step 3
     np.copyto(x_t, x[3])
-    np.dot(s, inner_encoder_bi_forward_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.dot(inner_encoder_bi_forward_matrix, s, a)  # [x_t | 1 | h] [W; b; U]
     np.tanh(zr, zr)
     np.multiply(zr, half, zr)
     np.add(zr, half, zr)  # z, r = 0.5 * tanh(x / 2) + 0.5
@@ -138,7 +142,7 @@ def inner_encoder_bi_forward(x):
     np.add(hh, tmp, h)  # h = z * h + (1 - z) * g, as g + z * (h - g)
     hs[3] = h
 
-    return hs.transpose(1, 0, 2)
+    return hs.transpose(2, 0, 1)
 
 
 def inner_encoder_bi_backward(x):
@@ -154,30 +158,34 @@ def inner_encoder_bi_backward(x):
     Fast form: at each step, one matrix product per cell, s M with the row
     s = [x_t | 1 | h] and M = [W; b; U] (derived at import), its columns
     reordered and the columns that go through a sigmoid halved: sigmoid(z) =
-    0.5 * tanh(z / 2) + 0.5, so one tanh serves them. Every array is made once
-    per call; NumPy functions write into their last argument.
+    0.5 * tanh(z / 2) + 0.5, so one tanh serves them. The arrays are batch-last,
+    one column per batch row (s^T, a^T = M^T s^T), so every gate is a block of whole
+    rows. Every array is made once per call; NumPy functions write into their last
+    argument.
     """
-    x = x.transpose(1, 0, 2)  # time first: x[t] is step t
+    x = x.transpose(
+        1, 2, 0
+    )  # time first, batch last: x[t] is step t, one column per batch row
     x = x[::-1]  # go_backwards
-    steps, batch = x.shape[0], x.shape[1]
-    s = np.zeros((batch, 6), dtype=np.float32)  # [x_t | 1 | h]
-    s[:, 3] = 1.0
-    x_t = s[:, 0:3]
-    h = s[:, 4:6]
-    a = np.empty((batch, 8), dtype=np.float32)  # s M: z|r|x_h|h_h
-    z = a[:, 0:2]
-    r = a[:, 2:4]
-    xh = a[:, 4:6]
-    hh = a[:, 6:8]
-    zr = a[:, 0:4]
-    tmp = np.empty((batch, 2), dtype=np.float32)
+    steps, batch = x.shape[0], x.shape[2]
+    s = np.zeros((6, batch), dtype=np.float32)  # [x_t | 1 | h]^T
+    s[3] = 1.0
+    x_t = s[0:3]
+    h = s[4:6]
+    a = np.empty((8, batch), dtype=np.float32)  # (s M)^T: z|r|x_h|h_h
+    z = a[0:2]
+    r = a[2:4]
+    xh = a[4:6]
+    hh = a[6:8]
+    zr = a[0:4]
+    tmp = np.empty((2, batch), dtype=np.float32)
     half = np.array(0.5, dtype=np.float32)
-    hs = np.empty((steps, batch, 2), dtype=np.float32)
+    hs = np.empty((steps, 2, batch), dtype=np.float32)
 
     # step 0: from zero states (no h U, no f * c)
     np.copyto(x_t, x[0])
     np.dot(
-        s[:, 0:4], inner_encoder_bi_backward_matrix[0:4], a
+        inner_encoder_bi_backward_matrix[:, 0:4], s[0:4], a
     )  # [x_t | 1] [W; b]: the states are 0
     np.tanh(zr, zr)
     np.multiply(zr, half, zr)
@@ -191,7 +199,7 @@ def inner_encoder_bi_backward(x):
 
     # step 1
     np.copyto(x_t, x[1])
-    np.dot(s, inner_encoder_bi_backward_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.dot(inner_encoder_bi_backward_matrix, s, a)  # [x_t | 1 | h] [W; b; U]
     np.tanh(zr, zr)
     np.multiply(zr, half, zr)
     np.add(zr, half, zr)  # z, r = 0.5 * tanh(x / 2) + 0.5
@@ -205,7 +213,7 @@ def inner_encoder_bi_backward(x):
 
     # step 2
     np.copyto(x_t, x[2])
-    np.dot(s, inner_encoder_bi_backward_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.dot(inner_encoder_bi_backward_matrix, s, a)  # [x_t | 1 | h] [W; b; U]
     np.tanh(zr, zr)
     np.multiply(zr, half, zr)
     np.add(zr, half, zr)  # z, r = 0.5 * tanh(x / 2) + 0.5
@@ -219,7 +227,7 @@ def inner_encoder_bi_backward(x):
 
     # step 3
     np.copyto(x_t, x[3])
-    np.dot(s, inner_encoder_bi_backward_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.dot(inner_encoder_bi_backward_matrix, s, a)  # [x_t | 1 | h] [W; b; U]
     np.tanh(zr, zr)
     np.multiply(zr, half, zr)
     np.add(zr, half, zr)  # z, r = 0.5 * tanh(x / 2) + 0.5
@@ -231,7 +239,7 @@ def inner_encoder_bi_backward(x):
     np.add(hh, tmp, h)  # h = z * h + (1 - z) * g, as g + z * (h - g)
     hs[3] = h
 
-    return hs.transpose(1, 0, 2)
+    return hs.transpose(2, 0, 1)
 
 
 def inner_encoder_bi(x):
@@ -259,29 +267,33 @@ def inner_encoder_bi_forward_2(x):
     Fast form: at each step, one matrix product per cell, s M with the row
     s = [x_t | 1 | h] and M = [W; b; U] (derived at import), its columns
     reordered and the columns that go through a sigmoid halved: sigmoid(z) =
-    0.5 * tanh(z / 2) + 0.5, so one tanh serves them. Every array is made once
-    per call; NumPy functions write into their last argument.
+    0.5 * tanh(z / 2) + 0.5, so one tanh serves them. The arrays are batch-last,
+    one column per batch row (s^T, a^T = M^T s^T), so every gate is a block of whole
+    rows. Every array is made once per call; NumPy functions write into their last
+    argument.
     """
-    x = x.transpose(1, 0, 2)  # time first: x[t] is step t
-    steps, batch = x.shape[0], x.shape[1]
-    s = np.zeros((batch, 6), dtype=np.float32)  # [x_t | 1 | h]
-    s[:, 3] = 1.0
-    x_t = s[:, 0:3]
-    h = s[:, 4:6]
-    a = np.empty((batch, 8), dtype=np.float32)  # s M: z|r|x_h|h_h
-    z = a[:, 0:2]
-    r = a[:, 2:4]
-    xh = a[:, 4:6]
-    hh = a[:, 6:8]
-    zr = a[:, 0:4]
-    tmp = np.empty((batch, 2), dtype=np.float32)
+    x = x.transpose(
+        1, 2, 0
+    )  # time first, batch last: x[t] is step t, one column per batch row
+    steps, batch = x.shape[0], x.shape[2]
+    s = np.zeros((6, batch), dtype=np.float32)  # [x_t | 1 | h]^T
+    s[3] = 1.0
+    x_t = s[0:3]
+    h = s[4:6]
+    a = np.empty((8, batch), dtype=np.float32)  # (s M)^T: z|r|x_h|h_h
+    z = a[0:2]
+    r = a[2:4]
+    xh = a[4:6]
+    hh = a[6:8]
+    zr = a[0:4]
+    tmp = np.empty((2, batch), dtype=np.float32)
     half = np.array(0.5, dtype=np.float32)
-    hs = np.empty((steps, batch, 2), dtype=np.float32)
+    hs = np.empty((steps, 2, batch), dtype=np.float32)
 
     # step 0: from zero states (no h U, no f * c)
     np.copyto(x_t, x[0])
     np.dot(
-        s[:, 0:4], inner_encoder_bi_forward_2_matrix[0:4], a
+        inner_encoder_bi_forward_2_matrix[:, 0:4], s[0:4], a
     )  # [x_t | 1] [W; b]: the states are 0
     np.tanh(zr, zr)
     np.multiply(zr, half, zr)
@@ -295,7 +307,7 @@ def inner_encoder_bi_forward_2(x):
 
     # step 1
     np.copyto(x_t, x[1])
-    np.dot(s, inner_encoder_bi_forward_2_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.dot(inner_encoder_bi_forward_2_matrix, s, a)  # [x_t | 1 | h] [W; b; U]
     np.tanh(zr, zr)
     np.multiply(zr, half, zr)
     np.add(zr, half, zr)  # z, r = 0.5 * tanh(x / 2) + 0.5
@@ -309,7 +321,7 @@ def inner_encoder_bi_forward_2(x):
 
     # step 2
     np.copyto(x_t, x[2])
-    np.dot(s, inner_encoder_bi_forward_2_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.dot(inner_encoder_bi_forward_2_matrix, s, a)  # [x_t | 1 | h] [W; b; U]
     np.tanh(zr, zr)
     np.multiply(zr, half, zr)
     np.add(zr, half, zr)  # z, r = 0.5 * tanh(x / 2) + 0.5
@@ -323,7 +335,7 @@ def inner_encoder_bi_forward_2(x):
 
     # step 3
     np.copyto(x_t, x[3])
-    np.dot(s, inner_encoder_bi_forward_2_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.dot(inner_encoder_bi_forward_2_matrix, s, a)  # [x_t | 1 | h] [W; b; U]
     np.tanh(zr, zr)
     np.multiply(zr, half, zr)
     np.add(zr, half, zr)  # z, r = 0.5 * tanh(x / 2) + 0.5
@@ -335,7 +347,7 @@ def inner_encoder_bi_forward_2(x):
     np.add(hh, tmp, h)  # h = z * h + (1 - z) * g, as g + z * (h - g)
     hs[3] = h
 
-    return hs.transpose(1, 0, 2)
+    return hs.transpose(2, 0, 1)
 
 
 def inner_encoder_bi_backward_2(x):
@@ -351,30 +363,34 @@ def inner_encoder_bi_backward_2(x):
     Fast form: at each step, one matrix product per cell, s M with the row
     s = [x_t | 1 | h] and M = [W; b; U] (derived at import), its columns
     reordered and the columns that go through a sigmoid halved: sigmoid(z) =
-    0.5 * tanh(z / 2) + 0.5, so one tanh serves them. Every array is made once
-    per call; NumPy functions write into their last argument.
+    0.5 * tanh(z / 2) + 0.5, so one tanh serves them. The arrays are batch-last,
+    one column per batch row (s^T, a^T = M^T s^T), so every gate is a block of whole
+    rows. Every array is made once per call; NumPy functions write into their last
+    argument.
     """
-    x = x.transpose(1, 0, 2)  # time first: x[t] is step t
+    x = x.transpose(
+        1, 2, 0
+    )  # time first, batch last: x[t] is step t, one column per batch row
     x = x[::-1]  # go_backwards
-    steps, batch = x.shape[0], x.shape[1]
-    s = np.zeros((batch, 6), dtype=np.float32)  # [x_t | 1 | h]
-    s[:, 3] = 1.0
-    x_t = s[:, 0:3]
-    h = s[:, 4:6]
-    a = np.empty((batch, 8), dtype=np.float32)  # s M: z|r|x_h|h_h
-    z = a[:, 0:2]
-    r = a[:, 2:4]
-    xh = a[:, 4:6]
-    hh = a[:, 6:8]
-    zr = a[:, 0:4]
-    tmp = np.empty((batch, 2), dtype=np.float32)
+    steps, batch = x.shape[0], x.shape[2]
+    s = np.zeros((6, batch), dtype=np.float32)  # [x_t | 1 | h]^T
+    s[3] = 1.0
+    x_t = s[0:3]
+    h = s[4:6]
+    a = np.empty((8, batch), dtype=np.float32)  # (s M)^T: z|r|x_h|h_h
+    z = a[0:2]
+    r = a[2:4]
+    xh = a[4:6]
+    hh = a[6:8]
+    zr = a[0:4]
+    tmp = np.empty((2, batch), dtype=np.float32)
     half = np.array(0.5, dtype=np.float32)
-    hs = np.empty((steps, batch, 2), dtype=np.float32)
+    hs = np.empty((steps, 2, batch), dtype=np.float32)
 
     # step 0: from zero states (no h U, no f * c)
     np.copyto(x_t, x[0])
     np.dot(
-        s[:, 0:4], inner_encoder_bi_backward_2_matrix[0:4], a
+        inner_encoder_bi_backward_2_matrix[:, 0:4], s[0:4], a
     )  # [x_t | 1] [W; b]: the states are 0
     np.tanh(zr, zr)
     np.multiply(zr, half, zr)
@@ -388,7 +404,7 @@ def inner_encoder_bi_backward_2(x):
 
     # step 1
     np.copyto(x_t, x[1])
-    np.dot(s, inner_encoder_bi_backward_2_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.dot(inner_encoder_bi_backward_2_matrix, s, a)  # [x_t | 1 | h] [W; b; U]
     np.tanh(zr, zr)
     np.multiply(zr, half, zr)
     np.add(zr, half, zr)  # z, r = 0.5 * tanh(x / 2) + 0.5
@@ -402,7 +418,7 @@ def inner_encoder_bi_backward_2(x):
 
     # step 2
     np.copyto(x_t, x[2])
-    np.dot(s, inner_encoder_bi_backward_2_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.dot(inner_encoder_bi_backward_2_matrix, s, a)  # [x_t | 1 | h] [W; b; U]
     np.tanh(zr, zr)
     np.multiply(zr, half, zr)
     np.add(zr, half, zr)  # z, r = 0.5 * tanh(x / 2) + 0.5
@@ -416,7 +432,7 @@ def inner_encoder_bi_backward_2(x):
 
     # step 3
     np.copyto(x_t, x[3])
-    np.dot(s, inner_encoder_bi_backward_2_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.dot(inner_encoder_bi_backward_2_matrix, s, a)  # [x_t | 1 | h] [W; b; U]
     np.tanh(zr, zr)
     np.multiply(zr, half, zr)
     np.add(zr, half, zr)  # z, r = 0.5 * tanh(x / 2) + 0.5
@@ -428,7 +444,7 @@ def inner_encoder_bi_backward_2(x):
     np.add(hh, tmp, h)  # h = z * h + (1 - z) * g, as g + z * (h - g)
     hs[3] = h
 
-    return hs.transpose(1, 0, 2)
+    return hs.transpose(2, 0, 1)
 
 
 def inner_encoder_bi_call(x):
@@ -458,28 +474,32 @@ def inner_lstm(x):
     Fast form: at each step, one matrix product per cell, s M with the row
     s = [x_t | 1 | h] and M = [W; b; U] (derived at import), its columns
     reordered and the columns that go through a sigmoid halved: sigmoid(z) =
-    0.5 * tanh(z / 2) + 0.5, so one tanh serves them. Every array is made once
-    per call; NumPy functions write into their last argument.
+    0.5 * tanh(z / 2) + 0.5, so one tanh serves them. The arrays are batch-last,
+    one column per batch row (s^T, a^T = M^T s^T), so every gate is a block of whole
+    rows. Every array is made once per call; NumPy functions write into their last
+    argument.
     """
-    x = x.transpose(1, 0, 2)  # time first: x[t] is step t
-    steps, batch = x.shape[0], x.shape[1]
-    s = np.zeros((batch, 8), dtype=np.float32)  # [x_t | 1 | h]
-    s[:, 4] = 1.0
-    x_t = s[:, 0:4]
-    h = s[:, 5:8]
-    a = np.empty((batch, 12), dtype=np.float32)  # s M: gates i|f|o|c
-    i = a[:, 0:3]
-    f = a[:, 3:6]
-    o = a[:, 6:9]
-    g = a[:, 9:12]
-    ifo = a[:, 0:9]
-    tmp = np.empty((batch, 3), dtype=np.float32)
-    c = np.zeros((batch, 3), dtype=np.float32)
+    x = x.transpose(
+        1, 2, 0
+    )  # time first, batch last: x[t] is step t, one column per batch row
+    steps, batch = x.shape[0], x.shape[2]
+    s = np.zeros((8, batch), dtype=np.float32)  # [x_t | 1 | h]^T
+    s[4] = 1.0
+    x_t = s[0:4]
+    h = s[5:8]
+    a = np.empty((12, batch), dtype=np.float32)  # (s M)^T: gates i|f|o|c
+    i = a[0:3]
+    f = a[3:6]
+    o = a[6:9]
+    g = a[9:12]
+    ifo = a[0:9]
+    tmp = np.empty((3, batch), dtype=np.float32)
+    c = np.zeros((3, batch), dtype=np.float32)
     half = np.array(0.5, dtype=np.float32)
 
     # step 0: from zero states (no h U, no f * c)
     np.copyto(x_t, x[0])
-    np.dot(s[:, 0:5], inner_lstm_matrix[0:5], a)  # [x_t | 1] [W; b]: the states are 0
+    np.dot(inner_lstm_matrix[:, 0:5], s[0:5], a)  # [x_t | 1] [W; b]: the states are 0
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
@@ -489,7 +509,7 @@ def inner_lstm(x):
 
     # step 1
     np.copyto(x_t, x[1])
-    np.dot(s, inner_lstm_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.dot(inner_lstm_matrix, s, a)  # [x_t | 1 | h] [W; b; U]
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
@@ -501,7 +521,7 @@ def inner_lstm(x):
 
     # step 2
     np.copyto(x_t, x[2])
-    np.dot(s, inner_lstm_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.dot(inner_lstm_matrix, s, a)  # [x_t | 1 | h] [W; b; U]
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
@@ -513,7 +533,7 @@ def inner_lstm(x):
 
     # step 3
     np.copyto(x_t, x[3])
-    np.dot(s, inner_lstm_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.dot(inner_lstm_matrix, s, a)  # [x_t | 1 | h] [W; b; U]
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
@@ -523,7 +543,7 @@ def inner_lstm(x):
     np.tanh(c, tmp)
     np.multiply(o, tmp, h)  # h = o * tanh(c)
 
-    return h.copy()
+    return h.T.copy()
 
 
 def inner_lstm_call(x):
@@ -540,28 +560,32 @@ def inner_lstm_call(x):
     Fast form: at each step, one matrix product per cell, s M with the row
     s = [x_t | 1 | h] and M = [W; b; U] (derived at import), its columns
     reordered and the columns that go through a sigmoid halved: sigmoid(z) =
-    0.5 * tanh(z / 2) + 0.5, so one tanh serves them. Every array is made once
-    per call; NumPy functions write into their last argument.
+    0.5 * tanh(z / 2) + 0.5, so one tanh serves them. The arrays are batch-last,
+    one column per batch row (s^T, a^T = M^T s^T), so every gate is a block of whole
+    rows. Every array is made once per call; NumPy functions write into their last
+    argument.
     """
-    x = x.transpose(1, 0, 2)  # time first: x[t] is step t
-    steps, batch = x.shape[0], x.shape[1]
-    s = np.zeros((batch, 8), dtype=np.float32)  # [x_t | 1 | h]
-    s[:, 4] = 1.0
-    x_t = s[:, 0:4]
-    h = s[:, 5:8]
-    a = np.empty((batch, 12), dtype=np.float32)  # s M: gates i|f|o|c
-    i = a[:, 0:3]
-    f = a[:, 3:6]
-    o = a[:, 6:9]
-    g = a[:, 9:12]
-    ifo = a[:, 0:9]
-    tmp = np.empty((batch, 3), dtype=np.float32)
-    c = np.zeros((batch, 3), dtype=np.float32)
+    x = x.transpose(
+        1, 2, 0
+    )  # time first, batch last: x[t] is step t, one column per batch row
+    steps, batch = x.shape[0], x.shape[2]
+    s = np.zeros((8, batch), dtype=np.float32)  # [x_t | 1 | h]^T
+    s[4] = 1.0
+    x_t = s[0:4]
+    h = s[5:8]
+    a = np.empty((12, batch), dtype=np.float32)  # (s M)^T: gates i|f|o|c
+    i = a[0:3]
+    f = a[3:6]
+    o = a[6:9]
+    g = a[9:12]
+    ifo = a[0:9]
+    tmp = np.empty((3, batch), dtype=np.float32)
+    c = np.zeros((3, batch), dtype=np.float32)
     half = np.array(0.5, dtype=np.float32)
 
     # step 0: from zero states (no h U, no f * c)
     np.copyto(x_t, x[0])
-    np.dot(s[:, 0:5], inner_lstm_matrix_2[0:5], a)  # [x_t | 1] [W; b]: the states are 0
+    np.dot(inner_lstm_matrix_2[:, 0:5], s[0:5], a)  # [x_t | 1] [W; b]: the states are 0
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
@@ -571,7 +595,7 @@ def inner_lstm_call(x):
 
     # step 1
     np.copyto(x_t, x[1])
-    np.dot(s, inner_lstm_matrix_2, a)  # [x_t | 1 | h] [W; b; U]
+    np.dot(inner_lstm_matrix_2, s, a)  # [x_t | 1 | h] [W; b; U]
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
@@ -583,7 +607,7 @@ def inner_lstm_call(x):
 
     # step 2
     np.copyto(x_t, x[2])
-    np.dot(s, inner_lstm_matrix_2, a)  # [x_t | 1 | h] [W; b; U]
+    np.dot(inner_lstm_matrix_2, s, a)  # [x_t | 1 | h] [W; b; U]
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
@@ -595,7 +619,7 @@ def inner_lstm_call(x):
 
     # step 3
     np.copyto(x_t, x[3])
-    np.dot(s, inner_lstm_matrix_2, a)  # [x_t | 1 | h] [W; b; U]
+    np.dot(inner_lstm_matrix_2, s, a)  # [x_t | 1 | h] [W; b; U]
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
@@ -605,7 +629,7 @@ def inner_lstm_call(x):
     np.tanh(c, tmp)
     np.multiply(o, tmp, h)  # h = o * tanh(c)
 
-    return h.copy()
+    return h.T.copy()
 
 
 def dense(x):
@@ -927,104 +951,134 @@ dense_bias = _WEIGHTS[186:188].reshape((2,))
 del _WEIGHTS_BASE64
 
 # Derived at import for speed (inner/encoder/bi); the math above explains them.
-# M = [W; b; U] (6, 8): rows x | 1 | h; columns z|r|x_h|h_h (x_h = x W_h + b_h, h_h = h U_h + b'_h), z and r halved (exact in float32)
-inner_encoder_bi_forward_matrix = np.block(
-    [
-        [
-            inner_encoder_bi_forward_kernel[:, 0:4],
-            inner_encoder_bi_forward_kernel[:, 4:],
-            np.zeros((3, 2), np.float32),
-        ],
-        [
-            inner_encoder_bi_forward_bias[0:1, 0:4]
-            + inner_encoder_bi_forward_bias[1:2, 0:4],
-            inner_encoder_bi_forward_bias[0:1, 4:],
-            inner_encoder_bi_forward_bias[1:2, 4:],
-        ],
-        [
-            inner_encoder_bi_forward_recurrent_kernel[:, 0:4],
-            np.zeros((2, 2), np.float32),
-            inner_encoder_bi_forward_recurrent_kernel[:, 4:],
-        ],
-    ]
-) * np.repeat(np.float32([0.5, 0.5, 1.0, 1.0]), 2)
-# M = [W; b; U] (6, 8): rows x | 1 | h; columns z|r|x_h|h_h (x_h = x W_h + b_h, h_h = h U_h + b'_h), z and r halved (exact in float32)
-inner_encoder_bi_backward_matrix = np.block(
-    [
-        [
-            inner_encoder_bi_backward_kernel[:, 0:4],
-            inner_encoder_bi_backward_kernel[:, 4:],
-            np.zeros((3, 2), np.float32),
-        ],
-        [
-            inner_encoder_bi_backward_bias[0:1, 0:4]
-            + inner_encoder_bi_backward_bias[1:2, 0:4],
-            inner_encoder_bi_backward_bias[0:1, 4:],
-            inner_encoder_bi_backward_bias[1:2, 4:],
-        ],
-        [
-            inner_encoder_bi_backward_recurrent_kernel[:, 0:4],
-            np.zeros((2, 2), np.float32),
-            inner_encoder_bi_backward_recurrent_kernel[:, 4:],
-        ],
-    ]
-) * np.repeat(np.float32([0.5, 0.5, 1.0, 1.0]), 2)
+# M^T, M = [W; b; U] (6, 8): rows x | 1 | h; columns z|r|x_h|h_h (x_h = x W_h + b_h, h_h = h U_h + b'_h), z and r halved (exact in float32)
+inner_encoder_bi_forward_matrix = np.ascontiguousarray(
+    (
+        np.block(
+            [
+                [
+                    inner_encoder_bi_forward_kernel[:, 0:4],
+                    inner_encoder_bi_forward_kernel[:, 4:],
+                    np.zeros((3, 2), np.float32),
+                ],
+                [
+                    inner_encoder_bi_forward_bias[0:1, 0:4]
+                    + inner_encoder_bi_forward_bias[1:2, 0:4],
+                    inner_encoder_bi_forward_bias[0:1, 4:],
+                    inner_encoder_bi_forward_bias[1:2, 4:],
+                ],
+                [
+                    inner_encoder_bi_forward_recurrent_kernel[:, 0:4],
+                    np.zeros((2, 2), np.float32),
+                    inner_encoder_bi_forward_recurrent_kernel[:, 4:],
+                ],
+            ]
+        )
+        * np.repeat(np.float32([0.5, 0.5, 1.0, 1.0]), 2)
+    ).T
+)
+# M^T, M = [W; b; U] (6, 8): rows x | 1 | h; columns z|r|x_h|h_h (x_h = x W_h + b_h, h_h = h U_h + b'_h), z and r halved (exact in float32)
+inner_encoder_bi_backward_matrix = np.ascontiguousarray(
+    (
+        np.block(
+            [
+                [
+                    inner_encoder_bi_backward_kernel[:, 0:4],
+                    inner_encoder_bi_backward_kernel[:, 4:],
+                    np.zeros((3, 2), np.float32),
+                ],
+                [
+                    inner_encoder_bi_backward_bias[0:1, 0:4]
+                    + inner_encoder_bi_backward_bias[1:2, 0:4],
+                    inner_encoder_bi_backward_bias[0:1, 4:],
+                    inner_encoder_bi_backward_bias[1:2, 4:],
+                ],
+                [
+                    inner_encoder_bi_backward_recurrent_kernel[:, 0:4],
+                    np.zeros((2, 2), np.float32),
+                    inner_encoder_bi_backward_recurrent_kernel[:, 4:],
+                ],
+            ]
+        )
+        * np.repeat(np.float32([0.5, 0.5, 1.0, 1.0]), 2)
+    ).T
+)
 
 # Derived at import for speed (inner/encoder/bi); the math above explains them.
-# M = [W; b; U] (6, 8): rows x | 1 | h; columns z|r|x_h|h_h (x_h = x W_h + b_h, h_h = h U_h + b'_h), z and r halved (exact in float32)
-inner_encoder_bi_forward_2_matrix = np.block(
-    [
-        [
-            inner_encoder_bi_forward_kernel[:, 0:4],
-            inner_encoder_bi_forward_kernel[:, 4:],
-            np.zeros((3, 2), np.float32),
-        ],
-        [
-            inner_encoder_bi_forward_bias[0:1, 0:4]
-            + inner_encoder_bi_forward_bias[1:2, 0:4],
-            inner_encoder_bi_forward_bias[0:1, 4:],
-            inner_encoder_bi_forward_bias[1:2, 4:],
-        ],
-        [
-            inner_encoder_bi_forward_recurrent_kernel[:, 0:4],
-            np.zeros((2, 2), np.float32),
-            inner_encoder_bi_forward_recurrent_kernel[:, 4:],
-        ],
-    ]
-) * np.repeat(np.float32([0.5, 0.5, 1.0, 1.0]), 2)
-# M = [W; b; U] (6, 8): rows x | 1 | h; columns z|r|x_h|h_h (x_h = x W_h + b_h, h_h = h U_h + b'_h), z and r halved (exact in float32)
-inner_encoder_bi_backward_2_matrix = np.block(
-    [
-        [
-            inner_encoder_bi_backward_kernel[:, 0:4],
-            inner_encoder_bi_backward_kernel[:, 4:],
-            np.zeros((3, 2), np.float32),
-        ],
-        [
-            inner_encoder_bi_backward_bias[0:1, 0:4]
-            + inner_encoder_bi_backward_bias[1:2, 0:4],
-            inner_encoder_bi_backward_bias[0:1, 4:],
-            inner_encoder_bi_backward_bias[1:2, 4:],
-        ],
-        [
-            inner_encoder_bi_backward_recurrent_kernel[:, 0:4],
-            np.zeros((2, 2), np.float32),
-            inner_encoder_bi_backward_recurrent_kernel[:, 4:],
-        ],
-    ]
-) * np.repeat(np.float32([0.5, 0.5, 1.0, 1.0]), 2)
+# M^T, M = [W; b; U] (6, 8): rows x | 1 | h; columns z|r|x_h|h_h (x_h = x W_h + b_h, h_h = h U_h + b'_h), z and r halved (exact in float32)
+inner_encoder_bi_forward_2_matrix = np.ascontiguousarray(
+    (
+        np.block(
+            [
+                [
+                    inner_encoder_bi_forward_kernel[:, 0:4],
+                    inner_encoder_bi_forward_kernel[:, 4:],
+                    np.zeros((3, 2), np.float32),
+                ],
+                [
+                    inner_encoder_bi_forward_bias[0:1, 0:4]
+                    + inner_encoder_bi_forward_bias[1:2, 0:4],
+                    inner_encoder_bi_forward_bias[0:1, 4:],
+                    inner_encoder_bi_forward_bias[1:2, 4:],
+                ],
+                [
+                    inner_encoder_bi_forward_recurrent_kernel[:, 0:4],
+                    np.zeros((2, 2), np.float32),
+                    inner_encoder_bi_forward_recurrent_kernel[:, 4:],
+                ],
+            ]
+        )
+        * np.repeat(np.float32([0.5, 0.5, 1.0, 1.0]), 2)
+    ).T
+)
+# M^T, M = [W; b; U] (6, 8): rows x | 1 | h; columns z|r|x_h|h_h (x_h = x W_h + b_h, h_h = h U_h + b'_h), z and r halved (exact in float32)
+inner_encoder_bi_backward_2_matrix = np.ascontiguousarray(
+    (
+        np.block(
+            [
+                [
+                    inner_encoder_bi_backward_kernel[:, 0:4],
+                    inner_encoder_bi_backward_kernel[:, 4:],
+                    np.zeros((3, 2), np.float32),
+                ],
+                [
+                    inner_encoder_bi_backward_bias[0:1, 0:4]
+                    + inner_encoder_bi_backward_bias[1:2, 0:4],
+                    inner_encoder_bi_backward_bias[0:1, 4:],
+                    inner_encoder_bi_backward_bias[1:2, 4:],
+                ],
+                [
+                    inner_encoder_bi_backward_recurrent_kernel[:, 0:4],
+                    np.zeros((2, 2), np.float32),
+                    inner_encoder_bi_backward_recurrent_kernel[:, 4:],
+                ],
+            ]
+        )
+        * np.repeat(np.float32([0.5, 0.5, 1.0, 1.0]), 2)
+    ).T
+)
 
 # Derived at import for speed (inner/lstm); the math above explains them.
-# M = [W; b; U] (8, 12): rows x | 1 | h; columns i|f|o|c (Keras packs i|f|c|o), i, f, o halved (exact in float32)
-inner_lstm_matrix = np.vstack(
-    [inner_lstm_kernel, inner_lstm_bias, inner_lstm_recurrent_kernel]
-)[:, np.r_[0:6, 9:12, 6:9]] * np.repeat(np.float32([0.5, 0.5, 0.5, 1.0]), 3)
+# M^T, M = [W; b; U] (8, 12): rows x | 1 | h; columns i|f|o|c (Keras packs i|f|c|o), i, f, o halved (exact in float32)
+inner_lstm_matrix = np.ascontiguousarray(
+    (
+        np.vstack([inner_lstm_kernel, inner_lstm_bias, inner_lstm_recurrent_kernel])[
+            :, np.r_[0:6, 9:12, 6:9]
+        ]
+        * np.repeat(np.float32([0.5, 0.5, 0.5, 1.0]), 3)
+    ).T
+)
 
 # Derived at import for speed (inner/lstm); the math above explains them.
-# M = [W; b; U] (8, 12): rows x | 1 | h; columns i|f|o|c (Keras packs i|f|c|o), i, f, o halved (exact in float32)
-inner_lstm_matrix_2 = np.vstack(
-    [inner_lstm_kernel, inner_lstm_bias, inner_lstm_recurrent_kernel]
-)[:, np.r_[0:6, 9:12, 6:9]] * np.repeat(np.float32([0.5, 0.5, 0.5, 1.0]), 3)
+# M^T, M = [W; b; U] (8, 12): rows x | 1 | h; columns i|f|o|c (Keras packs i|f|c|o), i, f, o halved (exact in float32)
+inner_lstm_matrix_2 = np.ascontiguousarray(
+    (
+        np.vstack([inner_lstm_kernel, inner_lstm_bias, inner_lstm_recurrent_kernel])[
+            :, np.r_[0:6, 9:12, 6:9]
+        ]
+        * np.repeat(np.float32([0.5, 0.5, 0.5, 1.0]), 3)
+    ).T
+)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -130,28 +130,32 @@ def lstm(x):
     Fast form: at each step, one matrix product per cell, s M with the row
     s = [x_t | 1 | h] and M = [W; b; U] (derived at import), its columns
     reordered and the columns that go through a sigmoid halved: sigmoid(z) =
-    0.5 * tanh(z / 2) + 0.5, so one tanh serves them. Every array is made once
-    per call; NumPy functions write into their last argument.
+    0.5 * tanh(z / 2) + 0.5, so one tanh serves them. The arrays are batch-last,
+    one column per batch row (s^T, a^T = M^T s^T), so every gate is a block of whole
+    rows. Every array is made once per call; NumPy functions write into their last
+    argument.
     """
-    x = x.transpose(1, 0, 2)  # time first: x[t] is step t
-    steps, batch = x.shape[0], x.shape[1]
-    s = np.zeros((batch, 7), dtype=np.float32)  # [x_t | 1 | h]
-    s[:, 3] = 1.0
-    x_t = s[:, 0:3]
-    h = s[:, 4:7]
-    a = np.empty((batch, 12), dtype=np.float32)  # s M: gates i|f|o|c
-    i = a[:, 0:3]
-    f = a[:, 3:6]
-    o = a[:, 6:9]
-    g = a[:, 9:12]
-    ifo = a[:, 0:9]
-    tmp = np.empty((batch, 3), dtype=np.float32)
-    c = np.zeros((batch, 3), dtype=np.float32)
+    x = x.transpose(
+        1, 2, 0
+    )  # time first, batch last: x[t] is step t, one column per batch row
+    steps, batch = x.shape[0], x.shape[2]
+    s = np.zeros((7, batch), dtype=np.float32)  # [x_t | 1 | h]^T
+    s[3] = 1.0
+    x_t = s[0:3]
+    h = s[4:7]
+    a = np.empty((12, batch), dtype=np.float32)  # (s M)^T: gates i|f|o|c
+    i = a[0:3]
+    f = a[3:6]
+    o = a[6:9]
+    g = a[9:12]
+    ifo = a[0:9]
+    tmp = np.empty((3, batch), dtype=np.float32)
+    c = np.zeros((3, batch), dtype=np.float32)
     half = np.array(0.5, dtype=np.float32)
 
     # step 0: from zero states (no h U, no f * c)
     np.copyto(x_t, x[0])
-    np.dot(s[:, 0:4], lstm_matrix[0:4], a)  # [x_t | 1] [W; b]: the states are 0
+    np.dot(lstm_matrix[:, 0:4], s[0:4], a)  # [x_t | 1] [W; b]: the states are 0
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
@@ -161,7 +165,7 @@ def lstm(x):
 
     # step 1
     np.copyto(x_t, x[1])
-    np.dot(s, lstm_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.dot(lstm_matrix, s, a)  # [x_t | 1 | h] [W; b; U]
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
@@ -173,7 +177,7 @@ def lstm(x):
 
     # step 2
     np.copyto(x_t, x[2])
-    np.dot(s, lstm_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.dot(lstm_matrix, s, a)  # [x_t | 1 | h] [W; b; U]
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
@@ -185,7 +189,7 @@ def lstm(x):
 
     # step 3
     np.copyto(x_t, x[3])
-    np.dot(s, lstm_matrix, a)  # [x_t | 1 | h] [W; b; U]
+    np.dot(lstm_matrix, s, a)  # [x_t | 1 | h] [W; b; U]
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
@@ -195,7 +199,7 @@ def lstm(x):
     np.tanh(c, tmp)
     np.multiply(o, tmp, h)  # h = o * tanh(c)
 
-    return h.copy()
+    return h.T.copy()
 
 
 def predict(x):
@@ -516,10 +520,15 @@ seen_order = np.argsort(seen_vocabulary)
 seen_keys = seen_vocabulary[seen_order]
 
 # Derived at import for speed (lstm); the math above explains them.
-# M = [W; b; U] (7, 12): rows x | 1 | h; columns i|f|o|c (Keras packs i|f|c|o), i, f, o halved (exact in float32)
-lstm_matrix = np.vstack([lstm_kernel, lstm_bias, lstm_recurrent_kernel])[
-    :, np.r_[0:6, 9:12, 6:9]
-] * np.repeat(np.float32([0.5, 0.5, 0.5, 1.0]), 3)
+# M^T, M = [W; b; U] (7, 12): rows x | 1 | h; columns i|f|o|c (Keras packs i|f|c|o), i, f, o halved (exact in float32)
+lstm_matrix = np.ascontiguousarray(
+    (
+        np.vstack([lstm_kernel, lstm_bias, lstm_recurrent_kernel])[
+            :, np.r_[0:6, 9:12, 6:9]
+        ]
+        * np.repeat(np.float32([0.5, 0.5, 0.5, 1.0]), 3)
+    ).T
+)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -77,42 +77,46 @@ def rnn(x):
     Fast form: at each step, one matrix product per cell, s M with the row
     s = [x_t | 1 | h1 | 1 | h2 | 1 | h3] and M = [W; b; U] (derived at import), its columns
     reordered and the columns that go through a sigmoid halved: sigmoid(z) =
-    0.5 * tanh(z / 2) + 0.5, so one tanh serves them. Every array is made once
-    per call; NumPy functions write into their last argument.
+    0.5 * tanh(z / 2) + 0.5, so one tanh serves them. The arrays are batch-last,
+    one column per batch row (s^T, a^T = M^T s^T), so every gate is a block of whole
+    rows. Every array is made once per call; NumPy functions write into their last
+    argument.
     """
-    x = x.transpose(1, 0, 2)  # time first: x[t] is step t
-    steps, batch = x.shape[0], x.shape[1]
-    s = np.zeros((batch, 13), dtype=np.float32)  # [x_t | 1 | h1 | 1 | h2 | 1 | h3]
-    s[:, 3] = 1.0
-    s[:, 7] = 1.0
-    s[:, 10] = 1.0
-    x_t = s[:, 0:3]
-    h1 = s[:, 4:7]
-    h2 = s[:, 8:10]
-    h3 = s[:, 11:13]
-    a1 = np.empty((batch, 12), dtype=np.float32)  # s M: gates i|f|o|c
-    i1 = a1[:, 0:3]
-    f1 = a1[:, 3:6]
-    o1 = a1[:, 6:9]
-    g1 = a1[:, 9:12]
-    ifo1 = a1[:, 0:9]
-    tmp1 = np.empty((batch, 3), dtype=np.float32)
-    a2 = np.empty((batch, 8), dtype=np.float32)  # s M: z|r|x_h|h_h
-    z2 = a2[:, 0:2]
-    r2 = a2[:, 2:4]
-    xh2 = a2[:, 4:6]
-    hh2 = a2[:, 6:8]
-    zr2 = a2[:, 0:4]
-    tmp2 = np.empty((batch, 2), dtype=np.float32)
-    a3 = np.empty((batch, 2), dtype=np.float32)  # s M
-    c1 = np.zeros((batch, 3), dtype=np.float32)
+    x = x.transpose(
+        1, 2, 0
+    )  # time first, batch last: x[t] is step t, one column per batch row
+    steps, batch = x.shape[0], x.shape[2]
+    s = np.zeros((13, batch), dtype=np.float32)  # [x_t | 1 | h1 | 1 | h2 | 1 | h3]^T
+    s[3] = 1.0
+    s[7] = 1.0
+    s[10] = 1.0
+    x_t = s[0:3]
+    h1 = s[4:7]
+    h2 = s[8:10]
+    h3 = s[11:13]
+    a1 = np.empty((12, batch), dtype=np.float32)  # (s M)^T: gates i|f|o|c
+    i1 = a1[0:3]
+    f1 = a1[3:6]
+    o1 = a1[6:9]
+    g1 = a1[9:12]
+    ifo1 = a1[0:9]
+    tmp1 = np.empty((3, batch), dtype=np.float32)
+    a2 = np.empty((8, batch), dtype=np.float32)  # (s M)^T: z|r|x_h|h_h
+    z2 = a2[0:2]
+    r2 = a2[2:4]
+    xh2 = a2[4:6]
+    hh2 = a2[6:8]
+    zr2 = a2[0:4]
+    tmp2 = np.empty((2, batch), dtype=np.float32)
+    a3 = np.empty((2, batch), dtype=np.float32)  # (s M)^T
+    c1 = np.zeros((3, batch), dtype=np.float32)
     half = np.array(0.5, dtype=np.float32)
-    hs = np.empty((steps, batch, 2), dtype=np.float32)
+    hs = np.empty((steps, 2, batch), dtype=np.float32)
 
     # step 0: from zero states (no h U, no f * c)
     np.copyto(x_t, x[0])
     # cell 1: LSTMCell, 3 units
-    np.dot(s[:, 0:4], rnn_cell1_matrix[0:4], a1)  # [x_t | 1] [W; b]: the states are 0
+    np.dot(rnn_cell1_matrix[:, 0:4], s[0:4], a1)  # [x_t | 1] [W; b]: the states are 0
     np.tanh(a1, a1)
     np.multiply(ifo1, half, ifo1)
     np.add(ifo1, half, ifo1)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
@@ -120,7 +124,7 @@ def rnn(x):
     np.tanh(c1, tmp1)
     np.multiply(o1, tmp1, h1)  # h = o * tanh(c)
     # cell 2: GRUCell, 2 units, reset_after=True
-    np.dot(s[:, 4:8], rnn_cell2_matrix[0:4], a2)  # [h1 | 1] [W; b]: the states are 0
+    np.dot(rnn_cell2_matrix[:, 0:4], s[4:8], a2)  # [h1 | 1] [W; b]: the states are 0
     np.tanh(zr2, zr2)
     np.multiply(zr2, half, zr2)
     np.add(zr2, half, zr2)  # z, r = 0.5 * tanh(x / 2) + 0.5
@@ -130,14 +134,14 @@ def rnn(x):
     np.multiply(z2, hh2, tmp2)
     np.subtract(hh2, tmp2, h2)  # h = (1 - z) * g, as g - z * g (h was 0)
     # cell 3: SimpleRNNCell, 2 units
-    np.dot(s[:, 8:11], rnn_cell3_matrix[0:3], a3)  # [h2 | 1] [W; b]: the states are 0
+    np.dot(rnn_cell3_matrix[:, 0:3], s[8:11], a3)  # [h2 | 1] [W; b]: the states are 0
     np.tanh(a3, h3)  # h = tanh(x W + h U + b)
     hs[0] = h3
 
     # step 1
     np.copyto(x_t, x[1])
     # cell 1: LSTMCell, 3 units
-    np.dot(s[:, 0:7], rnn_cell1_matrix, a1)  # [x_t | 1 | h1] [W; b; U]
+    np.dot(rnn_cell1_matrix, s[0:7], a1)  # [x_t | 1 | h1] [W; b; U]
     np.tanh(a1, a1)
     np.multiply(ifo1, half, ifo1)
     np.add(ifo1, half, ifo1)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
@@ -147,7 +151,7 @@ def rnn(x):
     np.tanh(c1, tmp1)
     np.multiply(o1, tmp1, h1)  # h = o * tanh(c)
     # cell 2: GRUCell, 2 units, reset_after=True
-    np.dot(s[:, 4:10], rnn_cell2_matrix, a2)  # [h1 | 1 | h2] [W; b; U]
+    np.dot(rnn_cell2_matrix, s[4:10], a2)  # [h1 | 1 | h2] [W; b; U]
     np.tanh(zr2, zr2)
     np.multiply(zr2, half, zr2)
     np.add(zr2, half, zr2)  # z, r = 0.5 * tanh(x / 2) + 0.5
@@ -158,14 +162,14 @@ def rnn(x):
     np.multiply(z2, tmp2, tmp2)
     np.add(hh2, tmp2, h2)  # h = z * h + (1 - z) * g, as g + z * (h - g)
     # cell 3: SimpleRNNCell, 2 units
-    np.dot(s[:, 8:13], rnn_cell3_matrix, a3)  # [h2 | 1 | h3] [W; b; U]
+    np.dot(rnn_cell3_matrix, s[8:13], a3)  # [h2 | 1 | h3] [W; b; U]
     np.tanh(a3, h3)  # h = tanh(x W + h U + b)
     hs[1] = h3
 
     # step 2
     np.copyto(x_t, x[2])
     # cell 1: LSTMCell, 3 units
-    np.dot(s[:, 0:7], rnn_cell1_matrix, a1)  # [x_t | 1 | h1] [W; b; U]
+    np.dot(rnn_cell1_matrix, s[0:7], a1)  # [x_t | 1 | h1] [W; b; U]
     np.tanh(a1, a1)
     np.multiply(ifo1, half, ifo1)
     np.add(ifo1, half, ifo1)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
@@ -175,7 +179,7 @@ def rnn(x):
     np.tanh(c1, tmp1)
     np.multiply(o1, tmp1, h1)  # h = o * tanh(c)
     # cell 2: GRUCell, 2 units, reset_after=True
-    np.dot(s[:, 4:10], rnn_cell2_matrix, a2)  # [h1 | 1 | h2] [W; b; U]
+    np.dot(rnn_cell2_matrix, s[4:10], a2)  # [h1 | 1 | h2] [W; b; U]
     np.tanh(zr2, zr2)
     np.multiply(zr2, half, zr2)
     np.add(zr2, half, zr2)  # z, r = 0.5 * tanh(x / 2) + 0.5
@@ -186,14 +190,14 @@ def rnn(x):
     np.multiply(z2, tmp2, tmp2)
     np.add(hh2, tmp2, h2)  # h = z * h + (1 - z) * g, as g + z * (h - g)
     # cell 3: SimpleRNNCell, 2 units
-    np.dot(s[:, 8:13], rnn_cell3_matrix, a3)  # [h2 | 1 | h3] [W; b; U]
+    np.dot(rnn_cell3_matrix, s[8:13], a3)  # [h2 | 1 | h3] [W; b; U]
     np.tanh(a3, h3)  # h = tanh(x W + h U + b)
     hs[2] = h3
 
     # step 3
     np.copyto(x_t, x[3])
     # cell 1: LSTMCell, 3 units
-    np.dot(s[:, 0:7], rnn_cell1_matrix, a1)  # [x_t | 1 | h1] [W; b; U]
+    np.dot(rnn_cell1_matrix, s[0:7], a1)  # [x_t | 1 | h1] [W; b; U]
     np.tanh(a1, a1)
     np.multiply(ifo1, half, ifo1)
     np.add(ifo1, half, ifo1)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
@@ -203,7 +207,7 @@ def rnn(x):
     np.tanh(c1, tmp1)
     np.multiply(o1, tmp1, h1)  # h = o * tanh(c)
     # cell 2: GRUCell, 2 units, reset_after=True
-    np.dot(s[:, 4:10], rnn_cell2_matrix, a2)  # [h1 | 1 | h2] [W; b; U]
+    np.dot(rnn_cell2_matrix, s[4:10], a2)  # [h1 | 1 | h2] [W; b; U]
     np.tanh(zr2, zr2)
     np.multiply(zr2, half, zr2)
     np.add(zr2, half, zr2)  # z, r = 0.5 * tanh(x / 2) + 0.5
@@ -214,58 +218,55 @@ def rnn(x):
     np.multiply(z2, tmp2, tmp2)
     np.add(hh2, tmp2, h2)  # h = z * h + (1 - z) * g, as g + z * (h - g)
     # cell 3: SimpleRNNCell, 2 units
-    np.dot(s[:, 8:13], rnn_cell3_matrix, a3)  # [h2 | 1 | h3] [W; b; U]
+    np.dot(rnn_cell3_matrix, s[8:13], a3)  # [h2 | 1 | h3] [W; b; U]
     np.tanh(a3, h3)  # h = tanh(x W + h U + b)
     hs[3] = h3
 
-    return hs.transpose(1, 0, 2), h1.copy(), c1, h2.copy(), h3.copy()
+    return hs.transpose(2, 0, 1), h1.T.copy(), c1.T.copy(), h2.T.copy(), h3.T.copy()
 
 
 def rnn_step(x, h1, c1, h2, h3):
     """One step of rnn for step(): x (batch, 3) -> new h1, c1, h2, h3 (h3 is the output)."""
+    # batch-last, as rnn() runs: one column per batch row
+    x, h1, c1, h2, h3 = x.T, h1.T, c1.T, h2.T, h3.T
     half = np.array(0.5, dtype=np.float32)
     # cell 1: LSTMCell, 3 units
-    a1 = (
-        np.concatenate([x, np.ones((len(x), 1), x.dtype), h1], axis=1)
-        @ rnn_cell1_matrix
-    )
-    i1 = a1[:, 0:3]
-    f1 = a1[:, 3:6]
-    o1 = a1[:, 6:9]
-    g1 = a1[:, 9:12]
-    ifo1 = a1[:, 0:9]
+    a1 = rnn_cell1_matrix @ np.concatenate([x, np.ones((1, x.shape[1]), x.dtype), h1])
+    i1 = a1[0:3]
+    f1 = a1[3:6]
+    o1 = a1[6:9]
+    g1 = a1[9:12]
+    ifo1 = a1[0:9]
     np.tanh(a1, a1)
     np.multiply(ifo1, half, ifo1)
     np.add(ifo1, half, ifo1)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
     c1 = f1 * c1 + i1 * g1
     h1 = o1 * np.tanh(c1)
     # cell 2: GRUCell, 2 units, reset_after=True
-    a2 = (
-        np.concatenate([h1, np.ones((len(h1), 1), h1.dtype), h2], axis=1)
-        @ rnn_cell2_matrix
+    a2 = rnn_cell2_matrix @ np.concatenate(
+        [h1, np.ones((1, h1.shape[1]), h1.dtype), h2]
     )
-    z2 = a2[:, 0:2]
-    r2 = a2[:, 2:4]
-    xh2 = a2[:, 4:6]
-    hh2 = a2[:, 6:8]
-    zr2 = a2[:, 0:4]
+    z2 = a2[0:2]
+    r2 = a2[2:4]
+    xh2 = a2[4:6]
+    hh2 = a2[6:8]
+    zr2 = a2[0:4]
     np.tanh(zr2, zr2)
     np.multiply(zr2, half, zr2)
     np.add(zr2, half, zr2)  # z, r = 0.5 * tanh(x / 2) + 0.5
     g = np.tanh(xh2 + r2 * hh2)
     h2 = g + z2 * (h2 - g)
     # cell 3: SimpleRNNCell, 2 units
-    a3 = (
-        np.concatenate([h2, np.ones((len(h2), 1), h2.dtype), h3], axis=1)
-        @ rnn_cell3_matrix
+    a3 = rnn_cell3_matrix @ np.concatenate(
+        [h2, np.ones((1, h2.shape[1]), h2.dtype), h3]
     )
     h3 = np.empty_like(a3)
     np.tanh(a3, h3)  # h = tanh(x W + h U + b)
     return (
-        h1,
-        c1,
-        h2,
-        h3,
+        h1.T,
+        c1.T,
+        h2.T,
+        h3.T,
     )
 
 
@@ -645,33 +646,43 @@ rnn_cell3_bias = _WEIGHTS[134:136].reshape((2,))
 del _WEIGHTS_BASE64
 
 # Derived at import for speed (rnn); the math above explains them.
-# M = [W; b; U] (7, 12): rows x | 1 | h; columns i|f|o|c (Keras packs i|f|c|o), i, f, o halved (exact in float32)
-rnn_cell1_matrix = np.vstack(
-    [rnn_cell1_kernel, rnn_cell1_bias, rnn_cell1_recurrent_kernel]
-)[:, np.r_[0:6, 9:12, 6:9]] * np.repeat(np.float32([0.5, 0.5, 0.5, 1.0]), 3)
-# M = [W; b; U] (6, 8): rows x | 1 | h; columns z|r|x_h|h_h (x_h = x W_h + b_h, h_h = h U_h + b'_h), z and r halved (exact in float32)
-rnn_cell2_matrix = np.block(
-    [
-        [
-            rnn_cell2_kernel[:, 0:4],
-            rnn_cell2_kernel[:, 4:],
-            np.zeros((3, 2), np.float32),
-        ],
-        [
-            rnn_cell2_bias[0:1, 0:4] + rnn_cell2_bias[1:2, 0:4],
-            rnn_cell2_bias[0:1, 4:],
-            rnn_cell2_bias[1:2, 4:],
-        ],
-        [
-            rnn_cell2_recurrent_kernel[:, 0:4],
-            np.zeros((2, 2), np.float32),
-            rnn_cell2_recurrent_kernel[:, 4:],
-        ],
-    ]
-) * np.repeat(np.float32([0.5, 0.5, 1.0, 1.0]), 2)
-# M = [W; b; U] (5, 2): rows x | 1 | h
-rnn_cell3_matrix = np.vstack(
-    [rnn_cell3_kernel, rnn_cell3_bias, rnn_cell3_recurrent_kernel]
+# M^T, M = [W; b; U] (7, 12): rows x | 1 | h; columns i|f|o|c (Keras packs i|f|c|o), i, f, o halved (exact in float32)
+rnn_cell1_matrix = np.ascontiguousarray(
+    (
+        np.vstack([rnn_cell1_kernel, rnn_cell1_bias, rnn_cell1_recurrent_kernel])[
+            :, np.r_[0:6, 9:12, 6:9]
+        ]
+        * np.repeat(np.float32([0.5, 0.5, 0.5, 1.0]), 3)
+    ).T
+)
+# M^T, M = [W; b; U] (6, 8): rows x | 1 | h; columns z|r|x_h|h_h (x_h = x W_h + b_h, h_h = h U_h + b'_h), z and r halved (exact in float32)
+rnn_cell2_matrix = np.ascontiguousarray(
+    (
+        np.block(
+            [
+                [
+                    rnn_cell2_kernel[:, 0:4],
+                    rnn_cell2_kernel[:, 4:],
+                    np.zeros((3, 2), np.float32),
+                ],
+                [
+                    rnn_cell2_bias[0:1, 0:4] + rnn_cell2_bias[1:2, 0:4],
+                    rnn_cell2_bias[0:1, 4:],
+                    rnn_cell2_bias[1:2, 4:],
+                ],
+                [
+                    rnn_cell2_recurrent_kernel[:, 0:4],
+                    np.zeros((2, 2), np.float32),
+                    rnn_cell2_recurrent_kernel[:, 4:],
+                ],
+            ]
+        )
+        * np.repeat(np.float32([0.5, 0.5, 1.0, 1.0]), 2)
+    ).T
+)
+# M^T, M = [W; b; U] (5, 2): rows x | 1 | h
+rnn_cell3_matrix = np.ascontiguousarray(
+    (np.vstack([rnn_cell3_kernel, rnn_cell3_bias, rnn_cell3_recurrent_kernel])).T
 )
 
 if __name__ == "__main__":

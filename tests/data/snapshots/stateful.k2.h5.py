@@ -66,31 +66,35 @@ def lstm(x, h0, c0):
     Fast form: at each step, one matrix product per cell, s M with the row
     s = [x_t | 1 | h] and M = [W; b; U] (derived at import), its columns
     reordered and the columns that go through a sigmoid halved: sigmoid(z) =
-    0.5 * tanh(z / 2) + 0.5, so one tanh serves them. Every array is made once
-    per call; NumPy functions write into their last argument.
+    0.5 * tanh(z / 2) + 0.5, so one tanh serves them. The arrays are batch-last,
+    one column per batch row (s^T, a^T = M^T s^T), so every gate is a block of whole
+    rows. Every array is made once per call; NumPy functions write into their last
+    argument.
     """
-    x = x.transpose(1, 0, 2)  # time first: x[t] is step t
-    steps, batch = x.shape[0], x.shape[1]
-    s = np.zeros((batch, 8), dtype=np.float32)  # [x_t | 1 | h]
-    s[:, 3] = 1.0
-    x_t = s[:, 0:3]
-    h = s[:, 4:8]
-    a = np.empty((batch, 16), dtype=np.float32)  # s M: gates i|f|o|c
-    i = a[:, 0:4]
-    f = a[:, 4:8]
-    o = a[:, 8:12]
-    g = a[:, 12:16]
-    ifo = a[:, 0:12]
-    tmp = np.empty((batch, 4), dtype=np.float32)
-    np.copyto(h, h0)  # initial state kept from the previous call (stateful)
+    x = x.transpose(
+        1, 2, 0
+    )  # time first, batch last: x[t] is step t, one column per batch row
+    steps, batch = x.shape[0], x.shape[2]
+    s = np.zeros((8, batch), dtype=np.float32)  # [x_t | 1 | h]^T
+    s[3] = 1.0
+    x_t = s[0:3]
+    h = s[4:8]
+    a = np.empty((16, batch), dtype=np.float32)  # (s M)^T: gates i|f|o|c
+    i = a[0:4]
+    f = a[4:8]
+    o = a[8:12]
+    g = a[12:16]
+    ifo = a[0:12]
+    tmp = np.empty((4, batch), dtype=np.float32)
+    np.copyto(h, h0.T)  # initial state kept from the previous call (stateful)
     c = np.array(
-        c0, dtype=np.float32
+        c0.T, dtype=np.float32, order="C"
     )  # initial state kept from the previous call (stateful)
     half = np.array(0.5, dtype=np.float32)
-    hs = np.empty((steps, batch, 4), dtype=np.float32)
+    hs = np.empty((steps, 4, batch), dtype=np.float32)
     for t in range(0, steps):
         np.copyto(x_t, x[t])
-        np.dot(s, lstm_matrix, a)  # [x_t | 1 | h] [W; b; U]
+        np.dot(lstm_matrix, s, a)  # [x_t | 1 | h] [W; b; U]
         np.tanh(a, a)
         np.multiply(ifo, half, ifo)
         np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
@@ -101,26 +105,28 @@ def lstm(x, h0, c0):
         np.multiply(o, tmp, h)  # h = o * tanh(c)
         hs[t] = h
 
-    return hs.transpose(1, 0, 2), h.copy(), c
+    return hs.transpose(2, 0, 1), h.T.copy(), c.T.copy()
 
 
 def lstm_step(x, h, c):
     """One step of lstm for step(): x (batch, 3) -> new h, c (h is the output)."""
+    # batch-last, as lstm() runs: one column per batch row
+    x, h, c = x.T, h.T, c.T
     half = np.array(0.5, dtype=np.float32)
-    a = np.concatenate([x, np.ones((len(x), 1), x.dtype), h], axis=1) @ lstm_matrix
-    i = a[:, 0:4]
-    f = a[:, 4:8]
-    o = a[:, 8:12]
-    g = a[:, 12:16]
-    ifo = a[:, 0:12]
+    a = lstm_matrix @ np.concatenate([x, np.ones((1, x.shape[1]), x.dtype), h])
+    i = a[0:4]
+    f = a[4:8]
+    o = a[8:12]
+    g = a[12:16]
+    ifo = a[0:12]
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
     c = f * c + i * g
     h = o * np.tanh(c)
     return (
-        h,
-        c,
+        h.T,
+        c.T,
     )
 
 
@@ -136,27 +142,31 @@ def gru(x, h0):
     Fast form: at each step, one matrix product per cell, s M with the row
     s = [x_t | 1 | h] and M = [W; b; U] (derived at import), its columns
     reordered and the columns that go through a sigmoid halved: sigmoid(z) =
-    0.5 * tanh(z / 2) + 0.5, so one tanh serves them. Every array is made once
-    per call; NumPy functions write into their last argument.
+    0.5 * tanh(z / 2) + 0.5, so one tanh serves them. The arrays are batch-last,
+    one column per batch row (s^T, a^T = M^T s^T), so every gate is a block of whole
+    rows. Every array is made once per call; NumPy functions write into their last
+    argument.
     """
-    x = x.transpose(1, 0, 2)  # time first: x[t] is step t
-    steps, batch = x.shape[0], x.shape[1]
-    s = np.zeros((batch, 8), dtype=np.float32)  # [x_t | 1 | h]
-    s[:, 4] = 1.0
-    x_t = s[:, 0:4]
-    h = s[:, 5:8]
-    a = np.empty((batch, 12), dtype=np.float32)  # s M: z|r|x_h|h_h
-    z = a[:, 0:3]
-    r = a[:, 3:6]
-    xh = a[:, 6:9]
-    hh = a[:, 9:12]
-    zr = a[:, 0:6]
-    tmp = np.empty((batch, 3), dtype=np.float32)
-    np.copyto(h, h0)  # initial state kept from the previous call (stateful)
+    x = x.transpose(
+        1, 2, 0
+    )  # time first, batch last: x[t] is step t, one column per batch row
+    steps, batch = x.shape[0], x.shape[2]
+    s = np.zeros((8, batch), dtype=np.float32)  # [x_t | 1 | h]^T
+    s[4] = 1.0
+    x_t = s[0:4]
+    h = s[5:8]
+    a = np.empty((12, batch), dtype=np.float32)  # (s M)^T: z|r|x_h|h_h
+    z = a[0:3]
+    r = a[3:6]
+    xh = a[6:9]
+    hh = a[9:12]
+    zr = a[0:6]
+    tmp = np.empty((3, batch), dtype=np.float32)
+    np.copyto(h, h0.T)  # initial state kept from the previous call (stateful)
     half = np.array(0.5, dtype=np.float32)
     for t in range(0, steps):
         np.copyto(x_t, x[t])
-        np.dot(s, gru_matrix, a)  # [x_t | 1 | h] [W; b; U]
+        np.dot(gru_matrix, s, a)  # [x_t | 1 | h] [W; b; U]
         np.tanh(zr, zr)
         np.multiply(zr, half, zr)
         np.add(zr, half, zr)  # z, r = 0.5 * tanh(x / 2) + 0.5
@@ -167,24 +177,26 @@ def gru(x, h0):
         np.multiply(z, tmp, tmp)
         np.add(hh, tmp, h)  # h = z * h + (1 - z) * g, as g + z * (h - g)
 
-    return h.copy(), h.copy()
+    return h.T.copy(), h.T.copy()
 
 
 def gru_step(x, h):
     """One step of gru for step(): x (batch, 4) -> new h (h is the output)."""
+    # batch-last, as gru() runs: one column per batch row
+    x, h = x.T, h.T
     half = np.array(0.5, dtype=np.float32)
-    a = np.concatenate([x, np.ones((len(x), 1), x.dtype), h], axis=1) @ gru_matrix
-    z = a[:, 0:3]
-    r = a[:, 3:6]
-    xh = a[:, 6:9]
-    hh = a[:, 9:12]
-    zr = a[:, 0:6]
+    a = gru_matrix @ np.concatenate([x, np.ones((1, x.shape[1]), x.dtype), h])
+    z = a[0:3]
+    r = a[3:6]
+    xh = a[6:9]
+    hh = a[9:12]
+    zr = a[0:6]
     np.tanh(zr, zr)
     np.multiply(zr, half, zr)
     np.add(zr, half, zr)  # z, r = 0.5 * tanh(x / 2) + 0.5
     g = np.tanh(xh + r * hh)
     h = g + z * (h - g)
-    return (h,)
+    return (h.T,)
 
 
 def dense(x):
@@ -616,24 +628,38 @@ dense_bias = _WEIGHTS[215:217].reshape((2,))
 del _WEIGHTS_BASE64
 
 # Derived at import for speed (lstm); the math above explains them.
-# M = [W; b; U] (8, 16): rows x | 1 | h; columns i|f|o|c (Keras packs i|f|c|o), i, f, o halved (exact in float32)
-lstm_matrix = np.vstack([lstm_kernel, lstm_bias, lstm_recurrent_kernel])[
-    :, np.r_[0:8, 12:16, 8:12]
-] * np.repeat(np.float32([0.5, 0.5, 0.5, 1.0]), 4)
+# M^T, M = [W; b; U] (8, 16): rows x | 1 | h; columns i|f|o|c (Keras packs i|f|c|o), i, f, o halved (exact in float32)
+lstm_matrix = np.ascontiguousarray(
+    (
+        np.vstack([lstm_kernel, lstm_bias, lstm_recurrent_kernel])[
+            :, np.r_[0:8, 12:16, 8:12]
+        ]
+        * np.repeat(np.float32([0.5, 0.5, 0.5, 1.0]), 4)
+    ).T
+)
 
 # Derived at import for speed (gru); the math above explains them.
-# M = [W; b; U] (8, 12): rows x | 1 | h; columns z|r|x_h|h_h (x_h = x W_h + b_h, h_h = h U_h + b'_h), z and r halved (exact in float32)
-gru_matrix = np.block(
-    [
-        [gru_kernel[:, 0:6], gru_kernel[:, 6:], np.zeros((4, 3), np.float32)],
-        [gru_bias[0:1, 0:6] + gru_bias[1:2, 0:6], gru_bias[0:1, 6:], gru_bias[1:2, 6:]],
-        [
-            gru_recurrent_kernel[:, 0:6],
-            np.zeros((3, 3), np.float32),
-            gru_recurrent_kernel[:, 6:],
-        ],
-    ]
-) * np.repeat(np.float32([0.5, 0.5, 1.0, 1.0]), 3)
+# M^T, M = [W; b; U] (8, 12): rows x | 1 | h; columns z|r|x_h|h_h (x_h = x W_h + b_h, h_h = h U_h + b'_h), z and r halved (exact in float32)
+gru_matrix = np.ascontiguousarray(
+    (
+        np.block(
+            [
+                [gru_kernel[:, 0:6], gru_kernel[:, 6:], np.zeros((4, 3), np.float32)],
+                [
+                    gru_bias[0:1, 0:6] + gru_bias[1:2, 0:6],
+                    gru_bias[0:1, 6:],
+                    gru_bias[1:2, 6:],
+                ],
+                [
+                    gru_recurrent_kernel[:, 0:6],
+                    np.zeros((3, 3), np.float32),
+                    gru_recurrent_kernel[:, 6:],
+                ],
+            ]
+        )
+        * np.repeat(np.float32([0.5, 0.5, 1.0, 1.0]), 3)
+    ).T
+)
 
 if __name__ == "__main__":
     sys.exit(main())
