@@ -1,10 +1,13 @@
-"""docs/performance.md's tables, made from bench/results/latest.json (bench/run.py).
+"""docs/performance.md's tables, made from bench/run.py's results: bench/results/latest.json
+(OpenBLAS's own choice of kernels) and bench/results/skylakex.json (the same run with
+OPENBLAS_CORETYPE=SkylakeX, bench/run.py --out /tmp/x, then copied there).
 
     python bench/docs_tables.py          # rewrite the tables between the markers
     python bench/docs_tables.py --check  # exit 1 if the page is stale
 
-Only the text between `<!-- bench:begin -->` and `<!-- bench:end -->` is generated; the
-prose around it is written by hand and must agree with it.
+Only the text between `<!-- bench:begin -->` and `<!-- bench:end -->` (and the
+`bench-skylakex` markers) is generated; the prose around it is written by hand and must
+agree with it.
 """
 
 import argparse
@@ -14,9 +17,10 @@ import sys
 from typing import Dict, List, Tuple
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-RESULTS = os.path.join(ROOT, "bench", "results", "latest.json")
+RESULTS = os.path.join(ROOT, "bench", "results")
+# marker name in the page -> the run's results
+RUNS = {"bench": "latest.json", "bench-skylakex": "skylakex.json"}
 PAGE = os.path.join(ROOT, "docs", "performance.md")
-BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
 
 LABELS = {
     "question": "question (LSTM(5) x 2, 32 steps)",
@@ -85,22 +89,32 @@ def tables(run: Dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def page(text: str, run: Dict) -> str:
-    """The page with its generated part replaced."""
-    head, rest = text.split(BEGIN, 1)
-    _, tail = rest.split(END, 1)
-    return f"{head}{BEGIN}\n{tables(run)}{END}{tail}"
+def runs() -> Dict[str, Dict]:
+    """Marker name -> the results of that run."""
+    loaded = {}
+    for marker, name in RUNS.items():
+        with open(os.path.join(RESULTS, name)) as handle:
+            loaded[marker] = json.load(handle)
+    return loaded
+
+
+def page(text: str, results: Dict[str, Dict]) -> str:
+    """The page with its generated parts replaced."""
+    for marker, run in results.items():
+        begin, end = f"<!-- {marker}:begin -->", f"<!-- {marker}:end -->"
+        head, rest = text.split(begin, 1)
+        _, tail = rest.split(end, 1)
+        text = f"{head}{begin}\n{tables(run)}{end}{tail}"
+    return text
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="exit 1 if the page is stale")
     args = parser.parse_args(argv)
-    with open(RESULTS) as handle:
-        run = json.load(handle)
     with open(PAGE) as handle:
         text = handle.read()
-    fresh = page(text, run)
+    fresh = page(text, runs())
     if args.check:
         if fresh != text:
             print("docs/performance.md is stale: run python bench/docs_tables.py")

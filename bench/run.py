@@ -29,6 +29,7 @@ sys.path.insert(0, os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 
 from baseline import baseline_for  # noqa: E402
+from blas import blas_core  # noqa: E402
 from models import DEFAULT_MODELS, MODELS, lstm_growth, randomize  # noqa: E402
 
 from lstmgen.generate import generate  # noqa: E402
@@ -206,7 +207,8 @@ def machine() -> str:
     return (
         f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {os.cpu_count()} "
         f"cores, {platform.machine()}, Python {platform.python_version()}, NumPy "
-        f"{np.__version__}, {f'{THREADS} thread(s) per engine' if THREADS else 'default threads'}; "
+        f"{np.__version__} (OpenBLAS kernels: {blas_core()}), "
+        f"{f'{THREADS} thread(s) per engine' if THREADS else 'default threads'}; "
         f"load average at the end (1, 5, 15 min): {load}."
     )
 

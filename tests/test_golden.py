@@ -42,7 +42,7 @@ def test_predicts_what_keras_predicted(name, tmp_path):
 
 @pytest.mark.parametrize("name", FILES)
 def test_every_constant_the_module_multiplies_is_c_ordered(name, tmp_path):
-    """BLAS multiplies a Fortran-ordered matrix slower (1.2x-3x at batch 16 with AVX-512
+    """BLAS multiplies a Fortran-ordered matrix slower (up to 1.7x at batch 16 with AVX-512
     kernels), and a row slice of one is copied at every call: weights and everything
     derived at import are C-ordered."""
     module = module_for(name, tmp_path)

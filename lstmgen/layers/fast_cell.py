@@ -5,7 +5,7 @@ that the columns a sigmoid reads sit together (and are halved: one tanh serves t
 The fast form keeps its arrays batch-last (one column per batch row), so it multiplies
 M^T s^T: the constant it derives at import is M^T, C-ordered. Each gate block is then a
 block of whole rows, contiguous, and NumPy's element-wise calls run over it in one sweep
-(over a block of columns they pay per row: 1.3x-2x slower steps at batch 16-1024)."""
+(over a block of columns they pay per row: bench/layouts.py times both layouts)."""
 
 from __future__ import annotations
 
@@ -60,7 +60,7 @@ def _bias_row(bias: Optional[str], dtype: str, width: int) -> str:
 
 
 def _transposed(matrix: str) -> str:
-    """M^T, C-ordered: BLAS multiplies a Fortran-ordered matrix slower (1.2x-3x at batch 16
+    """M^T, C-ordered: BLAS multiplies a Fortran-ordered matrix slower (up to 1.7x at batch 16
     with AVX-512 kernels), and a slice of one is copied at every call."""
     return f"np.ascontiguousarray(({matrix}).T)"
 
