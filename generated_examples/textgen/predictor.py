@@ -98,7 +98,9 @@ def lstm(x):
 
     # step 0: from zero states (no h U, no f * c)
     np.copyto(x_t, x[0])
-    np.dot(lstm_matrix[:, 0:41], s[0:41], a)  # [x_t | 1] [W; b]: the states are 0
+    np.matmul(
+        lstm_matrix[:, 0:41], s[0:41], out=a
+    )  # [x_t | 1] [W; b]: the states are 0
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
@@ -418,7 +420,9 @@ def lstm_1(x):
 
     # step 0: from zero states (no h U, no f * c)
     np.copyto(x_t, x[0])
-    np.dot(lstm_1_matrix[:, 0:49], s[0:49], a)  # [x_t | 1] [W; b]: the states are 0
+    np.matmul(
+        lstm_1_matrix[:, 0:49], s[0:49], out=a
+    )  # [x_t | 1] [W; b]: the states are 0
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5

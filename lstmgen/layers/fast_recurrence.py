@@ -42,7 +42,7 @@ class FastPart:
     product: str  # its buffer a = s M
     window: str  # the columns of s it multiplies: [input | 1 | h]
     first_window: str  # from zero states: [input | 1] only
-    first_matrix: str  # M's rows for them
+    first_matrix: str  # the columns of M^T for them (np.matmul multiplies the slice uncopied)
     product_doc: str  # the product, for its comment: "[x_t | 1 | h] [W; b; U]"
     first_doc: str
     views: Tuple[Tuple[str, str], ...]  # (variable, slice of a) of its gate blocks

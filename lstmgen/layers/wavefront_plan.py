@@ -32,7 +32,7 @@ class Wavefront:
     columns_doc: str  # M's columns
     matrix: str  # the block matrix M (derived at import)
     first_window: str  # step 0 (every state 0): only the inputs and the ones column of s
-    first_matrix: str  # and M's rows for them
+    first_matrix: str  # and the columns of M^T for them (a slice np.matmul reads uncopied)
     derived: Tuple[Tuple[str, str, str], ...]
     halves: bool  # some gates are sigmoids through tanh
     items: Tuple[object, ...]  # Iteration, or Loop for the steady ones

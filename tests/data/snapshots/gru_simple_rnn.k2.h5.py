@@ -99,7 +99,7 @@ def gru(x):
 
     # step 0: from zero states (no h U, no f * c)
     np.copyto(x_t, x[0])
-    np.dot(gru_matrix[:, 0:4], s[0:4], a)  # [x_t | 1] [W; b]: the states are 0
+    np.matmul(gru_matrix[:, 0:4], s[0:4], out=a)  # [x_t | 1] [W; b]: the states are 0
     np.tanh(zr, zr)
     np.multiply(zr, half, zr)
     np.add(zr, half, zr)  # z, r = 0.5 * tanh(x / 2) + 0.5
@@ -240,7 +240,7 @@ def rnn(x):
 
     # step 0: from zero states (no h U, no f * c)
     np.copyto(x_t, x[0])
-    np.dot(rnn_matrix[:, 0:4], s[0:4], a)  # [x_t | 1] [W; b]: the states are 0
+    np.matmul(rnn_matrix[:, 0:4], s[0:4], out=a)  # [x_t | 1] [W; b]: the states are 0
     np.maximum(a, 0.0, h)  # h = relu(x W + h U + b)
 
     # step 1

@@ -90,7 +90,7 @@ def lstm(x):
 
     # step 0: from zero states (no h U, no f * c)
     np.copyto(x_t, x[0])
-    np.dot(lstm_matrix[:, 0:4], s[0:4], a)  # [x_t | 1] [W; b]: the states are 0
+    np.matmul(lstm_matrix[:, 0:4], s[0:4], out=a)  # [x_t | 1] [W; b]: the states are 0
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
@@ -189,7 +189,9 @@ def lstm_1(x):
 
     # step 0: from zero states (no h U, no f * c)
     np.copyto(x_t, x[0])
-    np.dot(lstm_1_matrix[:, 0:9], s[0:9], a)  # [x_t | 1] [W; b]: the states are 0
+    np.matmul(
+        lstm_1_matrix[:, 0:9], s[0:9], out=a
+    )  # [x_t | 1] [W; b]: the states are 0
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
@@ -285,7 +287,7 @@ def lstm_to_lstm_1(x):
     # step 0: lstm step 0, from zero states
     np.copyto(x_t, x[0])
     # every state is 0: only the inputs and the ones column of s
-    np.dot(lstm_to_lstm_1_matrix[:, 0:4], s[0:4], a)
+    np.matmul(lstm_to_lstm_1_matrix[:, 0:4], s[0:4], out=a)
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5

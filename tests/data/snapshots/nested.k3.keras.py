@@ -87,8 +87,8 @@ def inner_encoder_bi_forward(x):
 
     # step 0: from zero states (no h U, no f * c)
     np.copyto(x_t, x[0])
-    np.dot(
-        inner_encoder_bi_forward_matrix[:, 0:4], s[0:4], a
+    np.matmul(
+        inner_encoder_bi_forward_matrix[:, 0:4], s[0:4], out=a
     )  # [x_t | 1] [W; b]: the states are 0
     np.tanh(zr, zr)
     np.multiply(zr, half, zr)
@@ -184,8 +184,8 @@ def inner_encoder_bi_backward(x):
 
     # step 0: from zero states (no h U, no f * c)
     np.copyto(x_t, x[0])
-    np.dot(
-        inner_encoder_bi_backward_matrix[:, 0:4], s[0:4], a
+    np.matmul(
+        inner_encoder_bi_backward_matrix[:, 0:4], s[0:4], out=a
     )  # [x_t | 1] [W; b]: the states are 0
     np.tanh(zr, zr)
     np.multiply(zr, half, zr)
@@ -292,8 +292,8 @@ def inner_encoder_bi_forward_2(x):
 
     # step 0: from zero states (no h U, no f * c)
     np.copyto(x_t, x[0])
-    np.dot(
-        inner_encoder_bi_forward_2_matrix[:, 0:4], s[0:4], a
+    np.matmul(
+        inner_encoder_bi_forward_2_matrix[:, 0:4], s[0:4], out=a
     )  # [x_t | 1] [W; b]: the states are 0
     np.tanh(zr, zr)
     np.multiply(zr, half, zr)
@@ -389,8 +389,8 @@ def inner_encoder_bi_backward_2(x):
 
     # step 0: from zero states (no h U, no f * c)
     np.copyto(x_t, x[0])
-    np.dot(
-        inner_encoder_bi_backward_2_matrix[:, 0:4], s[0:4], a
+    np.matmul(
+        inner_encoder_bi_backward_2_matrix[:, 0:4], s[0:4], out=a
     )  # [x_t | 1] [W; b]: the states are 0
     np.tanh(zr, zr)
     np.multiply(zr, half, zr)
@@ -499,7 +499,9 @@ def inner_lstm(x):
 
     # step 0: from zero states (no h U, no f * c)
     np.copyto(x_t, x[0])
-    np.dot(inner_lstm_matrix[:, 0:5], s[0:5], a)  # [x_t | 1] [W; b]: the states are 0
+    np.matmul(
+        inner_lstm_matrix[:, 0:5], s[0:5], out=a
+    )  # [x_t | 1] [W; b]: the states are 0
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
@@ -585,7 +587,9 @@ def inner_lstm_call(x):
 
     # step 0: from zero states (no h U, no f * c)
     np.copyto(x_t, x[0])
-    np.dot(inner_lstm_matrix_2[:, 0:5], s[0:5], a)  # [x_t | 1] [W; b]: the states are 0
+    np.matmul(
+        inner_lstm_matrix_2[:, 0:5], s[0:5], out=a
+    )  # [x_t | 1] [W; b]: the states are 0
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
