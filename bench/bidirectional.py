@@ -17,11 +17,9 @@ loop form is their fair comparison. It prints milliseconds per call and the larg
 difference from the generated output.
 """
 
-import importlib.util
 import os
 import sys
 import tempfile
-import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
@@ -34,8 +32,8 @@ sys.path.insert(0, HERE)
 
 from blas import blas_core  # noqa: E402
 from models import MODELS, randomize  # noqa: E402
+from timing import best_ms, generated_module  # noqa: E402
 
-from lstmgen.generate import generate  # noqa: E402
 from lstmgen.options import Options  # noqa: E402
 
 HALF = np.float32(0.5)
@@ -105,30 +103,6 @@ def stacked(x, forward_t, backward_t, u):
     return np.concatenate([h[0].T, h[1].T], axis=1)
 
 
-def load(folder, path, name, options):
-    out = os.path.join(folder, f"{name}.py")
-    with open(out, "w") as handle:
-        handle.write(generate(path, name, options))
-    spec = importlib.util.spec_from_file_location(name, out)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def best_ms(fn, x, seconds=0.3):
-    fn(x)
-    start = time.perf_counter()
-    fn(x)
-    calls = max(1, int(seconds / max(time.perf_counter() - start, 1e-7)))
-    best = float("inf")
-    for _ in range(3):
-        start = time.perf_counter()
-        for _ in range(calls):
-            fn(x)
-        best = min(best, (time.perf_counter() - start) / calls)
-    return best * 1e3
-
-
 def main():
     import keras
 
@@ -146,8 +120,8 @@ def main():
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, "bilstm64.keras")
         model.save(path)
-        unrolled = load(folder, path, "bilstm64_unrolled", Options())
-        looped = load(folder, path, "bilstm64_looped", Options(unroll=False))
+        unrolled = generated_module(folder, path, "bilstm64_unrolled")
+        looped = generated_module(folder, path, "bilstm64_looped", Options(unroll=False))
         layer = next(
             n[: -len("_forward_matrix")] for n in dir(unrolled) if n.endswith("_forward_matrix")
         )

@@ -16,11 +16,9 @@ the floor any NumPy code with this BLAS stays above.
 """
 
 import argparse
-import importlib.util
 import os
 import sys
 import tempfile
-import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
@@ -33,9 +31,7 @@ sys.path.insert(0, HERE)
 
 from blas import blas_core  # noqa: E402
 from models import MODELS, randomize  # noqa: E402
-
-from lstmgen.generate import generate  # noqa: E402
-from lstmgen.options import Options  # noqa: E402
+from timing import best_ms, generated_module  # noqa: E402
 
 HALF = np.float32(0.5)
 
@@ -129,27 +125,6 @@ def gru_batch_first(x, matrix_t, u):
     return h.copy()
 
 
-def load(path, name):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def best_ms(fn, x, seconds=0.3):
-    fn(x)
-    start = time.perf_counter()
-    fn(x)
-    calls = max(1, int(seconds / max(time.perf_counter() - start, 1e-7)))
-    best = float("inf")
-    for _ in range(3):
-        start = time.perf_counter()
-        for _ in range(calls):
-            fn(x)
-        best = min(best, (time.perf_counter() - start) / calls)
-    return best * 1e3
-
-
 def products_ms(module, steps, batch):
     """Milliseconds of every step's M^T s product of the module's recurrent layers."""
     total = 0.0
@@ -222,11 +197,9 @@ def main(argv=None):
     with tempfile.TemporaryDirectory() as folder:
         for key in args.models:
             model = randomize(MODELS[key](keras), seed=1)
-            path, out = os.path.join(folder, f"{key}.keras"), os.path.join(folder, f"{key}_l.py")
+            path = os.path.join(folder, f"{key}.keras")
             model.save(path)
-            with open(out, "w") as handle:
-                handle.write(generate(path, f"{key}_l", Options()))
-            module = load(out, f"{key}_l")
+            module = generated_module(folder, path, f"{key}_generated")
             forms = engines(module, key)
             shape = tuple(model.inputs[0].shape[1:])
             for batch in args.batches:
