@@ -4,7 +4,15 @@ import numpy as np
 import pytest
 
 from lstmgen.options import Options
-from oracle import PAIRS, check_against_keras, generate_module, randomize, relative_error, save
+from oracle import (
+    PAIRS,
+    TOLERANCE,
+    check_against_keras,
+    generate_module,
+    randomize,
+    relative_error,
+    save,
+)
 
 pytestmark = pytest.mark.keras
 
@@ -168,3 +176,33 @@ def test_fast_form_agrees_with_readable_form_within_float32_rounding(any_keras, 
     x = np.random.default_rng(9).normal(0, 3, (33, 9, 4)).astype(np.float32)
     a, b = fast.predict(x), readable.predict(x)
     assert np.max(np.abs(a - b) / (1 + np.abs(b))) <= 1e-6
+
+
+def test_keras2_time_major_bidirectional_flips_the_time_axis(keras2, tmp_path):
+    """Keras reverses the backward layer's sequence along time, the first axis here."""
+    K = keras2
+    for layer in (K.layers.GRU, K.layers.LSTM):
+        model = K.Sequential(
+            [
+                K.Input((4, 3)),
+                K.layers.Bidirectional(
+                    layer(5, time_major=True, return_sequences=True), merge_mode="sum"
+                ),
+            ]
+        )
+        check_against_keras(model, tmp_path, "h5", batches=(6,))
+
+
+def test_keras2_time_major_stateful_states_have_the_batch_axis_size(keras2, tmp_path):
+    """A stateful time_major layer's states are (batch, units), batch the second axis."""
+    K = keras2
+    inputs = K.Input((5, 2), batch_size=3)
+    model = K.Model(
+        inputs, K.layers.LSTM(4, stateful=True, time_major=True, return_sequences=True)(inputs)
+    )
+    randomize(model, 0, 0.5)
+    module = generate_module(save(model, tmp_path, "h5"), tmp_path, Options())
+    model.reset_states()
+    for call in range(3):
+        x = np.random.default_rng(call).normal(size=(3, 5, 2)).astype(np.float32)
+        assert relative_error(module.predict(x), np.asarray(model(x))) <= TOLERANCE, call

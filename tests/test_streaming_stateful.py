@@ -113,6 +113,24 @@ def masked_stateful_model(K, kind, batch):
 
 
 @pytest.mark.parametrize("kind", KINDS)
+def test_step_returns_c_ordered_arrays_of_their_own(keras3, kind, tmp_path):
+    """The fast form computes batch-last; step() still hands back (batch, units) arrays
+    that own their data, as predict() does, not transposed views."""
+    K = keras3
+    model = K.Sequential([K.Input((None, 4)), getattr(K.layers, kind)(6)])
+    randomize(model, seed=4)
+    module = generate_module(save(model, tmp_path, "keras"), tmp_path)
+    assert "np.dot(" in open(module.__file__).read()  # the fast form
+    x = np.random.default_rng(0).normal(size=(3, 2, 4)).astype(np.float32)
+    state = module.initial_state(3)
+    for t in range(2):
+        y, state = module.step(x[:, t], state)
+        arrays = [y] + [a for states in state.values() for a in states]
+        assert all(a.flags.c_contiguous and a.flags.owndata for a in arrays), t
+    assert relative_error(y, np.asarray(model(x))) <= 1e-5
+
+
+@pytest.mark.parametrize("kind", KINDS)
 def test_stateful_with_masked_steps(any_keras, kind, tmp_path):
     """Keras's output at masked steps before a call's first real step is zeros, even when
     the state carried over from the previous call is not."""

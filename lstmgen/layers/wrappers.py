@@ -36,6 +36,7 @@ class BidirectionalParams(Params):
     backward_returned: Tuple[str, ...]
     returned: Tuple[str, ...]
     returns_tuple: bool  # several results: states returned, or merge_mode None
+    time_major: bool  # the layers read (time, batch, features): time is the first axis
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,9 @@ def build_bidirectional(ctx: LayerContext) -> Built:
             backward_returned=backward_states if return_state else (),
             returned=returned,
             returns_tuple=bool(returned) or merge_mode is None,
+            time_major=bool(
+                getattr(forward.params, "sequence", None) and forward.params.sequence.time_major
+            ),
         ),
         outputs=merged + state_shapes,
         weights=list(forward.weights + backward_node.weights),

@@ -162,8 +162,8 @@ def lstm_step(x, h, c):
     c = f * c + i * g
     h = o * np.tanh(c)
     return (
-        h.T,
-        c.T,
+        h.T.copy(),
+        c.T.copy(),
     )
 
 

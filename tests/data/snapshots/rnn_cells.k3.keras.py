@@ -269,10 +269,10 @@ def rnn_step(x, h1, c1, h2, h3):
     h3 = np.empty_like(a3)
     np.tanh(a3, h3)  # h = tanh(x W + h U + b)
     return (
-        h1.T,
-        c1.T,
-        h2.T,
-        h3.T,
+        h1.T.copy(),
+        c1.T.copy(),
+        h2.T.copy(),
+        h3.T.copy(),
     )
 
 

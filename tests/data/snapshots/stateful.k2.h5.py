@@ -125,8 +125,8 @@ def lstm_step(x, h, c):
     c = f * c + i * g
     h = o * np.tanh(c)
     return (
-        h.T,
-        c.T,
+        h.T.copy(),
+        c.T.copy(),
     )
 
 
@@ -196,7 +196,7 @@ def gru_step(x, h):
     np.add(zr, half, zr)  # z, r = 0.5 * tanh(x / 2) + 0.5
     g = np.tanh(xh + r * hh)
     h = g + z * (h - g)
-    return (h.T,)
+    return (h.T.copy(),)
 
 
 def dense(x):
