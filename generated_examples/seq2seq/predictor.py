@@ -73,9 +73,7 @@ def encoder(x):
     rows. Every array is made once per call; NumPy functions write into their last
     argument.
     """
-    x = x.transpose(
-        1, 2, 0
-    )  # time first, batch last: x[t] is step t, one column per batch row
+    x = x.transpose(1, 2, 0)  # x[t]: step t, batch last
     steps, batch = x.shape[0], x.shape[2]
     s = np.zeros((73, batch), dtype=np.float32)  # [x_t | 1 | h]^T
     s[8] = 1.0
@@ -93,9 +91,7 @@ def encoder(x):
 
     # step 0: from zero states (no h U, no f * c)
     np.copyto(x_t, x[0])
-    np.matmul(
-        encoder_matrix[:, 0:9], s[0:9], out=a
-    )  # [x_t | 1] [W; b]: the states are 0
+    np.matmul(encoder_matrix[:, 0:9], s[0:9], out=a)  # [x_t | 1] [W; b] (h = 0)
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
@@ -137,9 +133,7 @@ def decoder(x, h0, c0):
     rows. Every array is made once per call; NumPy functions write into their last
     argument.
     """
-    x = x.transpose(
-        1, 2, 0
-    )  # time first, batch last: x[t] is step t, one column per batch row
+    x = x.transpose(1, 2, 0)  # x[t]: step t, batch last
     steps, batch = x.shape[0], x.shape[2]
     s = np.zeros((75, batch), dtype=np.float32)  # [x_t | 1 | h]^T
     s[10] = 1.0

@@ -77,9 +77,7 @@ def lstm(x):
     rows. Every array is made once per call; NumPy functions write into their last
     argument.
     """
-    x = x.transpose(
-        1, 2, 0
-    )  # time first, batch last: x[t] is step t, one column per batch row
+    x = x.transpose(1, 2, 0)  # x[t]: step t, batch last
     steps, batch = x.shape[0], x.shape[2]
     s = np.zeros((89, batch), dtype=np.float32)  # [x_t | 1 | h]^T
     s[40] = 1.0
@@ -98,9 +96,7 @@ def lstm(x):
 
     # step 0: from zero states (no h U, no f * c)
     np.copyto(x_t, x[0])
-    np.matmul(
-        lstm_matrix[:, 0:41], s[0:41], out=a
-    )  # [x_t | 1] [W; b]: the states are 0
+    np.matmul(lstm_matrix[:, 0:41], s[0:41], out=a)  # [x_t | 1] [W; b] (h = 0)
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
@@ -400,9 +396,7 @@ def lstm_1(x):
     rows. Every array is made once per call; NumPy functions write into their last
     argument.
     """
-    x = x.transpose(
-        1, 2, 0
-    )  # time first, batch last: x[t] is step t, one column per batch row
+    x = x.transpose(1, 2, 0)  # x[t]: step t, batch last
     steps, batch = x.shape[0], x.shape[2]
     s = np.zeros((97, batch), dtype=np.float32)  # [x_t | 1 | h]^T
     s[48] = 1.0
@@ -420,9 +414,7 @@ def lstm_1(x):
 
     # step 0: from zero states (no h U, no f * c)
     np.copyto(x_t, x[0])
-    np.matmul(
-        lstm_1_matrix[:, 0:49], s[0:49], out=a
-    )  # [x_t | 1] [W; b]: the states are 0
+    np.matmul(lstm_1_matrix[:, 0:49], s[0:49], out=a)  # [x_t | 1] [W; b] (h = 0)
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5

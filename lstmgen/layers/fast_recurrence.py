@@ -130,7 +130,7 @@ def fast_recurrence(
                 first_window=f"s[{start}:{h_start}]",
                 first_matrix=f"{cell.matrix}[:, 0:{cell.features + 1}]",
                 product_doc=f"[{layout[-3 if number > 1 else 0]} | 1 | {h_name}] [W; b; U]",
-                first_doc=f"[{layout[-3 if number > 1 else 0]} | 1] [W; b]: the states are 0",
+                first_doc=f"[{layout[-3 if number > 1 else 0]} | 1] [W; b] (h = 0)",
                 views=views,
                 names=step_names(cell, suffix, product, gates, h_name),
                 step_input="x" if number == 1 else parts[-1].names.h,

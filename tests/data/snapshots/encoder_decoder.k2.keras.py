@@ -67,9 +67,7 @@ def encoder(x):
     rows. Every array is made once per call; NumPy functions write into their last
     argument.
     """
-    x = x.transpose(
-        1, 2, 0
-    )  # time first, batch last: x[t] is step t, one column per batch row
+    x = x.transpose(1, 2, 0)  # x[t]: step t, batch last
     steps, batch = x.shape[0], x.shape[2]
     s = np.zeros((8, batch), dtype=np.float32)  # [x_t | 1 | h]^T
     s[3] = 1.0
@@ -87,9 +85,7 @@ def encoder(x):
 
     # step 0: from zero states (no h U, no f * c)
     np.copyto(x_t, x[0])
-    np.matmul(
-        encoder_matrix[:, 0:4], s[0:4], out=a
-    )  # [x_t | 1] [W; b]: the states are 0
+    np.matmul(encoder_matrix[:, 0:4], s[0:4], out=a)  # [x_t | 1] [W; b] (h = 0)
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
@@ -167,9 +163,7 @@ def decoder(x, h0, c0):
     rows. Every array is made once per call; NumPy functions write into their last
     argument.
     """
-    x = x.transpose(
-        1, 2, 0
-    )  # time first, batch last: x[t] is step t, one column per batch row
+    x = x.transpose(1, 2, 0)  # x[t]: step t, batch last
     steps, batch = x.shape[0], x.shape[2]
     s = np.zeros((7, batch), dtype=np.float32)  # [x_t | 1 | h]^T
     s[2] = 1.0

@@ -78,9 +78,7 @@ def gru(x):
     rows. Every array is made once per call; NumPy functions write into their last
     argument.
     """
-    x = x.transpose(
-        1, 2, 0
-    )  # time first, batch last: x[t] is step t, one column per batch row
+    x = x.transpose(1, 2, 0)  # x[t]: step t, batch last
     x = x[::-1]  # go_backwards
     steps, batch = x.shape[0], x.shape[2]
     s = np.zeros((8, batch), dtype=np.float32)  # [x_t | 1 | h]^T
@@ -99,7 +97,7 @@ def gru(x):
 
     # step 0: from zero states (no h U, no f * c)
     np.copyto(x_t, x[0])
-    np.matmul(gru_matrix[:, 0:4], s[0:4], out=a)  # [x_t | 1] [W; b]: the states are 0
+    np.matmul(gru_matrix[:, 0:4], s[0:4], out=a)  # [x_t | 1] [W; b] (h = 0)
     np.tanh(zr, zr)
     np.multiply(zr, half, zr)
     np.add(zr, half, zr)  # z, r = 0.5 * tanh(x / 2) + 0.5
@@ -228,9 +226,7 @@ def rnn(x):
     rows. Every array is made once per call; NumPy functions write into their last
     argument.
     """
-    x = x.transpose(
-        1, 2, 0
-    )  # time first, batch last: x[t] is step t, one column per batch row
+    x = x.transpose(1, 2, 0)  # x[t]: step t, batch last
     steps, batch = x.shape[0], x.shape[2]
     s = np.zeros((6, batch), dtype=np.float32)  # [x_t | 1 | h]^T
     s[3] = 1.0
@@ -240,7 +236,7 @@ def rnn(x):
 
     # step 0: from zero states (no h U, no f * c)
     np.copyto(x_t, x[0])
-    np.matmul(rnn_matrix[:, 0:4], s[0:4], out=a)  # [x_t | 1] [W; b]: the states are 0
+    np.matmul(rnn_matrix[:, 0:4], s[0:4], out=a)  # [x_t | 1] [W; b] (h = 0)
     np.maximum(a, 0.0, h)  # h = relu(x W + h U + b)
 
     # step 1

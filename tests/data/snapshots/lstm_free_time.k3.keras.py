@@ -69,9 +69,7 @@ def lstm(x):
     rows. Every array is made once per call; NumPy functions write into their last
     argument.
     """
-    x = x.transpose(
-        1, 2, 0
-    )  # time first, batch last: x[t] is step t, one column per batch row
+    x = x.transpose(1, 2, 0)  # x[t]: step t, batch last
     steps, batch = x.shape[0], x.shape[2]
     s = np.zeros((12, batch), dtype=np.float32)  # [x_t | 1 | h]^T
     s[3] = 1.0
@@ -90,7 +88,7 @@ def lstm(x):
 
     # step 0: from zero states (no h U, no f * c)
     np.copyto(x_t, x[0])
-    np.matmul(lstm_matrix[:, 0:4], s[0:4], out=a)  # [x_t | 1] [W; b]: the states are 0
+    np.matmul(lstm_matrix[:, 0:4], s[0:4], out=a)  # [x_t | 1] [W; b] (h = 0)
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
@@ -156,9 +154,7 @@ def lstm_1(x):
     rows. Every array is made once per call; NumPy functions write into their last
     argument.
     """
-    x = x.transpose(
-        1, 2, 0
-    )  # time first, batch last: x[t] is step t, one column per batch row
+    x = x.transpose(1, 2, 0)  # x[t]: step t, batch last
     steps, batch = x.shape[0], x.shape[2]
     s = np.zeros((17, batch), dtype=np.float32)  # [x_t | 1 | h]^T
     s[8] = 1.0
@@ -176,9 +172,7 @@ def lstm_1(x):
 
     # step 0: from zero states (no h U, no f * c)
     np.copyto(x_t, x[0])
-    np.matmul(
-        lstm_1_matrix[:, 0:9], s[0:9], out=a
-    )  # [x_t | 1] [W; b]: the states are 0
+    np.matmul(lstm_1_matrix[:, 0:9], s[0:9], out=a)  # [x_t | 1] [W; b] (h = 0)
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5

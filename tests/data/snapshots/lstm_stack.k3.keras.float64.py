@@ -76,9 +76,7 @@ def lstm(x):
     rows. Every array is made once per call; NumPy functions write into their last
     argument.
     """
-    x = x.transpose(
-        1, 2, 0
-    )  # time first, batch last: x[t] is step t, one column per batch row
+    x = x.transpose(1, 2, 0)  # x[t]: step t, batch last
     steps, batch = x.shape[0], x.shape[2]
     s = np.zeros((8, batch), dtype=np.float64)  # [x_t | 1 | h]^T
     s[3] = 1.0
@@ -97,7 +95,7 @@ def lstm(x):
 
     # step 0: from zero states (no h U, no f * c)
     np.copyto(x_t, x[0])
-    np.matmul(lstm_matrix[:, 0:4], s[0:4], out=a)  # [x_t | 1] [W; b]: the states are 0
+    np.matmul(lstm_matrix[:, 0:4], s[0:4], out=a)  # [x_t | 1] [W; b] (h = 0)
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
@@ -189,9 +187,7 @@ def lstm_1(x):
     rows. Every array is made once per call; NumPy functions write into their last
     argument.
     """
-    x = x.transpose(
-        1, 2, 0
-    )  # time first, batch last: x[t] is step t, one column per batch row
+    x = x.transpose(1, 2, 0)  # x[t]: step t, batch last
     steps, batch = x.shape[0], x.shape[2]
     s = np.zeros((8, batch), dtype=np.float64)  # [x_t | 1 | h]^T
     s[4] = 1.0
@@ -209,9 +205,7 @@ def lstm_1(x):
 
     # step 0: from zero states (no h U, no f * c)
     np.copyto(x_t, x[0])
-    np.matmul(
-        lstm_1_matrix[:, 0:5], s[0:5], out=a
-    )  # [x_t | 1] [W; b]: the states are 0
+    np.matmul(lstm_1_matrix[:, 0:5], s[0:5], out=a)  # [x_t | 1] [W; b] (h = 0)
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
@@ -296,9 +290,7 @@ def lstm_to_lstm_1(x):
     """
     if x.shape[0] > 1781:
         return lstm_1(lstm(x))
-    x = x.transpose(
-        1, 2, 0
-    )  # time first, batch last: x[t] is step t, one column per batch row
+    x = x.transpose(1, 2, 0)  # x[t]: step t, batch last
     batch = x.shape[2]
     s = np.zeros((11, batch), dtype=np.float64)  # [x_t | 1 | h_lstm | h_lstm_1]^T
     s[3] = 1.0
@@ -330,9 +322,7 @@ def lstm_to_lstm_1(x):
 
     # step 1: lstm step 1, lstm_1 step 0
     np.copyto(x_t, x[1])
-    np.dot(
-        lstm_to_lstm_1_matrix, s, a
-    )  # all gates, from the previous iteration's states
+    np.dot(lstm_to_lstm_1_matrix, s, a)  # every cell's gates
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
@@ -345,9 +335,7 @@ def lstm_to_lstm_1(x):
 
     # step 2: lstm step 2, lstm_1 step 1
     np.copyto(x_t, x[2])
-    np.dot(
-        lstm_to_lstm_1_matrix, s, a
-    )  # all gates, from the previous iteration's states
+    np.dot(lstm_to_lstm_1_matrix, s, a)  # every cell's gates
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
@@ -360,9 +348,7 @@ def lstm_to_lstm_1(x):
 
     # step 3: lstm step 3, lstm_1 step 2
     np.copyto(x_t, x[3])
-    np.dot(
-        lstm_to_lstm_1_matrix, s, a
-    )  # all gates, from the previous iteration's states
+    np.dot(lstm_to_lstm_1_matrix, s, a)  # every cell's gates
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
@@ -374,9 +360,7 @@ def lstm_to_lstm_1(x):
     np.multiply(o, tmp, h)  # h = o * tanh(c)
 
     # step 4: lstm_1 step 3
-    np.dot(
-        lstm_to_lstm_1_matrix, s, a
-    )  # all gates, from the previous iteration's states
+    np.dot(lstm_to_lstm_1_matrix, s, a)  # every cell's gates
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5

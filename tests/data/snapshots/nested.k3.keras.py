@@ -67,9 +67,7 @@ def inner_encoder_bi_forward(x):
     rows. Every array is made once per call; NumPy functions write into their last
     argument.
     """
-    x = x.transpose(
-        1, 2, 0
-    )  # time first, batch last: x[t] is step t, one column per batch row
+    x = x.transpose(1, 2, 0)  # x[t]: step t, batch last
     steps, batch = x.shape[0], x.shape[2]
     s = np.zeros((6, batch), dtype=np.float32)  # [x_t | 1 | h]^T
     s[3] = 1.0
@@ -89,7 +87,7 @@ def inner_encoder_bi_forward(x):
     np.copyto(x_t, x[0])
     np.matmul(
         inner_encoder_bi_forward_matrix[:, 0:4], s[0:4], out=a
-    )  # [x_t | 1] [W; b]: the states are 0
+    )  # [x_t | 1] [W; b] (h = 0)
     np.tanh(zr, zr)
     np.multiply(zr, half, zr)
     np.add(zr, half, zr)  # z, r = 0.5 * tanh(x / 2) + 0.5
@@ -163,9 +161,7 @@ def inner_encoder_bi_backward(x):
     rows. Every array is made once per call; NumPy functions write into their last
     argument.
     """
-    x = x.transpose(
-        1, 2, 0
-    )  # time first, batch last: x[t] is step t, one column per batch row
+    x = x.transpose(1, 2, 0)  # x[t]: step t, batch last
     x = x[::-1]  # go_backwards
     steps, batch = x.shape[0], x.shape[2]
     s = np.zeros((6, batch), dtype=np.float32)  # [x_t | 1 | h]^T
@@ -186,7 +182,7 @@ def inner_encoder_bi_backward(x):
     np.copyto(x_t, x[0])
     np.matmul(
         inner_encoder_bi_backward_matrix[:, 0:4], s[0:4], out=a
-    )  # [x_t | 1] [W; b]: the states are 0
+    )  # [x_t | 1] [W; b] (h = 0)
     np.tanh(zr, zr)
     np.multiply(zr, half, zr)
     np.add(zr, half, zr)  # z, r = 0.5 * tanh(x / 2) + 0.5
@@ -272,9 +268,7 @@ def inner_encoder_bi_forward_2(x):
     rows. Every array is made once per call; NumPy functions write into their last
     argument.
     """
-    x = x.transpose(
-        1, 2, 0
-    )  # time first, batch last: x[t] is step t, one column per batch row
+    x = x.transpose(1, 2, 0)  # x[t]: step t, batch last
     steps, batch = x.shape[0], x.shape[2]
     s = np.zeros((6, batch), dtype=np.float32)  # [x_t | 1 | h]^T
     s[3] = 1.0
@@ -294,7 +288,7 @@ def inner_encoder_bi_forward_2(x):
     np.copyto(x_t, x[0])
     np.matmul(
         inner_encoder_bi_forward_2_matrix[:, 0:4], s[0:4], out=a
-    )  # [x_t | 1] [W; b]: the states are 0
+    )  # [x_t | 1] [W; b] (h = 0)
     np.tanh(zr, zr)
     np.multiply(zr, half, zr)
     np.add(zr, half, zr)  # z, r = 0.5 * tanh(x / 2) + 0.5
@@ -368,9 +362,7 @@ def inner_encoder_bi_backward_2(x):
     rows. Every array is made once per call; NumPy functions write into their last
     argument.
     """
-    x = x.transpose(
-        1, 2, 0
-    )  # time first, batch last: x[t] is step t, one column per batch row
+    x = x.transpose(1, 2, 0)  # x[t]: step t, batch last
     x = x[::-1]  # go_backwards
     steps, batch = x.shape[0], x.shape[2]
     s = np.zeros((6, batch), dtype=np.float32)  # [x_t | 1 | h]^T
@@ -391,7 +383,7 @@ def inner_encoder_bi_backward_2(x):
     np.copyto(x_t, x[0])
     np.matmul(
         inner_encoder_bi_backward_2_matrix[:, 0:4], s[0:4], out=a
-    )  # [x_t | 1] [W; b]: the states are 0
+    )  # [x_t | 1] [W; b] (h = 0)
     np.tanh(zr, zr)
     np.multiply(zr, half, zr)
     np.add(zr, half, zr)  # z, r = 0.5 * tanh(x / 2) + 0.5
@@ -479,9 +471,7 @@ def inner_lstm(x):
     rows. Every array is made once per call; NumPy functions write into their last
     argument.
     """
-    x = x.transpose(
-        1, 2, 0
-    )  # time first, batch last: x[t] is step t, one column per batch row
+    x = x.transpose(1, 2, 0)  # x[t]: step t, batch last
     steps, batch = x.shape[0], x.shape[2]
     s = np.zeros((8, batch), dtype=np.float32)  # [x_t | 1 | h]^T
     s[4] = 1.0
@@ -499,9 +489,7 @@ def inner_lstm(x):
 
     # step 0: from zero states (no h U, no f * c)
     np.copyto(x_t, x[0])
-    np.matmul(
-        inner_lstm_matrix[:, 0:5], s[0:5], out=a
-    )  # [x_t | 1] [W; b]: the states are 0
+    np.matmul(inner_lstm_matrix[:, 0:5], s[0:5], out=a)  # [x_t | 1] [W; b] (h = 0)
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
@@ -567,9 +555,7 @@ def inner_lstm_call(x):
     rows. Every array is made once per call; NumPy functions write into their last
     argument.
     """
-    x = x.transpose(
-        1, 2, 0
-    )  # time first, batch last: x[t] is step t, one column per batch row
+    x = x.transpose(1, 2, 0)  # x[t]: step t, batch last
     steps, batch = x.shape[0], x.shape[2]
     s = np.zeros((8, batch), dtype=np.float32)  # [x_t | 1 | h]^T
     s[4] = 1.0
@@ -587,9 +573,7 @@ def inner_lstm_call(x):
 
     # step 0: from zero states (no h U, no f * c)
     np.copyto(x_t, x[0])
-    np.matmul(
-        inner_lstm_matrix_2[:, 0:5], s[0:5], out=a
-    )  # [x_t | 1] [W; b]: the states are 0
+    np.matmul(inner_lstm_matrix_2[:, 0:5], s[0:5], out=a)  # [x_t | 1] [W; b] (h = 0)
     np.tanh(a, a)
     np.multiply(ifo, half, ifo)
     np.add(ifo, half, ifo)  # i, f, o = 0.5 * tanh(z / 2) + 0.5

@@ -82,9 +82,7 @@ def rnn(x):
     rows. Every array is made once per call; NumPy functions write into their last
     argument.
     """
-    x = x.transpose(
-        1, 2, 0
-    )  # time first, batch last: x[t] is step t, one column per batch row
+    x = x.transpose(1, 2, 0)  # x[t]: step t, batch last
     steps, batch = x.shape[0], x.shape[2]
     s = np.zeros((13, batch), dtype=np.float32)  # [x_t | 1 | h1 | 1 | h2 | 1 | h3]^T
     s[3] = 1.0
@@ -116,9 +114,7 @@ def rnn(x):
     # step 0: from zero states (no h U, no f * c)
     np.copyto(x_t, x[0])
     # cell 1: LSTMCell, 3 units
-    np.matmul(
-        rnn_cell1_matrix[:, 0:4], s[0:4], out=a1
-    )  # [x_t | 1] [W; b]: the states are 0
+    np.matmul(rnn_cell1_matrix[:, 0:4], s[0:4], out=a1)  # [x_t | 1] [W; b] (h = 0)
     np.tanh(a1, a1)
     np.multiply(ifo1, half, ifo1)
     np.add(ifo1, half, ifo1)  # i, f, o = 0.5 * tanh(z / 2) + 0.5
@@ -126,9 +122,7 @@ def rnn(x):
     np.tanh(c1, tmp1)
     np.multiply(o1, tmp1, h1)  # h = o * tanh(c)
     # cell 2: GRUCell, 2 units, reset_after=True
-    np.matmul(
-        rnn_cell2_matrix[:, 0:4], s[4:8], out=a2
-    )  # [h1 | 1] [W; b]: the states are 0
+    np.matmul(rnn_cell2_matrix[:, 0:4], s[4:8], out=a2)  # [h1 | 1] [W; b] (h = 0)
     np.tanh(zr2, zr2)
     np.multiply(zr2, half, zr2)
     np.add(zr2, half, zr2)  # z, r = 0.5 * tanh(x / 2) + 0.5
@@ -138,9 +132,7 @@ def rnn(x):
     np.multiply(z2, hh2, tmp2)
     np.subtract(hh2, tmp2, h2)  # h = (1 - z) * g, as g - z * g (h was 0)
     # cell 3: SimpleRNNCell, 2 units
-    np.matmul(
-        rnn_cell3_matrix[:, 0:3], s[8:11], out=a3
-    )  # [h2 | 1] [W; b]: the states are 0
+    np.matmul(rnn_cell3_matrix[:, 0:3], s[8:11], out=a3)  # [h2 | 1] [W; b] (h = 0)
     np.tanh(a3, h3)  # h = tanh(x W + h U + b)
     hs[0] = h3
 

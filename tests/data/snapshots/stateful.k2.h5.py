@@ -71,9 +71,7 @@ def lstm(x, h0, c0):
     rows. Every array is made once per call; NumPy functions write into their last
     argument.
     """
-    x = x.transpose(
-        1, 2, 0
-    )  # time first, batch last: x[t] is step t, one column per batch row
+    x = x.transpose(1, 2, 0)  # x[t]: step t, batch last
     steps, batch = x.shape[0], x.shape[2]
     s = np.zeros((8, batch), dtype=np.float32)  # [x_t | 1 | h]^T
     s[3] = 1.0
@@ -147,9 +145,7 @@ def gru(x, h0):
     rows. Every array is made once per call; NumPy functions write into their last
     argument.
     """
-    x = x.transpose(
-        1, 2, 0
-    )  # time first, batch last: x[t] is step t, one column per batch row
+    x = x.transpose(1, 2, 0)  # x[t]: step t, batch last
     steps, batch = x.shape[0], x.shape[2]
     s = np.zeros((8, batch), dtype=np.float32)  # [x_t | 1 | h]^T
     s[4] = 1.0
