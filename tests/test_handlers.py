@@ -165,7 +165,7 @@ def test_dense_conv_and_reshaping_expressions():
         [ones(3, 2, 1, 4), ones(4)],
         [(None, 2, 8, 8)],
     ).params
-    assert (conv.leading, conv.grouped, conv.group_channels, conv.kernel_text) == (
+    assert (conv.leading, conv.grouped, conv.group_channels, conv.window.size_text) == (
         3,
         True,
         1,

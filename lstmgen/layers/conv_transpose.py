@@ -13,6 +13,7 @@ from lstmgen.layers.spatial import (
     SpatialLayout,
     join_channels,
     spatial_layout,
+    Window,
     text,
     window_geometry,
 )
@@ -25,10 +26,7 @@ class ConvTransposeParams(Params):
     template: ClassVar[str] = "conv_transpose.py.j2"
     layout: SpatialLayout
     filters: int
-    kernel_text: str  # the sizes as the docstring shows them: 3, or (3, 3)
-    strides_text: str
-    dilations_text: str
-    padding: str
+    window: Window
     output_padding_text: str  # None, or the tuple
     rows: str  # the input as (cells, channels): "x.reshape(-1, 8)"
     kernel_matrix: str  # W as (channels, kernel cells * filters): "W.reshape(-1, 8).T"
@@ -84,10 +82,7 @@ def build_conv_transpose(ctx: LayerContext) -> Built:
         params=ConvTransposeParams(
             layout=spatial_layout(rank, channels_first),
             filters=filters,
-            kernel_text=text(kernel_size),
-            strides_text=text(strides),
-            dilations_text=text(dilations),
-            padding=padding,
+            window=Window(kernel_size, strides, dilations, padding),
             output_padding_text=str(op if op is None else text(op)),
             rows=f"x.reshape(-1, {channels})",
             kernel_matrix=f"{kernel.var}.reshape(-1, {channels}).T",

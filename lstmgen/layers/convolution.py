@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from math import prod
 from dataclasses import dataclass
-from typing import ClassVar, Optional, Tuple
+from typing import ClassVar, Optional
 
 from lstmgen.ir import Params, Work
 from lstmgen.layers.base import Built, LayerContext
@@ -14,7 +14,7 @@ from lstmgen.layers.spatial import (
     output_sizes,
     spatial_input,
     spatial_layout,
-    text,
+    Window,
     window_geometry,
 )
 
@@ -26,13 +26,7 @@ class ConvParams(Params):
     template: ClassVar[str] = "conv.py.j2"
     layout: SpatialLayout
     filters: int
-    kernel_size: Tuple[int, ...]
-    strides: Tuple[int, ...]
-    dilations: Tuple[int, ...]
-    padding: str
-    kernel_text: str  # the sizes as the docstring shows them: 3, or (3, 3)
-    strides_text: str
-    dilations_text: str
+    window: Window
     leading: int  # the axes before a window: batch and the output positions
     groups: int
     grouped: bool  # groups > 1: each group of channels has its own filters
@@ -76,13 +70,7 @@ def build_conv(ctx: LayerContext) -> Built:
         params=ConvParams(
             layout=spatial_layout(rank, channels_first),
             filters=filters,
-            kernel_size=kernel_size,
-            strides=strides,
-            dilations=dilations,
-            padding=padding,
-            kernel_text=text(kernel_size),
-            strides_text=text(strides),
-            dilations_text=text(dilations),
+            window=Window(kernel_size, strides, dilations, padding),
             leading=rank + 1,
             groups=groups,
             grouped=groups > 1,

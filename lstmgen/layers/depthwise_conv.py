@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from math import prod
-from typing import ClassVar, Optional, Tuple
+from typing import ClassVar, Optional
 
 from lstmgen.ir import Params, Work
 from lstmgen.layers.base import Built, LayerContext
@@ -16,7 +16,7 @@ from lstmgen.layers.spatial import (
     output_sizes,
     spatial_input,
     spatial_layout,
-    text,
+    Window,
     window_geometry,
 )
 
@@ -38,13 +38,7 @@ class DepthwiseConvParams(Params):
     template: ClassVar[str] = "depthwise_conv.py.j2"
     layout: SpatialLayout
     depth_multiplier: int
-    kernel_size: Tuple[int, ...]
-    strides: Tuple[int, ...]
-    dilations: Tuple[int, ...]
-    padding: str
-    kernel_text: str  # the sizes as the docstring shows them: 3, or (3, 3)
-    strides_text: str
-    dilations_text: str
+    window: Window
     depthwise_kernel: str
     depthwise_channels: int  # channels * depth_multiplier
     pointwise: Optional[str]  # separable: y's channels mixed, "(y.reshape(-1, 6) @ P...)"
@@ -114,13 +108,7 @@ def _build(ctx: LayerContext, separable: bool) -> Built:
         params=DepthwiseConvParams(
             layout=spatial_layout(rank, channels_first),
             depth_multiplier=multiplier,
-            kernel_size=kernel_size,
-            strides=strides,
-            dilations=dilations,
-            padding=padding,
-            kernel_text=text(kernel_size),
-            strides_text=text(strides),
-            dilations_text=text(dilations),
+            window=Window(kernel_size, strides, dilations, padding),
             depthwise_kernel=weights[0].var,
             depthwise_channels=depth,
             pointwise=pointwise,

@@ -67,6 +67,29 @@ def text(values: Tuple[int, ...]) -> str:
     return str(values[0]) if len(values) == 1 else str(values)
 
 
+@dataclass(frozen=True)
+class Window:
+    """A convolution's window over the input: its sizes, strides, dilations and padding,
+    and the texts its docstring shows them as."""
+
+    size: Tuple[int, ...]
+    strides: Tuple[int, ...]
+    dilations: Tuple[int, ...]
+    padding: str
+
+    @property
+    def size_text(self) -> str:
+        return text(self.size)
+
+    @property
+    def strides_text(self) -> str:
+        return text(self.strides)
+
+    @property
+    def dilations_text(self) -> str:
+        return text(self.dilations)
+
+
 def output_sizes(
     ctx: LayerContext,
     spatial: Shape,
