@@ -44,18 +44,25 @@ def keras_layer_order(
     index: Dict[str, int] = {}
     finished: Dict[Node, None] = {}  # insertion order: the post-order walk
     walking: Set[Node] = set()
+    # Iterative depth-first walk: (node, parents still to visit).
+    stack: List[Tuple[Node, List[Node]]] = []
+
+    def enter(node: Node) -> bool:
+        """Start visiting `node`; False when its parents cannot be read."""
+        found = parents_of(node)
+        if found is None:
+            return False
+        index.setdefault(node[0], len(index))
+        stack.append((node, list(reversed(found))))
+        walking.add(node)
+        return True
+
     for output in outputs:
-        # Iterative depth-first walk: (node, parents still to visit).
-        stack: List[Tuple[Node, List[Node]]] = []
         start = (output.layer, output.node)
         if start in finished:
             continue
-        found = parents_of(start)
-        if found is None:
+        if not enter(start):
             return None
-        index.setdefault(start[0], len(index))
-        stack.append((start, list(reversed(found))))
-        walking.add(start)
         while stack:
             node, pending = stack[-1]
             if not pending:
@@ -66,14 +73,8 @@ def keras_layer_order(
             parent = pending.pop()
             if parent in walking:
                 return None  # a cycle
-            if parent in finished:
-                continue
-            found = parents_of(parent)
-            if found is None:
+            if parent not in finished and not enter(parent):
                 return None
-            index.setdefault(parent[0], len(index))
-            stack.append((parent, list(reversed(found))))
-            walking.add(parent)
     node_depth: Dict[Node, int] = {}
     layer_depth: Dict[str, int] = {}
     for node in reversed(list(finished)):
