@@ -9,6 +9,7 @@ from lstmgen.errors import LstmgenError
 from lstmgen.fusion import fuse_recurrent_chains
 from lstmgen.graph_order import ordered_calls
 from lstmgen.helper_source import with_dependencies
+from lstmgen.layers.recurrence import reads_time_major
 from lstmgen.ir import ModelGraph, Node, Tensor
 from lstmgen.layers import REGISTRY
 from lstmgen.options import Options
@@ -115,7 +116,7 @@ def _streamable(inputs: List[Tensor], nodes: Tuple[Node, ...]) -> bool:
 def _stateful_batch(nodes: Tuple[Node, ...]) -> Optional[int]:
     """The batch size that stateful layers fix (Keras requires it), or None: the size of
     their input's batch axis, the second for a time_major layer (old tf.keras)."""
-    sizes = {node.inputs[0].shape[_batch_axis(node)] for node in nodes if node.stateful}
+    sizes = {node.inputs[0].shape[int(reads_time_major(node))] for node in nodes if node.stateful}
     if not sizes:
         return None
     if None in sizes or len(sizes) > 1:
@@ -123,11 +124,6 @@ def _stateful_batch(nodes: Tuple[Node, ...]) -> Optional[int]:
             f"stateful layers need one fixed batch size in the input shape, got {sorted(map(str, sizes))}"
         )
     return sizes.pop()
-
-
-def _batch_axis(node: Node) -> int:
-    sequence = getattr(node.params, "sequence", None)
-    return 1 if sequence is not None and sequence.time_major else 0
 
 
 def _output_names(refs) -> Tuple[str, ...]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from typing import ClassVar, Optional, Sequence, Tuple
 
 from lstmgen.errors import LstmgenWarning
-from lstmgen.ir import Params, Work
+from lstmgen.ir import Node, Params, Work
 from lstmgen.layers.base import Built, LayerContext, check_rank
 from lstmgen.layers.cell import Cell, CellParams
 from lstmgen.layers.fast_recurrence import FastRecurrence, fast_recurrence
@@ -66,6 +66,11 @@ class RecurrentParams(Params):
     def zero_output_for_mask(self) -> bool:
         """A masked step's output is 0 (else the previous output)."""
         return self.sequence.zero_output_for_mask
+
+
+def reads_time_major(node: Node) -> bool:
+    """A recurrent layer that reads (time, batch, features): time_major=True (old tf.keras)."""
+    return isinstance(node.params, RecurrentParams) and node.params.sequence.time_major
 
 
 def build_recurrent(ctx: LayerContext, cells: Sequence[Cell], kind: str) -> Built:

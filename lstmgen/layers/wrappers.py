@@ -11,7 +11,7 @@ from lstmgen.ir import Node, Params, Tensor, Work
 from lstmgen.layers.base import Built, LayerContext, run_handler
 from lstmgen.layers.conv_lstm import ConvLstmParams
 from lstmgen.layers.identity import IdentityParams
-from lstmgen.layers.recurrence import RecurrentParams
+from lstmgen.layers.recurrence import RecurrentParams, reads_time_major
 
 MERGE_MODES = ("concat", "sum", "mul", "ave", None)
 # The layers Bidirectional can wrap: LSTM/GRU/SimpleRNN/RNN and ConvLSTM1D/2D/3D
@@ -36,7 +36,8 @@ class BidirectionalParams(Params):
     backward_returned: Tuple[str, ...]
     returned: Tuple[str, ...]
     returns_tuple: bool  # several results: states returned, or merge_mode None
-    time_major: bool  # the layers read (time, batch, features): time is the first axis
+    time_flip: str  # the slice that reverses a sequence's time axis: "[:, ::-1]", or
+    # "[::-1]" where the layers read (time, batch, features) (time_major)
 
 
 @dataclass(frozen=True)
@@ -127,9 +128,7 @@ def build_bidirectional(ctx: LayerContext) -> Built:
             backward_returned=backward_states if return_state else (),
             returned=returned,
             returns_tuple=bool(returned) or merge_mode is None,
-            time_major=bool(
-                getattr(forward.params, "sequence", None) and forward.params.sequence.time_major
-            ),
+            time_flip="[::-1]" if reads_time_major(forward) else "[:, ::-1]",
         ),
         outputs=merged + state_shapes,
         weights=list(forward.weights + backward_node.weights),
